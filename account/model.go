@@ -1,0 +1,250 @@
+// Package account is the one model of a Lambda function's two doors, read
+// from a live account (aws-sdk-go-v2, read-only) or from a snapshot file.
+// It decides nothing.
+package account
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Function is everything lambda-doctor knows about one function's doors.
+// Policy documents are kept as decoded JSON text, exactly once URL-decoded.
+type Function struct {
+	ARN       string `json:"arn"` // unqualified function ARN
+	Name      string `json:"name"`
+	Account   string `json:"account"`
+	Region    string `json:"region"`
+	Partition string `json:"partition"`
+
+	Config Config `json:"config"`
+
+	// ResourcePolicies holds the resource-based policy of the function
+	// (Qualifier "") and of each alias or version that has one.
+	ResourcePolicies []ResourcePolicy `json:"resource_policies,omitempty"`
+	Aliases          []Alias          `json:"aliases,omitempty"`
+	URLConfigs       []URLConfig      `json:"url_configs,omitempty"`
+	EventSources     []EventSource    `json:"event_sources,omitempty"`
+	AsyncConfigs     []AsyncConfig    `json:"async_configs,omitempty"`
+	// Triggers are invokers the account shows outside the function itself
+	// (an S3 notification, an EventBridge rule target, an API Gateway
+	// integration...), when the source could see them.
+	Triggers []Trigger `json:"triggers,omitempty"`
+
+	// Role is the execution role; nil when it could not be read (see Unseen).
+	// Functions sharing a role share the pointer.
+	Role *Role `json:"-"`
+
+	LogGroups []LogGroup `json:"log_groups,omitempty"`
+	// Denials are recent log lines reporting an access denial.
+	Denials []Denial `json:"denials,omitempty"`
+
+	// Org holds the SCP and RCP levels that apply to the account, when known.
+	Org *Org `json:"-"`
+
+	// Unseen lists every read that was refused or failed.
+	Unseen []Unseen `json:"unseen,omitempty"`
+}
+
+// Config is the function configuration that matters to its doors. It never
+// holds environment variable values or code locations.
+type Config struct {
+	Runtime          string       `json:"runtime,omitempty"`
+	Handler          string       `json:"handler,omitempty"`
+	RoleARN          string       `json:"role_arn"`
+	PackageType      string       `json:"package_type,omitempty"` // Zip | Image
+	ImageURI         string       `json:"image_uri,omitempty"`
+	Architectures    []string     `json:"architectures,omitempty"`
+	Version          string       `json:"version,omitempty"`
+	EnvironmentKeys  []string     `json:"environment_keys,omitempty"` // names only, never values
+	KMSKeyARN        string       `json:"kms_key_arn,omitempty"`
+	VPC              *VPCConfig   `json:"vpc,omitempty"`
+	DeadLetterTarget string       `json:"dead_letter_target,omitempty"` // SQS queue or SNS topic ARN
+	TracingMode      string       `json:"tracing_mode,omitempty"`       // Active | PassThrough
+	Logging          Logging      `json:"logging"`
+	Layers           []string     `json:"layers,omitempty"` // layer version ARNs
+	FileSystems      []FileSystem `json:"file_systems,omitempty"`
+	State            string       `json:"state,omitempty"`
+	LastUpdateStatus string       `json:"last_update_status,omitempty"`
+}
+
+// VPCConfig is the function's VPC attachment.
+type VPCConfig struct {
+	VPCID            string   `json:"vpc_id,omitempty"`
+	SubnetIDs        []string `json:"subnet_ids,omitempty"`
+	SecurityGroupIDs []string `json:"security_group_ids,omitempty"`
+}
+
+// Logging is the function's logging configuration. LogGroup is always set:
+// the custom group of the logging config, else /aws/lambda/NAME.
+type Logging struct {
+	LogGroup  string `json:"log_group"`
+	Custom    bool   `json:"custom,omitempty"` // LogGroup came from LoggingConfig
+	LogFormat string `json:"log_format,omitempty"`
+}
+
+// FileSystem is an EFS access point mounted by the function.
+type FileSystem struct {
+	ARN            string `json:"arn"`
+	LocalMountPath string `json:"local_mount_path,omitempty"`
+}
+
+// ResourcePolicy is the resource-based policy of the function or of one
+// qualifier (alias or version).
+type ResourcePolicy struct {
+	Qualifier  string `json:"qualifier,omitempty"` // "" for the unqualified function
+	Document   string `json:"document"`
+	RevisionID string `json:"revision_id,omitempty"`
+}
+
+// Alias is a function alias.
+type Alias struct {
+	Name            string `json:"name"`
+	ARN             string `json:"arn"`
+	FunctionVersion string `json:"function_version"`
+}
+
+// URLConfig is a function URL.
+type URLConfig struct {
+	Qualifier string `json:"qualifier,omitempty"`
+	URL       string `json:"url"`
+	AuthType  string `json:"auth_type"` // AWS_IAM | NONE
+}
+
+// EventSource is an event source mapping (SQS, Kinesis, DynamoDB stream, MSK...).
+type EventSource struct {
+	UUID           string `json:"uuid"`
+	EventSourceARN string `json:"event_source_arn"`
+	State          string `json:"state,omitempty"`
+	FunctionARN    string `json:"function_arn,omitempty"` // may be qualified
+	LastResult     string `json:"last_processing_result,omitempty"`
+}
+
+// AsyncConfig holds the asynchronous invocation destinations of one qualifier.
+type AsyncConfig struct {
+	Qualifier string `json:"qualifier,omitempty"`
+	OnSuccess string `json:"on_success,omitempty"`
+	OnFailure string `json:"on_failure,omitempty"`
+}
+
+// Trigger is an invoker found outside the function: Principal is the service
+// principal (or account/role ARN) that invokes, SourceARN the resource that
+// triggers (rule, topic, bucket, API route, log group...).
+type Trigger struct {
+	Kind          string `json:"kind"` // s3 | events | sns | apigateway | logs | elb | account | other
+	Principal     string `json:"principal"`
+	SourceARN     string `json:"source_arn,omitempty"`
+	SourceAccount string `json:"source_account,omitempty"`
+	Qualifier     string `json:"qualifier,omitempty"`
+	// RoleARN is set when the trigger invokes through a role of its own
+	// (an EventBridge target role, an API Gateway integration credential);
+	// then the resource policy is not what lets it in.
+	RoleARN string `json:"role_arn,omitempty"`
+}
+
+// Role is an IAM role with every policy that applies to its sessions.
+type Role struct {
+	ARN      string            `json:"arn"`
+	Name     string            `json:"name"`
+	Path     string            `json:"path,omitempty"`
+	ID       string            `json:"id,omitempty"` // AROA...
+	Trust    string            `json:"trust_policy"`
+	Inline   []InlinePolicy    `json:"inline_policies,omitempty"`
+	Managed  []ManagedPolicy   `json:"managed_policies,omitempty"`
+	Boundary *ManagedPolicy    `json:"permissions_boundary,omitempty"`
+	Tags     map[string]string `json:"tags,omitempty"`
+}
+
+// InlinePolicy is a role's inline policy.
+type InlinePolicy struct {
+	Name     string `json:"name"`
+	Document string `json:"document"`
+}
+
+// ManagedPolicy is a managed policy with its default version's document.
+// Document is empty when it could not be read (see Function.Unseen).
+type ManagedPolicy struct {
+	ARN       string `json:"arn"`
+	Name      string `json:"name"`
+	VersionID string `json:"version_id,omitempty"`
+	Document  string `json:"document,omitempty"`
+}
+
+// LogGroup is a log group the function writes to.
+type LogGroup struct {
+	Name          string `json:"name"`
+	ARN           string `json:"arn,omitempty"`
+	Exists        bool   `json:"exists"`
+	RetentionDays int    `json:"retention_days,omitempty"`
+	KMSKeyID      string `json:"kms_key_id,omitempty"`
+	// LastEvent is the time of the newest event in any stream, if known.
+	LastEvent *time.Time `json:"last_event,omitempty"`
+}
+
+// Denial is one log line that reports an access denial, with what could be
+// parsed out of it.
+type Denial struct {
+	Time      time.Time `json:"time"`
+	LogGroup  string    `json:"log_group"`
+	Stream    string    `json:"stream,omitempty"`
+	Message   string    `json:"message"`
+	Principal string    `json:"principal,omitempty"`
+	Action    string    `json:"action,omitempty"`
+	Resource  string    `json:"resource,omitempty"`
+	// Reason is the policy type AWS blamed, e.g. "no identity-based policy
+	// allows" or "explicit deny in a service control policy".
+	Reason string `json:"reason,omitempty"`
+}
+
+// Org holds the organization policies in force for the function's account.
+// Each level (root, each OU, the account) is a list of policies, root first.
+type Org struct {
+	ID   string            `json:"id,omitempty"`
+	SCPs [][]ManagedPolicy `json:"scps,omitempty"`
+	RCPs [][]ManagedPolicy `json:"rcps,omitempty"`
+}
+
+// Unseen is one read that could not be made.
+type Unseen struct {
+	Operation  string `json:"operation"`            // e.g. "iam:GetRolePolicy"
+	Resource   string `json:"resource,omitempty"`   // what it was about
+	Permission string `json:"permission,omitempty"` // the IAM action the operator lacks
+	Error      string `json:"error"`
+}
+
+// Source reads functions from an account or a snapshot.
+type Source interface {
+	// Function reads one function by name, ARN or name:qualifier.
+	Function(ctx context.Context, name string) (*Function, error)
+	// FunctionNames lists every function of the account and region.
+	FunctionNames(ctx context.Context) ([]string, error)
+}
+
+// ErrNotFound is returned (wrapped) when a function does not exist.
+var ErrNotFound = errors.New("not found")
+
+// AccessError is returned when the operator may not make a read without
+// which nothing can be decided (for instance lambda:GetFunction).
+type AccessError struct {
+	Operation  string
+	Permission string
+	Err        error
+}
+
+func (e *AccessError) Error() string {
+	return fmt.Sprintf("%s refused: the operator needs %s: %v", e.Operation, e.Permission, e.Err)
+}
+
+func (e *AccessError) Unwrap() error { return e.Err }
+
+// InputError is returned for a malformed snapshot or argument (exit code 2).
+type InputError struct {
+	Source string // file name or flag
+	Err    error
+}
+
+func (e *InputError) Error() string { return fmt.Sprintf("%s: %v", e.Source, e.Err) }
+
+func (e *InputError) Unwrap() error { return e.Err }
