@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"os"
 
 	"github.com/urfave/cli/v2"
 
@@ -18,7 +19,20 @@ func sourceFlags() []cli.Flag {
 	}
 }
 
-// openSource opens the account the source flags name.
+// openSource opens the account the source flags name: the snapshot file
+// given with --snapshot, else the live account. Its errors map to exit
+// codes: *account.InputError (2), *account.AccessError and
+// account.ErrNotFound (3).
 func openSource(c *cli.Context) (account.Source, error) {
-	return nil, errors.New("account sources are not implemented yet")
+	if path := c.String("snapshot"); path != "" {
+		if c.IsSet("region") || (c.String("profile") != "" && c.String("profile") != os.Getenv("AWS_PROFILE")) {
+			return nil, usageErrorf("--snapshot reads a file: --profile and --region apply only to a live account")
+		}
+		return account.LoadSnapshot(path)
+	}
+	return openLive(c)
+}
+
+func openLive(c *cli.Context) (account.Source, error) {
+	return nil, errors.New("the live account reader is not implemented yet; use --snapshot FILE")
 }

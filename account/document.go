@@ -1,0 +1,195 @@
+package account
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+)
+
+// Policy documents are strings in the model. In a snapshot a document that
+// is a JSON object is written as that object (so diffs and hand-written
+// fixtures are readable) and one that is not (a broken document kept for
+// the report) as a JSON string. Both forms are read back; an object comes
+// back compacted, which is how the live reader stores documents.
+
+// docJSON turns a document into the JSON value a snapshot holds.
+func docJSON(doc string) json.RawMessage {
+	if isJSONObject(doc) {
+		var b bytes.Buffer
+		if json.Compact(&b, []byte(doc)) == nil {
+			return b.Bytes()
+		}
+	}
+	return marshalNoEscape(doc)
+}
+
+// docFromJSON is the inverse of docJSON.
+func docFromJSON(raw json.RawMessage) (string, error) {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 || bytes.Equal(raw, []byte("null")) {
+		return "", nil
+	}
+	switch raw[0] {
+	case '"':
+		var s string
+		if err := json.Unmarshal(raw, &s); err != nil {
+			return "", err
+		}
+		return s, nil
+	case '{':
+		var b bytes.Buffer
+		if err := json.Compact(&b, raw); err != nil {
+			return "", err
+		}
+		return b.String(), nil
+	}
+	return "", fmt.Errorf("a policy document must be a JSON object or a string, not %.20s", raw)
+}
+
+// CompactDocument returns doc without insignificant white space when it is
+// a JSON object, else doc unchanged. Key order, duplicate keys and string
+// escapes are kept as they are.
+func CompactDocument(doc string) string {
+	if !isJSONObject(doc) {
+		return doc
+	}
+	var b bytes.Buffer
+	if json.Compact(&b, []byte(doc)) != nil {
+		return doc
+	}
+	return b.String()
+}
+
+func isJSONObject(doc string) bool {
+	t := bytes.TrimLeft([]byte(doc), " \t\r\n")
+	return len(t) > 0 && t[0] == '{' && json.Valid(t)
+}
+
+func marshalNoEscape(v any) []byte {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		panic(err) // only called with plain structs and strings
+	}
+	return bytes.TrimRight(b.Bytes(), "\n")
+}
+
+// decodeStrict unmarshals data into v, refusing unknown fields.
+func decodeStrict(data []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	return dec.Decode(v)
+}
+
+type resourcePolicyJSON struct {
+	Qualifier  string          `json:"qualifier,omitempty"`
+	Document   json.RawMessage `json:"document"`
+	RevisionID string          `json:"revision_id,omitempty"`
+}
+
+// MarshalJSON writes the document as a JSON object when it is one.
+func (p ResourcePolicy) MarshalJSON() ([]byte, error) {
+	return marshalNoEscape(resourcePolicyJSON{p.Qualifier, docJSON(p.Document), p.RevisionID}), nil
+}
+
+// UnmarshalJSON reads a document given as an object or as a string.
+func (p *ResourcePolicy) UnmarshalJSON(data []byte) error {
+	var j resourcePolicyJSON
+	if err := decodeStrict(data, &j); err != nil {
+		return err
+	}
+	doc, err := docFromJSON(j.Document)
+	if err != nil {
+		return fmt.Errorf("document: %w", err)
+	}
+	*p = ResourcePolicy{Qualifier: j.Qualifier, Document: doc, RevisionID: j.RevisionID}
+	return nil
+}
+
+type inlinePolicyJSON struct {
+	Name     string          `json:"name"`
+	Document json.RawMessage `json:"document"`
+}
+
+// MarshalJSON writes the document as a JSON object when it is one.
+func (p InlinePolicy) MarshalJSON() ([]byte, error) {
+	return marshalNoEscape(inlinePolicyJSON{p.Name, docJSON(p.Document)}), nil
+}
+
+// UnmarshalJSON reads a document given as an object or as a string.
+func (p *InlinePolicy) UnmarshalJSON(data []byte) error {
+	var j inlinePolicyJSON
+	if err := decodeStrict(data, &j); err != nil {
+		return err
+	}
+	doc, err := docFromJSON(j.Document)
+	if err != nil {
+		return fmt.Errorf("document: %w", err)
+	}
+	*p = InlinePolicy{Name: j.Name, Document: doc}
+	return nil
+}
+
+type managedPolicyJSON struct {
+	ARN       string          `json:"arn"`
+	Name      string          `json:"name"`
+	VersionID string          `json:"version_id,omitempty"`
+	Document  json.RawMessage `json:"document,omitempty"`
+}
+
+// MarshalJSON writes the document as a JSON object when it is one.
+func (p ManagedPolicy) MarshalJSON() ([]byte, error) {
+	j := managedPolicyJSON{ARN: p.ARN, Name: p.Name, VersionID: p.VersionID}
+	if p.Document != "" {
+		j.Document = docJSON(p.Document)
+	}
+	return marshalNoEscape(j), nil
+}
+
+// UnmarshalJSON reads a document given as an object or as a string.
+func (p *ManagedPolicy) UnmarshalJSON(data []byte) error {
+	var j managedPolicyJSON
+	if err := decodeStrict(data, &j); err != nil {
+		return err
+	}
+	doc, err := docFromJSON(j.Document)
+	if err != nil {
+		return fmt.Errorf("document: %w", err)
+	}
+	*p = ManagedPolicy{ARN: j.ARN, Name: j.Name, VersionID: j.VersionID, Document: doc}
+	return nil
+}
+
+type roleJSON struct {
+	ARN      string            `json:"arn"`
+	Name     string            `json:"name"`
+	Path     string            `json:"path,omitempty"`
+	ID       string            `json:"id,omitempty"`
+	Trust    json.RawMessage   `json:"trust_policy"`
+	Inline   []InlinePolicy    `json:"inline_policies,omitempty"`
+	Managed  []ManagedPolicy   `json:"managed_policies,omitempty"`
+	Boundary *ManagedPolicy    `json:"permissions_boundary,omitempty"`
+	Tags     map[string]string `json:"tags,omitempty"`
+}
+
+// MarshalJSON writes the trust policy as a JSON object when it is one.
+func (r Role) MarshalJSON() ([]byte, error) {
+	j := roleJSON{r.ARN, r.Name, r.Path, r.ID, docJSON(r.Trust), r.Inline, r.Managed, r.Boundary, r.Tags}
+	return marshalNoEscape(j), nil
+}
+
+// UnmarshalJSON reads a trust policy given as an object or as a string.
+func (r *Role) UnmarshalJSON(data []byte) error {
+	var j roleJSON
+	if err := decodeStrict(data, &j); err != nil {
+		return err
+	}
+	trust, err := docFromJSON(j.Trust)
+	if err != nil {
+		return fmt.Errorf("trust_policy: %w", err)
+	}
+	*r = Role{ARN: j.ARN, Name: j.Name, Path: j.Path, ID: j.ID, Trust: trust,
+		Inline: j.Inline, Managed: j.Managed, Boundary: j.Boundary, Tags: j.Tags}
+	return nil
+}
