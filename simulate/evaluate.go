@@ -1,0 +1,536 @@
+package simulate
+
+import (
+	"fmt"
+	"strings"
+)
+
+// The layers of the decision flow, as StatementTrace.Layer names them.
+const (
+	LayerSCP      = "scp"
+	LayerRCP      = "rcp"
+	LayerResource = "resource"
+	LayerIdentity = "identity"
+	LayerBoundary = "boundary"
+	LayerSession  = "session"
+)
+
+// principalKind classifies the request's principal.
+type principalKind uint8
+
+const (
+	pkOther     principalKind = iota
+	pkUser                    // arn:aws:iam::A:user/path/name
+	pkRole                    // arn:aws:iam::A:role/path/name
+	pkSession                 // arn:aws:sts::A:assumed-role/name/session
+	pkAccount                 // arn:aws:iam::A:root or a bare account id
+	pkFederated               // arn:aws:sts::A:federated-user/name
+	pkService                 // lambda.amazonaws.com
+	pkAnonymous               // *
+)
+
+type principal struct {
+	kind     principalKind
+	arn      string
+	account  string
+	roleName string // pkRole, pkSession
+}
+
+func parsePrincipal(p string) (principal, error) {
+	pr := principal{arn: p}
+	switch {
+	case p == "":
+		return pr, fmt.Errorf("request.principal: empty")
+	case p == "*":
+		pr.kind = pkAnonymous
+		return pr, nil
+	case isAccountID(p):
+		pr.kind, pr.account = pkAccount, p
+		return pr, nil
+	case !strings.HasPrefix(p, "arn:"):
+		if strings.Contains(p, ".") {
+			pr.kind = pkService
+			return pr, nil
+		}
+		return pr, fmt.Errorf("request.principal: %q is neither an ARN, an account id, a service principal nor \"*\"", p)
+	}
+	a := splitARN(p)
+	if !a.ok {
+		return pr, fmt.Errorf("request.principal: %q is not a valid ARN", p)
+	}
+	pr.account = a.seg[4]
+	res := a.seg[5]
+	switch {
+	case a.seg[2] == "iam" && res == "root":
+		pr.kind = pkAccount
+	case a.seg[2] == "iam" && strings.HasPrefix(res, "user/"):
+		pr.kind = pkUser
+	case a.seg[2] == "iam" && strings.HasPrefix(res, "role/"):
+		pr.kind = pkRole
+		pr.roleName = res[strings.LastIndexByte(res, '/')+1:]
+	case a.seg[2] == "sts" && strings.HasPrefix(res, "assumed-role/"):
+		parts := strings.Split(res, "/")
+		if len(parts) != 3 || parts[1] == "" {
+			return pr, fmt.Errorf("request.principal: %q: want arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION", p)
+		}
+		pr.kind, pr.roleName = pkSession, parts[1]
+	case a.seg[2] == "sts" && strings.HasPrefix(res, "federated-user/"):
+		pr.kind = pkFederated
+	}
+	return pr, nil
+}
+
+func isAccountID(s string) bool { return len(s) == 12 && isDigits(s) }
+
+// grant says how a resource policy's Principal named the request's principal;
+// it decides whether identity-side implicit denies limit the grant in the
+// same account (IAM User Guide, "Policy evaluation logic",
+// reference_policies_evaluation-logic, section on resource-based policies).
+type grant uint8
+
+const (
+	grantNone    grant = iota
+	grantAccount       // the account: the identity side must allow too
+	grantRole          // the role ARN: boundary and session policy still limit
+	grantDirect        // user, session ARN, "*", service: not limited by implicit denies
+)
+
+// principalMatch reports whether the Principal element names p, and how.
+func principalMatch(ps *Principals, p *principal) grant {
+	if ps.All {
+		return grantDirect
+	}
+	best := grantNone
+	for typ, vals := range ps.Values {
+		for _, v := range vals {
+			g := principalEntry(typ, v, p)
+			if g > best {
+				best = g
+			}
+		}
+	}
+	return best
+}
+
+func principalEntry(typ, v string, p *principal) grant {
+	switch typ {
+	case "Service":
+		if p.kind == pkService && strings.EqualFold(v, p.arn) {
+			return grantDirect
+		}
+		return grantNone
+	case "Federated", "CanonicalUser":
+		if v == p.arn {
+			return grantDirect
+		}
+		return grantNone
+	}
+	// "AWS"
+	if v == "*" {
+		return grantDirect
+	}
+	if p.kind == pkService || p.kind == pkAnonymous {
+		return grantNone
+	}
+	if isAccountID(v) {
+		if v == p.account {
+			return grantAccount
+		}
+		return grantNone
+	}
+	a := splitARN(v)
+	if !a.ok {
+		return grantNone
+	}
+	if a.seg[2] == "iam" && a.seg[5] == "root" {
+		if a.seg[4] == p.account {
+			return grantAccount
+		}
+		return grantNone
+	}
+	if v == p.arn {
+		if p.kind == pkRole {
+			return grantRole
+		}
+		return grantDirect
+	}
+	if a.seg[2] == "iam" && strings.HasPrefix(a.seg[5], "role/") && p.kind == pkSession &&
+		a.seg[4] == p.account && a.seg[5][strings.LastIndexByte(a.seg[5], '/')+1:] == p.roleName {
+		return grantRole
+	}
+	return grantNone
+}
+
+// evaluator carries one request through the statements.
+type evaluator struct {
+	req    *Request
+	p      principal
+	res    arn
+	trace  bool
+	result *Result
+}
+
+// layerScan is what one layer's statements said.
+type layerScan struct {
+	allow  bool
+	deny   bool
+	grant  grant // resource layer: the strongest principal match among allows
+	allows []StatementRef
+	denies []StatementRef
+}
+
+func (e *evaluator) scan(layer string, pols []NamedPolicy, s *layerScan) {
+	for i := range pols {
+		np := &pols[i]
+		if np.Policy == nil {
+			continue
+		}
+		for j := range np.Policy.Statements {
+			st := &np.Policy.Statements[j]
+			applies, g, failed, why := e.statement(st, layer)
+			if e.trace {
+				tr := StatementTrace{StatementRef: st.ref(np.Name), Layer: layer, Applies: applies, Failed: failed, Why: why}
+				e.result.Trace = append(e.result.Trace, tr)
+			}
+			if !applies {
+				continue
+			}
+			if st.Effect == "Deny" {
+				s.deny = true
+				s.denies = append(s.denies, st.ref(np.Name))
+			} else {
+				s.allow = true
+				s.allows = append(s.allows, st.ref(np.Name))
+				if g > s.grant {
+					s.grant = g
+				}
+			}
+		}
+	}
+}
+
+// statement checks every element of st against the request. The principal
+// grant is reported for resource-policy allows.
+func (e *evaluator) statement(st *Statement, layer string) (applies bool, g grant, failed, why string) {
+	g = grantDirect
+	// Action / NotAction.
+	hit := false
+	for _, a := range st.actions {
+		if glob(a, e.req.Action, true) {
+			hit = true
+			break
+		}
+	}
+	if st.Action != nil && !hit {
+		return false, 0, "action", e.why(func() string {
+			return fmt.Sprintf("action %q matches none of %s", e.req.Action, quoteList(st.Action))
+		})
+	}
+	if st.NotAction != nil && hit {
+		return false, 0, "notaction", e.why(func() string {
+			return fmt.Sprintf("action %q is listed in NotAction %s", e.req.Action, quoteList(st.NotAction))
+		})
+	}
+	// Resource / NotResource.
+	if st.Resource != nil || st.NotResource != nil {
+		hit, resolved := false, true
+		for i := range st.resources {
+			m, ok := st.resources[i].match(e.req.Resource, &e.res, e.req.Context)
+			if !ok {
+				resolved = false
+				continue
+			}
+			if m {
+				hit = true
+				break
+			}
+		}
+		if st.Resource != nil && !hit {
+			return false, 0, "resource", e.why(func() string {
+				s := fmt.Sprintf("resource %q matches none of %s", e.req.Resource, quoteList(st.Resource))
+				if !resolved {
+					s += " (a policy variable has no value in the request)"
+				}
+				return s
+			})
+		}
+		if st.NotResource != nil && (hit || !resolved) {
+			return false, 0, "notresource", e.why(func() string {
+				if hit {
+					return fmt.Sprintf("resource %q is listed in NotResource %s", e.req.Resource, quoteList(st.NotResource))
+				}
+				return fmt.Sprintf("NotResource %s has a policy variable with no value in the request", quoteList(st.NotResource))
+			})
+		}
+	}
+	// Principal / NotPrincipal.
+	switch {
+	case st.Principal != nil:
+		g = principalMatch(st.Principal, &e.p)
+		if g == grantNone {
+			return false, 0, "principal", e.why(func() string {
+				return fmt.Sprintf("principal %q is not named in Principal %s", e.req.Principal, principalsString(st.Principal))
+			})
+		}
+	case st.NotPrincipal != nil:
+		if principalMatch(st.NotPrincipal, &e.p) != grantNone {
+			return false, 0, "notprincipal", e.why(func() string {
+				return fmt.Sprintf("principal %q is named in NotPrincipal %s", e.req.Principal, principalsString(st.NotPrincipal))
+			})
+		}
+		g = grantDirect
+	case layer == LayerResource:
+		// A resource-based policy statement without a principal grants nobody.
+		return false, 0, "principal", e.why(func() string { return "statement has no Principal" })
+	}
+	// Conditions: all must hold.
+	for i := range st.Conditions {
+		c := &st.Conditions[i]
+		r := c.eval(e.req.Context)
+		if !r.ok {
+			return false, 0, "condition", e.why(func() string { return c.explain(r, e.req.Context) })
+		}
+	}
+	return true, g, "", ""
+}
+
+func (e *evaluator) why(f func() string) string {
+	if !e.trace {
+		return ""
+	}
+	return f()
+}
+
+func quoteList(l []string) string {
+	var b strings.Builder
+	b.WriteByte('[')
+	for i, s := range l {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "%q", s)
+	}
+	b.WriteByte(']')
+	return b.String()
+}
+
+func principalsString(p *Principals) string {
+	if p.All {
+		return `"*"`
+	}
+	var parts []string
+	for _, k := range []string{"AWS", "Service", "Federated", "CanonicalUser"} {
+		if v, ok := p.Values[k]; ok {
+			parts = append(parts, k+": "+quoteList(v))
+		}
+	}
+	return "{" + strings.Join(parts, ", ") + "}"
+}
+
+func (c *Condition) explain(r condResult, ctx Context) string {
+	head := fmt.Sprintf("condition %s %s: ", c.Operator, c.Key)
+	v, _ := ctx.lookup(c.Key)
+	switch {
+	case c.op.kind == opNull:
+		if r.absent {
+			return head + "key absent from the request, policy wants it present"
+		}
+		return head + fmt.Sprintf("key present in the request (%s), policy wants it absent", valueString(v))
+	case r.absent:
+		return head + "key absent from the request"
+	case r.multi:
+		return head + fmt.Sprintf("request value %s is multivalued; only ForAnyValue:/ForAllValues: operators match it", valueString(v))
+	}
+	verb := "matches none of"
+	if c.op.negated {
+		verb = "matches one of"
+	}
+	if c.op.set == setAll && !c.op.negated {
+		verb = "has a value outside"
+	}
+	s := head + fmt.Sprintf("request value %s %s %s", valueString(v), verb, quoteList(c.Values))
+	if r.unknown {
+		s += " (a policy variable has no value in the request)"
+	}
+	return s
+}
+
+func valueString(v Value) string {
+	if v.Multi {
+		return quoteList(v.Values)
+	}
+	if len(v.Values) == 1 {
+		return fmt.Sprintf("%q", v.Values[0])
+	}
+	return quoteList(v.Values)
+}
+
+// Evaluate decides the request as IAM would and explains the decision with a
+// trace of every statement. It derives no context keys: see DefaultContext.
+// The flow follows the IAM User Guide, "Policy evaluation logic"
+// (reference_policies_evaluation-logic and
+// reference_policies_evaluation-logic_policy-eval-denyallow, and
+// reference_policies_evaluation-logic-cross-account for cross-account requests).
+func Evaluate(in *Input) (*Result, error) { return evaluate(in, true) }
+
+// Decide is Evaluate without the per-statement trace: the decision, the
+// deciding statements and the layers only. It is the fast path for batches.
+func Decide(in *Input) (*Result, error) { return evaluate(in, false) }
+
+func evaluate(in *Input, trace bool) (*Result, error) {
+	if in == nil {
+		return nil, fmt.Errorf("no input")
+	}
+	req := &in.Request
+	p, err := parsePrincipal(req.Principal)
+	if err != nil {
+		return nil, err
+	}
+	if req.Action == "" {
+		return nil, fmt.Errorf("request.action: empty")
+	}
+	if req.Resource == "" {
+		return nil, fmt.Errorf("request.resource: empty")
+	}
+	res := &Result{}
+	e := &evaluator{req: req, p: p, res: splitARN(req.Resource), trace: trace, result: res}
+
+	resAcct := req.ResourceAccount
+	if resAcct == "" {
+		resAcct = e.res.seg[4]
+	}
+	if resAcct == "" {
+		resAcct = p.account
+	}
+	service := p.kind == pkService
+	anonymous := p.kind == pkAnonymous
+	identitySide := !service && !anonymous
+	res.CrossAccount = identitySide && resAcct != p.account
+
+	// Scan every layer that applies. Explicit denies anywhere win.
+	var rcp, scp []layerScan
+	for _, level := range in.RCPs {
+		var s layerScan
+		e.scan(LayerRCP, level, &s)
+		rcp = append(rcp, s)
+	}
+	// SCPs restrict principals of the organization's accounts, never AWS
+	// service principals (AWS Organizations UG, "Service control policies").
+	scpApplies := identitySide
+	if scpApplies {
+		for _, level := range in.SCPs {
+			var s layerScan
+			e.scan(LayerSCP, level, &s)
+			scp = append(scp, s)
+		}
+	}
+	var resource, identity, boundary, session layerScan
+	if in.Resource != nil {
+		e.scan(LayerResource, []NamedPolicy{*in.Resource}, &resource)
+	}
+	if identitySide {
+		e.scan(LayerIdentity, in.Identity, &identity)
+		if in.Boundary != nil {
+			e.scan(LayerBoundary, []NamedPolicy{*in.Boundary}, &boundary)
+		}
+		if in.Session != nil {
+			e.scan(LayerSession, []NamedPolicy{*in.Session}, &session)
+		}
+	}
+
+	// Layers, in the order of the flow chart.
+	layerDecision := func(s *layerScan) Decision {
+		switch {
+		case s.deny:
+			return ExplicitDeny
+		case s.allow:
+			return Allow
+		}
+		return ImplicitDeny
+	}
+	var denies []StatementRef
+	rcpOK, scpOK := true, true
+	for i := range rcp {
+		d := layerDecision(&rcp[i])
+		res.Layers = append(res.Layers, LayerResult{Layer: LayerRCP, Decision: d, Note: fmt.Sprintf("level %d of %d", i+1, len(rcp))})
+		denies = append(denies, rcp[i].denies...)
+		rcpOK = rcpOK && rcp[i].allow
+	}
+	if !scpApplies && len(in.SCPs) > 0 {
+		res.Layers = append(res.Layers, LayerResult{Layer: LayerSCP, Decision: Allow, Note: "not evaluated: SCPs do not apply to " + kindName(p.kind)})
+	}
+	for i := range scp {
+		d := layerDecision(&scp[i])
+		res.Layers = append(res.Layers, LayerResult{Layer: LayerSCP, Decision: d, Note: fmt.Sprintf("level %d of %d", i+1, len(scp))})
+		denies = append(denies, scp[i].denies...)
+		scpOK = scpOK && scp[i].allow
+	}
+	if in.Resource != nil {
+		res.Layers = append(res.Layers, LayerResult{Layer: LayerResource, Decision: layerDecision(&resource)})
+		denies = append(denies, resource.denies...)
+	}
+	if identitySide {
+		note := ""
+		if len(in.Identity) == 0 {
+			note = "no identity policies"
+		}
+		res.Layers = append(res.Layers, LayerResult{Layer: LayerIdentity, Decision: layerDecision(&identity), Note: note})
+		denies = append(denies, identity.denies...)
+		if in.Boundary != nil {
+			res.Layers = append(res.Layers, LayerResult{Layer: LayerBoundary, Decision: layerDecision(&boundary)})
+			denies = append(denies, boundary.denies...)
+		}
+		if in.Session != nil {
+			res.Layers = append(res.Layers, LayerResult{Layer: LayerSession, Decision: layerDecision(&session)})
+			denies = append(denies, session.denies...)
+		}
+	} else if len(in.Identity) > 0 || in.Boundary != nil || in.Session != nil {
+		res.Layers = append(res.Layers, LayerResult{Layer: LayerIdentity, Decision: ImplicitDeny, Note: "not evaluated: " + kindName(p.kind) + " has no identity policies"})
+	}
+
+	if len(denies) > 0 {
+		res.Decision, res.Deciding = ExplicitDeny, denies
+		return res, nil
+	}
+	res.Decision = ImplicitDeny
+	if !rcpOK || !scpOK {
+		return res, nil
+	}
+	bOK := in.Boundary == nil || boundary.allow
+	sOK := in.Session == nil || session.allow
+	idOK := identity.allow && bOK && sOK
+	switch {
+	case !identitySide:
+		if resource.allow {
+			res.Decision, res.Deciding = Allow, resource.allows
+		}
+	case res.CrossAccount:
+		// Cross-account: the identity side and the resource policy must each allow.
+		if idOK && resource.allow {
+			res.Decision = Allow
+			res.Deciding = append(append([]StatementRef{}, identity.allows...), resource.allows...)
+		}
+	default:
+		// Same account: an allow on either side suffices, subject to the
+		// rules for boundaries and session policies.
+		switch {
+		case resource.allow && resource.grant == grantDirect:
+			res.Decision, res.Deciding = Allow, resource.allows
+		case resource.allow && resource.grant == grantRole && bOK && sOK:
+			res.Decision, res.Deciding = Allow, resource.allows
+		case idOK:
+			res.Decision, res.Deciding = Allow, identity.allows
+		}
+	}
+	return res, nil
+}
+
+func kindName(k principalKind) string {
+	switch k {
+	case pkService:
+		return "service principals"
+	case pkAnonymous:
+		return "anonymous principals"
+	}
+	return "this principal"
+}

@@ -1,0 +1,279 @@
+package simulate
+
+import (
+	"strings"
+	"unicode/utf8"
+)
+
+// Compiled glob patterns mark wildcards with these two bytes, so that a
+// literal '*' or '?' (from ${*}, ${?} or a policy variable's value) can be
+// told from a wildcard.
+const (
+	gStar = '\x01'
+	gOne  = '\x02'
+)
+
+// compileGlob turns a pattern with * and ? wildcards into the compiled form.
+func compileGlob(p string) string {
+	if !strings.ContainsAny(p, "*?") {
+		return p
+	}
+	b := []byte(p)
+	for i, c := range b {
+		switch c {
+		case '*':
+			b[i] = gStar
+		case '?':
+			b[i] = gOne
+		}
+	}
+	return string(b)
+}
+
+func lower(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
+}
+
+// glob matches s against the compiled pattern p: gStar matches any run of
+// characters (none included), gOne exactly one character. With fold, ASCII
+// letters of s are compared lowercased (p must be lowercase already).
+func glob(p, s string, fold bool) bool {
+	pi, si := 0, 0
+	starP, starS := -1, 0
+	for si < len(s) {
+		if pi < len(p) {
+			switch c := p[pi]; c {
+			case gStar:
+				starP, starS = pi, si
+				pi++
+				continue
+			case gOne:
+				_, n := utf8.DecodeRuneInString(s[si:])
+				pi++
+				si += n
+				continue
+			default:
+				sc := s[si]
+				if fold {
+					sc = lower(sc)
+				}
+				if c == sc {
+					pi++
+					si++
+					continue
+				}
+			}
+		}
+		if starP < 0 {
+			return false
+		}
+		// Let the last star absorb one more character.
+		_, n := utf8.DecodeRuneInString(s[starS:])
+		starS += n
+		pi, si = starP+1, starS
+	}
+	for pi < len(p) && p[pi] == gStar {
+		pi++
+	}
+	return pi == len(p)
+}
+
+// arn is an ARN split into its six parts (the resource part keeps its ':'
+// and '/'); ok is false for strings that are not ARNs.
+type arn struct {
+	ok  bool
+	seg [6]string
+}
+
+func splitARN(s string) arn {
+	var a arn
+	if !strings.HasPrefix(s, "arn:") {
+		return a
+	}
+	rest := s
+	for i := 0; i < 5; i++ {
+		j := strings.IndexByte(rest, ':')
+		if j < 0 {
+			return a
+		}
+		a.seg[i] = rest[:j]
+		rest = rest[j+1:]
+	}
+	a.seg[5] = rest
+	a.ok = true
+	return a
+}
+
+// resPattern is a compiled Resource/NotResource entry or Arn* condition
+// value. ARN patterns match part by part (partition, service, region and
+// account each on their own, the resource part across ':' and '/'): IAM User
+// Guide, "IAM JSON policy elements: Resource" (reference_policies_elements_resource)
+// and "Amazon Resource Names" (reference-arns).
+type resPattern struct {
+	raw   string
+	all   bool      // "*"
+	arn   bool      // six parts: match part by part
+	seg   [6]string // compiled glob per part (arn) or seg[0] the whole pattern
+	vars  bool      // contains policy variables to substitute first
+	fixed bool      // no wildcards and no variables: plain comparison
+}
+
+func compileResource(r string, vars bool) resPattern {
+	rp := resPattern{raw: r}
+	if r == "*" {
+		rp.all = true
+		return rp
+	}
+	if vars && strings.Contains(r, "${") {
+		rp.vars = true
+		return rp
+	}
+	rp.compile(r)
+	return rp
+}
+
+// compile fills the pattern from text whose wildcards are still '*' and '?'.
+func (rp *resPattern) compile(r string) {
+	rp.fixed = !strings.ContainsAny(r, "*?")
+	if a := splitARN(r); a.ok {
+		rp.arn = true
+		for i, s := range a.seg {
+			rp.seg[i] = compileGlob(s)
+		}
+		return
+	}
+	rp.seg[0] = compileGlob(r)
+}
+
+// match reports whether the request resource (split once by the caller)
+// matches. ok is false when a policy variable could not be resolved: then
+// neither Resource nor NotResource matches.
+func (rp *resPattern) match(res string, ra *arn, ctx Context) (matched, ok bool) {
+	if rp.all {
+		return true, true
+	}
+	if rp.vars {
+		sub, ok := substitute(rp.raw, ctx)
+		if !ok {
+			return false, false
+		}
+		var c resPattern
+		c.compileSubstituted(sub)
+		return c.matchCompiled(res, ra), true
+	}
+	return rp.matchCompiled(res, ra), true
+}
+
+func (rp *resPattern) matchCompiled(res string, ra *arn) bool {
+	if rp.arn && ra.ok {
+		for i := 0; i < 6; i++ {
+			p, s := rp.seg[i], ra.seg[i]
+			if rp.fixed {
+				if p != s {
+					return false
+				}
+			} else if !glob(p, s, false) {
+				return false
+			}
+		}
+		return true
+	}
+	if rp.arn {
+		return false
+	}
+	if rp.fixed {
+		return rp.seg[0] == res
+	}
+	return glob(rp.seg[0], res, false)
+}
+
+// compileSubstituted compiles text already in compiled-glob form (the result
+// of substitute).
+func (rp *resPattern) compileSubstituted(sub string) {
+	rp.fixed = strings.IndexByte(sub, gStar) < 0 && strings.IndexByte(sub, gOne) < 0
+	if a := splitARN(sub); a.ok {
+		rp.arn = true
+		rp.seg = a.seg
+		return
+	}
+	rp.seg[0] = sub
+}
+
+// substitute replaces the policy variables in s and compiles its wildcards:
+// '*' and '?' written in s become wildcards, while ${*}, ${?}, ${$} and the
+// values of variables are literal. ok is false when a variable has no value
+// and no default. IAM User Guide, "IAM policy elements: Variables and tags"
+// (reference_policies_variables).
+func substitute(s string, ctx Context) (string, bool) {
+	var b strings.Builder
+	b.Grow(len(s) + 16)
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c == '$' && i+1 < len(s) && s[i+1] == '{' {
+			end := strings.IndexByte(s[i+2:], '}')
+			if end >= 0 {
+				body := s[i+2 : i+2+end]
+				v, ok := resolveVar(body, ctx)
+				if !ok {
+					return "", false
+				}
+				b.WriteString(v)
+				i += 2 + end + 1
+				continue
+			}
+		}
+		switch c {
+		case '*':
+			b.WriteByte(gStar)
+		case '?':
+			b.WriteByte(gOne)
+		default:
+			b.WriteByte(c)
+		}
+		i++
+	}
+	return b.String(), true
+}
+
+// resolveVar resolves the inside of ${...}: a key with an optional default,
+// "aws:username, 'nobody'", or one of the special characters *, ?, $.
+func resolveVar(body string, ctx Context) (string, bool) {
+	switch body {
+	case "*", "?", "$":
+		return body, true
+	}
+	key, def, hasDef := body, "", false
+	if i := strings.IndexByte(body, ','); i >= 0 {
+		key = body[:i]
+		d := strings.TrimSpace(body[i+1:])
+		if len(d) >= 2 && d[0] == '\'' && d[len(d)-1] == '\'' {
+			def, hasDef = d[1:len(d)-1], true
+		} else {
+			return "", false
+		}
+	}
+	key = strings.TrimSpace(key)
+	if v, ok := ctx.lookup(key); ok && !v.Multi && len(v.Values) == 1 {
+		return v.Values[0], true
+	}
+	if hasDef {
+		return def, true
+	}
+	return "", false
+}
+
+// lookup finds a context key case-insensitively.
+func (c Context) lookup(key string) (Value, bool) {
+	if v, ok := c[key]; ok {
+		return v, true
+	}
+	for k, v := range c {
+		if strings.EqualFold(k, key) {
+			return v, true
+		}
+	}
+	return Value{}, false
+}

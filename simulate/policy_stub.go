@@ -1,4 +1,0 @@
-package simulate
-
-// Policy is a parsed IAM policy document. (Placeholder: the engine replaces this file.)
-type Policy struct{}
