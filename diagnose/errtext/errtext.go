@@ -4,7 +4,10 @@
 // account reader can use it on log lines.
 package errtext
 
-import "errors"
+import (
+	"errors"
+	"strings"
+)
 
 // Kind says which door or special case a message points at.
 type Kind string
@@ -23,10 +26,31 @@ const (
 	KindVPCNetworking    Kind = "vpc_networking"     // EC2AccessDeniedException / "Need additional permissions to configure VPC settings"
 	KindESMPermission    Kind = "esm_permission"     // "The provided execution role does not have permissions to call ReceiveMessage on SQS"
 	KindBareAccessDenied Kind = "bare_access_denied" // "Access Denied" / AccessDeniedException with nothing more
+	// KindAPIGatewayMethod is API Gateway's "Unable to determine
+	// service/operation name to be authorized": an integration calling
+	// Lambda with an HTTP method other than POST, not a missing permission.
+	KindAPIGatewayMethod Kind = "apigateway_method"
+)
+
+// Policy types AWS names in "because no ... allows" and "with an explicit
+// deny in ..." (IAM UG troubleshoot_access-denied).
+const (
+	PolicyIdentityBased = "identity-based"
+	PolicyResourceBased = "resource-based"
+	PolicyBoundary      = "permissions boundary"
+	PolicySession       = "session"
+	PolicySCP           = "service control"
+	PolicyRCP           = "resource control"
+	PolicyVPCEndpoint   = "VPC endpoint"
+	PolicyRoleTrust     = "role trust"
+	PolicyS3BlockPublic = "S3 Block Public Access" // "because public policies are prevented by the BlockPublicPolicy setting"
 )
 
 // Denial is what a message says about a refused request. Empty fields were
-// not in the text.
+// not in the text, except that for the Lambda- and caller-specific kinds
+// Principal and Action are filled with what the kind implies when the text
+// does not name them (e.g. apigateway.amazonaws.com and
+// lambda:InvokeFunction for KindAPIGatewayInvoke).
 type Denial struct {
 	Kind      Kind
 	Principal string // user/role/assumed-role ARN, or service principal
@@ -44,13 +68,56 @@ type Denial struct {
 	SourceARN       string // e.g. the target group of an ELB message
 	AuthorizationID string
 	Message         string // the message as found, trimmed
+
+	// ViaPolicyType is set for "with an explicit deny in a VPC endpoint
+	// policy transitively through a service control policy" ("service control").
+	ViaPolicyType string
+	// Reason is the clause after the resource as written ("because no
+	// identity-based policy allows the s3:GetObject action", "with an explicit
+	// deny in ..."), kept for clauses this package does not classify.
+	Reason string
+	// EncodedMessage is the EC2/STS "Encoded authorization failure message"
+	// (decode with `aws sts decode-authorization-message`).
+	EncodedMessage string
+
+	// Envelope of the error, when the pasted text carries it (CLI, SDKs,
+	// HTTP bodies).
+	Code       string // error code, e.g. AccessDeniedException, AccessDenied
+	Service    string // e.g. "Lambda" (Go SDK v2), "AWSLambda" (Java SDK)
+	Operation  string // API operation, e.g. "Invoke", "GetObject"
+	StatusCode int    // HTTP status, when given
+	RequestID  string
 }
 
 // ErrNotDenial is returned (wrapped, with what was expected) when the text is
 // not an access-denied message.
 var ErrNotDenial = errors.New("not an AWS access-denied message")
 
-// Parse finds the first access-denied message in text.
-func Parse(text string) (*Denial, error) {
-	return nil, errors.New("errtext.Parse: not implemented yet")
+// CrossAccount reports whether the principal and the resource (or function)
+// ARNs both name an account and the accounts differ.
+func (d *Denial) CrossAccount() bool {
+	p := AccountOf(d.Principal)
+	r := AccountOf(d.Resource)
+	if r == "" {
+		r = AccountOf(d.Function)
+	}
+	return p != "" && r != "" && p != r
+}
+
+// AccountOf returns the account ID in an ARN (the fifth field), or "" when s
+// is not an ARN or has no account (S3 buckets, service principals).
+func AccountOf(s string) string {
+	if !strings.HasPrefix(s, "arn:") {
+		return ""
+	}
+	f := strings.SplitN(s, ":", 6)
+	if len(f) < 6 || len(f[4]) != 12 {
+		return ""
+	}
+	for _, c := range f[4] {
+		if c < '0' || c > '9' {
+			return ""
+		}
+	}
+	return f[4]
 }

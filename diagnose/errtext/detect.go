@@ -1,0 +1,489 @@
+package errtext
+
+import (
+	"net/url"
+	"strconv"
+	"strings"
+)
+
+// detect finds the denial in normalized text: a Lambda- or caller-specific
+// message (taking principal, action and resource from a standard message
+// embedded in it), else the standard message, else a bare AccessDenied.
+func detect(v *view) *Denial {
+	na := findNotAuthorized(v)
+	d := findSpecial(v)
+	switch {
+	case d != nil && na != nil && d.Kind == KindEncodedEC2:
+		na.EncodedMessage = d.EncodedMessage
+		d = na
+	case d != nil && na != nil:
+		mergeStandard(d, na)
+	case d == nil && na != nil:
+		d = na
+	case d == nil:
+		d = findBare(v)
+	}
+	if d == nil {
+		return nil
+	}
+	fillImplied(d)
+	envelope(v, d)
+	return d
+}
+
+// mergeStandard copies what a standard message embedded in a special one
+// says (it names the real principal, action and resource).
+func mergeStandard(d, na *Denial) {
+	d.Principal = na.Principal
+	d.Action = na.Action
+	if na.Resource != "" {
+		d.Resource = na.Resource
+	}
+	d.PolicyType, d.Explicit, d.PolicyARN, d.ViaPolicyType = na.PolicyType, na.Explicit, na.PolicyARN, na.ViaPolicyType
+	d.Reason = na.Reason
+	if na.AuthorizationID != "" {
+		d.AuthorizationID = na.AuthorizationID
+	}
+}
+
+// fillImplied fills the principal and action a special kind implies.
+func fillImplied(d *Denial) {
+	def := func(p, a string) {
+		if d.Principal == "" {
+			d.Principal = p
+		}
+		if d.Action == "" {
+			d.Action = a
+		}
+	}
+	switch d.Kind {
+	case KindAPIGatewayInvoke, KindAPIGatewayMethod:
+		def("apigateway.amazonaws.com", "lambda:InvokeFunction")
+	case KindRoleAssume:
+		def("lambda.amazonaws.com", "sts:AssumeRole")
+	case KindKMSEnv:
+		def("", "kms:Decrypt")
+	case KindFunctionURL:
+		def("", "lambda:InvokeFunctionUrl")
+	case KindELBTarget:
+		def("elasticloadbalancing.amazonaws.com", "lambda:InvokeFunction")
+	case KindLogsSubscription:
+		p := ""
+		if r := regionOf(d.Function); r != "" {
+			p = "logs." + r + ".amazonaws.com"
+		} else if r := regionOf(d.SourceARN); r != "" {
+			p = "logs." + r + ".amazonaws.com"
+		}
+		def(p, "lambda:InvokeFunction")
+	case KindVPCNetworking:
+		def("", "ec2:CreateNetworkInterface")
+	}
+	if d.Resource == "" && d.Function != "" {
+		d.Resource = d.Function
+	}
+}
+
+func regionOf(arn string) string {
+	f := strings.SplitN(arn, ":", 5)
+	if len(f) < 5 || f[0] != "arn" {
+		return ""
+	}
+	return f[3]
+}
+
+// special is one detector: a lower-case phrase and what to make of it at
+// its position.
+type special struct {
+	phrase string
+	kind   Kind
+	fill   func(v *view, at int, d *Denial) // may be nil
+}
+
+var specials = []special{
+	{"invalid permissions on lambda function", KindAPIGatewayInvoke, apigwFunction},
+	{"doesn't have permissions to call the integration", KindAPIGatewayInvoke, apigwFunction},
+	{"does not have permissions to call the integration", KindAPIGatewayInvoke, apigwFunction},
+	{"doesn't have permissions to call the authorizer", KindAPIGatewayInvoke, apigwAuthorizer},
+	{"does not have permissions to call the authorizer", KindAPIGatewayInvoke, apigwAuthorizer},
+	{"unable to determine service/operation name to be authorized", KindAPIGatewayMethod, apigwFunction},
+	{"cannot be assumed by lambda", KindRoleAssume, nil},
+	{"unable to decrypt the environment variables because kms access was denied", KindKMSEnv, kmsEnv},
+	{"kmsaccessdeniedexception", KindKMSEnv, kmsEnv},
+	{"for troubleshooting function url authorization issues", KindFunctionURL, nil},
+	{"unable to validate the following destination configurations", KindS3Notification, s3Destination},
+	{"make sure you have given cloudwatch logs permission to execute your function", KindLogsSubscription, logsFunction},
+	{"could not execute the lambda function", KindLogsSubscription, logsFunction},
+	{"elasticloadbalancing principal does not have permission to invoke", KindELBTarget, elbTarget},
+	{"encoded authorization failure message", KindEncodedEC2, encodedMessage},
+	{"need additional permissions to configure vpc settings", KindVPCNetworking, nil},
+	{"ec2accessdeniedexception", KindVPCNetworking, nil},
+	{"execution role does not have permissions to call ", KindESMPermission, roleCall},
+}
+
+// findSpecial returns the Lambda- or caller-specific message that occurs
+// first in the text.
+func findSpecial(v *view) *Denial {
+	best, bestAt := -1, len(v.lo)+1
+	for k, sp := range specials {
+		if i := v.index(0, sp.phrase); i >= 0 && i < bestAt {
+			best, bestAt = k, i
+		}
+	}
+	if best < 0 {
+		return nil
+	}
+	sp := specials[best]
+	d := &Denial{Kind: sp.kind}
+	// Take the sentence around the phrase as the message.
+	start := sentenceStart(v, bestAt)
+	end := v.sentenceEnd(bestAt + len(sp.phrase))
+	if end < len(v.s) && v.s[end] == '.' {
+		end++
+	}
+	d.Message = strings.TrimSpace(v.s[start:end])
+	if sp.fill != nil {
+		sp.fill(v, bestAt, d)
+	}
+	return d
+}
+
+// sentenceStart walks back from at to the start of its sentence (after
+// ". ", ": " following an error code, a quote or '>'), at most 300 bytes.
+func sentenceStart(v *view, at int) int {
+	lim := max(0, at-300)
+	for k := at - 1; k >= lim; k-- {
+		switch v.s[k] {
+		case '"', '>', '\n':
+			return k + 1
+		case ' ':
+			if k > 0 && (v.s[k-1] == '.' || v.s[k-1] == ':') {
+				return k + 1
+			}
+		}
+	}
+	if lim == 0 {
+		return 0
+	}
+	// Do not start inside a word.
+	for k := lim; k < at; k++ {
+		if v.s[k] == ' ' {
+			return k + 1
+		}
+	}
+	return at
+}
+
+// lambdaARN returns the first Lambda function ARN in the text at or after
+// from (any partition), with its qualifier if any.
+func lambdaARN(v *view, from int) string {
+	for p, tries := from, 0; tries < 32; tries++ {
+		i := v.index(p, ":lambda:")
+		if i < 0 {
+			return ""
+		}
+		b := i
+		for b > 0 && b > i-16 && v.s[b-1] != ' ' && v.s[b-1] != '[' && v.s[b-1] != '"' && v.s[b-1] != '/' && v.s[b-1] != '\'' && v.s[b-1] != '>' && v.s[b-1] != '(' {
+			b--
+		}
+		if v.has(b, "arn:") {
+			tok, _ := v.token(b)
+			a := trimToken(tok)
+			if strings.Contains(a, ":function:") {
+				return a
+			}
+		}
+		p = i + 1
+	}
+	return ""
+}
+
+// apigwFunction reads the function from API Gateway's "Sending request to
+// https://lambda.REGION.amazonaws.com/2015-03-31/functions/ARN/invocations"
+// line, or from any function ARN in the text.
+func apigwFunction(v *view, at int, d *Denial) {
+	if i := v.index(0, "/functions/"); i >= 0 {
+		s := i + len("/functions/")
+		if j := v.index(s, "/invocations"); j > s && j-s < 512 {
+			f := v.s[s:j]
+			if u, err := url.PathUnescape(f); err == nil {
+				f = u
+			}
+			if !strings.Contains(f, " ") {
+				d.Function = f
+				return
+			}
+		}
+	}
+	d.Function = lambdaARN(v, 0)
+}
+
+func apigwAuthorizer(v *view, at int, d *Denial) {
+	apigwFunction(v, at, d)
+	d.Reason = "the integration or authorizer credentials role lacks lambda:InvokeFunction"
+}
+
+func kmsEnv(v *view, at int, d *Denial) {
+	d.Function = lambdaARN(v, 0)
+}
+
+func logsFunction(v *view, at int, d *Denial) {
+	d.Function = lambdaARN(v, 0)
+	if i := v.index(0, "arn:"); i >= 0 {
+		for p, tries := 0, 0; tries < 16; tries++ {
+			i = v.index(p, ":log-group:")
+			if i < 0 {
+				break
+			}
+			_, b := v.wordBefore(i + 1)
+			if v.has(b, "arn:") {
+				tok, _ := v.token(b)
+				d.SourceARN = trimToken(tok)
+				break
+			}
+			p = i + 1
+		}
+	}
+}
+
+// s3Destination reads the destination S3 could not validate: S3's XML body
+// names it in ArgumentName1 and "Not authorized to invoke function [ARN]".
+func s3Destination(v *view, at int, d *Denial) {
+	d.Principal = "s3.amazonaws.com"
+	if f := lambdaARN(v, 0); f != "" {
+		d.Function = f
+		d.Action = "lambda:InvokeFunction"
+		return
+	}
+	for _, t := range []struct{ svc, action string }{{":sqs:", "sqs:SendMessage"}, {":sns:", "sns:Publish"}} {
+		if i := v.index(0, t.svc); i >= 0 {
+			_, b := v.wordBefore(i + 1)
+			if v.has(b, "arn:") {
+				tok, _ := v.token(b)
+				d.Resource = trimToken(tok)
+				d.Action = t.action
+				return
+			}
+		}
+	}
+	d.Action = "lambda:InvokeFunction"
+}
+
+// elbTarget reads "... does not have permission to invoke FN from target
+// group TG".
+func elbTarget(v *view, at int, d *Denial) {
+	p := v.skipSpace(at + len("elasticloadbalancing principal does not have permission to invoke"))
+	tok, e := v.token(p)
+	d.Function = trimToken(tok)
+	q := v.skipSpace(e)
+	if v.has(q, "from target group ") {
+		tok, e = v.token(v.skipSpace(q + len("from target group ")))
+		d.SourceARN = trimToken(tok)
+		d.Message = strings.TrimSpace(v.s[sentenceStart(v, at):e])
+		d.Message = strings.TrimRight(d.Message, `"'<`)
+	}
+}
+
+func encodedMessage(v *view, at int, d *Denial) {
+	p := v.skipSpace(at + len("encoded authorization failure message"))
+	if p < len(v.s) && v.s[p] == ':' {
+		p = v.skipSpace(p + 1)
+	}
+	tok, e := v.token(p)
+	m := trimToken(tok)
+	d.EncodedMessage = m
+	if m != "" {
+		d.Message = strings.TrimSpace(v.s[sentenceStart(v, at) : p+strings.Index(tok, m)+len(m)])
+	}
+	_ = e
+}
+
+// roleServicePrefix maps the service names Lambda uses in "does not have
+// permissions to call X on SERVICE" to IAM action prefixes.
+var roleServicePrefix = map[string]string{
+	"sqs": "sqs", "kinesis": "kinesis", "dynamodb": "dynamodb", "ec2": "ec2", "kafka": "kafka", "msk": "kafka",
+	"mq": "mq", "kms": "kms", "s3": "s3", "sns": "sns", "secretsmanager": "secretsmanager", "documentdb": "rds",
+}
+
+// roleCall reads "The provided execution role does not have permissions to
+// call OP on SERVICE".
+func roleCall(v *view, at int, d *Denial) {
+	p := v.skipSpace(at + len("execution role does not have permissions to call "))
+	op, e := v.token(p)
+	op = trimToken(op)
+	q := v.skipSpace(e)
+	if !v.has(q, "on ") {
+		return
+	}
+	svc, se := v.token(v.skipSpace(q + 3))
+	svc = trimToken(svc)
+	prefix, ok := roleServicePrefix[strings.ToLower(svc)]
+	if !ok {
+		prefix = strings.ToLower(svc)
+	}
+	if op != "" && prefix != "" {
+		d.Action = prefix + ":" + op
+	}
+	if prefix == "ec2" {
+		d.Kind = KindVPCNetworking
+	}
+	if se < len(v.s) && v.s[se-1] != '.' && v.s[se] == '.' {
+		se++
+	}
+	d.Message = strings.TrimSpace(v.s[sentenceStart(v, at):se])
+}
+
+// bare AccessDenied codes and phrases, lower case.
+var bareCodes = []string{"accessdeniedexception", "accessdenied", "access denied", "authorizationerror", "unauthorizedoperation", "accessdeniederror"}
+
+// findBare finds an AccessDenied error that says nothing more, such as S3's
+// "Access Denied".
+func findBare(v *view) *Denial {
+	for _, c := range bareCodes {
+		for p, tries := 0, 0; tries < 16; tries++ {
+			i := v.index(p, c)
+			if i < 0 {
+				break
+			}
+			p = i + len(c)
+			if c == "access denied" {
+				rest := v.lo[p:min(len(v.lo), p+12)]
+				// MySQL's "Access denied for user 'x'@'host'" and the like.
+				if strings.HasPrefix(rest, " for user") || strings.HasPrefix(rest, " for '") {
+					continue
+				}
+			} else if i > 0 && isWordByte(v.lo[i-1]) {
+				continue // part of a longer word
+			}
+			d := &Denial{Kind: KindBareAccessDenied}
+			start := sentenceStart(v, i)
+			if k := v.index(max(0, i-300), "an error occurred ("); k >= 0 && k < i {
+				start = k
+			}
+			end := v.sentenceEnd(p)
+			if end < len(v.s) && v.s[end] == '.' {
+				end++
+			}
+			d.Message = strings.TrimSpace(v.s[start:end])
+			return d
+		}
+	}
+	return nil
+}
+
+func isWordByte(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_'
+}
+
+// envelope fills the error code, service, operation, status and request ID
+// from the CLI/SDK/HTTP wrapping around the message.
+func envelope(v *view, d *Denial) {
+	// AWS CLI / botocore: An error occurred (CODE) when calling the OP operation
+	if i := v.index(0, "an error occurred ("); i >= 0 {
+		p := i + len("an error occurred (")
+		if j := strings.IndexByte(v.s[p:min(len(v.s), p+80)], ')'); j > 0 {
+			d.Code = v.s[p : p+j]
+			q := v.skipSpace(p + j + 1)
+			if v.has(q, "when calling the ") {
+				op, _ := v.token(q + len("when calling the "))
+				d.Operation = op
+			}
+		}
+	}
+	// aws-sdk-go-v2: operation error SERVICE: OP, https response error StatusCode: N, RequestID: ID, api error CODE: msg
+	if i := v.index(0, "operation error "); i >= 0 {
+		p := i + len("operation error ")
+		if j := strings.IndexByte(v.s[p:min(len(v.s), p+64)], ':'); j > 0 {
+			d.Service = strings.TrimSpace(v.s[p : p+j])
+			op, _ := v.token(v.skipSpace(p + j + 1))
+			d.Operation = strings.TrimRight(op, ",")
+		}
+	}
+	if i := v.index(0, "api error "); i >= 0 && d.Code == "" {
+		tok, _ := v.token(i + len("api error "))
+		d.Code = strings.TrimRight(tok, ":")
+	}
+	// Java SDK: (Service: AWSLambda; Status Code: 403; Error Code: X; Request ID: Y)
+	if i := v.index(0, "(service: "); i >= 0 {
+		p := i + len("(service: ")
+		if j := strings.IndexAny(v.s[p:min(len(v.s), p+64)], ";,)"); j > 0 && d.Service == "" {
+			d.Service = strings.TrimSpace(v.s[p : p+j])
+		}
+	}
+	if d.Code == "" {
+		for _, k := range []string{"error code: ", "<code>", `"__type":"`, `"__type": "`, "x-amzn-errortype: ", `"code":"`, `"code": "`, `"errortype":"`, `"errortype": "`} {
+			if i := v.index(0, k); i >= 0 {
+				p := i + len(k)
+				e := p
+				for e < len(v.s) && e-p < 128 && (isWordByte(v.s[e]) || v.s[e] == '#' || v.s[e] == '.') {
+					e++
+				}
+				c := v.s[p:e]
+				if h := strings.LastIndexByte(c, '#'); h >= 0 {
+					c = c[h+1:]
+				}
+				if c != "" {
+					d.Code = c
+					break
+				}
+			}
+		}
+	}
+	if d.Code == "" {
+		// "AccessDeniedException: User: ..." (JS SDK, Go SDK v1, Terraform)
+		for _, c := range []string{"AccessDeniedException", "AccessDenied", "UnauthorizedOperation", "AuthorizationError", "KMSAccessDeniedException", "EC2AccessDeniedException", "InvalidParameterValueException", "InvalidParameterException", "InvalidArgument"} {
+			if i := strings.Index(v.s, c); i >= 0 && (i == 0 || !isWordByte(v.s[i-1])) {
+				e := i + len(c)
+				if e == len(v.s) || !isWordByte(v.s[e]) {
+					d.Code = c
+					break
+				}
+			}
+		}
+	}
+	for _, k := range []string{"statuscode: ", "status code: ", "status: ", `"statuscode":`, `"status":`} {
+		if i := v.index(0, k); i >= 0 {
+			p := v.skipSpace(i + len(k))
+			e := p
+			for e < len(v.s) && e-p < 3 && '0' <= v.s[e] && v.s[e] <= '9' {
+				e++
+			}
+			if n, err := strconv.Atoi(v.s[p:e]); err == nil && e-p == 3 && n >= 400 && n < 600 {
+				d.StatusCode = n
+				break
+			}
+		}
+	}
+	for _, k := range []string{"requestid: ", "request id: ", "<requestid>", `"requestid":"`, "x-amzn-requestid: "} {
+		if i := v.index(0, k); i >= 0 {
+			p := v.skipSpace(i + len(k))
+			e := p
+			for e < len(v.s) && e-p < 128 && (isWordByte(v.s[e]) || v.s[e] == '-') {
+				e++
+			}
+			if e > p {
+				d.RequestID = v.s[p:e]
+				break
+			}
+		}
+	}
+}
+
+// nonDenialHint says what a common non-denial text is instead.
+func nonDenialHint(v *view) string {
+	switch {
+	case v.index(0, "internal server error") >= 0:
+		return `API Gateway's "Internal server error" hides the cause: paste the execution log lines ("Invalid permissions on Lambda function") or use --symptom invoke-denied`
+	case v.index(0, "security token included in the request is invalid") >= 0, v.index(0, "unrecognizedclientexception") >= 0,
+		v.index(0, "expiredtoken") >= 0, v.index(0, "invalidclienttokenid") >= 0, v.index(0, "signaturedoesnotmatch") >= 0:
+		return "this is a credentials (authentication) error, not an authorization denial"
+	case v.index(0, "resourcenotfoundexception") >= 0 || v.index(0, "function not found") >= 0:
+		return "this says the resource does not exist, not that access was denied"
+	case v.index(0, "permission denied") >= 0 || v.index(0, "eacces") >= 0:
+		return "a file-system permission error inside the function is not an AWS authorization denial"
+	case v.index(0, "task timed out") >= 0:
+		return "a timeout is not an access denial (a function in a VPC without a route to the service can time out)"
+	case v.index(0, "throttl") >= 0 || v.index(0, "rate exceeded") >= 0:
+		return "throttling is not an access denial"
+	}
+	return ""
+}
