@@ -1,0 +1,207 @@
+package e2e
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+)
+
+// API Gateway invokes with the SourceArn of one API; the function's only
+// statement names another API (shared/DESIGN.md's example).
+func TestInboundAPIGatewayWrongSourceArn(t *testing.T) {
+	e := newEnv(t)
+	fn, _ := e.healthyFunction("e2e-order-processor")
+	api := e.aws("apigateway", "create-rest-api", "--name", "orders", "--query", "id", "--output", "text")
+	old := e.aws("apigateway", "create-rest-api", "--name", "orders-old", "--query", "id", "--output", "text")
+	e.aws("lambda", "add-permission", "--function-name", "e2e-order-processor", "--statement-id", "apigw-old",
+		"--action", "lambda:InvokeFunction", "--principal", "apigateway.amazonaws.com",
+		"--source-arn", fmt.Sprintf("arn:aws:execute-api:us-east-1:%s:%s/*", e.acct, old))
+	src := fmt.Sprintf("arn:aws:execute-api:us-east-1:%s:%s/prod/POST/orders", e.acct, api)
+	args := []string{"--function", "e2e-order-processor", "--symptom", "invoke-denied",
+		"--caller", "apigateway.amazonaws.com", "--source-arn", src}
+
+	d := e.expectClosed("inbound", "implicit_deny", args...)
+	if d.Request.Resource != fn {
+		t.Errorf("request resource: got %q, want %q", d.Request.Resource, fn)
+	}
+	fixContains(t, d, "aws lambda add-permission", "apigateway.amazonaws.com", api)
+	e.applyFixes(d)
+	e.expectOpen(args...)
+	// The fix adds a statement; the old one is still there.
+	if pol := e.aws("lambda", "get-policy", "--function-name", "e2e-order-processor"); !strings.Contains(pol, "apigw-old") {
+		t.Errorf("the fix removed the existing statement apigw-old: %s", pol)
+	}
+}
+
+// An S3 bucket notification with no statement for s3.amazonaws.com: the fix
+// must carry --source-account, since bucket ARNs hold no account id
+// (Lambda DG, access-control-resource-based).
+func TestInboundS3MissingPermission(t *testing.T) {
+	e := newEnv(t)
+	fn, _ := e.healthyFunction("e2e-thumbnailer")
+	bucket := "e2e-uploads-" + e.acct
+	e.aws("s3api", "create-bucket", "--bucket", bucket)
+	e.aws("s3api", "put-bucket-notification-configuration", "--bucket", bucket, "--notification-configuration",
+		fmt.Sprintf(`{"LambdaFunctionConfigurations":[{"LambdaFunctionArn":%q,"Events":["s3:ObjectCreated:*"]}]}`, fn))
+	args := []string{"--function", "e2e-thumbnailer", "--symptom", "invoke-denied",
+		"--caller", "s3.amazonaws.com", "--source-arn", "arn:aws:s3:::" + bucket, "--source-account", e.acct}
+
+	d := e.expectClosed("inbound", "implicit_deny", args...)
+	fixContains(t, d, "add-permission", "s3.amazonaws.com", "--source-account", e.acct, bucket)
+	e.applyFixes(d)
+	e.expectOpen(args...)
+}
+
+// The role may GetItem/PutItem on the table; the code queries a global
+// secondary index, whose ARN the table grant does not cover.
+func TestOutboundDynamoDBIndexMissingGrant(t *testing.T) {
+	e := newEnv(t)
+	e.healthyFunction("e2e-order-search")
+	e.aws("dynamodb", "create-table", "--table-name", "E2EOrders",
+		"--attribute-definitions", "AttributeName=pk,AttributeType=S", "AttributeName=customer,AttributeType=S",
+		"--key-schema", "AttributeName=pk,KeyType=HASH", "--billing-mode", "PAY_PER_REQUEST",
+		"--global-secondary-indexes", `[{"IndexName":"by-customer","KeySchema":[{"AttributeName":"customer","KeyType":"HASH"}],"Projection":{"ProjectionType":"ALL"}}]`)
+	table := fmt.Sprintf("arn:aws:dynamodb:us-east-1:%s:table/E2EOrders", e.acct)
+	grant := fmt.Sprintf(`{"Version":"2012-10-17","Statement":[{"Sid":"Orders","Effect":"Allow","Action":["dynamodb:GetItem","dynamodb:PutItem"],"Resource":%q}]}`, table)
+	e.putRolePolicy("e2e-order-search-role", "orders-table", grant)
+	index := table + "/index/by-customer"
+	args := []string{"--function", "e2e-order-search", "--symptom", "access-denied",
+		"--action", "dynamodb:Query", "--resource", index}
+
+	d := e.expectClosed("outbound", "implicit_deny", args...)
+	fixContains(t, d, "aws iam put-role-policy", "e2e-order-search-role", "dynamodb:Query", index)
+	e.applyFixes(d)
+	e.expectOpen(args...)
+	// No existing grant was overwritten.
+	doc := e.aws("iam", "get-role-policy", "--role-name", "e2e-order-search-role", "--policy-name", "orders-table",
+		"--query", "PolicyDocument.Statement[0].Action", "--output", "text")
+	if !strings.Contains(doc, "dynamodb:GetItem") {
+		t.Errorf("the fix overwrote inline policy orders-table: actions now %q", doc)
+	}
+	// The other door was not touched, and the fix is no wider than the request.
+	if d2, _ := e.diagnose("--function", "e2e-order-search", "--symptom", "access-denied",
+		"--action", "dynamodb:DeleteTable", "--resource", table); d2.Door != "outbound" {
+		t.Errorf("after the fix dynamodb:DeleteTable is open too (door %q): the fix is wider than the request", d2.Door)
+	}
+}
+
+// The role has no logging permission: the function runs but writes no logs.
+// No invoke here: moto's invoke creates the log group whatever the role may do.
+func TestLogsNoPermissions(t *testing.T) {
+	e := newEnv(t)
+	arn := e.role("e2e-silent-worker-role", lambdaTrust)
+	e.putRolePolicy("e2e-silent-worker-role", "queue", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sqs:SendMessage","Resource":"arn:aws:sqs:us-east-1:123456789012:e2e-jobs"}]}`)
+	e.function("e2e-silent-worker", arn)
+	args := []string{"--function", "e2e-silent-worker", "--symptom", "no-logs"}
+
+	d := e.expectClosed("logs", "", args...)
+	e.applyFixes(d)
+	e.expectOpen(args...)
+	if d.Decision == "allow" {
+		t.Errorf("decision: got allow for a closed logs door")
+	}
+}
+
+// The execution role trusts only EC2 (moto does not check trust at create).
+func TestTrustEC2Only(t *testing.T) {
+	e := newEnv(t)
+	arn := e.role("e2e-ec2-role", `{"Version":"2012-10-17","Statement":[{"Sid":"EC2","Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}`)
+	e.attach("e2e-ec2-role", basicExecution)
+	e.function("e2e-report-builder", arn)
+	args := []string{"--function", "e2e-report-builder", "--symptom", "role-assume"}
+
+	d := e.expectClosed("trust", "implicit_deny", args...)
+	fixContains(t, d, "aws iam update-assume-role-policy", "e2e-ec2-role", "lambda.amazonaws.com", "ec2.amazonaws.com")
+	e.applyFixes(d)
+	e.expectOpen(args...)
+	trust := e.aws("iam", "get-role", "--role-name", "e2e-ec2-role", "--query", "Role.AssumeRolePolicyDocument", "--output", "json")
+	if !strings.Contains(trust, "ec2.amazonaws.com") {
+		t.Errorf("the trust fix dropped the existing EC2 statement: %s", trust)
+	}
+}
+
+// A public function URL (AuthType NONE) whose resource policy has only the
+// lambda:InvokeFunctionUrl statement: since October 2025 the URL also needs
+// lambda:InvokeFunction conditioned on lambda:InvokedViaFunctionUrl
+// (Lambda DG, urls-auth).
+func TestFunctionURLNoneMissingInvokeFunction(t *testing.T) {
+	e := newEnv(t)
+	e.healthyFunction("e2e-webhook")
+	e.aws("lambda", "create-function-url-config", "--function-name", "e2e-webhook", "--auth-type", "NONE")
+	e.aws("lambda", "add-permission", "--function-name", "e2e-webhook", "--statement-id", "FunctionURLAllowPublicAccess",
+		"--action", "lambda:InvokeFunctionUrl", "--principal", "*", "--function-url-auth-type", "NONE")
+	args := []string{"--function", "e2e-webhook", "--symptom", "invoke-denied", "--caller", "*"}
+
+	d := e.expectClosed("inbound", "implicit_deny", args...)
+	fixContains(t, d, "add-permission", "lambda:InvokeFunction ", "--invoked-via-function-url")
+	e.applyFixes(d)
+	e.expectOpen(args...)
+}
+
+// The permission names the unqualified function; API Gateway invokes the
+// alias live. A permission applies only to the ARN it was added for
+// (Lambda DG, using-aliases: "Resource policies").
+func TestInboundAliasQualifierMismatch(t *testing.T) {
+	e := newEnv(t)
+	e.healthyFunction("e2e-checkout")
+	e.aws("lambda", "publish-version", "--function-name", "e2e-checkout")
+	e.aws("lambda", "create-alias", "--function-name", "e2e-checkout", "--name", "live", "--function-version", "1")
+	api := e.aws("apigateway", "create-rest-api", "--name", "checkout", "--query", "id", "--output", "text")
+	src := fmt.Sprintf("arn:aws:execute-api:us-east-1:%s:%s/*/POST/checkout", e.acct, api)
+	e.aws("lambda", "add-permission", "--function-name", "e2e-checkout", "--statement-id", "apigw-checkout",
+		"--action", "lambda:InvokeFunction", "--principal", "apigateway.amazonaws.com", "--source-arn", src)
+	args := []string{"--function", "e2e-checkout", "--qualifier", "live", "--symptom", "invoke-denied",
+		"--caller", "apigateway.amazonaws.com",
+		"--source-arn", fmt.Sprintf("arn:aws:execute-api:us-east-1:%s:%s/prod/POST/checkout", e.acct, api)}
+
+	d := e.expectClosed("inbound", "implicit_deny", args...)
+	if !strings.HasSuffix(d.Request.Resource, ":function:e2e-checkout:live") {
+		t.Errorf("request resource: got %q, want the alias ARN", d.Request.Resource)
+	}
+	fixContains(t, d, "add-permission", "--qualifier live", "apigateway.amazonaws.com")
+	e.applyFixes(d)
+	e.expectOpen(args...)
+}
+
+// An EventBridge rule whose function permission names another rule.
+func TestInboundEventBridgeRule(t *testing.T) {
+	e := newEnv(t)
+	fn, _ := e.healthyFunction("e2e-nightly-reconcile")
+	rule := e.aws("events", "put-rule", "--name", "e2e-nightly", "--schedule-expression", "cron(0 3 * * ? *)",
+		"--query", "RuleArn", "--output", "text")
+	e.aws("events", "put-targets", "--rule", "e2e-nightly", "--targets", fmt.Sprintf(`[{"Id":"fn","Arn":%q}]`, fn))
+	e.aws("lambda", "add-permission", "--function-name", "e2e-nightly-reconcile", "--statement-id", "events-old-rule",
+		"--action", "lambda:InvokeFunction", "--principal", "events.amazonaws.com",
+		"--source-arn", fmt.Sprintf("arn:aws:events:us-east-1:%s:rule/e2e-hourly", e.acct))
+	args := []string{"--function", "e2e-nightly-reconcile", "--symptom", "invoke-denied",
+		"--caller", "events.amazonaws.com", "--source-arn", rule}
+
+	d := e.expectClosed("inbound", "implicit_deny", args...)
+	fixContains(t, d, "add-permission", "events.amazonaws.com", rule)
+	e.applyFixes(d)
+	e.expectOpen(args...)
+}
+
+// The function's logs hold an AccessDenied line from the code; symptom auto
+// must find it, and after the fix judge the same line against the new
+// policies (the line stays in the log).
+func TestAutoFindsDenialInLogs(t *testing.T) {
+	e := newEnv(t)
+	e.healthyFunction("e2e-ledger")
+	group := "/aws/lambda/e2e-ledger"
+	e.aws("logs", "create-log-group", "--log-group-name", group)
+	e.aws("logs", "create-log-stream", "--log-group-name", group, "--log-stream-name", "2026/11/25/[$LATEST]0a1b2c3d")
+	bucket := "arn:aws:s3:::e2e-ledger-exports-" + e.acct
+	line := fmt.Sprintf("[ERROR] ClientError: An error occurred (AccessDenied) when calling the PutObject operation: "+
+		"User: arn:aws:sts::%s:assumed-role/e2e-ledger-role/e2e-ledger is not authorized to perform: s3:PutObject "+
+		"on resource: \"%s/2026/11/25/ledger.csv\" because no identity-based policy allows the s3:PutObject action", e.acct, bucket)
+	events := fmt.Sprintf(`[{"timestamp":%d,"message":%q}]`, nowMillis(), line)
+	e.aws("logs", "put-log-events", "--log-group-name", group, "--log-stream-name", "2026/11/25/[$LATEST]0a1b2c3d",
+		"--log-events", events)
+	args := []string{"--function", "e2e-ledger"}
+
+	d := e.expectClosed("outbound", "implicit_deny", args...)
+	fixContains(t, d, "put-role-policy", "s3:PutObject")
+	e.applyFixes(d)
+	e.expectOpen(args...)
+}
