@@ -44,6 +44,9 @@ func NewCaseReader(name string, r io.Reader) *CaseReader {
 	return &CaseReader{name: name, r: bufio.NewReaderSize(r, 1<<16), cache: map[string]*Policy{}}
 }
 
+// Name is the file name errors give.
+func (cr *CaseReader) Name() string { return cr.name }
+
 type caseJSON struct {
 	ID                  json.RawMessage     `json:"id"`
 	IdentityPolicies    []json.RawMessage   `json:"identity_policies"`

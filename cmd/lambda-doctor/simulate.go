@@ -1,17 +1,441 @@
 package main
 
 import (
+	"bufio"
+	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
 
 	"github.com/urfave/cli/v2"
+
+	"github.com/lambda-doctor/lambda-doctor/account"
+	"github.com/lambda-doctor/lambda-doctor/simulate"
 )
 
 func simulateCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "simulate",
-		Usage: "(not yet implemented)",
-		Action: func(c *cli.Context) error {
-			return errors.New("simulate is not implemented yet")
-		},
+		Usage: "decide whether IAM would allow a request, and why",
+		UsageText: "lambda-doctor simulate --cases FILE.jsonl\n" +
+			"lambda-doctor simulate --policy FILE [--policy FILE ...] [--boundary FILE] [--session-policy FILE]\n" +
+			"    [--resource-policy FILE] --principal P --action A --resource R [--resource-account ID] [--context k=v ...]\n" +
+			"lambda-doctor simulate --function NAME --action A --resource R [--context k=v ...]",
+		Flags: append([]cli.Flag{
+			&cli.StringFlag{Name: "cases", Usage: "evaluate every case of a JSON Lines `FILE` (\"-\" for stdin), one result a line"},
+			&cli.StringSliceFlag{Name: "policy", Usage: "identity policy `FILE` (JSON or URL-encoded JSON); repeatable"},
+			&cli.StringFlag{Name: "boundary", Usage: "permissions boundary policy `FILE`"},
+			&cli.StringFlag{Name: "session-policy", Usage: "session policy `FILE`"},
+			&cli.StringFlag{Name: "resource-policy", Usage: "resource-based policy `FILE`"},
+			&cli.StringSliceFlag{Name: "scp", Usage: "service control policy `FILE`, one level each (repeatable)"},
+			&cli.StringSliceFlag{Name: "rcp", Usage: "resource control policy `FILE`, one level each (repeatable)"},
+			&cli.StringFlag{Name: "function", Usage: "simulate a request of the execution role of function `NAME`"},
+			&cli.StringFlag{Name: "principal", Usage: "principal `ARN`, account id, service principal or \"*\""},
+			&cli.StringFlag{Name: "action", Usage: "`ACTION` as service:Action"},
+			&cli.StringFlag{Name: "resource", Usage: "resource `ARN` (\"*\" when the action takes none)"},
+			&cli.StringFlag{Name: "resource-account", Usage: "account `ID` that owns the resource (default: from the ARN)"},
+			&cli.StringSliceFlag{Name: "context", Usage: "context key `k=v`; repeat a key or give v as a JSON array for a multivalued key"},
+			&cli.BoolFlag{Name: "no-default-context", Usage: "do not add the keys AWS sets on every request (aws:PrincipalArn, aws:CurrentTime, ...)"},
+			&cli.StringFlag{Name: "output", Value: "text", Usage: "output `FORMAT`: text or json"},
+		}, sourceFlags()...),
+		Action: runSimulate,
 	}
+}
+
+func runSimulate(c *cli.Context) error {
+	if c.NArg() > 0 {
+		return usageErrorf("simulate takes no arguments, got %q", c.Args().First())
+	}
+	if f := c.String("cases"); f != "" {
+		return runCases(c, f)
+	}
+	if c.String("function") != "" {
+		return simulateFunction(c)
+	}
+	return simulateOne(c)
+}
+
+// runCases is the batch form (shared/simulate-cases.md).
+func runCases(c *cli.Context, file string) error {
+	s := ioFrom(c)
+	var r io.Reader
+	if file == "-" {
+		r = s.in
+	} else {
+		f, err := os.Open(file)
+		if err != nil {
+			return badInput(fmt.Errorf("read cases: %w", err))
+		}
+		defer f.Close()
+		r = f
+	}
+	w := bufio.NewWriterSize(s.out, 1<<16)
+	n, mismatches, err := evaluateCases(simulate.NewCaseReader(file, r), w, s.err)
+	if ferr := w.Flush(); err == nil && ferr != nil {
+		err = ferr
+	}
+	if err != nil {
+		return badInput(err)
+	}
+	if mismatches > 0 {
+		fmt.Fprintf(s.err, "lambda-doctor: %d of %d cases did not get the expected decision\n", mismatches, n)
+		return problemFound()
+	}
+	return nil
+}
+
+// evaluateCases writes one result line per case. It stops only when the
+// input cannot be read.
+func evaluateCases(cr *simulate.CaseReader, w io.Writer, errw io.Writer) (n, mismatches int, err error) {
+	buf := make([]byte, 0, 512)
+	for {
+		cs, err := cr.Next()
+		if err == io.EOF {
+			return n, mismatches, nil
+		}
+		buf = buf[:0]
+		var ce *simulate.CaseError
+		switch {
+		case errors.As(err, &ce):
+			n++
+			buf = simulate.AppendError(buf, ce.ID, ce)
+		case err != nil:
+			return n, mismatches, err
+		default:
+			n++
+			res, derr := simulate.Decide(&cs.Input)
+			if derr != nil {
+				buf = simulate.AppendError(buf, cs.ID, &simulate.CaseError{File: cr.Name(), Line: cs.Line, ID: cs.ID, Err: derr})
+				break
+			}
+			buf = simulate.AppendResult(buf, cs.ID, res)
+			if cs.Expect != "" && cs.Expect != res.Decision {
+				mismatches++
+				fmt.Fprintf(errw, "case %s (line %d): got %s, want %s\n", strings.Trim(string(cs.ID), `"`), cs.Line, res.Decision, cs.Expect)
+			}
+		}
+		buf = append(buf, '\n')
+		if _, err := w.Write(buf); err != nil {
+			return n, mismatches, err
+		}
+	}
+}
+
+// simulateOne is the single-request form for people.
+func simulateOne(c *cli.Context) error {
+	var in simulate.Input
+	for i, f := range c.StringSlice("policy") {
+		p, err := readPolicy(f)
+		if err != nil {
+			return err
+		}
+		in.Identity = append(in.Identity, simulate.NamedPolicy{Name: nameOrIndex(f, "identity", i), Policy: p})
+	}
+	var err error
+	if in.Boundary, err = namedPolicyFlag(c, "boundary"); err != nil {
+		return err
+	}
+	if in.Session, err = namedPolicyFlag(c, "session-policy"); err != nil {
+		return err
+	}
+	if in.Resource, err = namedPolicyFlag(c, "resource-policy"); err != nil {
+		return err
+	}
+	for _, f := range c.StringSlice("scp") {
+		p, err := readPolicy(f)
+		if err != nil {
+			return err
+		}
+		in.SCPs = append(in.SCPs, []simulate.NamedPolicy{{Name: f, Policy: p}})
+	}
+	for _, f := range c.StringSlice("rcp") {
+		p, err := readPolicy(f)
+		if err != nil {
+			return err
+		}
+		in.RCPs = append(in.RCPs, []simulate.NamedPolicy{{Name: f, Policy: p}})
+	}
+	for _, name := range []string{"principal", "action", "resource"} {
+		if c.String(name) == "" {
+			return usageErrorf("--%s is required (or give --cases FILE or --function NAME)", name)
+		}
+	}
+	in.Request = simulate.Request{
+		Principal:       c.String("principal"),
+		Action:          c.String("action"),
+		Resource:        c.String("resource"),
+		ResourceAccount: c.String("resource-account"),
+	}
+	return decideAndPrint(c, &in)
+}
+
+func decideAndPrint(c *cli.Context, in *simulate.Input) error {
+	format := c.String("output")
+	if format != "text" && format != "json" {
+		return usageErrorf("--output: unknown format %q (want text or json)", format)
+	}
+	ctx, err := parseContextFlags(c.StringSlice("context"))
+	if err != nil {
+		return err
+	}
+	in.Request.Context = ctx
+	if !c.Bool("no-default-context") {
+		in.Request.Context = simulate.DefaultContext(in.Request)
+	}
+	res, err := simulate.Evaluate(in)
+	if err != nil {
+		return badInput(err)
+	}
+	s := ioFrom(c)
+	if format == "json" {
+		out := simulateJSON(in, res)
+		enc := json.NewEncoder(s.out)
+		enc.SetIndent("", "  ")
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(out); err != nil {
+			return err
+		}
+	} else {
+		fmt.Fprintf(s.out, "request: %s %s on %s\n", in.Request.Principal, in.Request.Action, in.Request.Resource)
+		fmt.Fprint(s.out, res.Explain())
+	}
+	if res.Decision != simulate.Allow {
+		return problemFound()
+	}
+	return nil
+}
+
+type jsonRef struct {
+	Policy    string `json:"policy"`
+	Statement string `json:"statement"`
+	Effect    string `json:"effect"`
+}
+
+type jsonTrace struct {
+	jsonRef
+	Layer   string `json:"layer"`
+	Applies bool   `json:"applies"`
+	Failed  string `json:"failed,omitempty"`
+	Why     string `json:"why,omitempty"`
+}
+
+type jsonLayer struct {
+	Layer    string `json:"layer"`
+	Decision string `json:"decision"`
+	Note     string `json:"note,omitempty"`
+}
+
+type jsonResult struct {
+	Request struct {
+		Principal       string                    `json:"principal"`
+		Action          string                    `json:"action"`
+		Resource        string                    `json:"resource"`
+		ResourceAccount string                    `json:"resource_account,omitempty"`
+		Context         map[string]simulate.Value `json:"-"`
+		ContextJSON     map[string]any            `json:"context,omitempty"`
+	} `json:"request"`
+	Decision     string      `json:"decision"`
+	CrossAccount bool        `json:"cross_account"`
+	Deciding     []jsonRef   `json:"deciding"`
+	Layers       []jsonLayer `json:"layers"`
+	Trace        []jsonTrace `json:"trace"`
+}
+
+func simulateJSON(in *simulate.Input, r *simulate.Result) jsonResult {
+	var out jsonResult
+	out.Request.Principal = in.Request.Principal
+	out.Request.Action = in.Request.Action
+	out.Request.Resource = in.Request.Resource
+	out.Request.ResourceAccount = in.Request.ResourceAccount
+	if len(in.Request.Context) > 0 {
+		out.Request.ContextJSON = map[string]any{}
+		for k, v := range in.Request.Context {
+			if v.Multi {
+				out.Request.ContextJSON[k] = v.Values
+			} else if len(v.Values) == 1 {
+				out.Request.ContextJSON[k] = v.Values[0]
+			}
+		}
+	}
+	out.Decision = string(r.Decision)
+	out.CrossAccount = r.CrossAccount
+	out.Deciding = []jsonRef{}
+	for _, d := range r.Deciding {
+		out.Deciding = append(out.Deciding, jsonRef{d.Policy, d.Statement, d.Effect})
+	}
+	out.Layers = []jsonLayer{}
+	for _, l := range r.Layers {
+		out.Layers = append(out.Layers, jsonLayer{l.Layer, string(l.Decision), l.Note})
+	}
+	out.Trace = []jsonTrace{}
+	for _, t := range r.Trace {
+		out.Trace = append(out.Trace, jsonTrace{jsonRef{t.Policy, t.Statement, t.Effect}, t.Layer, t.Applies, t.Failed, t.Why})
+	}
+	return out
+}
+
+// parseContextFlags reads --context k=v flags. A repeated key, or a value
+// given as a JSON array, makes a multivalued key.
+func parseContextFlags(flags []string) (simulate.Context, error) {
+	if len(flags) == 0 {
+		return nil, nil
+	}
+	ctx := simulate.Context{}
+	for _, f := range flags {
+		k, v, ok := strings.Cut(f, "=")
+		if !ok || k == "" {
+			return nil, usageErrorf("--context %q: want key=value", f)
+		}
+		if strings.HasPrefix(v, "[") {
+			var l []string
+			if err := json.Unmarshal([]byte(v), &l); err != nil {
+				return nil, usageErrorf("--context %s: a value starting with '[' must be a JSON array of strings", k)
+			}
+			cur := ctx[k]
+			ctx[k] = simulate.Value{Values: append(cur.Values, l...), Multi: true}
+			continue
+		}
+		if cur, ok := ctx[k]; ok {
+			ctx[k] = simulate.Value{Values: append(cur.Values, v), Multi: true}
+			continue
+		}
+		ctx[k] = simulate.Value{Values: []string{v}}
+	}
+	return ctx, nil
+}
+
+func readPolicy(file string) (*simulate.Policy, error) {
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return nil, badInput(fmt.Errorf("read policy: %w", err))
+	}
+	p, err := simulate.Parse(b)
+	if err != nil {
+		return nil, badInput(fmt.Errorf("%s: %w", file, err))
+	}
+	return p, nil
+}
+
+func namedPolicyFlag(c *cli.Context, flag string) (*simulate.NamedPolicy, error) {
+	f := c.String(flag)
+	if f == "" {
+		return nil, nil
+	}
+	p, err := readPolicy(f)
+	if err != nil {
+		return nil, err
+	}
+	return &simulate.NamedPolicy{Name: f, Policy: p}, nil
+}
+
+func nameOrIndex(file, layer string, i int) string {
+	if file != "" {
+		return file
+	}
+	return fmt.Sprintf("%s[%d]", layer, i)
+}
+
+// simulateFunction simulates a request made by the function's execution
+// role, with every policy that applies to the role's sessions.
+func simulateFunction(c *cli.Context) error {
+	for _, name := range []string{"action", "resource"} {
+		if c.String(name) == "" {
+			return usageErrorf("--%s is required with --function", name)
+		}
+	}
+	src, err := openSource(c)
+	if err != nil {
+		return err
+	}
+	fn, err := src.Function(c.Context, c.String("function"))
+	if err != nil {
+		return err
+	}
+	in, err := functionInput(fn)
+	if err != nil {
+		return err
+	}
+	in.Request.Action = c.String("action")
+	in.Request.Resource = c.String("resource")
+	in.Request.ResourceAccount = c.String("resource-account")
+	if p := c.String("principal"); p != "" {
+		in.Request.Principal = p
+	}
+	return decideAndPrint(c, in)
+}
+
+// functionInput builds the identity side of the function's execution role:
+// its inline and managed policies, its boundary, and the organization's
+// policies when known. The principal is the role session Lambda uses, named
+// after the function.
+// TODO(lead): switch to diagnose.OutboundInput once it exists, so simulate
+// and diagnose build the same input.
+func functionInput(fn *account.Function) (*simulate.Input, error) {
+	if fn.Role == nil {
+		return nil, &account.AccessError{Operation: "iam:GetRole", Permission: "iam:GetRole",
+			Err: fmt.Errorf("the execution role %s of %s could not be read", fn.Config.RoleARN, fn.Name)}
+	}
+	role := fn.Role
+	in := &simulate.Input{}
+	parse := func(name, doc string) (*simulate.Policy, error) {
+		p, err := simulate.ParseString(doc)
+		if err != nil {
+			return nil, badInput(fmt.Errorf("%s: %w", name, err))
+		}
+		return p, nil
+	}
+	for _, ip := range role.Inline {
+		name := "role/" + role.Name + "/inline/" + ip.Name
+		p, err := parse(name, ip.Document)
+		if err != nil {
+			return nil, err
+		}
+		in.Identity = append(in.Identity, simulate.NamedPolicy{Name: name, Policy: p})
+	}
+	for _, mp := range role.Managed {
+		if mp.Document == "" {
+			continue
+		}
+		p, err := parse(mp.ARN, mp.Document)
+		if err != nil {
+			return nil, err
+		}
+		in.Identity = append(in.Identity, simulate.NamedPolicy{Name: mp.ARN, Policy: p})
+	}
+	if b := role.Boundary; b != nil && b.Document != "" {
+		p, err := parse(b.ARN, b.Document)
+		if err != nil {
+			return nil, err
+		}
+		in.Boundary = &simulate.NamedPolicy{Name: b.ARN, Policy: p}
+	}
+	if fn.Org != nil {
+		levels := func(ls [][]account.ManagedPolicy) ([][]simulate.NamedPolicy, error) {
+			var out [][]simulate.NamedPolicy
+			for _, l := range ls {
+				var lv []simulate.NamedPolicy
+				for _, mp := range l {
+					p, err := parse(mp.ARN, mp.Document)
+					if err != nil {
+						return nil, err
+					}
+					lv = append(lv, simulate.NamedPolicy{Name: mp.ARN, Policy: p})
+				}
+				out = append(out, lv)
+			}
+			return out, nil
+		}
+		var err error
+		if in.SCPs, err = levels(fn.Org.SCPs); err != nil {
+			return nil, err
+		}
+	}
+	partition := fn.Partition
+	if partition == "" {
+		partition = "aws"
+	}
+	in.Request.Principal = fmt.Sprintf("arn:%s:sts::%s:assumed-role/%s/%s", partition, fn.Account, role.Name, fn.Name)
+	return in, nil
 }
