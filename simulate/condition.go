@@ -401,6 +401,11 @@ func (c *Condition) matchOne(r string, ctx Context) (m, unk bool) {
 		for i := range c.val {
 			m, ok := c.val[i].arn.match(r, &ra, ctx)
 			if !ok {
+				// An unresolvable variable: the value matches nothing, and
+				// fails a negated operator too.
+				if c.op.negated {
+					return true, true
+				}
 				unk = true
 			}
 			if m {
@@ -421,6 +426,9 @@ func (c *Condition) matchOne(r string, ctx Context) (m, unk bool) {
 				p, ok = substituteLiteral(cv.str, ctx)
 			}
 			if !ok {
+				if c.op.negated {
+					return true, true
+				}
 				unk = true
 				continue
 			}

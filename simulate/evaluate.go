@@ -82,101 +82,112 @@ func parsePrincipal(p string) (principal, error) {
 
 func isAccountID(s string) bool { return len(s) == 12 && isDigits(s) }
 
-// grant says how a resource policy's Principal named the request's principal;
-// it decides whether identity-side implicit denies limit the grant in the
-// same account (IAM User Guide, "Policy evaluation logic",
-// reference_policies_evaluation-logic, section on resource-based policies).
+// grant says how a resource policy's Principal element named the request's
+// principal. It decides whether implicit denies on the identity side limit
+// the grant in the same account: IAM User Guide, "Policy evaluation logic"
+// (reference_policies_evaluation-logic, "Resource-based policies") and
+// "Session policies" (access_policies#policies_session).
 type grant uint8
 
 const (
-	grantNone    grant = iota
-	grantAccount       // the account: the identity side must allow too
-	grantRole          // the role ARN: boundary and session policy still limit
-	grantDirect        // user, session ARN, "*", service: not limited by implicit denies
+	gAccount grant = 1 << iota // the principal's account (id or root ARN)
+	gName                      // the principal itself, its role or its user, or "*"
+	gWild                      // "*" or {"AWS": "*"}
+	gExact                     // the principal's own ARN
+	gNot                       // a NotPrincipal statement that does not exclude it
 )
 
-// principalMatch reports whether the Principal element names p, and how.
+// direct: the grant stands without an identity-policy allow (same account).
+func (g grant) direct() bool { return g&(gName|gNot) != 0 }
+
+// principalMatch reports how the Principal element names p (0: not at all).
 func principalMatch(ps *Principals, p *principal) grant {
 	if ps.All {
-		return grantDirect
+		return gName | gWild
 	}
-	best := grantNone
+	var g grant
 	for typ, vals := range ps.Values {
 		for _, v := range vals {
-			g := principalEntry(typ, v, p)
-			if g > best {
-				best = g
-			}
+			g |= principalEntry(typ, v, p)
 		}
 	}
-	return best
+	return g
 }
 
 func principalEntry(typ, v string, p *principal) grant {
 	switch typ {
 	case "Service":
-		if p.kind == pkService && strings.EqualFold(v, p.arn) {
-			return grantDirect
+		if p.kind == pkService && v == p.arn {
+			return gName | gExact
 		}
-		return grantNone
+		return 0
 	case "Federated", "CanonicalUser":
 		if v == p.arn {
-			return grantDirect
+			return gName | gExact
 		}
-		return grantNone
+		return 0
 	}
 	// "AWS"
 	if v == "*" {
-		return grantDirect
+		return gName | gWild
 	}
 	if p.kind == pkService || p.kind == pkAnonymous {
-		return grantNone
+		return 0
 	}
 	if isAccountID(v) {
 		if v == p.account {
-			return grantAccount
+			return gAccount
 		}
-		return grantNone
+		return 0
 	}
 	a := splitARN(v)
 	if !a.ok {
-		return grantNone
+		return 0
 	}
 	if a.seg[2] == "iam" && a.seg[5] == "root" {
 		if a.seg[4] == p.account {
-			return grantAccount
+			return gAccount
 		}
-		return grantNone
+		return 0
 	}
 	if v == p.arn {
-		if p.kind == pkRole {
-			return grantRole
-		}
-		return grantDirect
+		return gName | gExact
 	}
-	if a.seg[2] == "iam" && strings.HasPrefix(a.seg[5], "role/") && p.kind == pkSession &&
-		a.seg[4] == p.account && a.seg[5][strings.LastIndexByte(a.seg[5], '/')+1:] == p.roleName {
-		return grantRole
+	if a.seg[2] != "iam" || a.seg[4] != p.account {
+		return 0
 	}
-	return grantNone
+	res := a.seg[5]
+	switch {
+	case p.kind == pkSession && strings.HasPrefix(res, "role/") && res[strings.LastIndexByte(res, '/')+1:] == p.roleName:
+		// A role ARN names every session of the role.
+		return gName
+	case p.kind == pkFederated && res == "user/"+p.arn[strings.IndexByte(p.arn, '/')+1:]:
+		// A user ARN names the user's federated sessions.
+		return gName
+	}
+	return 0
 }
 
 // evaluator carries one request through the statements.
 type evaluator struct {
-	req    *Request
-	p      principal
-	res    arn
-	trace  bool
-	result *Result
+	hasBoundary bool
+	req         *Request
+	p           principal
+	res         arn
+	trace       bool
+	result      *Result
 }
 
 // layerScan is what one layer's statements said.
 type layerScan struct {
-	allow  bool
-	deny   bool
-	grant  grant // resource layer: the strongest principal match among allows
-	allows []StatementRef
-	denies []StatementRef
+	allow bool
+	deny  bool
+	// Resource layer, over the applicable allows: some allow names the
+	// principal beyond its account; some is not limited by an implicit deny
+	// in a permissions boundary; some names the session itself.
+	direct, overBoundary, overSession bool
+	allows                            []StatementRef
+	denies                            []StatementRef
 }
 
 func (e *evaluator) scan(layer string, pols []NamedPolicy, s *layerScan) {
@@ -201,8 +212,10 @@ func (e *evaluator) scan(layer string, pols []NamedPolicy, s *layerScan) {
 			} else {
 				s.allow = true
 				s.allows = append(s.allows, st.ref(np.Name))
-				if g > s.grant {
-					s.grant = g
+				if layer == LayerResource {
+					s.direct = s.direct || g.direct()
+					s.overBoundary = s.overBoundary || e.overBoundary(g)
+					s.overSession = s.overSession || e.overSession(g)
 				}
 			}
 		}
@@ -212,11 +225,10 @@ func (e *evaluator) scan(layer string, pols []NamedPolicy, s *layerScan) {
 // statement checks every element of st against the request. The principal
 // grant is reported for resource-policy allows.
 func (e *evaluator) statement(st *Statement, layer string) (applies bool, g grant, failed, why string) {
-	g = grantDirect
 	// Action / NotAction.
 	hit := false
 	for _, a := range st.actions {
-		if glob(a, e.req.Action, true) {
+		if matchAction(a, e.req.Action) {
 			hit = true
 			break
 		}
@@ -263,25 +275,33 @@ func (e *evaluator) statement(st *Statement, layer string) (applies bool, g gran
 			})
 		}
 	}
-	// Principal / NotPrincipal.
-	switch {
-	case st.Principal != nil:
-		g = principalMatch(st.Principal, &e.p)
-		if g == grantNone {
-			return false, 0, "principal", e.why(func() string {
-				return fmt.Sprintf("principal %q is not named in Principal %s", e.req.Principal, principalsString(st.Principal))
-			})
+	// Principal / NotPrincipal: only resource-based policies and RCPs name
+	// principals (identity policies and SCPs cannot).
+	if layer == LayerResource || layer == LayerRCP {
+		switch {
+		case st.Principal != nil:
+			g = principalMatch(st.Principal, &e.p)
+			if g == 0 {
+				return false, 0, "principal", e.why(func() string {
+					return fmt.Sprintf("principal %q is not named in Principal %s", e.req.Principal, principalsString(st.Principal))
+				})
+			}
+		case st.NotPrincipal != nil:
+			// A Deny with NotPrincipal in a resource-based policy always
+			// denies a principal with a permissions boundary: IAM User Guide,
+			// "AWS JSON policy elements: NotPrincipal".
+			excluded := principalMatch(st.NotPrincipal, &e.p) != 0
+			if excluded && !(layer == LayerResource && st.Effect == "Deny" && e.hasBoundary) {
+				return false, 0, "notprincipal", e.why(func() string {
+					return fmt.Sprintf("principal %q is named in NotPrincipal %s", e.req.Principal, principalsString(st.NotPrincipal))
+				})
+			}
+			g = gNot
+		case layer == LayerResource:
+			return false, 0, "principal", e.why(func() string { return "statement has no Principal" })
+		default:
+			g = gName | gWild
 		}
-	case st.NotPrincipal != nil:
-		if principalMatch(st.NotPrincipal, &e.p) != grantNone {
-			return false, 0, "notprincipal", e.why(func() string {
-				return fmt.Sprintf("principal %q is named in NotPrincipal %s", e.req.Principal, principalsString(st.NotPrincipal))
-			})
-		}
-		g = grantDirect
-	case layer == LayerResource:
-		// A resource-based policy statement without a principal grants nobody.
-		return false, 0, "principal", e.why(func() string { return "statement has no Principal" })
 	}
 	// Conditions: all must hold.
 	for i := range st.Conditions {
@@ -292,6 +312,25 @@ func (e *evaluator) statement(st *Statement, layer string) (applies bool, g gran
 		}
 	}
 	return true, g, "", ""
+}
+
+// overBoundary: a same-account grant that an implicit deny in a permissions
+// boundary does not limit: one naming a user or session ARN (or "*") for a
+// user or session, and only "*" for a role.
+func (e *evaluator) overBoundary(g grant) bool {
+	switch e.p.kind {
+	case pkSession, pkUser, pkFederated:
+		return g&(gExact|gWild|gNot) != 0
+	case pkRole:
+		return g&gWild != 0
+	}
+	return false
+}
+
+// overSession: a grant that names the session itself is not limited by the
+// session policy (IAM User Guide, "Session policies").
+func (e *evaluator) overSession(g grant) bool {
+	return g&gExact != 0 && (e.p.kind == pkSession || e.p.kind == pkFederated)
 }
 
 func (e *evaluator) why(f func() string) string {
@@ -393,7 +432,7 @@ func evaluate(in *Input, trace bool) (*Result, error) {
 		return nil, fmt.Errorf("request.resource: empty")
 	}
 	res := &Result{}
-	e := &evaluator{req: req, p: p, res: splitARN(req.Resource), trace: trace, result: res}
+	e := &evaluator{req: req, p: p, res: splitARN(req.Resource), trace: trace, result: res, hasBoundary: in.Boundary != nil}
 
 	resAcct := req.ResourceAccount
 	if resAcct == "" {
@@ -498,31 +537,47 @@ func evaluate(in *Input, trace bool) (*Result, error) {
 	}
 	bOK := in.Boundary == nil || boundary.allow
 	sOK := in.Session == nil || session.allow
-	idOK := identity.allow && bOK && sOK
 	switch {
 	case !identitySide:
 		if resource.allow {
 			res.Decision, res.Deciding = Allow, resource.allows
 		}
 	case res.CrossAccount:
-		// Cross-account: the identity side and the resource policy must each allow.
-		if idOK && resource.allow {
+		// Cross-account: the identity side and the resource policy must each
+		// allow (reference_policies_evaluation-logic-cross-account).
+		if identity.allow && bOK && (sOK || resource.overSession) && resource.allow {
 			res.Decision = Allow
 			res.Deciding = append(append([]StatementRef{}, identity.allows...), resource.allows...)
 		}
 	default:
-		// Same account: an allow on either side suffices, subject to the
-		// rules for boundaries and session policies.
-		switch {
-		case resource.allow && resource.grant == grantDirect:
-			res.Decision, res.Deciding = Allow, resource.allows
-		case resource.allow && resource.grant == grantRole && bOK && sOK:
-			res.Decision, res.Deciding = Allow, resource.allows
-		case idOK:
-			res.Decision, res.Deciding = Allow, identity.allows
+		// Same account: an allow on either side suffices; a boundary or a
+		// session policy that does not allow limits both sides, except for
+		// resource-policy grants that name the principal itself.
+		resOK := resource.allow && resource.direct
+		if !(resOK || identity.allow) {
+			break
+		}
+		if !bOK && !(resOK && resource.overBoundary) {
+			break
+		}
+		if !sOK && !(resOK && resource.overSession) {
+			break
+		}
+		res.Decision = Allow
+		if resOK && (identity.allow == false || !bOK || !sOK) {
+			res.Deciding = resource.allows
+		} else if identity.allow {
+			res.Deciding = append(append([]StatementRef{}, identity.allows...), directOnly(resOK, resource.allows)...)
 		}
 	}
 	return res, nil
+}
+
+func directOnly(ok bool, refs []StatementRef) []StatementRef {
+	if ok {
+		return refs
+	}
+	return nil
 }
 
 func kindName(k principalKind) string {

@@ -141,6 +141,9 @@ func (rp *resPattern) compile(r string) {
 	if a := splitARN(r); a.ok {
 		rp.arn = true
 		for i, s := range a.seg {
+			if i >= 1 && i <= 4 {
+				s = strings.ToLower(s)
+			}
 			rp.seg[i] = compileGlob(s)
 		}
 		return
@@ -169,13 +172,16 @@ func (rp *resPattern) match(res string, ra *arn, ctx Context) (matched, ok bool)
 
 func (rp *resPattern) matchCompiled(res string, ra *arn) bool {
 	if rp.arn && ra.ok {
+		// Partition, service, region and account compare case-insensitively,
+		// the resource part case-sensitively.
 		for i := 0; i < 6; i++ {
 			p, s := rp.seg[i], ra.seg[i]
+			fold := i >= 1 && i <= 4
 			if rp.fixed {
-				if p != s {
+				if p != s && !(fold && strings.EqualFold(p, s)) {
 					return false
 				}
-			} else if !glob(p, s, false) {
+			} else if !glob(p, s, fold) {
 				return false
 			}
 		}
@@ -197,6 +203,9 @@ func (rp *resPattern) compileSubstituted(sub string) {
 	if a := splitARN(sub); a.ok {
 		rp.arn = true
 		rp.seg = a.seg
+		for i := 1; i <= 4; i++ {
+			rp.seg[i] = strings.ToLower(rp.seg[i])
+		}
 		return
 	}
 	rp.seg[0] = sub
@@ -276,4 +285,30 @@ func (c Context) lookup(key string) (Value, bool) {
 		}
 	}
 	return Value{}, false
+}
+
+// matchAction matches a request action against a compiled Action entry
+// (lowercase, wildcards compiled). The service prefix is compared as is,
+// case-insensitively; the action name is a case-insensitive pattern with *
+// and ?: IAM User Guide, "IAM JSON policy elements: Action"
+// (reference_policies_elements_action).
+func matchAction(p, action string) bool {
+	if p == string(gStar) {
+		return true
+	}
+	i := strings.IndexByte(p, ':')
+	j := strings.IndexByte(action, ':')
+	if i < 0 || j < 0 || i != j {
+		return false
+	}
+	for k := 0; k < i; k++ {
+		if p[k] != lower(action[k]) {
+			return false
+		}
+	}
+	name := p[i+1:]
+	if name == "" || strings.ContainsAny(name, " \t\n\r") {
+		return false
+	}
+	return glob(name, action[j+1:], true)
 }
