@@ -12,6 +12,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/lambda-doctor/lambda-doctor/account"
+	"github.com/lambda-doctor/lambda-doctor/diagnose"
 	"github.com/lambda-doctor/lambda-doctor/simulate"
 )
 
@@ -168,20 +169,22 @@ func simulateOne(c *cli.Context) error {
 		Resource:        c.String("resource"),
 		ResourceAccount: c.String("resource-account"),
 	}
-	return decideAndPrint(c, &in)
-}
-
-func decideAndPrint(c *cli.Context, in *simulate.Input) error {
-	format := c.String("output")
-	if format != "text" && format != "json" {
-		return usageErrorf("--output: unknown format %q (want text or json)", format)
-	}
 	ctx, err := parseContextFlags(c.StringSlice("context"))
 	if err != nil {
 		return err
 	}
 	in.Request.Context = ctx
-	if !c.Bool("no-default-context") {
+	return decideAndPrint(c, &in, !c.Bool("no-default-context"))
+}
+
+// decideAndPrint evaluates the input and prints the decision with its trace.
+// With defaults, the keys AWS sets on every request are added to the context.
+func decideAndPrint(c *cli.Context, in *simulate.Input, defaults bool) error {
+	format := c.String("output")
+	if format != "text" && format != "json" {
+		return usageErrorf("--output: unknown format %q (want text or json)", format)
+	}
+	if defaults {
 		in.Request.Context = simulate.DefaultContext(in.Request)
 	}
 	res, err := simulate.Evaluate(in)
@@ -337,13 +340,18 @@ func nameOrIndex(file, layer string, i int) string {
 	return fmt.Sprintf("%s[%d]", layer, i)
 }
 
-// simulateFunction simulates a request made by the function's execution
-// role, with every policy that applies to the role's sessions.
+// simulateFunction simulates a call the function's code makes, as its
+// execution role's session, with every policy that applies to it (built by
+// diagnose.OutboundInput, the same input diagnose uses).
 func simulateFunction(c *cli.Context) error {
 	for _, name := range []string{"action", "resource"} {
 		if c.String(name) == "" {
 			return usageErrorf("--%s is required with --function", name)
 		}
+	}
+	extra, err := parseContextFlags(c.StringSlice("context"))
+	if err != nil {
+		return err
 	}
 	src, err := openSource(c)
 	if err != nil {
@@ -353,89 +361,24 @@ func simulateFunction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	in, err := functionInput(fn)
+	in, assumed, unseen, err := diagnose.OutboundInput(fn, diagnose.Call{
+		Action: c.String("action"), Resource: c.String("resource"), Context: extra, Why: "--action/--resource"})
 	if err != nil {
-		return err
+		return badInput(err)
 	}
-	in.Request.Action = c.String("action")
-	in.Request.Resource = c.String("resource")
-	in.Request.ResourceAccount = c.String("resource-account")
-	if p := c.String("principal"); p != "" {
-		in.Request.Principal = p
+	s := ioFrom(c)
+	for _, u := range unseen {
+		fmt.Fprintf(s.err, "lambda-doctor: not seen: %s %s: %s\n", u.Operation, u.Resource, u.Error)
 	}
-	return decideAndPrint(c, in)
-}
-
-// functionInput builds the identity side of the function's execution role:
-// its inline and managed policies, its boundary, and the organization's
-// policies when known. The principal is the role session Lambda uses, named
-// after the function.
-// TODO(lead): switch to diagnose.OutboundInput once it exists, so simulate
-// and diagnose build the same input.
-func functionInput(fn *account.Function) (*simulate.Input, error) {
-	if fn.Role == nil {
-		return nil, &account.AccessError{Operation: "iam:GetRole", Permission: "iam:GetRole",
+	if in == nil {
+		return &account.AccessError{Operation: "iam:GetRole", Permission: "iam:GetRole",
 			Err: fmt.Errorf("the execution role %s of %s could not be read", fn.Config.RoleARN, fn.Name)}
 	}
-	role := fn.Role
-	in := &simulate.Input{}
-	parse := func(name, doc string) (*simulate.Policy, error) {
-		p, err := simulate.ParseString(doc)
-		if err != nil {
-			return nil, badInput(fmt.Errorf("%s: %w", name, err))
-		}
-		return p, nil
+	for _, a := range assumed {
+		fmt.Fprintf(s.err, "lambda-doctor: assumed: %s\n", a)
 	}
-	for _, ip := range role.Inline {
-		name := "role/" + role.Name + "/inline/" + ip.Name
-		p, err := parse(name, ip.Document)
-		if err != nil {
-			return nil, err
-		}
-		in.Identity = append(in.Identity, simulate.NamedPolicy{Name: name, Policy: p})
+	if v := c.String("resource-account"); v != "" {
+		in.Request.ResourceAccount = v
 	}
-	for _, mp := range role.Managed {
-		if mp.Document == "" {
-			continue
-		}
-		p, err := parse(mp.ARN, mp.Document)
-		if err != nil {
-			return nil, err
-		}
-		in.Identity = append(in.Identity, simulate.NamedPolicy{Name: mp.ARN, Policy: p})
-	}
-	if b := role.Boundary; b != nil && b.Document != "" {
-		p, err := parse(b.ARN, b.Document)
-		if err != nil {
-			return nil, err
-		}
-		in.Boundary = &simulate.NamedPolicy{Name: b.ARN, Policy: p}
-	}
-	if fn.Org != nil {
-		levels := func(ls [][]account.ManagedPolicy) ([][]simulate.NamedPolicy, error) {
-			var out [][]simulate.NamedPolicy
-			for _, l := range ls {
-				var lv []simulate.NamedPolicy
-				for _, mp := range l {
-					p, err := parse(mp.ARN, mp.Document)
-					if err != nil {
-						return nil, err
-					}
-					lv = append(lv, simulate.NamedPolicy{Name: mp.ARN, Policy: p})
-				}
-				out = append(out, lv)
-			}
-			return out, nil
-		}
-		var err error
-		if in.SCPs, err = levels(fn.Org.SCPs); err != nil {
-			return nil, err
-		}
-	}
-	partition := fn.Partition
-	if partition == "" {
-		partition = "aws"
-	}
-	in.Request.Principal = fmt.Sprintf("arn:%s:sts::%s:assumed-role/%s/%s", partition, fn.Account, role.Name, fn.Name)
-	return in, nil
+	return decideAndPrint(c, in, !c.Bool("no-default-context"))
 }
