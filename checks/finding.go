@@ -1,0 +1,220 @@
+// Package checks runs the rules of `lambda-doctor check` over account
+// functions: the permissions a function's configuration requires of its
+// execution role, least-privilege findings on its role and resource policy,
+// and the expectations of a CI spec file. It decides from an
+// account.Function and the policy engine; it never talks to AWS.
+package checks
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+)
+
+// Severity ranks findings. The zero value is SeverityNone.
+type Severity int
+
+// Severities, lowest first.
+const (
+	SeverityNone Severity = iota
+	Low
+	Medium
+	High
+	Critical
+)
+
+var severityNames = [...]string{"none", "low", "medium", "high", "critical"}
+
+func (s Severity) String() string {
+	if s < 0 || int(s) >= len(severityNames) {
+		return fmt.Sprintf("severity(%d)", int(s))
+	}
+	return severityNames[s]
+}
+
+// ParseSeverity reads a severity name (case-insensitive). "none" is accepted
+// so that `--fail-on none` can turn findings off as a failure cause.
+func ParseSeverity(s string) (Severity, error) {
+	for i, n := range severityNames {
+		if strings.EqualFold(s, n) {
+			return Severity(i), nil
+		}
+	}
+	return 0, fmt.Errorf("unknown severity %q (want low, medium, high, critical or none)", s)
+}
+
+// MarshalText writes the severity name.
+func (s Severity) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
+
+// UnmarshalText reads a severity name.
+func (s *Severity) UnmarshalText(b []byte) error {
+	v, err := ParseSeverity(string(b))
+	if err != nil {
+		return err
+	}
+	*s = v
+	return nil
+}
+
+// Finding is one problem found on a function, its role or its resource
+// policy.
+type Finding struct {
+	ID       string   `json:"id"` // stable rule id, e.g. LD101
+	Rule     string   `json:"rule"`
+	Severity Severity `json:"severity"`
+	// Title is one sentence about this instance of the rule.
+	Title string `json:"title"`
+	// Subject is the ARN the finding is about: a function, a role or a
+	// managed policy.
+	Subject string `json:"subject"`
+	// Functions are the function ARNs the finding affects.
+	Functions []string   `json:"functions"`
+	Evidence  []Evidence `json:"evidence,omitempty"`
+	Fixes     []Fix      `json:"fixes,omitempty"`
+	Advice    string     `json:"advice,omitempty"`
+	Doc       string     `json:"doc,omitempty"` // the AWS documentation page behind the rule
+}
+
+// Evidence points at what made a rule fire.
+type Evidence struct {
+	Policy    string `json:"policy,omitempty"`
+	Statement string `json:"statement,omitempty"`
+	Detail    string `json:"detail"`
+}
+
+// Fix is one shell command that fixes a finding or a failed expectation, in
+// the shape of the diagnose contract.
+type Fix struct {
+	Command     string `json:"command"`
+	Explanation string `json:"explanation,omitempty"`
+	// Verified is true when the fix was applied to the in-memory model and
+	// the failing request then simulated as allowed.
+	Verified bool `json:"verified"`
+}
+
+// Rule describes one finding type.
+type Rule struct {
+	ID       string
+	Name     string
+	Severity Severity // default severity
+	Short    string   // what the rule finds, for tables and SARIF
+	Help     string   // why it matters and what to do
+	Doc      string
+}
+
+// The rule ids are a public interface: CI configurations ignore them by id.
+// LD0xx: a permission the function's configuration requires is missing.
+// LD1xx: least privilege. LD2xx: spec expectations.
+var rules = []Rule{
+	{"LD001", "logs-permission", High, "the execution role cannot write the function's logs",
+		"Without logs:CreateLogStream and logs:PutLogEvents on its log group the function runs but nothing reaches CloudWatch Logs.",
+		"https://docs.aws.amazon.com/lambda/latest/dg/monitoring-cloudwatchlogs.html"},
+	{"LD002", "vpc-permission", High, "the execution role lacks the ENI permissions a VPC function needs",
+		"Lambda creates and deletes network interfaces with the execution role; DescribeNetworkInterfaces works only on \"Resource\": \"*\".",
+		"https://docs.aws.amazon.com/lambda/latest/dg/configuration-vpc.html"},
+	{"LD003", "event-source-permission", High, "the execution role cannot read an event source",
+		"Lambda polls SQS queues, Kinesis and DynamoDB streams and MSK clusters with the execution role.",
+		"https://docs.aws.amazon.com/lambda/latest/dg/invocation-eventsourcemapping.html"},
+	{"LD004", "dead-letter-permission", High, "the execution role cannot send to the dead-letter target",
+		"Lambda sends discarded events to the dead-letter queue or topic with the execution role.",
+		"https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html#invocation-dlq"},
+	{"LD005", "destination-permission", High, "the execution role cannot deliver to an async destination",
+		"Lambda delivers invocation records to on-success and on-failure destinations with the execution role.",
+		"https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html"},
+	{"LD006", "xray-permission", Medium, "tracing is Active but the execution role cannot send traces",
+		"Active tracing needs xray:PutTraceSegments and xray:PutTelemetryRecords.",
+		"https://docs.aws.amazon.com/lambda/latest/dg/services-xray.html"},
+	{"LD007", "kms-env-permission", Medium, "the execution role cannot decrypt with the environment's KMS key",
+		"Environment variables encrypted with a customer managed key need kms:Decrypt on that key.",
+		"https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars-encryption.html"},
+	{"LD008", "efs-permission", High, "the execution role cannot mount the function's file system",
+		"Mounting an EFS access point needs elasticfilesystem:ClientMount (and ClientWrite to write).",
+		"https://docs.aws.amazon.com/lambda/latest/dg/configuration-filesystem.html"},
+	{"LD009", "cross-account-layer", Low, "a layer belongs to another account",
+		"The layer's owner grants lambda:GetLayerVersion; if they revoke it, the next update of the function fails.",
+		"https://docs.aws.amazon.com/lambda/latest/dg/chapter-layers.html"},
+	{"LD010", "cross-account-image", Low, "the container image is in another account's repository",
+		"The ECR repository policy must let Lambda pull from this account; if it stops, the function goes inactive.",
+		"https://docs.aws.amazon.com/lambda/latest/dg/images-create.html"},
+	{"LD011", "trust-lambda", Critical, "the role's trust policy does not let Lambda assume it",
+		"Lambda must be able to assume the execution role (sts:AssumeRole for lambda.amazonaws.com).",
+		"https://docs.aws.amazon.com/lambda/latest/dg/lambda-intro-execution-role.html"},
+
+	{"LD101", "admin-policy", Critical, "an administrator policy is attached to an execution role",
+		"AdministratorAccess and PowerUserAccess give the function's code (and anyone who can run code in it) nearly the whole account.",
+		"https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html#grant-least-privilege"},
+	{"LD102", "star-star", Critical, "an execution role allows every action on every resource",
+		"A statement allowing \"*\" actions on \"*\" is administrator access by another name.",
+		"https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html#grant-least-privilege"},
+	{"LD103", "wildcard-grant", Medium, "a wildcard grant where narrower permissions are possible",
+		"A wildcard action or a \"*\" resource on actions that accept resource-level permissions grants more than the function needs.",
+		"https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html"},
+	{"LD104", "shared-role", Low, "one execution role is shared by several functions",
+		"Each function then holds the permissions of all the others; give each function its own role.",
+		"https://docs.aws.amazon.com/lambda/latest/dg/lambda-intro-execution-role.html"},
+	{"LD105", "confused-deputy", High, "a service may invoke the function without SourceArn or SourceAccount",
+		"Without aws:SourceArn or aws:SourceAccount any resource of that service, in any account, can make it invoke the function.",
+		"https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html"},
+	{"LD106", "public-principal", Critical, "the resource policy lets anyone invoke the function",
+		"A \"*\" principal without conditions lets any AWS account, or anyone at all, invoke the function.",
+		"https://docs.aws.amazon.com/lambda/latest/dg/access-control-resource-based.html"},
+	{"LD107", "function-url-public", Medium, "a function URL has auth type NONE",
+		"Anyone on the internet who knows the URL can invoke the function; use AWS_IAM unless the function is meant to be public.",
+		"https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html"},
+	{"LD108", "unknown-action", Medium, "a policy names an action that does not exist",
+		"An unknown action (often a typo such as dynamodb:Querry) never matches a request, so the grant never works.",
+		"https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html"},
+	{"LD109", "trust-too-broad", High, "the execution role trusts more than Lambda",
+		"Every principal the trust policy allows can assume the role and act with the function's permissions.",
+		"https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_terms-and-concepts.html#term_trust-policy"},
+	{"LD110", "policy-unreadable", Medium, "a policy could not be read or parsed",
+		"Checks that need the policy could not be run; the result may miss problems.",
+		"https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_grammar.html"},
+
+	{"LD201", "expect-invoke", High, "a required invoker cannot invoke the function",
+		"The spec says this caller must be able to invoke the function.",
+		"https://docs.aws.amazon.com/lambda/latest/dg/access-control-resource-based.html"},
+	{"LD202", "expect-call", High, "the function cannot make a call the spec requires",
+		"The spec says the function must be able to make this call.",
+		"https://docs.aws.amazon.com/lambda/latest/dg/lambda-intro-execution-role.html"},
+	{"LD203", "expect-deny", High, "the function can make a call the spec forbids",
+		"The spec says the function must not be able to make this call.",
+		"https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html#grant-least-privilege"},
+}
+
+var rulesByID = func() map[string]Rule {
+	m := make(map[string]Rule, len(rules))
+	for _, r := range rules {
+		m[r.ID] = r
+	}
+	return m
+}()
+
+// Rules returns the catalog of rules, ordered by id.
+func Rules() []Rule { return append([]Rule(nil), rules...) }
+
+// RuleByID returns the rule with the given id.
+func RuleByID(id string) (Rule, bool) {
+	r, ok := rulesByID[strings.ToUpper(id)]
+	return r, ok
+}
+
+// newFinding starts a finding of rule id with the rule's defaults.
+func newFinding(id, subject, title string, functions ...string) Finding {
+	r, ok := rulesByID[id]
+	if !ok {
+		panic("checks: unknown rule " + id)
+	}
+	return Finding{ID: r.ID, Rule: r.Name, Severity: r.Severity, Title: title, Subject: subject,
+		Functions: functions, Doc: r.Doc}
+}
+
+// MarshalJSON keeps Functions an array even when empty.
+func (f Finding) MarshalJSON() ([]byte, error) {
+	type plain Finding
+	p := plain(f)
+	if p.Functions == nil {
+		p.Functions = []string{}
+	}
+	return json.Marshal(p)
+}

@@ -1,0 +1,146 @@
+package checks
+
+import (
+	"encoding/xml"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// JUnit XML for CI test reports: one test suite per function (its
+// required permissions and expectations) and one for the findings, where a
+// finding at or above --fail-on is a failure and one below it is skipped.
+
+type junitSuites struct {
+	XMLName  xml.Name     `xml:"testsuites"`
+	Name     string       `xml:"name,attr"`
+	Tests    int          `xml:"tests,attr"`
+	Failures int          `xml:"failures,attr"`
+	Errors   int          `xml:"errors,attr"`
+	Skipped  int          `xml:"skipped,attr"`
+	Suites   []junitSuite `xml:"testsuite"`
+}
+
+type junitSuite struct {
+	Name     string      `xml:"name,attr"`
+	Tests    int         `xml:"tests,attr"`
+	Failures int         `xml:"failures,attr"`
+	Errors   int         `xml:"errors,attr"`
+	Skipped  int         `xml:"skipped,attr"`
+	Cases    []junitCase `xml:"testcase"`
+}
+
+type junitCase struct {
+	Name      string        `xml:"name,attr"`
+	Classname string        `xml:"classname,attr"`
+	Failure   *junitMessage `xml:"failure,omitempty"`
+	Error     *junitMessage `xml:"error,omitempty"`
+	Skipped   *junitMessage `xml:"skipped,omitempty"`
+	SystemOut string        `xml:"system-out,omitempty"`
+}
+
+type junitMessage struct {
+	Message string `xml:"message,attr"`
+	Type    string `xml:"type,attr,omitempty"`
+	Text    string `xml:",chardata"`
+}
+
+func (s *junitSuite) add(c junitCase) {
+	s.Tests++
+	switch {
+	case c.Failure != nil:
+		s.Failures++
+	case c.Error != nil:
+		s.Errors++
+	case c.Skipped != nil:
+		s.Skipped++
+	}
+	s.Cases = append(s.Cases, c)
+}
+
+// WriteJUnit renders the report as JUnit XML.
+func WriteJUnit(w io.Writer, r *Report) error {
+	out := junitSuites{Name: "lambda-doctor check"}
+	for _, fr := range r.Functions {
+		s := junitSuite{Name: fr.Name}
+		class := "lambda-doctor." + fr.Name
+		if fr.Error != "" {
+			s.add(junitCase{Name: "read function", Classname: class,
+				Error: &junitMessage{Message: "the function could not be read", Text: fr.Error}})
+		}
+		for _, q := range fr.Requirements {
+			c := junitCase{Name: q.ID + " " + q.Need, Classname: class + ".required"}
+			var reqs []string
+			for _, rq := range q.Requests {
+				reqs = append(reqs, rq.Action+" on "+rq.Resource)
+			}
+			switch {
+			case q.Decision == "unknown":
+				c.Error = &junitMessage{Message: "could not be decided: reads were refused", Type: q.ID, Text: strings.Join(reqs, "\n")}
+			case !q.Passed:
+				c.Failure = &junitMessage{Message: q.Decision, Type: q.ID, Text: findingText(r, fr.ARN, q.ID, strings.Join(reqs, "\n"))}
+			default:
+				c.SystemOut = strings.Join(reqs, "\n")
+			}
+			s.add(c)
+		}
+		for _, e := range fr.Expectations {
+			c := junitCase{Name: e.Name, Classname: class + ".expectations"}
+			if !e.Passed {
+				var b strings.Builder
+				fmt.Fprintf(&b, "%s → %s on %s: %s, want %s", e.Request.Principal, e.Request.Action, e.Request.Resource, e.Decision, e.Want)
+				for _, ev := range e.Evidence {
+					b.WriteString("\n" + evidenceText(ev))
+				}
+				for _, fx := range e.Fixes {
+					b.WriteString("\nfix: " + fx.Command)
+				}
+				if r.Spec != "" && e.Line > 0 {
+					fmt.Fprintf(&b, "\n(%s:%d)", r.Spec, e.Line)
+				}
+				c.Failure = &junitMessage{Message: fmt.Sprintf("%s, want %s", e.Decision, e.Want), Type: e.ID, Text: b.String()}
+			}
+			s.add(c)
+		}
+		out.Suites = append(out.Suites, s)
+	}
+	fs := junitSuite{Name: "findings"}
+	for _, f := range r.Findings {
+		c := junitCase{Name: f.ID + " " + f.Title, Classname: "lambda-doctor.findings." + f.Rule}
+		if r.Failing(f) {
+			c.Failure = &junitMessage{Message: f.Severity.String() + ": " + f.Title, Type: f.ID, Text: sarifMessage(f)}
+		} else {
+			c.Skipped = &junitMessage{Message: fmt.Sprintf("%s, below --fail-on %s", f.Severity, r.FailOn)}
+			c.SystemOut = sarifMessage(f)
+		}
+		fs.add(c)
+	}
+	out.Suites = append(out.Suites, fs)
+	for _, s := range out.Suites {
+		out.Tests += s.Tests
+		out.Failures += s.Failures
+		out.Errors += s.Errors
+		out.Skipped += s.Skipped
+	}
+	if _, err := io.WriteString(w, xml.Header); err != nil {
+		return err
+	}
+	enc := xml.NewEncoder(w)
+	enc.Indent("", "  ")
+	if err := enc.Encode(out); err != nil {
+		return err
+	}
+	_, err := io.WriteString(w, "\n")
+	return err
+}
+
+// findingText is the message of the finding that reports a failed
+// requirement, or def.
+func findingText(r *Report, fnARN, id, def string) string {
+	for _, f := range r.Findings {
+		if f.ID == id && f.Subject == fnARN {
+			return sarifMessage(f)
+		}
+	}
+	return def
+}

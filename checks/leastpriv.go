@@ -1,0 +1,562 @@
+package checks
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/lambda-doctor/lambda-doctor/account"
+	"github.com/lambda-doctor/lambda-doctor/diagnose"
+	"github.com/lambda-doctor/lambda-doctor/simulate"
+	"github.com/lambda-doctor/lambda-doctor/simulate/iamdata"
+)
+
+// parsed caches parsed documents: a managed policy attached to many roles
+// is parsed once.
+var parsed sync.Map // document → parseResult
+
+type parseResult struct {
+	p   *simulate.Policy
+	err error
+}
+
+func parsePolicy(doc string) (*simulate.Policy, error) {
+	if v, ok := parsed.Load(doc); ok {
+		r := v.(parseResult)
+		return r.p, r.err
+	}
+	p, err := simulate.ParseString(doc)
+	parsed.Store(doc, parseResult{p, err})
+	return p, err
+}
+
+// rolePolicy is one identity policy of a role, parsed.
+type rolePolicy struct {
+	name       string // for evidence: "role/R/inline/P" or the managed policy ARN
+	awsManaged bool
+	p          *simulate.Policy
+}
+
+func isAWSManaged(arn string) bool { return strings.Contains(arn, ":iam::aws:policy/") }
+
+// roleRules runs the rules that concern the execution role itself: trust,
+// administrator and wildcard grants, unknown actions.
+func roleRules(fn *account.Function) []Finding {
+	r := fn.Role
+	var out []Finding
+	var pols []rolePolicy
+	bad := func(name string, err error) {
+		f := newFinding("LD110", r.ARN, fmt.Sprintf("policy %s of role %s could not be parsed", name, r.Name))
+		f.Evidence = []Evidence{{Policy: name, Detail: err.Error()}}
+		f.Advice = "Fix the document; checks that need it could not run."
+		out = append(out, f)
+	}
+	for _, ip := range r.Inline {
+		name := "role/" + r.Name + "/inline/" + ip.Name
+		p, err := parsePolicy(ip.Document)
+		if err != nil {
+			bad(name, err)
+			continue
+		}
+		pols = append(pols, rolePolicy{name: name, p: p})
+	}
+	for _, mp := range r.Managed {
+		if isAWSManaged(mp.ARN) {
+			switch lastSegment(mp.ARN) {
+			case "AdministratorAccess", "PowerUserAccess":
+				f := newFinding("LD101", r.ARN, fmt.Sprintf("role %s has %s attached", r.Name, lastSegment(mp.ARN)))
+				if lastSegment(mp.ARN) == "PowerUserAccess" {
+					f.Severity = High
+				}
+				f.Evidence = []Evidence{{Policy: mp.ARN, Detail: "attached to the execution role"}}
+				f.Advice = fmt.Sprintf("Grant the function only what it calls, then: aws iam detach-role-policy --role-name %s --policy-arn %s",
+					shellQuote(r.Name), shellQuote(mp.ARN))
+				out = append(out, f)
+				continue
+			}
+		}
+		if mp.Document == "" {
+			continue // unseen; reported with the function's Unseen
+		}
+		p, err := parsePolicy(mp.Document)
+		if err != nil {
+			bad(mp.ARN, err)
+			continue
+		}
+		pols = append(pols, rolePolicy{name: mp.ARN, awsManaged: isAWSManaged(mp.ARN), p: p})
+	}
+	for _, rp := range pols {
+		out = append(out, wildcardFindings(fn, rp)...)
+		if !rp.awsManaged {
+			out = append(out, unknownActions(r.ARN, rp.name, rp.p)...)
+		}
+	}
+	if b := r.Boundary; b != nil && b.Document != "" && !isAWSManaged(b.ARN) {
+		if p, err := parsePolicy(b.Document); err != nil {
+			bad(b.ARN, err)
+		} else {
+			out = append(out, unknownActions(r.ARN, b.ARN, p)...)
+		}
+	}
+	out = append(out, trustFindings(fn)...)
+	return out
+}
+
+// wildcardFindings reports "*:*" (LD102) and wildcard grants where
+// narrower ones are possible (LD103).
+func wildcardFindings(fn *account.Function, rp rolePolicy) []Finding {
+	r := fn.Role
+	var out []Finding
+	for _, st := range rp.p.Statements {
+		if st.Effect != "Allow" {
+			continue
+		}
+		starRes := st.NotResource != nil || contains(st.Resource, "*")
+		allActions := contains(st.Action, "*") || contains(st.Action, "*:*") || st.NotAction != nil
+		sid := stmtName(st)
+		if allActions && starRes {
+			f := newFinding("LD102", r.ARN, fmt.Sprintf("role %s: %s statement %s allows every action on every resource", r.Name, rp.name, sid))
+			detail := fmt.Sprintf("Action %s, Resource %s", listText(st.Action), listText(st.Resource))
+			if st.NotAction != nil {
+				detail = fmt.Sprintf("NotAction %s with Resource %s allows every other action", listText(st.NotAction), listText(st.Resource))
+			}
+			if len(st.Conditions) > 0 {
+				detail += " (with conditions)"
+			}
+			f.Evidence = []Evidence{{Policy: rp.name, Statement: sid, Detail: detail}}
+			f.Advice = "Replace the statement with the actions the function calls, on the resources it uses."
+			out = append(out, f)
+			continue
+		}
+		if rp.awsManaged || st.NotAction != nil {
+			continue // AWS managed policies cannot be edited; LD101 covers the dangerous ones
+		}
+		var ev []Evidence
+		sev := Medium
+		for _, a := range st.Action {
+			if a == "*" || !strings.ContainsAny(a, "*?") {
+				continue
+			}
+			acts := iamdata.Actions(a)
+			if len(acts) == 0 {
+				continue // unknown: LD108
+			}
+			if permissionsManagement(acts) {
+				sev = High
+			}
+			ev = append(ev, Evidence{Policy: rp.name, Statement: sid,
+				Detail: fmt.Sprintf("%s grants %d actions (%s); list the ones the function calls", a, len(acts), sample(acts, 3))})
+		}
+		if starRes && st.Resource != nil {
+			var narrow []string
+			for _, a := range st.Action {
+				for _, name := range expand(a) {
+					info, ok := iamdata.Action(name)
+					if !ok || info.NeedsStar() {
+						continue
+					}
+					narrow = append(narrow, info.FullName())
+				}
+			}
+			if len(narrow) > 0 {
+				if permissionsManagement(narrow) {
+					sev = High
+				}
+				ev = append(ev, Evidence{Policy: rp.name, Statement: sid,
+					Detail: fmt.Sprintf("\"Resource\": \"*\" for %d actions that accept resource-level permissions (%s)", len(narrow), sample(narrow, 3))})
+				for _, s := range narrowerResources(fn, narrow) {
+					ev = append(ev, Evidence{Policy: rp.name, Statement: sid, Detail: "narrower: " + s})
+				}
+			}
+		}
+		if len(ev) == 0 {
+			continue
+		}
+		f := newFinding("LD103", r.ARN, fmt.Sprintf("role %s: %s statement %s grants wildcards where narrower grants are possible", r.Name, rp.name, sid))
+		f.Severity = sev
+		f.Evidence = ev
+		f.Advice = "Name the actions the function calls and the resources it uses; keep \"*\" only for actions that accept no resource-level permission."
+		out = append(out, f)
+	}
+	return out
+}
+
+// expand turns an action pattern into the actions it names.
+func expand(a string) []string {
+	if a == "*" {
+		return nil // every action: LD102 when on "*"; nothing narrower to say here
+	}
+	if strings.ContainsAny(a, "*?") {
+		return iamdata.Actions(a)
+	}
+	return []string{a}
+}
+
+func permissionsManagement(actions []string) bool {
+	for _, a := range actions {
+		if info, ok := iamdata.Action(a); ok && strings.Contains(info.AccessLevel, "Permissions management") {
+			return true
+		}
+	}
+	return false
+}
+
+// narrowerResources says, per service of actions, which resources the
+// grant could name: the resources the function's configuration uses, else
+// the ARN format of the action's resource type for this account and region.
+func narrowerResources(fn *account.Function, actions []string) []string {
+	known := map[string][]string{} // service → ARNs from the configuration
+	addARN := func(arn string) {
+		if s := arnService(arn); s != "" && !contains(known[s], arn) {
+			known[s] = append(known[s], arn)
+		}
+	}
+	for _, es := range fn.EventSources {
+		addARN(es.EventSourceARN)
+	}
+	addARN(fn.Config.DeadLetterTarget)
+	addARN(fn.Config.KMSKeyARN)
+	for _, ac := range fn.AsyncConfigs {
+		addARN(ac.OnSuccess)
+		addARN(ac.OnFailure)
+	}
+	known["logs"] = append(known["logs"], fmt.Sprintf("arn:%s:logs:%s:%s:log-group:%s:*", partitionOf(fn), fn.Region, fn.Account, logGroup(fn)))
+
+	bySvc := map[string][]string{}
+	for _, a := range actions {
+		svc, _, _ := strings.Cut(a, ":")
+		bySvc[svc] = append(bySvc[svc], a)
+	}
+	svcs := make([]string, 0, len(bySvc))
+	for s := range bySvc {
+		svcs = append(svcs, s)
+	}
+	sort.Strings(svcs)
+	var out []string
+	for _, svc := range svcs {
+		if arns := known[svc]; len(arns) > 0 {
+			out = append(out, fmt.Sprintf("%s actions on %s (used by the function's configuration)", svc, strings.Join(arns, ", ")))
+			continue
+		}
+		info, ok := iamdata.Action(bySvc[svc][0])
+		if !ok || len(info.ResourceTypes) == 0 || len(info.ResourceTypes[0].ARNFormats) == 0 {
+			continue
+		}
+		format := info.ResourceTypes[0].ARNFormats[0]
+		format = strings.NewReplacer("${Partition}", partitionOf(fn), "${Region}", fn.Region, "${Account}", fn.Account).Replace(format)
+		out = append(out, fmt.Sprintf("%s actions on %s", svc, format))
+	}
+	return out
+}
+
+// unknownActions reports actions no service has (LD108).
+func unknownActions(subject, policy string, p *simulate.Policy) []Finding {
+	var out []Finding
+	for _, st := range p.Statements {
+		acts := st.Action
+		if acts == nil {
+			acts = st.NotAction
+		}
+		for _, a := range acts {
+			if why, ok := actionKnown(a); !ok {
+				f := newFinding("LD108", subject, fmt.Sprintf("%s statement %s names %s, %s", policy, stmtName(st), a, why))
+				f.Evidence = []Evidence{{Policy: policy, Statement: stmtName(st), Detail: a + ": " + why}}
+				if s := closestAction(a); s != "" {
+					f.Advice = fmt.Sprintf("Did you mean %s? A misspelt action matches no request, so the grant never works.", s)
+				} else {
+					f.Advice = "A misspelt action matches no request, so the grant never works."
+				}
+				out = append(out, f)
+			}
+		}
+	}
+	return out
+}
+
+func actionKnown(a string) (string, bool) {
+	if a == "*" {
+		return "", true
+	}
+	svc, name, ok := strings.Cut(a, ":")
+	if !ok || name == "" {
+		return "which is not service:Action", false
+	}
+	if !iamdata.Service(strings.ToLower(svc)) {
+		return fmt.Sprintf("but no service has the prefix %q", svc), false
+	}
+	if strings.ContainsAny(name, "*?") {
+		if len(iamdata.Actions(a)) == 0 {
+			return "a pattern that matches no action", false
+		}
+		return "", true
+	}
+	if _, ok := iamdata.Action(a); !ok {
+		return "an action that does not exist", false
+	}
+	return "", true
+}
+
+func closestAction(a string) string {
+	svc, name, ok := strings.Cut(a, ":")
+	if !ok || strings.ContainsAny(name, "*?") || !iamdata.Service(strings.ToLower(svc)) {
+		return ""
+	}
+	best, bestD := "", 4
+	for _, cand := range iamdata.Actions(strings.ToLower(svc) + ":*") {
+		_, cn, _ := strings.Cut(cand, ":")
+		if d := editDistance(strings.ToLower(name), strings.ToLower(cn)); d < bestD {
+			best, bestD = cand, d
+		}
+	}
+	return best
+}
+
+// trustFindings: Lambda must be able to assume the role (LD011), and no one
+// else should (LD109).
+func trustFindings(fn *account.Function) []Finding {
+	r := fn.Role
+	var out []Finding
+	p, err := parsePolicy(r.Trust)
+	if err != nil {
+		f := newFinding("LD110", r.ARN, fmt.Sprintf("the trust policy of role %s could not be parsed", r.Name))
+		f.Evidence = []Evidence{{Policy: "trust policy", Detail: err.Error()}}
+		return []Finding{f}
+	}
+	if v, err := diagnose.CheckTrust(fn); err == nil && !v.Unknown && v.Decision != simulate.Allow {
+		f := newFinding("LD011", r.ARN, fmt.Sprintf("the trust policy of role %s does not let lambda.amazonaws.com assume it", r.Name))
+		f.Evidence = verdictEvidence(v)
+		f.Fixes = fixesFor(fn, []*diagnose.Verdict{v})
+		if len(f.Fixes) == 0 {
+			f.Advice = "Add a statement allowing sts:AssumeRole to {\"Service\": \"lambda.amazonaws.com\"}."
+		}
+		out = append(out, f)
+	}
+	out = append(out, unknownActions(r.ARN, "trust policy", p)...)
+	for _, st := range p.Statements {
+		if st.Effect != "Allow" {
+			continue
+		}
+		var extra []string
+		critical := false
+		if st.NotPrincipal != nil {
+			extra = append(extra, "NotPrincipal (everyone but the listed principals)")
+			critical = len(st.Conditions) == 0
+		}
+		if pr := st.Principal; pr != nil {
+			if pr.All {
+				extra = append(extra, "\"*\"")
+				critical = len(st.Conditions) == 0
+			}
+			for _, kind := range []string{"AWS", "Federated", "CanonicalUser", "Service"} {
+				for _, v := range pr.Values[kind] {
+					if kind == "Service" && (v == "lambda.amazonaws.com" || v == "edgelambda.amazonaws.com") {
+						continue
+					}
+					if kind == "AWS" && v == "*" && len(st.Conditions) == 0 {
+						critical = true
+					}
+					extra = append(extra, kind+" "+v)
+				}
+			}
+		}
+		if len(extra) == 0 {
+			continue
+		}
+		f := newFinding("LD109", r.ARN, fmt.Sprintf("role %s can also be assumed by %s", r.Name, strings.Join(extra, ", ")))
+		if critical {
+			f.Severity = Critical
+		}
+		detail := "allows " + listText(st.Action) + " to " + strings.Join(extra, ", ")
+		if len(st.Conditions) > 0 {
+			detail += " (with conditions)"
+		}
+		f.Evidence = []Evidence{{Policy: "trust policy", Statement: stmtName(st), Detail: detail}}
+		f.Advice = "Let only lambda.amazonaws.com assume an execution role; give other principals a role of their own."
+		out = append(out, f)
+	}
+	return out
+}
+
+// resourcePolicyFindings: confused deputy (LD105), public principal
+// (LD106) and unknown actions (LD108) in the function's resource policies.
+func resourcePolicyFindings(fn *account.Function) []Finding {
+	var out []Finding
+	for _, rp := range fn.ResourcePolicies {
+		name := "function policy"
+		fnName := fn.Name
+		if rp.Qualifier != "" {
+			name += " (" + rp.Qualifier + ")"
+			fnName += ":" + rp.Qualifier
+		}
+		p, err := parsePolicy(rp.Document)
+		if err != nil {
+			f := newFinding("LD110", fn.ARN, "the "+name+" of "+fn.Name+" could not be parsed", fn.ARN)
+			f.Evidence = []Evidence{{Policy: name, Detail: err.Error()}}
+			out = append(out, f)
+			continue
+		}
+		out = append(out, withFunction(unknownActions(fn.ARN, name, p), fn.ARN)...)
+		for _, st := range p.Statements {
+			if st.Effect != "Allow" || !grantsInvoke(st) {
+				continue
+			}
+			sid := stmtName(st)
+			removeCmd := fmt.Sprintf("aws lambda remove-permission --function-name %s --statement-id %s", shellQuote(fnName), shellQuote(st.Sid))
+			if st.Principal != nil && (st.Principal.All || contains(st.Principal.Values["AWS"], "*")) && len(st.Conditions) == 0 {
+				f := newFinding("LD106", fn.ARN, fmt.Sprintf("%s statement %s lets anyone invoke %s", name, sid, fnName), fn.ARN)
+				f.Evidence = []Evidence{{Policy: name, Statement: sid, Detail: "Principal \"*\" with no Condition allows " + listText(st.Action)}}
+				f.Advice = "Name the principals that must invoke the function, or add conditions. To remove the statement: " + removeCmd
+				out = append(out, f)
+				continue
+			}
+			if st.Principal == nil || len(st.Principal.Values["Service"]) == 0 || hasSourceCondition(st) {
+				continue
+			}
+			svcs := st.Principal.Values["Service"]
+			f := newFinding("LD105", fn.ARN, fmt.Sprintf("%s statement %s lets %s invoke %s without SourceArn or SourceAccount", name, sid, strings.Join(svcs, ", "), fnName), fn.ARN)
+			f.Evidence = []Evidence{{Policy: name, Statement: sid, Detail: fmt.Sprintf("Principal %s, Action %s, no aws:SourceArn/aws:SourceAccount condition", strings.Join(svcs, ", "), listText(st.Action))}}
+			f.Advice = "Scope the permission to the resource that triggers the function: " + removeCmd +
+				" && aws lambda add-permission --function-name " + shellQuote(fnName) + " --statement-id " + shellQuote(st.Sid) +
+				" --action lambda:InvokeFunction --principal " + shellQuote(svcs[0]) + " --source-arn SOURCE_ARN --source-account " + fn.Account
+			if t := triggerFor(fn, svcs, rp.Qualifier); t != nil {
+				f.Advice = strings.Replace(f.Advice, "SOURCE_ARN", shellQuote(t.SourceARN), 1)
+			}
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+func withFunction(fs []Finding, arn string) []Finding {
+	for i := range fs {
+		fs[i].Functions = []string{arn}
+	}
+	return fs
+}
+
+func triggerFor(fn *account.Function, svcs []string, qualifier string) *account.Trigger {
+	for i, t := range fn.Triggers {
+		if t.SourceARN != "" && t.Qualifier == qualifier && contains(svcs, t.Principal) {
+			return &fn.Triggers[i]
+		}
+	}
+	return nil
+}
+
+// grantsInvoke reports whether a statement's actions include an invoke.
+func grantsInvoke(st simulate.Statement) bool {
+	if st.NotAction != nil {
+		return true
+	}
+	for _, a := range st.Action {
+		l := strings.ToLower(a)
+		if l == "*" || l == "lambda:*" || strings.HasPrefix(l, "lambda:invoke") || l == "lambda:i*" || l == "lambda:in*" {
+			return true
+		}
+	}
+	return false
+}
+
+// hasSourceCondition reports whether a statement scopes a service principal
+// to a source (IAM UG confused-deputy: aws:SourceArn, aws:SourceAccount,
+// aws:SourceOrgID, aws:SourceOrgPaths).
+func hasSourceCondition(st simulate.Statement) bool {
+	for _, c := range st.Conditions {
+		switch strings.ToLower(c.Key) {
+		case "aws:sourcearn", "aws:sourceaccount", "aws:sourceorgid", "aws:sourceorgpaths":
+			return true
+		}
+	}
+	return false
+}
+
+// functionURLFindings: a function URL with auth type NONE (LD107).
+func functionURLFindings(fn *account.Function) []Finding {
+	var out []Finding
+	for _, u := range fn.URLConfigs {
+		if !strings.EqualFold(u.AuthType, "NONE") {
+			continue
+		}
+		name := fn.Name
+		q := ""
+		if u.Qualifier != "" {
+			name += ":" + u.Qualifier
+			q = " --qualifier " + shellQuote(u.Qualifier)
+		}
+		f := newFinding("LD107", fn.ARN, fmt.Sprintf("the function URL of %s has auth type NONE: anyone can invoke it", name), fn.ARN)
+		f.Evidence = []Evidence{{Detail: u.URL + " AuthType NONE"}}
+		f.Advice = "If the function is not meant to be public: aws lambda update-function-url-config --function-name " +
+			shellQuote(fn.Name) + q + " --auth-type AWS_IAM"
+		out = append(out, f)
+	}
+	return out
+}
+
+// artifactFindings: layers (LD009) and container images (LD010) owned by
+// other accounts.
+// https://docs.aws.amazon.com/lambda/latest/dg/permissions-layer-cross-account.html
+// https://docs.aws.amazon.com/lambda/latest/dg/images-create.html (cross-account ECR)
+func artifactFindings(fn *account.Function) []Finding {
+	var out []Finding
+	for _, l := range fn.Config.Layers {
+		owner := arnField(l, 4)
+		if owner == "" || owner == fn.Account {
+			continue
+		}
+		f := newFinding("LD009", fn.ARN, fmt.Sprintf("layer %s belongs to account %s", layerName(l), owner), fn.ARN)
+		f.Evidence = []Evidence{{Detail: l}}
+		f.Advice = fmt.Sprintf("Account %s must keep granting lambda:GetLayerVersion to %s (aws lambda add-layer-version-permission); otherwise the next update of the function fails.", owner, fn.Account)
+		out = append(out, f)
+	}
+	if strings.EqualFold(fn.Config.PackageType, "Image") && fn.Config.ImageURI != "" {
+		owner, _, _ := strings.Cut(fn.Config.ImageURI, ".")
+		if isAccountID(owner) && owner != fn.Account {
+			f := newFinding("LD010", fn.ARN, fmt.Sprintf("the container image is in a repository of account %s", owner), fn.ARN)
+			f.Evidence = []Evidence{{Detail: fn.Config.ImageURI}}
+			f.Advice = fmt.Sprintf("The repository policy in account %s must allow ecr:BatchGetImage and ecr:GetDownloadUrlForLayer to lambda.amazonaws.com (with aws:sourceARN arn:%s:lambda:%s:%s:function:*) and to account %s.",
+				owner, partitionOf(fn), fn.Region, fn.Account, fn.Account)
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+func layerName(arn string) string {
+	parts := strings.Split(arn, ":")
+	if len(parts) >= 7 {
+		return strings.Join(parts[6:], ":")
+	}
+	return arn
+}
+
+func stmtName(st simulate.Statement) string {
+	if st.Sid != "" {
+		return st.Sid
+	}
+	return fmt.Sprintf("#%d", st.Index)
+}
+
+func listText(l []string) string {
+	if len(l) == 1 {
+		return l[0]
+	}
+	return "[" + strings.Join(l, ", ") + "]"
+}
+
+func sample(l []string, n int) string {
+	if len(l) <= n {
+		return strings.Join(l, ", ")
+	}
+	return strings.Join(l[:n], ", ") + ", ..."
+}
+
+// shellQuote quotes s for bash when it needs it.
+func shellQuote(s string) string {
+	if s != "" && strings.IndexFunc(s, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_./:=@,+", r))
+	}) < 0 {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}

@@ -1,0 +1,175 @@
+package checks
+
+import (
+	"sort"
+
+	"github.com/lambda-doctor/lambda-doctor/account"
+)
+
+// Report is the result of checking one or more functions. Every output
+// format renders from it.
+type Report struct {
+	FailOn    Severity         `json:"fail_on"`
+	Spec      string           `json:"spec,omitempty"` // the spec file, if any
+	Functions []FunctionResult `json:"functions"`
+	// Findings are deduplicated across functions: a finding on a role
+	// shared by several functions appears once, naming them all.
+	Findings []Finding `json:"findings"`
+	Summary  Summary   `json:"summary"`
+}
+
+// FunctionResult is what was checked on one function.
+type FunctionResult struct {
+	Name string `json:"name"`
+	ARN  string `json:"arn,omitempty"`
+	// Error is set when the function could not be read or checked at all.
+	Error        string           `json:"error,omitempty"`
+	ErrorCode    int              `json:"-"`
+	Requirements []Requirement    `json:"requirements"`
+	Expectations []Expectation    `json:"expectations"`
+	Unseen       []account.Unseen `json:"unseen,omitempty"`
+}
+
+// Requirement is one permission the function's configuration requires of
+// its execution role, and whether the role has it.
+type Requirement struct {
+	ID   string `json:"id"`   // the rule that reports it when missing
+	Need string `json:"need"` // e.g. "read the SQS queue arn:aws:sqs:...:orders"
+	// Requests are the simulated requests (action on resource).
+	Requests []RequestJSON `json:"requests"`
+	Decision string        `json:"decision"` // allow | implicit_deny | explicit_deny | unknown
+	Passed   bool          `json:"passed"`
+}
+
+// Expectation is one expectation of the spec and its outcome.
+type Expectation struct {
+	ID       string      `json:"id"`   // LD201 invoke, LD202 call, LD203 denied call
+	Kind     string      `json:"kind"` // invoke | call | denied_call
+	Name     string      `json:"name"`
+	Line     int         `json:"line,omitempty"` // line in the spec file
+	Request  RequestJSON `json:"request"`
+	Want     string      `json:"want"`     // allow | deny
+	Decision string      `json:"decision"` // allow | implicit_deny | explicit_deny | unknown
+	Passed   bool        `json:"passed"`
+	Evidence []Evidence  `json:"evidence,omitempty"`
+	Fixes    []Fix       `json:"fixes,omitempty"`
+	Notes    []string    `json:"notes,omitempty"`
+}
+
+// RequestJSON is a simulated request as the outputs show it.
+type RequestJSON struct {
+	Principal string              `json:"principal,omitempty"`
+	Action    string              `json:"action"`
+	Resource  string              `json:"resource"`
+	Context   map[string][]string `json:"context,omitempty"`
+}
+
+// Summary counts what the report holds.
+type Summary struct {
+	Functions           int            `json:"functions"`
+	Errors              int            `json:"errors"` // functions that could not be checked
+	Requirements        int            `json:"requirements"`
+	RequirementsFailed  int            `json:"requirements_failed"`
+	RequirementsUnknown int            `json:"requirements_unknown"`
+	Expectations        int            `json:"expectations"`
+	ExpectationsFailed  int            `json:"expectations_failed"`
+	Findings            int            `json:"findings"`
+	BySeverity          map[string]int `json:"by_severity"`
+	ByRule              []RuleCount    `json:"by_rule"`
+	// AtOrAbove counts findings at or above FailOn.
+	AtOrAbove int  `json:"at_or_above_fail_on"`
+	Unknown   int  `json:"unknown"` // requirements/expectations that could not be decided
+	Failed    bool `json:"failed"`
+}
+
+// RuleCount is the number of findings of one rule.
+type RuleCount struct {
+	ID       string   `json:"id"`
+	Rule     string   `json:"rule"`
+	Severity Severity `json:"severity"`
+	Short    string   `json:"short"`
+	Count    int      `json:"count"`
+}
+
+// Failing reports whether f is at or above the report's fail-on severity.
+func (r *Report) Failing(f Finding) bool {
+	return r.FailOn != SeverityNone && f.Severity >= r.FailOn
+}
+
+// summarize fills Summary and sorts the report.
+func (r *Report) summarize() {
+	sort.SliceStable(r.Functions, func(i, j int) bool { return r.Functions[i].Name < r.Functions[j].Name })
+	sortFindings(r.Findings)
+	s := Summary{Functions: len(r.Functions), BySeverity: map[string]int{}}
+	for _, fr := range r.Functions {
+		if fr.Error != "" {
+			s.Errors++
+		}
+		for _, q := range fr.Requirements {
+			s.Requirements++
+			if !q.Passed {
+				if q.Decision == "unknown" {
+					s.Unknown++
+					s.RequirementsUnknown++
+				} else {
+					s.RequirementsFailed++
+				}
+			}
+		}
+		for _, e := range fr.Expectations {
+			s.Expectations++
+			if !e.Passed {
+				s.ExpectationsFailed++
+				if e.Decision == "unknown" {
+					s.Unknown++
+				}
+			}
+		}
+	}
+	byRule := map[string]*RuleCount{}
+	for _, f := range r.Findings {
+		s.Findings++
+		s.BySeverity[f.Severity.String()]++
+		if r.Failing(f) {
+			s.AtOrAbove++
+		}
+		rc := byRule[f.ID]
+		if rc == nil {
+			rule := rulesByID[f.ID]
+			rc = &RuleCount{ID: f.ID, Rule: rule.Name, Severity: rule.Severity, Short: rule.Short}
+			byRule[f.ID] = rc
+		}
+		if f.Severity > rc.Severity {
+			rc.Severity = f.Severity
+		}
+		rc.Count++
+	}
+	for _, rc := range byRule {
+		s.ByRule = append(s.ByRule, *rc)
+	}
+	sort.Slice(s.ByRule, func(i, j int) bool {
+		a, b := s.ByRule[i], s.ByRule[j]
+		if a.Severity != b.Severity {
+			return a.Severity > b.Severity
+		}
+		return a.ID < b.ID
+	})
+	s.Failed = s.AtOrAbove > 0 || s.ExpectationsFailed > 0
+	r.Summary = s
+}
+
+func sortFindings(fs []Finding) {
+	sort.SliceStable(fs, func(i, j int) bool {
+		a, b := fs[i], fs[j]
+		if a.Severity != b.Severity {
+			return a.Severity > b.Severity
+		}
+		if a.ID != b.ID {
+			return a.ID < b.ID
+		}
+		if a.Subject != b.Subject {
+			return a.Subject < b.Subject
+		}
+		return a.Title < b.Title
+	})
+}

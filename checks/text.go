@@ -1,0 +1,260 @@
+package checks
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+)
+
+// TextOptions tune the text rendering.
+type TextOptions struct {
+	Color bool
+	// Verbose lists every finding and requirement, not only failing ones.
+	Verbose bool
+}
+
+const (
+	ansiRed    = "\x1b[31m"
+	ansiYellow = "\x1b[33m"
+	ansiGreen  = "\x1b[32m"
+	ansiBold   = "\x1b[1m"
+	ansiDim    = "\x1b[2m"
+	ansiReset  = "\x1b[0m"
+)
+
+// WriteText renders the report for people. When nothing fails it prints one
+// line ("quiet when all is well"), unless Verbose.
+func WriteText(w io.Writer, r *Report, o TextOptions) error {
+	p := &printer{w: w, color: o.Color}
+	s := r.Summary
+	if !s.Failed && !o.Verbose && s.Errors == 0 && s.Unknown == 0 {
+		p.line(p.paint(ansiGreen, "✓") + " " + okLine(r))
+		return p.err
+	}
+	failing := 0
+	for _, f := range r.Findings {
+		if !o.Verbose && !r.Failing(f) {
+			continue
+		}
+		failing++
+		p.finding(f)
+	}
+	for _, fr := range r.Functions {
+		for _, e := range fr.Expectations {
+			if e.Passed && !o.Verbose {
+				continue
+			}
+			p.expectation(r, fr, e)
+		}
+		if fr.Error != "" {
+			p.line(fmt.Sprintf("%s %s: could not be checked: %s", p.paint(ansiRed, "✗"), fr.Name, fr.Error))
+			p.line("")
+		}
+		for _, q := range fr.Requirements {
+			if q.Decision == "unknown" {
+				p.line(fmt.Sprintf("%s %s: could not decide whether %s can %s (reads were refused; see unseen)", p.paint(ansiYellow, "?"), fr.Name, roleWord(fr), q.Need))
+			}
+		}
+		if len(fr.Unseen) > 0 && (o.Verbose || hasUnknown(fr)) {
+			for _, u := range fr.Unseen {
+				p.line(fmt.Sprintf("  unseen  %s %s: %s (needs %s)", u.Operation, u.Resource, u.Error, u.Permission))
+			}
+			p.line("")
+		}
+	}
+	p.summary(r)
+	return p.err
+}
+
+func roleWord(fr FunctionResult) string { return "its role" }
+
+func hasUnknown(fr FunctionResult) bool {
+	for _, q := range fr.Requirements {
+		if q.Decision == "unknown" {
+			return true
+		}
+	}
+	for _, e := range fr.Expectations {
+		if e.Decision == "unknown" {
+			return true
+		}
+	}
+	return false
+}
+
+// okLine is the single line printed when all is well.
+func okLine(r *Report) string {
+	s := r.Summary
+	parts := []string{fmt.Sprintf("%s checked", plural2(s.Functions, "function"))}
+	parts = append(parts, fmt.Sprintf("%s hold", plural2(s.Requirements, "required permission")))
+	if s.Expectations > 0 {
+		parts = append(parts, fmt.Sprintf("%s hold", plural2(s.Expectations, "expectation")))
+	}
+	var below string
+	if s.Findings == 0 {
+		below = "no findings"
+	} else if r.FailOn == SeverityNone {
+		below = fmt.Sprintf("%s (--fail-on none)", plural2(s.Findings, "finding"))
+	} else {
+		below = fmt.Sprintf("%s below %s", plural2(s.Findings, "finding"), r.FailOn)
+	}
+	return strings.Join(parts, ", ") + "; " + below
+}
+
+func plural2(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+type printer struct {
+	w     io.Writer
+	color bool
+	err   error
+}
+
+func (p *printer) line(s string) {
+	if p.err == nil {
+		_, p.err = io.WriteString(p.w, s+"\n")
+	}
+}
+
+func (p *printer) paint(code, s string) string {
+	if !p.color {
+		return s
+	}
+	return code + s + ansiReset
+}
+
+func (p *printer) sevColor(s Severity) string {
+	switch s {
+	case Critical, High:
+		return ansiRed
+	case Medium:
+		return ansiYellow
+	}
+	return ansiDim
+}
+
+func (p *printer) finding(f Finding) {
+	p.line(fmt.Sprintf("%s %s %s  %s", p.paint(p.sevColor(f.Severity), "✗"), p.paint(ansiBold, f.ID), p.paint(p.sevColor(f.Severity), f.Severity.String()), f.Title))
+	if len(f.Functions) > 1 {
+		p.line("  functions " + strings.Join(names(f.Functions), ", "))
+	}
+	for _, e := range f.Evidence {
+		p.line("  evidence  " + evidenceText(e))
+	}
+	p.fixes(f.Fixes)
+	if f.Advice != "" {
+		p.line("  advice    " + f.Advice)
+	}
+	if f.Doc != "" {
+		p.line("  see       " + f.Doc)
+	}
+	p.line("")
+}
+
+func evidenceText(e Evidence) string {
+	var where []string
+	if e.Policy != "" {
+		where = append(where, e.Policy)
+	}
+	if e.Statement != "" {
+		where = append(where, "statement "+e.Statement)
+	}
+	if len(where) == 0 {
+		return e.Detail
+	}
+	return strings.Join(where, " ") + ": " + e.Detail
+}
+
+func (p *printer) fixes(fixes []Fix) {
+	for _, fx := range fixes {
+		head := "fix"
+		if fx.Verified {
+			head = "fix (verified by simulation)"
+		} else {
+			head = "fix (not verified)"
+		}
+		p.line("  " + p.paint(ansiGreen, head))
+		if fx.Explanation != "" {
+			p.line("    # " + fx.Explanation)
+		}
+		p.line("    " + fx.Command)
+	}
+}
+
+func (p *printer) expectation(r *Report, fr FunctionResult, e Expectation) {
+	mark := p.paint(ansiGreen, "✓")
+	if !e.Passed {
+		mark = p.paint(ansiRed, "✗")
+	}
+	where := ""
+	if r.Spec != "" && e.Line > 0 {
+		where = fmt.Sprintf(" (%s:%d)", r.Spec, e.Line)
+	}
+	p.line(fmt.Sprintf("%s %s expectation%s  %s", mark, p.paint(ansiBold, e.ID), where, e.Name))
+	req := e.Request
+	p.line(fmt.Sprintf("  request   %s → %s on %s", req.Principal, req.Action, req.Resource))
+	if len(req.Context) > 0 {
+		b, _ := json.Marshal(req.Context)
+		p.line("  context   " + string(b))
+	}
+	p.line(fmt.Sprintf("  decision  %s (want %s)", e.Decision, e.Want))
+	for _, ev := range e.Evidence {
+		p.line("  evidence  " + evidenceText(ev))
+	}
+	for _, n := range e.Notes {
+		p.line("  note      " + n)
+	}
+	p.fixes(e.Fixes)
+	p.line("")
+}
+
+func (p *printer) summary(r *Report) {
+	s := r.Summary
+	if len(s.ByRule) > 0 {
+		tw := tabwriter.NewWriter(p.w, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "ID\tSEVERITY\tCOUNT\tFINDING")
+		for _, rc := range s.ByRule {
+			fmt.Fprintf(tw, "%s\t%s\t%d\t%s\n", rc.ID, rc.Severity, rc.Count, rc.Short)
+		}
+		if err := tw.Flush(); err != nil && p.err == nil {
+			p.err = err
+		}
+		p.line("")
+	}
+	var parts []string
+	parts = append(parts, plural2(s.Functions, "function")+" checked")
+	if s.Errors > 0 {
+		parts = append(parts, fmt.Sprintf("%d could not be read", s.Errors))
+	}
+	parts = append(parts, fmt.Sprintf("required permissions: %d of %d hold", s.Requirements-s.RequirementsFailed-s.RequirementsUnknown, s.Requirements))
+	if s.Expectations > 0 {
+		parts = append(parts, fmt.Sprintf("expectations: %d of %d hold", s.Expectations-s.ExpectationsFailed, s.Expectations))
+	}
+	if r.FailOn != SeverityNone {
+		parts = append(parts, fmt.Sprintf("findings at or above %s: %d of %d", r.FailOn, s.AtOrAbove, s.Findings))
+	} else {
+		parts = append(parts, fmt.Sprintf("findings: %d (--fail-on none)", s.Findings))
+	}
+	verdict := p.paint(ansiGreen, "PASS")
+	switch {
+	case s.Failed:
+		verdict = p.paint(ansiRed, "FAIL")
+	case s.Errors > 0 || s.Unknown > 0:
+		verdict = p.paint(ansiYellow, "INCOMPLETE")
+	}
+	p.line(verdict + "  " + strings.Join(parts, "; "))
+}
+
+// WriteJSON renders the report as one indented JSON object.
+func WriteJSON(w io.Writer, r *Report) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(r)
+}
