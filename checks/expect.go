@@ -117,7 +117,7 @@ func settleExpectation(fn *account.Function, e *Expectation, v *diagnose.Verdict
 		e.Passed = v.Decision == simulate.Allow
 		if !e.Passed {
 			e.Evidence = verdictEvidence(v)
-			e.Fixes = fixesFor(fn, []*diagnose.Verdict{v})
+			e.Fixes = fixesFor(fn, e.ID, []*diagnose.Verdict{v})
 		}
 	default:
 		e.Passed = v.Decision != simulate.Allow

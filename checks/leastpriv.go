@@ -239,13 +239,43 @@ func narrowerResources(fn *account.Function, actions []string) []string {
 			out = append(out, fmt.Sprintf("%s actions on %s (used by the function's configuration)", svc, strings.Join(arns, ", ")))
 			continue
 		}
-		info, ok := iamdata.Action(bySvc[svc][0])
-		if !ok || len(info.ResourceTypes) == 0 || len(info.ResourceTypes[0].ARNFormats) == 0 {
-			continue
+		// The resource types most of the actions accept, as ARN formats
+		// for this account and region.
+		count := map[string]int{}
+		formats := map[string]string{}
+		for _, a := range bySvc[svc] {
+			info, ok := iamdata.Action(a)
+			if !ok {
+				continue
+			}
+			for _, rt := range info.ResourceTypes {
+				if len(rt.ARNFormats) > 0 {
+					count[rt.Name]++
+					formats[rt.Name] = rt.ARNFormats[0]
+				}
+			}
 		}
-		format := info.ResourceTypes[0].ARNFormats[0]
-		format = strings.NewReplacer("${Partition}", partitionOf(fn), "${Region}", fn.Region, "${Account}", fn.Account).Replace(format)
-		out = append(out, fmt.Sprintf("%s actions on %s", svc, format))
+		types := make([]string, 0, len(count))
+		for t := range count {
+			types = append(types, t)
+		}
+		sort.Slice(types, func(i, j int) bool {
+			if count[types[i]] != count[types[j]] {
+				return count[types[i]] > count[types[j]]
+			}
+			return types[i] < types[j]
+		})
+		if len(types) > 2 {
+			types = types[:2]
+		}
+		fill := strings.NewReplacer("${Partition}", partitionOf(fn), "${Region}", fn.Region, "${Account}", fn.Account)
+		var alts []string
+		for _, t := range types {
+			alts = append(alts, fmt.Sprintf("%s (%s, %d actions)", fill.Replace(formats[t]), t, count[t]))
+		}
+		if len(alts) > 0 {
+			out = append(out, fmt.Sprintf("%s actions on %s", svc, strings.Join(alts, " or ")))
+		}
 	}
 	return out
 }
@@ -326,7 +356,7 @@ func trustFindings(fn *account.Function) []Finding {
 	if v, err := diagnose.CheckTrust(fn); err == nil && !v.Unknown && v.Decision != simulate.Allow {
 		f := newFinding("LD011", r.ARN, fmt.Sprintf("the trust policy of role %s does not let lambda.amazonaws.com assume it", r.Name))
 		f.Evidence = verdictEvidence(v)
-		f.Fixes = fixesFor(fn, []*diagnose.Verdict{v})
+		f.Fixes = fixesFor(fn, "LD011", []*diagnose.Verdict{v})
 		if len(f.Fixes) == 0 {
 			f.Advice = "Add a statement allowing sts:AssumeRole to {\"Service\": \"lambda.amazonaws.com\"}."
 		}

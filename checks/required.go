@@ -258,7 +258,7 @@ func judge(fn *account.Function, id, what string, vs []*diagnose.Verdict) (Requi
 	for _, v := range closed {
 		f.Evidence = append(f.Evidence, verdictEvidence(v)...)
 	}
-	f.Fixes = fixesFor(fn, closed)
+	f.Fixes = fixesFor(fn, id, closed)
 	if len(f.Fixes) == 0 {
 		f.Advice = "Grant " + strings.Join(missing, ", ") + " to the execution role."
 	}

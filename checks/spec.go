@@ -526,6 +526,9 @@ func (s *Spec) For(fn, fnARN, cmdName string) (FunctionSpec, bool) {
 
 // Names returns the function names the spec names explicitly, sorted.
 func (s *Spec) Names() []string {
+	if s == nil {
+		return nil
+	}
 	var out []string
 	for _, fs := range s.Functions {
 		if fs.Function != "" {
