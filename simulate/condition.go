@@ -172,7 +172,7 @@ func (c *Condition) compile(at string, vars bool) error {
 			}
 			cv.pfx = p
 		case opArnLike:
-			cv.arn = compileResource(v, vars)
+			cv.arn = compileArnValue(v, vars)
 		}
 	}
 	return nil
@@ -394,21 +394,37 @@ func (c *Condition) matchOne(r string, ctx Context) (m, unk bool) {
 		}
 		return false, false
 	case opArnLike:
+		// A request value that is not an ARN matches no value, and fails
+		// the negated operators too.
 		ra := splitARN(r)
 		if !ra.ok {
-			return false, false
+			return c.op.negated, false
 		}
 		for i := range c.val {
-			m, ok := c.val[i].arn.match(r, &ra, ctx)
-			if !ok {
-				// An unresolvable variable: the value matches nothing, and
-				// fails a negated operator too.
-				if c.op.negated {
-					return true, true
+			pat := &c.val[i].arn
+			if pat.vars {
+				sub, ok := substitute(pat.raw, ctx)
+				if !ok {
+					// An unresolvable variable: the value matches nothing,
+					// and fails a negated operator too.
+					if c.op.negated {
+						return true, true
+					}
+					unk = true
+					continue
 				}
-				unk = true
+				tmp := resPattern{exact: true}
+				tmp.compileSubstituted(sub)
+				pat = &tmp
 			}
-			if m {
+			if !pat.arn {
+				// A policy value that is not an ARN behaves the same way.
+				if c.op.negated {
+					return true, unk
+				}
+				continue
+			}
+			if pat.matchCompiled(r, &ra) {
 				return true, unk
 			}
 		}

@@ -118,12 +118,23 @@ type resPattern struct {
 	arn   bool      // six parts: match part by part
 	seg   [6]string // compiled glob per part (arn) or seg[0] the whole pattern
 	vars  bool      // contains policy variables to substitute first
+	exact bool      // Arn* condition value: must be an ARN, every part case-sensitive
 	fixed bool      // no wildcards and no variables: plain comparison
 }
 
 func compileResource(r string, vars bool) resPattern {
-	rp := resPattern{raw: r}
-	if r == "*" {
+	return compilePattern(r, vars, false)
+}
+
+// compileArnValue compiles an Arn* condition value: all six parts must be
+// present, and each is compared case-sensitively.
+func compileArnValue(r string, vars bool) resPattern {
+	return compilePattern(r, vars, true)
+}
+
+func compilePattern(r string, vars, exact bool) resPattern {
+	rp := resPattern{raw: r, exact: exact}
+	if r == "*" && !exact {
 		rp.all = true
 		return rp
 	}
@@ -141,7 +152,7 @@ func (rp *resPattern) compile(r string) {
 	if a := splitARN(r); a.ok {
 		rp.arn = true
 		for i, s := range a.seg {
-			if i >= 1 && i <= 4 {
+			if i >= 1 && i <= 4 && !rp.exact {
 				s = strings.ToLower(s)
 			}
 			rp.seg[i] = compileGlob(s)
@@ -163,7 +174,7 @@ func (rp *resPattern) match(res string, ra *arn, ctx Context) (matched, ok bool)
 		if !ok {
 			return false, false
 		}
-		var c resPattern
+		c := resPattern{exact: rp.exact}
 		c.compileSubstituted(sub)
 		return c.matchCompiled(res, ra), true
 	}
@@ -176,7 +187,7 @@ func (rp *resPattern) matchCompiled(res string, ra *arn) bool {
 		// the resource part case-sensitively.
 		for i := 0; i < 6; i++ {
 			p, s := rp.seg[i], ra.seg[i]
-			fold := i >= 1 && i <= 4
+			fold := i >= 1 && i <= 4 && !rp.exact
 			if rp.fixed {
 				if p != s && !(fold && strings.EqualFold(p, s)) {
 					return false
@@ -187,7 +198,7 @@ func (rp *resPattern) matchCompiled(res string, ra *arn) bool {
 		}
 		return true
 	}
-	if rp.arn {
+	if rp.arn || rp.exact {
 		return false
 	}
 	if rp.fixed {
@@ -203,7 +214,7 @@ func (rp *resPattern) compileSubstituted(sub string) {
 	if a := splitARN(sub); a.ok {
 		rp.arn = true
 		rp.seg = a.seg
-		for i := 1; i <= 4; i++ {
+		for i := 1; i <= 4 && !rp.exact; i++ {
 			rp.seg[i] = strings.ToLower(rp.seg[i])
 		}
 		return
