@@ -92,41 +92,49 @@ func regionOf(arn string) string {
 }
 
 // special is one detector: a lower-case phrase and what to make of it at
-// its position.
+// its position. A weak phrase (a bare error code) is used only when no
+// other phrase is found; on a tie in position the first listed wins.
 type special struct {
 	phrase string
 	kind   Kind
 	fill   func(v *view, at int, d *Denial) // may be nil
+	weak   bool
 }
 
 var specials = []special{
-	{"invalid permissions on lambda function", KindAPIGatewayInvoke, apigwFunction},
-	{"doesn't have permissions to call the integration", KindAPIGatewayInvoke, apigwFunction},
-	{"does not have permissions to call the integration", KindAPIGatewayInvoke, apigwFunction},
-	{"doesn't have permissions to call the authorizer", KindAPIGatewayInvoke, apigwAuthorizer},
-	{"does not have permissions to call the authorizer", KindAPIGatewayInvoke, apigwAuthorizer},
-	{"unable to determine service/operation name to be authorized", KindAPIGatewayMethod, apigwFunction},
-	{"cannot be assumed by lambda", KindRoleAssume, nil},
-	{"unable to decrypt the environment variables because kms access was denied", KindKMSEnv, kmsEnv},
-	{"kmsaccessdeniedexception", KindKMSEnv, kmsEnv},
-	{"for troubleshooting function url authorization issues", KindFunctionURL, nil},
-	{"unable to validate the following destination configurations", KindS3Notification, s3Destination},
-	{"make sure you have given cloudwatch logs permission to execute your function", KindLogsSubscription, logsFunction},
-	{"could not execute the lambda function", KindLogsSubscription, logsFunction},
-	{"elasticloadbalancing principal does not have permission to invoke", KindELBTarget, elbTarget},
-	{"encoded authorization failure message", KindEncodedEC2, encodedMessage},
-	{"need additional permissions to configure vpc settings", KindVPCNetworking, nil},
-	{"ec2accessdeniedexception", KindVPCNetworking, nil},
-	{"execution role does not have permissions to call ", KindESMPermission, roleCall},
+	{phrase: "invalid permissions on lambda function", kind: KindAPIGatewayInvoke, fill: apigwFunction},
+	{phrase: "doesn't have permissions to call the integration", kind: KindAPIGatewayInvoke, fill: apigwFunction},
+	{phrase: "does not have permissions to call the integration", kind: KindAPIGatewayInvoke, fill: apigwFunction},
+	{phrase: "doesn't have permissions to call the authorizer", kind: KindAPIGatewayInvoke, fill: apigwFunction},
+	{phrase: "does not have permissions to call the authorizer", kind: KindAPIGatewayInvoke, fill: apigwFunction},
+	{phrase: "unable to determine service/operation name to be authorized", kind: KindAPIGatewayMethod, fill: apigwFunction},
+	{phrase: "cannot be assumed by lambda", kind: KindRoleAssume},
+	{phrase: "unable to decrypt the environment variables because kms access was denied", kind: KindKMSEnv, fill: kmsEnv},
+	{phrase: "kmsaccessdeniedexception", kind: KindKMSEnv, fill: kmsEnv, weak: true},
+	{phrase: "forbidden. for troubleshooting function url authorization issues", kind: KindFunctionURL},
+	{phrase: "for troubleshooting function url authorization issues", kind: KindFunctionURL},
+	{phrase: "unable to validate the following destination configurations", kind: KindS3Notification, fill: s3Destination},
+	{phrase: "could not execute the lambda function. make sure you have given cloudwatch logs permission to execute your function", kind: KindLogsSubscription, fill: logsFunction},
+	{phrase: "make sure you have given cloudwatch logs permission to execute your function", kind: KindLogsSubscription, fill: logsFunction},
+	{phrase: "could not execute the lambda function", kind: KindLogsSubscription, fill: logsFunction},
+	{phrase: "elasticloadbalancing principal does not have permission to invoke", kind: KindELBTarget, fill: elbTarget},
+	{phrase: "encoded authorization failure message", kind: KindEncodedEC2, fill: encodedMessage},
+	{phrase: "need additional permissions to configure vpc settings", kind: KindVPCNetworking},
+	{phrase: "ec2accessdeniedexception", kind: KindVPCNetworking, weak: true},
+	{phrase: "execution role does not have permissions to call ", kind: KindESMPermission, fill: roleCall},
 }
 
 // findSpecial returns the Lambda- or caller-specific message that occurs
 // first in the text.
 func findSpecial(v *view) *Denial {
-	best, bestAt := -1, len(v.lo)+1
+	best, bestAt, bestWeak := -1, len(v.lo)+1, true
 	for k, sp := range specials {
-		if i := v.index(0, sp.phrase); i >= 0 && i < bestAt {
-			best, bestAt = k, i
+		i := v.index(0, sp.phrase)
+		if i < 0 {
+			continue
+		}
+		if (bestWeak && !sp.weak) || (sp.weak == bestWeak && i < bestAt) {
+			best, bestAt, bestWeak = k, i, sp.weak
 		}
 	}
 	if best < 0 {
@@ -153,10 +161,10 @@ func sentenceStart(v *view, at int) int {
 	lim := max(0, at-300)
 	for k := at - 1; k >= lim; k-- {
 		switch v.s[k] {
-		case '"', '>', '\n':
+		case '"', '>', '[':
 			return k + 1
 		case ' ':
-			if k > 0 && (v.s[k-1] == '.' || v.s[k-1] == ':') {
+			if v.isBreak(k) || k > 0 && (v.s[k-1] == '.' || v.s[k-1] == ':') {
 				return k + 1
 			}
 		}
@@ -210,16 +218,15 @@ func apigwFunction(v *view, at int, d *Denial) {
 			}
 			if !strings.Contains(f, " ") {
 				d.Function = f
-				return
 			}
 		}
 	}
-	d.Function = lambdaARN(v, 0)
-}
-
-func apigwAuthorizer(v *view, at int, d *Denial) {
-	apigwFunction(v, at, d)
-	d.Reason = "the integration or authorizer credentials role lacks lambda:InvokeFunction"
+	if d.Function == "" {
+		d.Function = lambdaARN(v, 0)
+	}
+	if v.index(0, "authorizer error") >= 0 || v.index(0, "permissions to call the authorizer") >= 0 {
+		d.Reason = "the function is the API's Lambda authorizer"
+	}
 }
 
 func kmsEnv(v *view, at int, d *Denial) {
@@ -288,13 +295,18 @@ func encodedMessage(v *view, at int, d *Denial) {
 	if p < len(v.s) && v.s[p] == ':' {
 		p = v.skipSpace(p + 1)
 	}
-	tok, e := v.token(p)
+	tok, _ := v.token(p)
 	m := trimToken(tok)
 	d.EncodedMessage = m
-	if m != "" {
-		d.Message = strings.TrimSpace(v.s[sentenceStart(v, at) : p+strings.Index(tok, m)+len(m)])
+	if m == "" {
+		return
 	}
-	_ = e
+	start := sentenceStart(v, at)
+	const you = "you are not authorized to perform this operation."
+	if k := v.index(max(0, start-len(you)-2), you); k >= 0 && k < start {
+		start = k
+	}
+	d.Message = strings.TrimSpace(v.s[start : p+strings.Index(tok, m)+len(m)])
 }
 
 // roleServicePrefix maps the service names Lambda uses in "does not have
@@ -333,7 +345,7 @@ func roleCall(v *view, at int, d *Denial) {
 }
 
 // bare AccessDenied codes and phrases, lower case.
-var bareCodes = []string{"accessdeniedexception", "accessdenied", "access denied", "authorizationerror", "unauthorizedoperation", "accessdeniederror"}
+var bareCodes = []string{"access denied", "you are not authorized to perform this operation", "accessdeniedexception", "accessdenied", "authorizationerror", "unauthorizedoperation"}
 
 // findBare finds an AccessDenied error that says nothing more, such as S3's
 // "Access Denied".
@@ -351,7 +363,7 @@ func findBare(v *view) *Denial {
 				if strings.HasPrefix(rest, " for user") || strings.HasPrefix(rest, " for '") {
 					continue
 				}
-			} else if i > 0 && isWordByte(v.lo[i-1]) {
+			} else if i > 0 && isWordByte(v.lo[i-1]) || c[0] != 'y' && p < len(v.lo) && isWordByte(v.lo[p]) && !strings.HasPrefix(v.lo[p:], "exception") {
 				continue // part of a longer word
 			}
 			d := &Denial{Kind: KindBareAccessDenied}
@@ -410,26 +422,29 @@ func envelope(v *view, d *Denial) {
 		}
 	}
 	if d.Code == "" {
-		for _, k := range []string{"error code: ", "<code>", `"__type":"`, `"__type": "`, "x-amzn-errortype: ", `"code":"`, `"code": "`, `"errortype":"`, `"errortype": "`} {
-			if i := v.index(0, k); i >= 0 {
-				p := i + len(k)
-				e := p
-				for e < len(v.s) && e-p < 128 && (isWordByte(v.s[e]) || v.s[e] == '#' || v.s[e] == '.') {
-					e++
+		d.Code = codeBefore(v, d.Message)
+	}
+	if d.Code == "" {
+		for _, k := range []string{"error code: ", "<code>", `"__type":"`, `"__type": "`, "x-amzn-errortype: ", `"code":"`, `"code": "`, `code: '`,
+			`"errortype":"`, `"errortype": "`, "handlererrorcode: "} {
+			for p, tries := 0, 0; tries < 4; tries++ {
+				i := v.index(p, k)
+				if i < 0 {
+					break
 				}
-				c := v.s[p:e]
-				if h := strings.LastIndexByte(c, '#'); h >= 0 {
-					c = c[h+1:]
-				}
-				if c != "" {
+				p = i + len(k)
+				if c := codeAt(v, p); c != "" {
 					d.Code = c
 					break
 				}
 			}
+			if d.Code != "" {
+				break
+			}
 		}
 	}
 	if d.Code == "" {
-		// "AccessDeniedException: User: ..." (JS SDK, Go SDK v1, Terraform)
+		// A known code standing alone, e.g. in an XML element name.
 		for _, c := range []string{"AccessDeniedException", "AccessDenied", "UnauthorizedOperation", "AuthorizationError", "KMSAccessDeniedException", "EC2AccessDeniedException", "InvalidParameterValueException", "InvalidParameterException", "InvalidArgument"} {
 			if i := strings.Index(v.s, c); i >= 0 && (i == 0 || !isWordByte(v.s[i-1])) {
 				e := i + len(c)
@@ -440,7 +455,7 @@ func envelope(v *view, d *Denial) {
 			}
 		}
 	}
-	for _, k := range []string{"statuscode: ", "status code: ", "status: ", `"statuscode":`, `"status":`} {
+	for _, k := range []string{"statuscode: ", "status code: ", "status: ", `"statuscode":`, `"status":`, "http/1.1 ", "http/2 "} {
 		if i := v.index(0, k); i >= 0 {
 			p := v.skipSpace(i + len(k))
 			e := p
@@ -453,9 +468,12 @@ func envelope(v *view, d *Denial) {
 			}
 		}
 	}
-	for _, k := range []string{"requestid: ", "request id: ", "<requestid>", `"requestid":"`, "x-amzn-requestid: "} {
+	for _, k := range []string{"requestid: ", "request id: ", "<requestid>", `"requestid":"`, `"requestid": "`, "x-amzn-requestid: "} {
 		if i := v.index(0, k); i >= 0 {
 			p := v.skipSpace(i + len(k))
+			if p < len(v.s) && (v.s[p] == '"' || v.s[p] == '\'') {
+				p++
+			}
 			e := p
 			for e < len(v.s) && e-p < 128 && (isWordByte(v.s[e]) || v.s[e] == '-') {
 				e++
@@ -484,6 +502,58 @@ func nonDenialHint(v *view) string {
 		return "a timeout is not an access denial (a function in a VPC without a route to the service can time out)"
 	case v.index(0, "throttl") >= 0 || v.index(0, "rate exceeded") >= 0:
 		return "throttling is not an access denial"
+	}
+	return ""
+}
+
+// codeAt reads an error code at p: a word, possibly namespaced
+// ("com.amazon.coral.service#AccessDeniedException"); "" if what is there
+// is not a code (e.g. "Runtime.UnhandledPromiseRejection").
+func codeAt(v *view, p int) string {
+	e := p
+	for e < len(v.s) && e-p < 128 && (isWordByte(v.s[e]) || v.s[e] == '#' || v.s[e] == '.') {
+		e++
+	}
+	c := v.s[p:e]
+	if h := strings.LastIndexByte(c, '#'); h >= 0 {
+		c = c[h+1:]
+	}
+	if c == "" || strings.ContainsRune(c, '.') || c[0] < 'A' || c[0] > 'Z' {
+		return ""
+	}
+	return c
+}
+
+// codeSuffixes end the names of AWS error codes.
+var codeSuffixes = []string{"Exception", "Denied", "Error", "Operation", "Argument", "Fault", "Request", "Forbidden"}
+
+// codeBefore returns the error code written just before the message, as in
+// "AccessDeniedException: User: ..." (JavaScript and Go SDKs, Terraform).
+func codeBefore(v *view, msg string) string {
+	if msg == "" {
+		return ""
+	}
+	i := strings.Index(v.s, msg)
+	if i <= 0 {
+		return ""
+	}
+	w, _ := v.wordBefore(i)
+	if !strings.HasSuffix(w, ":") {
+		return ""
+	}
+	w = strings.Trim(w, `:"'[({`)
+	for j := 0; j < len(w); j++ {
+		if !isWordByte(w[j]) {
+			return ""
+		}
+	}
+	if w == "" || w[0] < 'A' || w[0] > 'Z' {
+		return ""
+	}
+	for _, suf := range codeSuffixes {
+		if strings.HasSuffix(w, suf) && len(w) > len(suf) {
+			return w
+		}
 	}
 	return ""
 }

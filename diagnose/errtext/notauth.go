@@ -24,7 +24,7 @@ func findNotAuthorized(v *view) *Denial {
 var principalStop = map[string]bool{
 	"user": true, "user:": true, "you": true, "caller": true, "principal": true, "identity": true,
 	"which": true, "that": true, "who": true, "it": true, "role": true, "and": true, "or": true,
-	"message:": true, "error:": true, "exception:": true, "": true,
+	"message:": true, "error:": true, "exception:": true, "entity": true, "": true,
 }
 
 func parseNotAuthorizedAt(v *view, i, p int) *Denial {
@@ -47,7 +47,10 @@ func parseNotAuthorizedAt(v *view, i, p int) *Denial {
 				start = us + len(uw) - len("user:")
 			}
 		} else if pw != "" && len(pw) < 16 && !strings.HasSuffix(pw, ":") {
-			start = ps // "User is not authorized"
+			start = ps // "User is not authorized", "User: ... is not authorized"
+			if uw, us := v.wordBefore(ps); strings.EqualFold(uw, "user:") {
+				start = us
+			}
 		}
 	case "are":
 		if _, ys := v.wordBefore(ws); ys < ws {
@@ -62,12 +65,24 @@ func parseNotAuthorizedAt(v *view, i, p int) *Denial {
 	}
 	tok, e := v.token(p)
 	act := trimToken(tok)
-	if !isAction(act) {
-		return nil
+	var end int
+	if isAction(act) {
+		d.Action = act
+		end = p + strings.Index(tok, act) + len(act)
+		p = e
+	} else {
+		// A paraphrase ("... is not authorized to perform API action on
+		// resource: ..."): go on only if a resource follows closely.
+		k := v.index(p, " on resource")
+		switch {
+		case k >= 0 && k-p <= 80:
+			end, p = k, k
+		case d.Principal != "":
+			end = p // "User: P is not authorized to perform" and nothing usable after
+		default:
+			return nil
+		}
 	}
-	d.Action = act
-	end := p + strings.Index(tok, act) + len(act)
-	p = e
 
 	// The resource.
 	q := v.skipSpace(p)
@@ -91,6 +106,9 @@ func parseNotAuthorizedAt(v *view, i, p int) *Denial {
 	if e := v.parseReason(q, d); e > q {
 		d.Reason = strings.TrimSpace(v.s[q:e])
 		end = e
+	}
+	if d.Action == "" && d.Resource == "" && d.Reason == "" && d.Principal == "" {
+		return nil
 	}
 	end = v.authorizationID(end, d)
 	d.Message = strings.TrimSpace(v.s[start:end])
@@ -243,18 +261,18 @@ func (v *view) allowsTail(q int) int {
 // policyARN reads the ": arn:..." newer messages append after the policy
 // type.
 func (v *view) policyARN(e int, d *Denial) int {
-	t := e
-	if t < len(v.s) && v.s[t] == ':' {
+	t, colon := e, e < len(v.s) && v.s[e] == ':'
+	if colon {
 		t++
 	}
 	t = v.skipSpace(t)
-	if !v.has(t, "arn:") {
-		return e
-	}
 	tok, _ := v.token(t)
 	a := trimToken(tok)
+	if !strings.HasPrefix(a, "arn:") && !(colon && isPolicyName(a)) {
+		return e
+	}
 	d.PolicyARN = a
-	return t + len(a)
+	return t + strings.Index(tok, a) + len(a)
 }
 
 // sentenceEnd returns the end of the sentence starting at q: before ". ",
@@ -264,11 +282,15 @@ func (v *view) sentenceEnd(q int) int {
 	for k := q; k < lim; k++ {
 		switch v.s[k] {
 		case '.':
-			if k+1 == len(v.s) || v.s[k+1] == ' ' || v.s[k+1] == '"' || v.s[k+1] == '<' {
+			if k+1 == len(v.s) || v.s[k+1] == ' ' {
 				return k
 			}
-		case '(', '"', '<', '\n':
+		case '(', '"', '<', ']':
 			return k
+		case ' ':
+			if v.isBreak(k) {
+				return k
+			}
 		}
 	}
 	return lim
@@ -306,4 +328,19 @@ func alnum(s string) (string, int) {
 		n++
 	}
 	return s[:n], n
+}
+
+// isPolicyName reports whether s can be an IAM policy name (some messages
+// append a name rather than an ARN after the colon).
+func isPolicyName(s string) bool {
+	if s == "" || len(s) > 128 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !isWordByte(c) && !strings.ContainsRune("+=,.@-", rune(c)) {
+			return false
+		}
+	}
+	return true
 }

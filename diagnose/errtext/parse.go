@@ -2,6 +2,7 @@ package errtext
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -41,7 +42,7 @@ func Parse(text string) (*Denial, error) {
 	if invalid {
 		text = strings.ToValidUTF8(text, "\uFFFD")
 	}
-	v := newView(normalize(text))
+	v := normalize(text)
 	if d := detect(v); d != nil {
 		return d, nil
 	}
@@ -94,19 +95,27 @@ func excerpt(s string) string {
 }
 
 // view is normalized text and an ASCII-lowercased copy with the same byte
-// offsets, for case-insensitive search.
+// offsets, for case-insensitive search. breaks holds, in order, the
+// positions of the spaces that stand for a line break.
 type view struct {
-	s, lo string
+	s, lo  string
+	breaks []int
 }
 
-func newView(s string) *view {
+func newView(s string, breaks []int) *view {
 	b := []byte(s)
 	for i, c := range b {
 		if 'A' <= c && c <= 'Z' {
 			b[i] = c + 'a' - 'A'
 		}
 	}
-	return &view{s: s, lo: string(b)}
+	return &view{s: s, lo: string(b), breaks: breaks}
+}
+
+// isBreak reports whether the space at p stands for a line break.
+func (v *view) isBreak(p int) bool {
+	i := sort.SearchInts(v.breaks, p)
+	return i < len(v.breaks) && v.breaks[i] == p
 }
 
 // index finds lower-case needle at or after from; -1 if absent.
@@ -160,8 +169,9 @@ func (v *view) wordBefore(p int) (string, int) {
 
 // normalize undoes JSON/HTML escaping (up to three levels: logs often carry
 // a JSON error inside a JSON record), strips terminal colour codes and
-// collapses every run of whitespace to one space.
-func normalize(s string) string {
+// collapses every run of whitespace to one space, remembering which runs
+// held a line break.
+func normalize(s string) *view {
 	for i := 0; i < 3 && (strings.IndexByte(s, '\\') >= 0 || strings.IndexByte(s, '&') >= 0); i++ {
 		u := unescape(s)
 		if u == s {
@@ -171,7 +181,8 @@ func normalize(s string) string {
 	}
 	var b strings.Builder
 	b.Grow(len(s))
-	space := false
+	space, nl := false, false
+	var breaks []int
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c == 0x1b { // ANSI CSI sequence: ESC [ params final
@@ -198,15 +209,19 @@ func normalize(s string) string {
 			continue
 		case unicode.IsSpace(r) || r < 0x20 || r == 0x7f:
 			space = true
+			nl = nl || r == '\n' || r == '\r' || r == '\u2028' || r == '\u2029'
 			continue
 		}
 		if space && b.Len() > 0 {
+			if nl {
+				breaks = append(breaks, b.Len())
+			}
 			b.WriteByte(' ')
 		}
-		space = false
+		space, nl = false, false
 		b.WriteRune(r)
 	}
-	return b.String()
+	return newView(b.String(), breaks)
 }
 
 var htmlEntities = []struct{ from, to string }{
@@ -246,7 +261,10 @@ func unescape(s string) string {
 		case '"', '\\', '/', '\'':
 			b.WriteByte(n)
 			i += 2
-		case 'n', 'r', 't', 'f', 'b':
+		case 'n', 'r':
+			b.WriteByte('\n')
+			i += 2
+		case 't', 'f', 'b':
 			b.WriteByte(' ')
 			i += 2
 		case 'u':
