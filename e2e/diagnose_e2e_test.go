@@ -205,3 +205,66 @@ func TestAutoFindsDenialInLogs(t *testing.T) {
 	e.applyFixes(d)
 	e.expectOpen(args...)
 }
+
+// An inline guardrail denies deletes in the audit buckets; the error blames
+// an explicit deny in an identity-based policy. The fix must edit that deny
+// for this request only: a delete the role could do before (in its scratch
+// bucket) must still be allowed after the fix is applied.
+func TestOutboundExplicitDenyEditDoesNotWiden(t *testing.T) {
+	e := newEnv(t)
+	e.healthyFunction("e2e-retention")
+	audit := "arn:aws:s3:::e2e-audit-archive-" + e.acct
+	scratch := "arn:aws:s3:::e2e-scratch-" + e.acct
+	e.putRolePolicy("e2e-retention-role", "expire", fmt.Sprintf(`{"Version":"2012-10-17","Statement":[{"Sid":"Expire","Effect":"Allow","Action":"s3:DeleteObject","Resource":[%q,%q]}]}`, audit+"/*", scratch+"/*"))
+	e.putRolePolicy("e2e-retention-role", "guardrail", `{"Version":"2012-10-17","Statement":[{"Sid":"DenyAuditDeletes","Effect":"Deny","Action":"s3:DeleteObject","Resource":"arn:aws:s3:::e2e-audit-*/*"}]}`)
+	other := []string{"--function", "e2e-retention", "--symptom", "access-denied",
+		"--action", "s3:DeleteObject", "--resource", scratch + "/tmp/part-0001.json"}
+	e.expectOpen(other...) // allowed before the fix
+
+	obj := audit + "/2019/01/01/trail.json.gz"
+	msg := fmt.Sprintf("User: arn:aws:sts::%s:assumed-role/e2e-retention-role/e2e-retention is not authorized to perform: "+
+		"s3:DeleteObject on resource: \"%s\" with an explicit deny in an identity-based policy", e.acct, obj)
+	args := []string{"--function", "e2e-retention", "--error", msg}
+	d := e.expectClosed("outbound", "explicit_deny", args...)
+	e.applyFixes(d)
+	e.expectOpen(args...)
+	if d2, code := e.diagnose(other...); code != 0 || d2.Door != "none" {
+		t.Errorf("the deny edit widened the deny: s3:DeleteObject on %s was allowed before the fix, now door %q exit %d: %s",
+			scratch, d2.Door, code, d2.Summary)
+	}
+	// And it still protects the other audit objects.
+	if d3, _ := e.diagnose("--function", "e2e-retention", "--symptom", "access-denied",
+		"--action", "s3:DeleteObject", "--resource", audit+"/2020/06/30/trail.json.gz"); d3.Door != "outbound" {
+		t.Errorf("the deny edit removed the guardrail for other audit objects: door %q", d3.Door)
+	}
+}
+
+// Another account's role invokes the function; moto stores the principal
+// the fix adds as a raw string ("Principal": "arn:aws:iam::..."), which the
+// second diagnosis must still read (shared/moto-notes.md).
+func TestInboundCrossAccountRole(t *testing.T) {
+	e := newEnv(t)
+	e.healthyFunction("e2e-invoice-generator")
+	caller := "arn:aws:iam::444455556666:role/billing-batch"
+	args := []string{"--function", "e2e-invoice-generator", "--symptom", "invoke-denied", "--caller", caller}
+
+	d := e.expectClosed("inbound", "implicit_deny", args...)
+	fixContains(t, d, "add-permission", caller)
+	e.applyFixes(d)
+	e.expectOpen(args...)
+}
+
+// The trust policy lets Lambda in only for another account's functions
+// (aws:SourceAccount copied from staging); the pasted error is Lambda's.
+func TestTrustSourceAccountFromError(t *testing.T) {
+	e := newEnv(t)
+	arn := e.role("e2e-quote-engine-role", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole","Condition":{"StringEquals":{"aws:SourceAccount":"444455556666"}}}]}`)
+	e.attach("e2e-quote-engine-role", basicExecution)
+	e.function("e2e-quote-engine", arn)
+	args := []string{"--function", "e2e-quote-engine", "--error",
+		"An error occurred (InvalidParameterValueException) when calling the UpdateFunctionConfiguration operation: The role defined for the function cannot be assumed by Lambda."}
+
+	d := e.expectClosed("trust", "implicit_deny", args...)
+	e.applyFixes(d)
+	e.expectOpen(args...)
+}
