@@ -52,7 +52,12 @@ type Invoker struct {
 	// Action is the invoke action when not a function-URL call; "" means
 	// lambda:InvokeFunction.
 	Action string
-	Why    string // where the invoker was found: "--caller", "trigger ...", "statement Sid"
+	// CallerDenied is set when AWS reported (in a pasted error) that the
+	// caller's own identity policies allow nothing: for a caller in another
+	// account, whose policies are not read, they are then judged as
+	// granting nothing instead of assumed to allow.
+	CallerDenied bool
+	Why          string // where the invoker was found: "--caller", "trigger ...", "statement Sid"
 }
 
 // Probe is one simulated request with the input it was judged on.

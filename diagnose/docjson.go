@@ -109,7 +109,7 @@ func mustJSON(v any) string {
 }
 
 // shellQuote quotes s for bash when it needs quoting: single quotes, with
-// embedded single quotes written as '\''.
+// each embedded single quote closed, escaped and reopened.
 func shellQuote(s string) string {
 	if s != "" && strings.IndexFunc(s, func(r rune) bool {
 		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_./:=@,+", r))

@@ -176,7 +176,7 @@ func outboundPlans(fn *account.Function, v *Verdict) []plan {
 			fmt.Sprintf("no policy of role %s allows %s on %s; this adds one inline policy with exactly that grant", fn.Role.Name, r.Action, grant.Resource)))
 	}
 	if missing[simulate.LayerBoundary] {
-		plans = append(plans, boundaryPlan(fn, v.Door, grant, r))
+		plans = append(plans, boundaryPlan(fn, v.Door, []stmt{grant}, r))
 	}
 	return plans
 }
@@ -222,34 +222,37 @@ func logsPlans(fn *account.Function, v *Verdict) []plan {
 				iac: func(f Format) string { return iacManaged(f, role, BasicExecutionRoleARN) },
 			})
 		} else {
-			var sts []stmt
-			var streamActions []string
-			for _, a := range actions {
-				if a == "logs:CreateLogGroup" {
-					sts = append(sts, stmt{Sid: "CreateLogGroup", Effect: "Allow", Action: a, Resource: groupARN})
-				} else {
-					streamActions = append(streamActions, a)
-				}
-			}
-			if len(streamActions) > 0 {
-				var act any = streamActions
-				if len(streamActions) == 1 {
-					act = streamActions[0]
-				}
-				sts = append(sts, stmt{Sid: "WriteLogs", Effect: "Allow", Action: act, Resource: groupARN + ":*"})
-			}
+			sts := logStatements(groupARN, actions)
 			plans = append(plans, inlinePlan(fn, Logs, sts,
 				fmt.Sprintf("role %s may not write to the log group %s (%s); this adds one inline policy for that group", fn.Role.Name, group, strings.Join(actions, ", "))))
 		}
 	}
 	if missing[simulate.LayerBoundary] {
-		act := any(actions)
-		if len(actions) == 1 {
-			act = actions[0]
-		}
-		plans = append(plans, boundaryPlan(fn, Logs, stmt{Sid: "WriteLogs", Effect: "Allow", Action: act, Resource: groupARN + ":*"}, r))
+		plans = append(plans, boundaryPlan(fn, Logs, logStatements(groupARN, actions), r))
 	}
 	return plans
+}
+
+// logStatements grants actions on the log group: logs:CreateLogGroup on the
+// group's ARN, the stream actions on its streams (GROUP-ARN:*).
+func logStatements(groupARN string, actions []string) []stmt {
+	var sts []stmt
+	var streamActions []string
+	for _, a := range actions {
+		if a == "logs:CreateLogGroup" {
+			sts = append(sts, stmt{Sid: "CreateLogGroup", Effect: "Allow", Action: a, Resource: groupARN})
+		} else {
+			streamActions = append(streamActions, a)
+		}
+	}
+	if len(streamActions) > 0 {
+		var act any = streamActions
+		if len(streamActions) == 1 {
+			act = streamActions[0]
+		}
+		sts = append(sts, stmt{Sid: "WriteLogs", Effect: "Allow", Action: act, Resource: groupARN + ":*"})
+	}
+	return sts
 }
 
 func hasManaged(r *account.Role, arn string) bool {
@@ -299,14 +302,18 @@ func inlinePlan(fn *account.Function, door Door, sts []stmt, why string) plan {
 
 // boundaryPlan adds the grant to the permissions boundary as a new default
 // version carrying every existing statement.
-func boundaryPlan(fn *account.Function, door Door, grant stmt, r simulate.Request) plan {
+func boundaryPlan(fn *account.Function, door Door, grants []stmt, r simulate.Request) plan {
 	b := fn.Role.Boundary
 	d, err := decodeDoc(b.Document)
 	if err != nil {
 		return plan{fix: Fix{Door: door, Explanation: fmt.Sprintf("the permissions boundary %s does not allow %s on %s, and its document could not be edited: %v", b.ARN, r.Action, r.Resource, err)}}
 	}
-	grant.Sid = unique(grant.Sid, d.sids())
-	d.add(grant)
+	used := d.sids()
+	for _, g := range grants {
+		g.Sid = unique(g.Sid, used)
+		used[g.Sid] = true
+		d.add(g)
+	}
 	doc := d.String()
 	if strings.HasPrefix(b.ARN, "arn:aws:iam::aws:") {
 		return plan{fix: Fix{Door: door, Owner: "whoever chose the AWS managed boundary " + b.ARN,
@@ -316,7 +323,7 @@ func boundaryPlan(fn *account.Function, door Door, grant stmt, r simulate.Reques
 	return plan{
 		fix: Fix{Door: door,
 			Command:     "aws iam create-policy-version --policy-arn " + shellQuote(arn) + " --set-as-default --policy-document " + shellQuote(doc),
-			Explanation: fmt.Sprintf("the permissions boundary %s does not allow %s on %s; this makes a new default version of it with every existing statement and one more (IAM keeps at most 5 versions: delete an old one first if it has 5)", arn, r.Action, grant.Resource),
+			Explanation: fmt.Sprintf("the permissions boundary %s does not allow %s on %s; this makes a new default version of it with every existing statement and the missing grant (IAM keeps at most 5 versions: delete an old one first if it has 5)", arn, r.Action, r.Resource),
 			Document:    doc},
 		apply: func(w *account.Function) error {
 			w.Role.Boundary.Document = doc
@@ -333,7 +340,12 @@ func trustPlan(fn *account.Function, v *Verdict) plan {
 	if err != nil {
 		return plan{fix: Fix{Door: Trust, Explanation: "the trust policy could not be read as JSON: " + err.Error()}}
 	}
-	d.add(stmt{Sid: unique("AllowLambdaAssumeRole", d.sids()), Effect: "Allow", Principal: map[string]string{"Service": "lambda.amazonaws.com"}, Action: "sts:AssumeRole"})
+	add := stmt{Sid: unique("AllowLambdaAssumeRole", d.sids()), Effect: "Allow", Principal: map[string]string{"Service": "lambda.amazonaws.com"}, Action: "sts:AssumeRole"}
+	if strings.Contains(strings.ToLower(fn.Role.Trust), "aws:sourceaccount") {
+		// Keep the confused-deputy scoping the policy already uses.
+		add.Condition = map[string]map[string]string{"StringEquals": {"aws:SourceAccount": fn.Account}}
+	}
+	d.add(add)
 	doc := d.String()
 	role := fn.Role.Name
 	n := len(d.Statement) - 1
@@ -369,10 +381,14 @@ func inboundPlans(fn *account.Function, v *Verdict) []plan {
 			return []plan{orgPlan(Inbound, l, r)}
 		}
 	}
+	principal := principalARN(invokerPrincipal(fn, inv.Principal))
+	caller := arnAccount(principal, "")
 	if !missing[simulate.LayerResource] && !missingResource(v) {
+		if caller != "" && caller != fn.Account {
+			return []plan{crossAccountPlan(fn, inv, principal, caller)}
+		}
 		return nil
 	}
-	principal := invokerPrincipal(fn, inv.Principal)
 	rp, _ := resourcePolicyFor(fn, inv.Qualifier)
 	used := map[string]bool{}
 	for _, p := range fn.ResourcePolicies {
@@ -472,7 +488,7 @@ func inboundPlans(fn *account.Function, v *Verdict) []plan {
 			return strings.Join(parts, "\n")
 		},
 	})
-	if caller := arnAccount(principal, ""); caller != "" && caller != fn.Account {
+	if caller != "" && caller != fn.Account {
 		plans = append(plans, crossAccountPlan(fn, inv, principal, caller))
 	}
 	return plans

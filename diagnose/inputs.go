@@ -143,9 +143,16 @@ func InboundInputs(fn *account.Function, inv Invoker) (ins []*simulate.Input, as
 	}
 	var scps [][]simulate.NamedPolicy
 	if callerAcct != "" && callerAcct != fn.Account {
-		np, _ := named("identity policies of "+principal+" (account "+callerAcct+", not read)", allowAll(""))
-		identity = []simulate.NamedPolicy{np}
-		assumed = append(assumed, fmt.Sprintf("the caller's identity policies in account %s were not read; its owner must also allow the invoke there", callerAcct))
+		if inv.CallerDenied {
+			assumed = append(assumed, fmt.Sprintf("the caller's identity policies in account %s were not read; AWS reported that none of them allows the invoke", callerAcct))
+		} else {
+			np, err := named("identity policies of "+principal+" (account "+callerAcct+", not read)", allowAll(""))
+			if err != nil {
+				return nil, nil, nil, err
+			}
+			identity = []simulate.NamedPolicy{np}
+			assumed = append(assumed, fmt.Sprintf("the caller's identity policies in account %s were not read; its owner must also allow the invoke there", callerAcct))
+		}
 	} else if callerAcct == fn.Account {
 		if scps, err = orgLevels(fn.Org, false); err != nil {
 			return nil, nil, nil, err
@@ -206,10 +213,15 @@ func TrustInput(fn *account.Function) (*simulate.Input, []account.Unseen, error)
 			Action:          "sts:AssumeRole",
 			Resource:        fn.Role.ARN,
 			ResourceAccount: arnAccount(fn.Role.ARN, fn.Account),
+			// Lambda assumes the role for a function of this account; AWS's
+			// Lambda trust templates scope it with aws:SourceAccount (and
+			// aws:SourceArn, the function).
 			Context: simulate.Context{
 				"aws:PrincipalIsAWSService": single("true"),
 				"aws:PrincipalServiceName":  single("lambda.amazonaws.com"),
 				"aws:SecureTransport":       single("true"),
+				"aws:SourceAccount":         single(fn.Account),
+				"aws:SourceArn":             single(fn.ARN),
 			},
 		},
 	}, nil, nil

@@ -1,17 +1,219 @@
 package main
 
 import (
+	"context"
 	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
 
 	"github.com/urfave/cli/v2"
+
+	"github.com/lambda-doctor/lambda-doctor/diagnose"
 )
 
 func diagnoseCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "diagnose",
-		Usage: "(not yet implemented)",
-		Action: func(c *cli.Context) error {
-			return errors.New("diagnose is not implemented yet")
-		},
+		Usage: "find the closed door (inbound, outbound, logs, trust) and the smallest verified fix",
+		UsageText: "lambda-doctor diagnose --function NAME|ARN [--qualifier Q]\n" +
+			"    [--symptom auto|invoke-denied|access-denied|no-logs|role-assume] [--error TEXT|@FILE|-]\n" +
+			"    [--caller SERVICE|ARN|ACCOUNT|'*'] [--source-arn ARN] [--source-account ID] [--function-url]\n" +
+			"    [--action SERVICE:ACTION] [--resource ARN]\n" +
+			"    [--output text|json|markdown] [--fix-format cli|cloudformation|sam|terraform]",
+		Description: "Exit codes: 0 the doors are open for the request, 1 a closed door was found and explained,\n" +
+			"2 bad usage or input, 3 the account could not be read well enough to decide.",
+		Flags: append([]cli.Flag{
+			&cli.StringFlag{Name: "function", Aliases: []string{"f"}, Usage: "function `NAME`, ARN, or NAME:QUALIFIER"},
+			&cli.StringFlag{Name: "qualifier", Usage: "alias or version `Q` the failing request names"},
+			&cli.StringFlag{Name: "symptom", Value: "auto", Usage: "`SYMPTOM`: auto, invoke-denied, access-denied, no-logs or role-assume"},
+			&cli.StringFlag{Name: "error", Usage: "pasted AWS error `TEXT` (@FILE reads a file, - reads stdin)"},
+			&cli.StringFlag{Name: "caller", Usage: "who invokes: a service principal, an account `ID`, a role/user ARN, or '*'"},
+			&cli.StringFlag{Name: "source-arn", Usage: "the `ARN` of the invoking resource (API route, rule, topic, bucket, log group...)"},
+			&cli.StringFlag{Name: "source-account", Usage: "the account `ID` that owns the invoking resource"},
+			&cli.BoolFlag{Name: "function-url", Usage: "the invoke comes through the function URL"},
+			&cli.StringFlag{Name: "action", Usage: "the `SERVICE:ACTION` the function's code was refused"},
+			&cli.StringFlag{Name: "resource", Usage: "the resource `ARN` it was refused on"},
+			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Value: "text", Usage: "output `FORMAT`: text, json or markdown"},
+			&cli.StringFlag{Name: "fix-format", Value: "cli", Usage: "write fixes as `FORMAT`: cli, cloudformation, sam or terraform"},
+			&cli.BoolFlag{Name: "cross-check", Usage: "also ask IAM SimulatePrincipalPolicy about outbound requests (live account only)"},
+		}, sourceFlags()...),
+		Action: runDiagnose,
 	}
+}
+
+// principalSimulator is what a live source offers for --cross-check.
+type principalSimulator interface {
+	SimulatePrincipalPolicy(ctx context.Context, roleARN, action, resource string, context map[string][]string) (string, error)
+}
+
+func runDiagnose(c *cli.Context) error {
+	s := ioFrom(c)
+	if c.NArg() > 0 {
+		return usageErrorf("diagnose takes no arguments, got %q (did you mean --function %s?)", c.Args().First(), c.Args().First())
+	}
+	name := strings.TrimSpace(c.String("function"))
+	if name == "" {
+		return usageErrorf("--function is required: the function's name or ARN")
+	}
+	output := c.String("output")
+	switch output {
+	case "text", "json", "markdown", "md":
+	default:
+		return usageErrorf("--output %q: want text, json or markdown", output)
+	}
+	format := diagnose.Format(c.String("fix-format"))
+	switch format {
+	case diagnose.CLI, diagnose.CloudFormation, diagnose.SAM, diagnose.Terraform:
+	default:
+		return usageErrorf("--fix-format %q: want cli, cloudformation, sam or terraform", format)
+	}
+	errText, err := readErrorText(c)
+	if err != nil {
+		return err
+	}
+	o := diagnose.Options{
+		Symptom:       c.String("symptom"),
+		Error:         errText,
+		Caller:        strings.TrimSpace(c.String("caller")),
+		SourceARN:     strings.TrimSpace(c.String("source-arn")),
+		SourceAccount: strings.TrimSpace(c.String("source-account")),
+		Qualifier:     strings.TrimSpace(c.String("qualifier")),
+		Action:        strings.TrimSpace(c.String("action")),
+		Resource:      strings.TrimSpace(c.String("resource")),
+		FunctionURL:   c.Bool("function-url"),
+		FixFormat:     format,
+	}
+	if o.SourceAccount != "" && !isAccountID(o.SourceAccount) {
+		return usageErrorf("--source-account %q: want a 12-digit account id", o.SourceAccount)
+	}
+	if o.SourceARN != "" && !strings.HasPrefix(o.SourceARN, "arn:") {
+		return usageErrorf("--source-arn %q is not an ARN", o.SourceARN)
+	}
+	if o.Caller != "" && o.Caller != "*" && !isAccountID(o.Caller) && !strings.HasPrefix(o.Caller, "arn:") && !strings.HasSuffix(o.Caller, ".amazonaws.com") && !strings.HasSuffix(o.Caller, ".amazonaws.com.cn") {
+		return usageErrorf("--caller %q: want a service principal (apigateway.amazonaws.com), a 12-digit account id, an IAM ARN, or '*'", o.Caller)
+	}
+	// NAME:QUALIFIER and ARN:QUALIFIER name the qualifier too.
+	if base, q, ok := splitQualifier(name); ok {
+		if o.Qualifier != "" && o.Qualifier != q {
+			return usageErrorf("--function %s names qualifier %q but --qualifier is %q", name, q, o.Qualifier)
+		}
+		name, o.Qualifier = base, q
+	}
+
+	src, err := openSource(c)
+	if err != nil {
+		return err
+	}
+	ctx := c.Context
+	fn, err := src.Function(ctx, name)
+	if err != nil {
+		return err
+	}
+	if c.Bool("cross-check") {
+		if ps, ok := src.(principalSimulator); ok {
+			o.CrossCheck = func(ctx context.Context, roleARN, action, resource string) (string, error) {
+				return ps.SimulatePrincipalPolicy(ctx, roleARN, action, resource, nil)
+			}
+		} else {
+			fmt.Fprintln(s.err, "lambda-doctor: --cross-check needs a live account; ignored for a snapshot")
+		}
+	}
+	rep, err := diagnose.Diagnose(ctx, fn, o)
+	if err != nil {
+		var ie *diagnose.InputError
+		if errors.As(err, &ie) {
+			return badInput(err)
+		}
+		return badInput(fmt.Errorf("function %s: %w", fn.Name, err))
+	}
+	switch output {
+	case "json":
+		err = diagnose.RenderJSON(s.out, rep)
+	case "markdown", "md":
+		err = diagnose.RenderMarkdown(s.out, rep)
+	default:
+		err = diagnose.RenderText(s.out, rep, s.color())
+	}
+	if err != nil {
+		return err
+	}
+	if code := rep.ExitCode(); code != exitOK {
+		return &exitError{code: code}
+	}
+	return nil
+}
+
+func isAccountID(s string) bool {
+	if len(s) != 12 {
+		return false
+	}
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// splitQualifier splits NAME:Q or arn:...:function:NAME:Q.
+func splitQualifier(name string) (base, q string, ok bool) {
+	if strings.HasPrefix(name, "arn:") {
+		parts := strings.Split(name, ":")
+		if len(parts) == 8 {
+			return strings.Join(parts[:7], ":"), parts[7], true
+		}
+		return name, "", false
+	}
+	if i := strings.LastIndex(name, ":"); i > 0 && i < len(name)-1 && !strings.Contains(name[:i], ":") {
+		return name[:i], name[i+1:], true
+	}
+	return name, "", false
+}
+
+// readErrorText returns --error's text: as given, from a file (@FILE) or
+// from stdin (-).
+func readErrorText(c *cli.Context) (string, error) {
+	v := c.String("error")
+	switch {
+	case v == "-":
+		b, err := readAllLimited(ioFrom(c).in)
+		if err != nil {
+			return "", badInput(fmt.Errorf("--error -: read stdin: %w", err))
+		}
+		return string(b), nil
+	case strings.HasPrefix(v, "@"):
+		b, err := readFileLimited(v[1:])
+		if err != nil {
+			return "", badInput(fmt.Errorf("--error %s: %w", v, err))
+		}
+		return string(b), nil
+	}
+	if c.IsSet("error") && strings.TrimSpace(v) == "" {
+		return "", usageErrorf("--error is empty: paste the AWS error text")
+	}
+	return v, nil
+}
+
+const maxErrorText = 4 << 20
+
+func readAllLimited(r io.Reader) ([]byte, error) {
+	b, err := io.ReadAll(io.LimitReader(r, maxErrorText+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(b) > maxErrorText {
+		return nil, fmt.Errorf("more than %d MiB", maxErrorText>>20)
+	}
+	return b, nil
+}
+
+func readFileLimited(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return readAllLimited(f)
 }

@@ -1,0 +1,164 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files of fixtures/*/ from the current output")
+
+// scenario is fixtures/<name>/scenario.json (/work/team/fixture-format.md).
+type scenario struct {
+	Description string   `json:"description"`
+	Args        []string `json:"args"`
+	Expect      struct {
+		Door            string   `json:"door"`
+		Decision        string   `json:"decision"`
+		ExitCode        *int     `json:"exit_code"`
+		FixVerified     *bool    `json:"fix_verified"`
+		FixContains     []string `json:"fix_contains"`
+		SummaryContains []string `json:"summary_contains"`
+		Doors           []string `json:"doors"`
+		NoCommand       bool     `json:"no_command"`
+	} `json:"expect"`
+}
+
+type diagnosisJSON struct {
+	Door     string `json:"door"`
+	Summary  string `json:"summary"`
+	Decision string `json:"decision"`
+	Request  *struct {
+		Principal, Action, Resource string
+	} `json:"request"`
+	Fixes []struct {
+		Command     string `json:"command"`
+		Explanation string `json:"explanation"`
+		Verified    bool   `json:"verified"`
+	} `json:"fixes"`
+	Diagnoses []struct {
+		Door string `json:"door"`
+	} `json:"diagnoses"`
+}
+
+// TestGolden runs every fixture scenario's diagnose in-process on its
+// snapshot, checks the scenario's expectations, and compares the text, JSON
+// and markdown outputs with fixtures/<name>/golden.{txt,json,md}.
+func TestGolden(t *testing.T) {
+	dirs, err := filepath.Glob("../../fixtures/*/scenario.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(dirs) == 0 {
+		t.Skip("no fixture scenarios")
+	}
+	t.Setenv("NO_COLOR", "1")
+	for _, sc := range dirs {
+		dir := filepath.Dir(sc)
+		name := filepath.Base(dir)
+		t.Run(name, func(t *testing.T) {
+			raw, err := os.ReadFile(sc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var s scenario
+			dec := json.NewDecoder(bytes.NewReader(raw))
+			dec.DisallowUnknownFields()
+			if err := dec.Decode(&s); err != nil {
+				t.Fatalf("%s: %v", sc, err)
+			}
+			snap := filepath.Join(dir, "snapshot.json")
+			runOut := func(output string) (string, string, int) {
+				args := append([]string{"lambda-doctor", "diagnose", "--snapshot", snap, "--output", output}, s.Args...)
+				var stdout, stderr bytes.Buffer
+				code := run(context.Background(), args, strings.NewReader(""), &stdout, &stderr)
+				return stdout.String(), stderr.String(), code
+			}
+			jout, jerr, code := runOut("json")
+			if s.Expect.ExitCode != nil && code != *s.Expect.ExitCode {
+				t.Errorf("exit code: got %d, want %d; stderr: %s", code, *s.Expect.ExitCode, jerr)
+			}
+			if code == exitOK || code == exitProblem || code == exitUnseen {
+				checkExpect(t, &s, jout)
+			} else if jout != "" {
+				t.Errorf("exit %d with output on stdout: %s", code, jout)
+			}
+			outputs := map[string]string{"json": jout + jerr}
+			txt, terr, _ := runOut("text")
+			outputs["txt"] = txt + terr
+			md, merr, _ := runOut("markdown")
+			outputs["md"] = md + merr
+			for ext, got := range outputs {
+				golden := filepath.Join(dir, "golden."+ext)
+				if *update {
+					if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
+						t.Fatal(err)
+					}
+					continue
+				}
+				want, err := os.ReadFile(golden)
+				if err != nil {
+					t.Errorf("missing golden file (run go test ./cmd/lambda-doctor -run TestGolden -update): %v", err)
+					continue
+				}
+				if string(want) != got {
+					t.Errorf("%s differs from the golden file (rerun with -update and read the diff):\n--- got\n%s\n--- want\n%s", golden, got, want)
+				}
+			}
+		})
+	}
+}
+
+func checkExpect(t *testing.T, s *scenario, out string) {
+	t.Helper()
+	var d diagnosisJSON
+	if err := json.Unmarshal([]byte(out), &d); err != nil {
+		t.Fatalf("json output: %v\n%s", err, out)
+	}
+	if s.Expect.Door != "" && d.Door != s.Expect.Door {
+		t.Errorf("door: got %q, want %q; summary: %s", d.Door, s.Expect.Door, d.Summary)
+	}
+	if s.Expect.Decision != "" && d.Decision != s.Expect.Decision {
+		t.Errorf("decision: got %q, want %q; summary: %s", d.Decision, s.Expect.Decision, d.Summary)
+	}
+	if v := s.Expect.FixVerified; v != nil {
+		any := false
+		for _, f := range d.Fixes {
+			any = any || f.Verified
+		}
+		if any != *v {
+			t.Errorf("a verified fix: got %v, want %v; fixes: %+v", any, *v, d.Fixes)
+		}
+	}
+	var all strings.Builder
+	for _, f := range d.Fixes {
+		all.WriteString(f.Command + "\n" + f.Explanation + "\n")
+		if s.Expect.NoCommand && f.Command != "" {
+			t.Errorf("a fix has a command, want none: %s", f.Command)
+		}
+	}
+	for _, want := range s.Expect.FixContains {
+		if !strings.Contains(all.String(), want) {
+			t.Errorf("fixes do not contain %q:\n%s", want, all.String())
+		}
+	}
+	for _, want := range s.Expect.SummaryContains {
+		if !strings.Contains(d.Summary, want) {
+			t.Errorf("summary does not contain %q: %s", want, d.Summary)
+		}
+	}
+	if len(s.Expect.Doors) > 0 {
+		var got []string
+		for _, x := range d.Diagnoses {
+			got = append(got, x.Door)
+		}
+		if strings.Join(got, ",") != strings.Join(s.Expect.Doors, ",") {
+			t.Errorf("doors of diagnoses: got %v, want %v", got, s.Expect.Doors)
+		}
+	}
+}

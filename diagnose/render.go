@@ -1,0 +1,434 @@
+package diagnose
+
+import (
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+)
+
+// RenderJSON writes the report as one indented JSON object.
+func RenderJSON(w io.Writer, r *Report) error {
+	b, err := r.marshalIndent()
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(b)
+	return err
+}
+
+type palette struct{ red, green, yellow, bold, dim, reset string }
+
+func colors(on bool) palette {
+	if !on {
+		return palette{}
+	}
+	return palette{red: "\x1b[31m", green: "\x1b[32m", yellow: "\x1b[33m", bold: "\x1b[1m", dim: "\x1b[2m", reset: "\x1b[0m"}
+}
+
+// RenderText writes the report for a person at a terminal (the layout of
+// shared/DESIGN.md, "What a good diagnosis prints"); color adds ANSI colour.
+func RenderText(w io.Writer, r *Report, color bool) error {
+	c := colors(color)
+	var b strings.Builder
+	if len(r.Diagnoses) == 0 {
+		p := r.Primary
+		fmt.Fprintf(&b, "%s✓ no closed door%s: %s\n", c.green+c.bold, c.reset, p.Summary)
+		if p.Request != nil {
+			b.WriteString("\n")
+			textRequest(&b, p.Request, c)
+			if p.Decision != "" {
+				field(&b, "decision", decisionText(p.Decision)+reasonSuffix(p.Reason))
+			}
+		}
+		textEvidence(&b, p.Evidence, c)
+		textAssumed(&b, p.Assumed)
+		textNotes(&b, append(append([]string{}, r.Notes...), p.Notes...))
+		if p.CrossCheck != "" {
+			field(&b, "cross-check", p.CrossCheck)
+		}
+		if len(r.Open) > 1 {
+			b.WriteString("\n  checked\n")
+			for _, o := range r.Open {
+				fmt.Fprintf(&b, "    %s✓%s %s\n", c.green, c.reset, strings.TrimPrefix(o, "open: "))
+			}
+		}
+		_, err := io.WriteString(w, b.String())
+		return err
+	}
+	for i, d := range r.Diagnoses {
+		if i > 0 {
+			b.WriteString("\n")
+		}
+		if len(r.Diagnoses) > 1 {
+			fmt.Fprintf(&b, "%s[%d of %d]%s ", c.dim, i+1, len(r.Diagnoses), c.reset)
+		}
+		if len(r.Diagnoses) == 1 {
+			d.Notes = append(append([]string{}, r.Notes...), d.Notes...)
+		}
+		textDiagnosis(&b, d, c)
+	}
+	if len(r.Notes) > 0 && len(r.Diagnoses) > 1 {
+		b.WriteString("\n")
+		textNotes(&b, r.Notes)
+	}
+	if len(r.Open) > 0 {
+		b.WriteString("\n  also checked, open\n")
+		for _, o := range r.Open {
+			fmt.Fprintf(&b, "    %s✓%s %s\n", c.green, c.reset, strings.TrimPrefix(o, "open: "))
+		}
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func textDiagnosis(b *strings.Builder, d Diagnosis, c palette) {
+	if d.Door == Unknown {
+		fmt.Fprintf(b, "%s? cannot decide%s: %s\n", c.yellow+c.bold, c.reset, d.Summary)
+	} else {
+		fmt.Fprintf(b, "%s✗ %s door closed%s: %s\n", c.red+c.bold, strings.ToUpper(string(d.Door)), c.reset, d.Headline)
+	}
+	b.WriteString("\n")
+	if d.Request != nil {
+		textRequest(b, d.Request, c)
+	}
+	if len(d.Requests) > 1 {
+		var acts []string
+		for _, r := range d.Requests {
+			acts = append(acts, r.Action)
+		}
+		field(b, "needs", "all of "+strings.Join(acts, ", "))
+	}
+	if d.Decision != "" {
+		field(b, "decision", decisionText(d.Decision)+reasonSuffix(d.Reason))
+	}
+	var ev []Evidence
+	for _, e := range d.Evidence {
+		// The decision line already quotes the closest statement.
+		if e.Statement != "-" && strings.Contains(d.Reason, quoteID(e.Statement)+": "+e.Why) {
+			continue
+		}
+		ev = append(ev, e)
+	}
+	textEvidence(b, ev, c)
+	if d.NotThis != "" && d.Door != Unknown {
+		field(b, "not this", d.NotThis)
+	}
+	if d.Source != "" {
+		field(b, "found by", d.Source)
+	}
+	textAssumed(b, d.Assumed)
+	for _, u := range d.Unseen {
+		s := u.Operation
+		if u.Resource != "" {
+			s += " on " + u.Resource
+		}
+		if u.Permission != "" {
+			s += " — the operator needs " + u.Permission
+		}
+		if u.Error != "" {
+			s += " (" + oneLine(u.Error, 120) + ")"
+		}
+		field(b, "unseen", s)
+	}
+	if d.CrossCheck != "" {
+		field(b, "cross-check", d.CrossCheck)
+	}
+	textNotes(b, d.Notes)
+	for _, f := range d.Fixes {
+		b.WriteString("\n")
+		switch {
+		case f.Command == "" && f.Owner != "":
+			fmt.Fprintf(b, "  %sno fix this account can apply%s — %s must act\n", c.bold, c.reset, f.Owner)
+			wrapPara(b, f.Explanation, "    ")
+			if f.Document != "" {
+				b.WriteString("    they must grant:\n")
+				b.WriteString(indentJSON(f.Document, "      ") + "\n")
+			}
+			continue
+		case f.Command == "":
+			fmt.Fprintf(b, "  %sno command%s\n", c.bold, c.reset)
+			wrapPara(b, f.Explanation, "    ")
+			continue
+		}
+		state := c.yellow + "NOT verified: the simulation still denies with it applied" + c.reset
+		if f.Verified {
+			state = c.green + "verified by simulation" + c.reset
+		}
+		title := "fix"
+		if f.Format != CLI && f.Format != "" {
+			title = "fix as " + string(f.Format)
+		}
+		fmt.Fprintf(b, "  %s%s%s (%s)\n", c.bold, title, c.reset, state)
+		wrapPara(b, f.Explanation, "    ")
+		if f.Format == CLI || f.Format == "" {
+			b.WriteString(wrapCommand(f.Command, "    ", "      ") + "\n")
+		} else {
+			for _, l := range strings.Split(f.Command, "\n") {
+				b.WriteString("    " + l + "\n")
+			}
+		}
+	}
+}
+
+func reasonSuffix(r string) string {
+	if r == "" {
+		return ""
+	}
+	return " — " + r
+}
+
+func decisionText(d string) string { return strings.ReplaceAll(d, "_", " ") }
+
+func textRequest(b *strings.Builder, r *Request, c palette) {
+	field(b, "request", r.Principal+" → "+r.Action)
+	field(b, "", "on "+r.Resource)
+	for _, k := range []string{"aws:SourceArn", "aws:SourceAccount", "lambda:FunctionUrlAuthType", "lambda:InvokedViaFunctionUrl"} {
+		if v, ok := r.Context[k]; ok {
+			field(b, "", strings.TrimPrefix(strings.TrimPrefix(k, "aws:"), "lambda:")+" "+fmt.Sprint(v))
+		}
+	}
+}
+
+func textEvidence(b *strings.Builder, ev []Evidence, c palette) {
+	for i, e := range ev {
+		name := "evidence"
+		if i > 0 {
+			name = ""
+		}
+		s := e.Policy
+		if e.Statement != "" && e.Statement != "-" {
+			s += " " + quoteID(e.Statement)
+		}
+		if e.Effect != "" {
+			s += " (" + e.Effect + ")"
+		}
+		field(b, name, s+": "+e.Why)
+	}
+}
+
+func textAssumed(b *strings.Builder, a []string) {
+	for i, s := range a {
+		name := "unseen"
+		if i > 0 {
+			name = ""
+		}
+		field(b, name, s)
+	}
+}
+
+func textNotes(b *strings.Builder, notes []string) {
+	for i, n := range notes {
+		name := "note"
+		if i > 0 {
+			name = ""
+		}
+		field(b, name, n)
+	}
+}
+
+// field writes "  name      value" with the value wrapped at 100 columns.
+func field(b *strings.Builder, name, value string) {
+	prefix := fmt.Sprintf("  %-9s ", name)
+	wrap(b, value, prefix, strings.Repeat(" ", len(prefix)), 100)
+}
+
+func wrapPara(b *strings.Builder, s, indent string) { wrap(b, s, indent, indent, 100) }
+
+func wrap(b *strings.Builder, s, first, rest string, width int) {
+	words := strings.Fields(s)
+	line := first
+	empty := true
+	for _, w := range words {
+		if !empty && len(line)+1+len(w) > width {
+			b.WriteString(strings.TrimRight(line, " ") + "\n")
+			line, empty = rest, true
+		}
+		if !empty {
+			line += " "
+		}
+		line += w
+		empty = false
+	}
+	b.WriteString(strings.TrimRight(line, " ") + "\n")
+}
+
+// wrapCommand breaks a long command line before its options (outside
+// quotes) with a backslash, so the wrapped form still pastes into bash.
+func wrapCommand(cmd, first, rest string) string {
+	var parts []string
+	inQuote := false
+	start := 0
+	for i := 0; i < len(cmd); i++ {
+		switch cmd[i] {
+		case '\'':
+			inQuote = !inQuote
+		case ' ':
+			if !inQuote && (strings.HasPrefix(cmd[i:], " --") || strings.HasPrefix(cmd[i:], " && ")) {
+				parts = append(parts, cmd[start:i])
+				start = i + 1
+			}
+		}
+	}
+	parts = append(parts, cmd[start:])
+	var b strings.Builder
+	line := first
+	for i, p := range parts {
+		if i > 0 && len(line)+1+len(p) > 100 {
+			b.WriteString(line + " \\\n")
+			line = rest + p
+			continue
+		}
+		if i > 0 {
+			line += " "
+		}
+		line += p
+	}
+	b.WriteString(line)
+	return b.String()
+}
+
+// RenderMarkdown writes the report for pasting into a ticket.
+func RenderMarkdown(w io.Writer, r *Report) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "# lambda-doctor diagnosis: `%s`\n\n", r.Function)
+	fmt.Fprintf(&b, "Symptom: `%s` · Door: **%s** · %s\n\n", r.Symptom, r.Primary.Door, mdEscape(r.Primary.Summary))
+	if len(r.Diagnoses) == 0 {
+		p := r.Primary
+		if p.Request != nil {
+			mdDiagnosis(&b, p, "## ✓ "+mdEscape(p.Headline))
+		}
+	}
+	for i, d := range r.Diagnoses {
+		title := fmt.Sprintf("## ✗ %s door closed: %s", strings.ToUpper(string(d.Door)), mdEscape(d.Headline))
+		if d.Door == Unknown {
+			title = "## ? cannot decide: " + mdEscape(d.Headline)
+		}
+		if len(r.Diagnoses) > 1 {
+			title += fmt.Sprintf(" (%d of %d)", i+1, len(r.Diagnoses))
+		}
+		mdDiagnosis(&b, d, title)
+	}
+	if len(r.Notes) > 0 {
+		b.WriteString("## Notes\n\n")
+		for _, n := range r.Notes {
+			b.WriteString("- " + mdEscape(n) + "\n")
+		}
+		b.WriteString("\n")
+	}
+	if len(r.Open) > 0 {
+		b.WriteString("## Also checked (open)\n\n")
+		for _, o := range r.Open {
+			b.WriteString("- " + mdEscape(strings.TrimPrefix(o, "open: ")) + "\n")
+		}
+		b.WriteString("\n")
+	}
+	_, err := io.WriteString(w, strings.TrimRight(b.String(), "\n")+"\n")
+	return err
+}
+
+func mdDiagnosis(b *strings.Builder, d Diagnosis, title string) {
+	b.WriteString(title + "\n\n")
+	b.WriteString("| | |\n|---|---|\n")
+	if d.Request != nil {
+		row(b, "principal", code(d.Request.Principal))
+		row(b, "action", code(d.Request.Action))
+		row(b, "resource", code(d.Request.Resource))
+		var keys []string
+		for k := range d.Request.Context {
+			if strings.Contains(k, "Source") || strings.HasPrefix(k, "lambda:") {
+				keys = append(keys, k)
+			}
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			row(b, code(k), code(fmt.Sprint(d.Request.Context[k])))
+		}
+	}
+	if d.Decision != "" {
+		row(b, "decision", "**"+decisionText(d.Decision)+"**"+mdEscape(reasonSuffix(d.Reason)))
+	}
+	if d.NotThis != "" && d.Door != Unknown && d.Door != None {
+		row(b, "not this", mdEscape(d.NotThis))
+	}
+	if d.Source != "" {
+		row(b, "found by", mdEscape(d.Source))
+	}
+	if d.CrossCheck != "" {
+		row(b, "cross-check", mdEscape(d.CrossCheck))
+	}
+	b.WriteString("\n")
+	if len(d.Evidence) > 0 {
+		b.WriteString("**Evidence**\n\n")
+		for _, e := range d.Evidence {
+			s := code(e.Policy)
+			if e.Statement != "" && e.Statement != "-" {
+				s += " statement " + code(e.Statement)
+			}
+			if e.Effect != "" {
+				s += " (" + e.Effect + ")"
+			}
+			b.WriteString("- " + s + ": " + mdEscape(e.Why) + "\n")
+		}
+		b.WriteString("\n")
+	}
+	var extra []string
+	extra = append(extra, d.Assumed...)
+	for _, u := range d.Unseen {
+		s := "could not read: " + u.Operation
+		if u.Resource != "" {
+			s += " on " + u.Resource
+		}
+		if u.Permission != "" {
+			s += " (the operator needs " + u.Permission + ")"
+		}
+		extra = append(extra, s)
+	}
+	extra = append(extra, d.Notes...)
+	for _, n := range extra {
+		b.WriteString("- " + mdEscape(n) + "\n")
+	}
+	if len(extra) > 0 {
+		b.WriteString("\n")
+	}
+	for _, f := range d.Fixes {
+		switch {
+		case f.Command == "":
+			who := ""
+			if f.Owner != "" {
+				who = " — " + mdEscape(f.Owner) + " must act"
+			}
+			fmt.Fprintf(b, "**No fix this account can apply**%s. %s\n\n", who, mdEscape(f.Explanation))
+			if f.Document != "" {
+				b.WriteString("```json\n" + indentJSON(f.Document, "") + "\n```\n\n")
+			}
+		default:
+			state := "NOT verified"
+			if f.Verified {
+				state = "verified by simulation"
+			}
+			fmt.Fprintf(b, "**Fix** (%s): %s\n\n", state, mdEscape(f.Explanation))
+			lang := "sh"
+			switch f.Format {
+			case CloudFormation, SAM:
+				lang = "yaml"
+			case Terraform:
+				lang = "hcl"
+			}
+			b.WriteString("```" + lang + "\n" + f.Command + "\n```\n\n")
+		}
+	}
+}
+
+func row(b *strings.Builder, k, v string) { b.WriteString("| " + k + " | " + v + " |\n") }
+
+func code(s string) string {
+	if strings.Contains(s, "`") {
+		return "``" + s + "``"
+	}
+	return "`" + strings.ReplaceAll(s, "|", `\|`) + "`"
+}
+
+func mdEscape(s string) string {
+	return strings.NewReplacer("|", `\|`, "*", `\*`, "_", `\_`, "<", "&lt;", ">", "&gt;").Replace(s)
+}

@@ -1,0 +1,508 @@
+package diagnose
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/lambda-doctor/lambda-doctor/account"
+	"github.com/lambda-doctor/lambda-doctor/simulate"
+)
+
+// Report is the result of one diagnosis; every output format renders it.
+// Its JSON form is the contract's (shared/contract.md): the top-level
+// fields describe the primary (most likely) diagnosis, and "diagnoses"
+// lists every closed or undecidable door found, most likely first.
+type Report struct {
+	Function  string
+	Symptom   string
+	Primary   Diagnosis
+	Diagnoses []Diagnosis // closed and unknown doors, most likely first (Primary is the first when any)
+	Open      []string    // the requests found allowed, one line each
+	Notes     []string    // about the whole diagnosis
+}
+
+// Diagnosis is one door's verdict for one request, explained.
+type Diagnosis struct {
+	Door     Door       `json:"door"`
+	Summary  string     `json:"summary"`
+	Headline string     `json:"headline"`
+	Source   string     `json:"source,omitempty"`
+	Request  *Request   `json:"request,omitempty"`
+	Requests []Request  `json:"requests,omitempty"` // every request judged, when more than one
+	Decision string     `json:"decision,omitempty"`
+	Reason   string     `json:"reason,omitempty"`
+	Evidence []Evidence `json:"evidence"`
+	Fixes    []FixOut   `json:"fixes"`
+	Unseen   []Unseen   `json:"unseen"`
+	NotThis  string     `json:"not_this,omitempty"`
+	Assumed  []string   `json:"assumed,omitempty"`
+	Notes    []string   `json:"notes,omitempty"`
+	// CrossCheck is IAM SimulatePrincipalPolicy's answer, when asked.
+	CrossCheck string `json:"cross_check,omitempty"`
+
+	verdict *Verdict
+}
+
+// Request is a simulated request as reported.
+type Request struct {
+	Principal string         `json:"principal"`
+	Action    string         `json:"action"`
+	Resource  string         `json:"resource"`
+	Context   map[string]any `json:"context"`
+}
+
+// Evidence is one statement (or the lack of one) that decided.
+type Evidence struct {
+	Policy    string `json:"policy"`
+	Statement string `json:"statement"`
+	Effect    string `json:"effect"`
+	Why       string `json:"why"`
+}
+
+// FixOut is a fix as reported.
+type FixOut struct {
+	Command     string `json:"command"`
+	Explanation string `json:"explanation"`
+	Verified    bool   `json:"verified"`
+	Door        Door   `json:"door"`
+	Format      Format `json:"format"`
+	Owner       string `json:"owner,omitempty"`
+	Document    string `json:"document,omitempty"`
+}
+
+// Unseen is a read that was refused, with the permission the operator lacks.
+type Unseen struct {
+	Operation  string `json:"operation"`
+	Resource   string `json:"resource,omitempty"`
+	Permission string `json:"permission,omitempty"`
+	Error      string `json:"error,omitempty"`
+}
+
+// ExitCode is the contract's exit code: 0 every door judged is open, 1 a
+// closed door explained, 3 could not see enough to decide.
+func (r *Report) ExitCode() int {
+	switch r.Primary.Door {
+	case None:
+		return 0
+	case Unknown:
+		return 3
+	}
+	return 1
+}
+
+// MarshalJSON writes the contract's shape.
+func (r *Report) MarshalJSON() ([]byte, error) {
+	p := r.Primary
+	notes := append(append([]string{}, r.Notes...), p.Notes...)
+	out := struct {
+		Function   string      `json:"function"`
+		Symptom    string      `json:"symptom"`
+		Door       Door        `json:"door"`
+		Summary    string      `json:"summary"`
+		Request    *Request    `json:"request"`
+		Requests   []Request   `json:"requests,omitempty"`
+		Decision   string      `json:"decision"`
+		Evidence   []Evidence  `json:"evidence"`
+		Fixes      []FixOut    `json:"fixes"`
+		Unseen     []Unseen    `json:"unseen"`
+		NotThis    string      `json:"not_this,omitempty"`
+		Assumed    []string    `json:"assumed,omitempty"`
+		CrossCheck string      `json:"cross_check,omitempty"`
+		Notes      []string    `json:"notes,omitempty"`
+		Diagnoses  []Diagnosis `json:"diagnoses"`
+		Open       []string    `json:"open"`
+		ExitCode   int         `json:"exit_code"`
+	}{r.Function, r.Symptom, p.Door, p.Summary, p.Request, p.Requests, p.Decision, p.Evidence, p.Fixes, p.Unseen,
+		p.NotThis, p.Assumed, p.CrossCheck, notes, r.Diagnoses, r.Open, r.ExitCode()}
+	if out.Evidence == nil {
+		out.Evidence = []Evidence{}
+	}
+	if out.Fixes == nil {
+		out.Fixes = []FixOut{}
+	}
+	if out.Unseen == nil {
+		out.Unseen = []Unseen{}
+	}
+	if out.Diagnoses == nil {
+		out.Diagnoses = []Diagnosis{}
+	}
+	if out.Open == nil {
+		out.Open = []string{}
+	}
+	return marshal(out)
+}
+
+func (d *diagnosis) report(ctx context.Context) *Report {
+	fn := d.fn
+	rep := &Report{Function: fn.ARN, Symptom: d.o.Symptom, Notes: d.notes}
+	sort.SliceStable(d.findings, func(i, j int) bool {
+		a, b := d.findings[i], d.findings[j]
+		if ca, cb := closedRank(a.v), closedRank(b.v); ca != cb {
+			return ca < cb
+		}
+		return a.rank < b.rank
+	})
+	for _, f := range d.findings {
+		if f.v.Open() {
+			rep.Open = append(rep.Open, openLine(fn, f))
+			continue
+		}
+		rep.Diagnoses = append(rep.Diagnoses, d.explain(ctx, f))
+	}
+	switch {
+	case len(rep.Diagnoses) > 0:
+		rep.Primary = rep.Diagnoses[0]
+	case len(d.findings) == 1:
+		p := d.explain(ctx, d.findings[0])
+		p.Door = None
+		p.Fixes = nil
+		p.Summary = "the " + string(d.findings[0].v.Door) + " door is open: " + p.Headline
+		if p.Reason != "" {
+			p.Summary += " (" + p.Reason + ")"
+		}
+		rep.Primary = p
+	default:
+		rep.Primary = Diagnosis{Door: None, Decision: string(simulate.Allow)}
+		switch len(d.findings) {
+		case 0:
+			rep.Primary.Summary = "nothing to judge: the function's resource policy names no invoker and the account shows no trigger"
+			rep.Primary.Decision = ""
+		default:
+			rep.Primary.Summary = fmt.Sprintf("no closed door found: %d requests judged, all allowed", len(d.findings))
+		}
+	}
+	return rep
+}
+
+// closedRank orders closed doors before undecided ones before open ones.
+func closedRank(v *Verdict) int {
+	switch {
+	case v.Open():
+		return 2
+	case v.Unknown:
+		return 1
+	}
+	return 0
+}
+
+func openLine(fn *account.Function, f *finding) string {
+	return "open: " + headline(fn, f.v, true) + " (" + f.source + ")"
+}
+
+func (d *diagnosis) explain(ctx context.Context, f *finding) Diagnosis {
+	fn, v := d.fn, f.v
+	out := Diagnosis{Door: v.Door, Source: f.source, NotThis: f.notThis, Notes: f.notes, verdict: v}
+	out.Headline = headline(fn, v, v.Open())
+	for _, u := range v.Unseen {
+		out.Unseen = append(out.Unseen, Unseen{Operation: u.Operation, Resource: u.Resource, Permission: u.Permission, Error: u.Error})
+	}
+	if len(v.Probes) > 0 {
+		r := reqOut(v.Request())
+		out.Request = &r
+		if len(v.Probes) > 1 {
+			for _, p := range v.Probes {
+				out.Requests = append(out.Requests, reqOut(p.Input.Request))
+			}
+		}
+		for _, p := range v.Probes {
+			for _, a := range p.Assumed {
+				if !containsFold(out.Assumed, a) {
+					out.Assumed = append(out.Assumed, a)
+				}
+			}
+		}
+	}
+	if v.Unknown {
+		out.Door = Unknown
+		var ops, perms []string
+		for _, u := range v.Unseen {
+			ops = append(ops, u.Operation)
+			if u.Permission != "" && !containsFold(perms, u.Permission) {
+				perms = append(perms, u.Permission)
+			}
+		}
+		out.Summary = fmt.Sprintf("could not decide whether %s: %s could not be read", headline(fn, v, true), strings.Join(ops, ", "))
+		if len(perms) > 0 {
+			out.Summary += "; the operator needs " + strings.Join(perms, ", ")
+		}
+		if len(v.Probes) > 0 {
+			out.Decision = string(v.Decision)
+			out.Evidence, out.Reason = evidence(fn, v)
+		}
+		return out
+	}
+	out.Decision = string(v.Decision)
+	out.Evidence, out.Reason = evidence(fn, v)
+	out.Summary = out.Headline
+	if out.Reason != "" {
+		out.Summary += ": " + out.Reason
+	}
+	if !v.Open() {
+		for _, fx := range Fixes(fn, v, d.o.FixFormat) {
+			out.Fixes = append(out.Fixes, FixOut{Command: fx.Command, Explanation: fx.Explanation, Verified: fx.Verified,
+				Door: fx.Door, Format: fx.Format, Owner: fx.Owner, Document: fx.Document})
+		}
+	}
+	if d.o.CrossCheck != nil && (v.Door == Outbound || v.Door == Logs) && fn.Role != nil {
+		out.CrossCheck = crossCheck(ctx, d.o.CrossCheck, fn.Role.ARN, v)
+	}
+	return out
+}
+
+func crossCheck(ctx context.Context, f func(context.Context, string, string, string) (string, error), roleARN string, v *Verdict) string {
+	r := v.Request()
+	got, err := f(ctx, roleARN, r.Action, r.Resource)
+	if err != nil {
+		return "IAM SimulatePrincipalPolicy not available: " + oneLine(err.Error(), 160)
+	}
+	want := map[simulate.Decision]string{simulate.Allow: "allowed", simulate.ImplicitDeny: "implicitdeny", simulate.ExplicitDeny: "explicitdeny"}[v.Decision]
+	if strings.EqualFold(got, want) {
+		return "IAM SimulatePrincipalPolicy agrees: " + got
+	}
+	return fmt.Sprintf("IAM SimulatePrincipalPolicy DISAGREES: it answers %s, the local engine %s (it does not see SCPs/RCPs or the session the same way; the local engine stays the judge)", got, v.Decision)
+}
+
+func reqOut(r simulate.Request) Request {
+	out := Request{Principal: r.Principal, Action: r.Action, Resource: r.Resource, Context: map[string]any{}}
+	for k, v := range r.Context {
+		if v.Multi || len(v.Values) != 1 {
+			out.Context[k] = v.Values
+		} else {
+			out.Context[k] = v.Values[0]
+		}
+	}
+	return out
+}
+
+// headline is the one-line statement of the door's state.
+func headline(fn *account.Function, v *Verdict, open bool) string {
+	may := "may not"
+	if open {
+		may = "may"
+	}
+	role := roleName(fn.Config.RoleARN)
+	switch v.Door {
+	case Inbound:
+		target := fn.Name
+		if v.Invoker != nil && v.Invoker.Qualifier != "" {
+			target += ":" + v.Invoker.Qualifier
+		}
+		who := "the caller"
+		if v.Invoker != nil {
+			who = invokerPrincipal(fn, v.Invoker.Principal)
+			if who == "*" {
+				who = "an anonymous caller"
+			}
+		}
+		s := fmt.Sprintf("%s %s invoke %s", who, may, target)
+		if v.Invoker != nil && v.Invoker.FunctionURL {
+			s += " through its function URL"
+		}
+		return s
+	case Outbound:
+		r := v.Request()
+		return fmt.Sprintf("role %s %s call %s on %s", role, may, r.Action, r.Resource)
+	case Logs:
+		return fmt.Sprintf("role %s %s write the function's logs to %s", role, may, logGroupName(fn))
+	case Trust:
+		return fmt.Sprintf("Lambda %s assume role %s", may, role)
+	}
+	return ""
+}
+
+// evidence lists the statements that decided and says why in one phrase.
+func evidence(fn *account.Function, v *Verdict) ([]Evidence, string) {
+	var out []Evidence
+	p := v.Failing()
+	if p == nil {
+		if len(v.Probes) == 0 {
+			return nil, ""
+		}
+		for _, pr := range v.Probes {
+			for _, ref := range pr.Result.Deciding {
+				out = append(out, Evidence{Policy: ref.Policy, Statement: ref.Statement, Effect: ref.Effect, Why: traceWhy(pr.Result, ref, "allows "+pr.Input.Request.Action)})
+			}
+		}
+		if len(out) > 0 {
+			return out, fmt.Sprintf("allowed by statement %s of %s", quoteID(out[0].Statement), out[0].Policy)
+		}
+		return nil, "allowed"
+	}
+	res, req := p.Result, p.Input.Request
+	if res.Decision == simulate.ExplicitDeny {
+		for _, ref := range res.Deciding {
+			out = append(out, Evidence{Policy: ref.Policy, Statement: ref.Statement, Effect: "Deny", Why: traceWhy(res, ref, "denies "+req.Action+" on "+req.Resource)})
+		}
+		if len(out) > 0 {
+			return out, fmt.Sprintf("explicit deny in statement %s of %s", quoteID(out[0].Statement), layerOfPolicy(res, out[0].Policy))
+		}
+		return out, "explicit deny"
+	}
+	// Implicit deny: the layers that allow nothing, with their near misses.
+	var reasons []string
+	for _, l := range res.Layers {
+		if l.Decision == simulate.Allow || strings.HasPrefix(l.Note, "not evaluated") {
+			continue
+		}
+		if l.Layer == simulate.LayerIdentity && v.Door == Inbound {
+			// The caller's identity side is never read: only AWS's own
+			// word (a pasted error) says it allows nothing.
+			if v.Invoker != nil && v.Invoker.CallerDenied {
+				who := principalARN(invokerPrincipal(fn, v.Invoker.Principal))
+				why := fmt.Sprintf("AWS reported that no identity-based policy of %s (account %s) allows %s; those policies are not visible from this account", who, arnAccount(who, "?"), req.Action)
+				out = append(out, Evidence{Policy: "identity policies of " + who, Statement: "-", Why: why})
+				reasons = append(reasons, why)
+			}
+			continue
+		}
+		if l.Layer == "request" {
+			reasons = append(reasons, "the request could not be judged: "+l.Note)
+			continue
+		}
+		ev, reason := layerEvidence(fn, v, p, l)
+		out = append(out, ev...)
+		if reason != "" {
+			reasons = append(reasons, reason)
+		}
+	}
+	if len(reasons) == 0 && v.Door == Inbound {
+		reasons = append(reasons, "the resource policy allows no invoke by this caller")
+	}
+	if p != &v.Probes[0] || len(v.Probes) > 1 {
+		reasons = append([]string{req.Action + " is denied"}, reasons...)
+	}
+	return out, strings.Join(reasons, "; ")
+}
+
+func traceWhy(res *simulate.Result, ref simulate.StatementRef, def string) string {
+	for _, t := range res.Trace {
+		if t.Policy == ref.Policy && t.Index == ref.Index {
+			if t.Why != "" {
+				return t.Why
+			}
+			break
+		}
+	}
+	return def
+}
+
+func layerOfPolicy(res *simulate.Result, policy string) string {
+	for _, t := range res.Trace {
+		if t.Policy == policy {
+			switch t.Layer {
+			case simulate.LayerSCP:
+				return "the service control policy " + policy
+			case simulate.LayerRCP:
+				return "the resource control policy " + policy
+			case simulate.LayerBoundary:
+				return "the permissions boundary " + policy
+			case simulate.LayerResource:
+				return "the " + policy
+			case simulate.LayerIdentity:
+				return "the identity policy " + policy
+			}
+		}
+	}
+	return policy
+}
+
+// layerEvidence explains one layer that allows nothing: the statements that
+// came closest (the action matched, something else did not).
+func layerEvidence(fn *account.Function, v *Verdict, p *Probe, l simulate.LayerResult) ([]Evidence, string) {
+	res, req := p.Result, p.Input.Request
+	var near, all []simulate.StatementTrace
+	policies := map[string]bool{}
+	for _, t := range res.Trace {
+		if t.Layer != l.Layer {
+			continue
+		}
+		policies[t.Policy] = true
+		if t.Effect != "Allow" {
+			continue
+		}
+		all = append(all, t)
+		if t.Failed != "action" && t.Failed != "notaction" {
+			near = append(near, t)
+		}
+	}
+	var out []Evidence
+	for i, t := range near {
+		if i == 4 {
+			break
+		}
+		out = append(out, Evidence{Policy: t.Policy, Statement: t.Statement, Effect: t.Effect, Why: t.Why})
+	}
+	n := len(all)
+	stmts := fmt.Sprintf("%d Allow statements", n)
+	if n == 1 {
+		stmts = "1 Allow statement"
+	}
+	var reason string
+	switch l.Layer {
+	case simulate.LayerResource:
+		if p.Input.Resource == nil {
+			out = append(out, Evidence{Policy: "function policy", Statement: "-", Effect: "", Why: "the function has no resource-based policy"})
+			return out, "the function has no resource-based policy"
+		}
+		reason = fmt.Sprintf("the resource policy has %s; none allows this request", stmts)
+		if v.Door == Trust {
+			reason = fmt.Sprintf("the trust policy has %s; none lets %s %s", stmts, req.Principal, req.Action)
+		}
+	case simulate.LayerIdentity:
+		reason = fmt.Sprintf("no policy of role %s allows %s on %s", roleName(fn.Config.RoleARN), req.Action, req.Resource)
+		if len(p.Input.Identity) == 0 {
+			reason = fmt.Sprintf("role %s has no policies", roleName(fn.Config.RoleARN))
+		}
+	case simulate.LayerBoundary:
+		b := "the permissions boundary"
+		if p.Input.Boundary != nil {
+			b += " " + p.Input.Boundary.Name
+		}
+		reason = fmt.Sprintf("%s does not allow %s on %s (the role's own policies do)", b, req.Action, req.Resource)
+	case simulate.LayerSCP:
+		reason = fmt.Sprintf("the organization's service control policies allow nothing that matches at %s", l.Note)
+	case simulate.LayerRCP:
+		reason = fmt.Sprintf("the organization's resource control policies allow nothing that matches at %s", l.Note)
+	default:
+		reason = "no " + l.Layer + " policy allows it"
+	}
+	if len(near) > 0 {
+		reason += "; " + quoteID(near[0].Statement) + ": " + near[0].Why
+	}
+	if len(out) == 0 {
+		var names []string
+		for n := range policies {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		pol := strings.Join(names, ", ")
+		if pol == "" {
+			pol = l.Layer
+		}
+		out = append(out, Evidence{Policy: pol, Statement: "-", Effect: "", Why: "no statement allows " + req.Action})
+	}
+	return out, reason
+}
+
+// MarshalIndent renders the report as indented JSON.
+func (r *Report) marshalIndent() ([]byte, error) {
+	b, err := r.MarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	var v any
+	if err := json.Unmarshal(b, &v); err != nil {
+		return nil, err
+	}
+	var buf strings.Builder
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(json.RawMessage(b)); err != nil {
+		return nil, err
+	}
+	return []byte(buf.String()), nil
+}
