@@ -112,36 +112,38 @@ func runCheck(c *cli.Context) error {
 	}
 	ctx := c.Context
 	opts := checks.Options{FailOn: failOn, Spec: spec, Function: fn, Ignore: ignore, Workers: c.Int("concurrency")}
-	var rep *checks.Report
-	if fn != "" {
-		// A single named function that cannot be read is an error of the
-		// run (exit 2 or 3), not a line in the report.
-		f, err := src.Function(ctx, fn)
-		if err != nil {
+	var names []string
+	switch {
+	case all:
+		if names, err = src.FunctionNames(ctx); err != nil {
+			return fmt.Errorf("list functions: %w", err)
+		}
+	case fn != "":
+		// A function named on the command line that cannot be read is an
+		// error of the run (exit 2 or 3), not a line in the report.
+		if _, err := src.Function(ctx, fn); err != nil {
 			return err
 		}
-		ck := checks.New(opts)
-		ck.Check(f)
-		rep = ck.Report()
-	} else {
-		names := spec.Names()
-		if all {
-			if names, err = src.FunctionNames(ctx); err != nil {
-				return fmt.Errorf("list functions: %w", err)
+		names = []string{fn}
+		for _, n := range spec.Names() {
+			if n != fn {
+				names = append(names, n)
 			}
 		}
-		var bar *progressBar
-		if s.errTTY && len(names) > 1 {
-			bar = &progressBar{w: s.err, total: len(names)}
-			opts.Progress = bar.update
-		}
-		rep, err = checks.Run(ctx, src, names, opts)
-		if bar != nil {
-			bar.finish()
-		}
-		if err != nil {
-			return err
-		}
+	default:
+		names = spec.Names()
+	}
+	var bar *progressBar
+	if s.errTTY && len(names) > 1 {
+		bar = &progressBar{w: s.err, total: len(names)}
+		opts.Progress = bar.update
+	}
+	rep, err := checks.Run(ctx, src, names, opts)
+	if bar != nil {
+		bar.finish()
+	}
+	if err != nil {
+		return err
 	}
 	if spec != nil {
 		if err := specFunctionsFound(spec, rep, fn); err != nil {
