@@ -20,6 +20,9 @@ type Function struct {
 	Partition string `json:"partition"`
 
 	Config Config `json:"config"`
+	// Versions are the published versions of the function ($LATEST not
+	// included), when known.
+	Versions []string `json:"versions,omitempty"`
 
 	// ResourcePolicies holds the resource-based policy of the function
 	// (Qualifier "") and of each alias or version that has one.
@@ -190,6 +193,7 @@ type Denial struct {
 	LogGroup  string    `json:"log_group"`
 	Stream    string    `json:"stream,omitempty"`
 	Message   string    `json:"message"`
+	Kind      string    `json:"kind,omitempty"` // errtext.Kind of the message, when parsed
 	Principal string    `json:"principal,omitempty"`
 	Action    string    `json:"action,omitempty"`
 	Resource  string    `json:"resource,omitempty"`
@@ -212,6 +216,9 @@ type Unseen struct {
 	Resource   string `json:"resource,omitempty"`   // what it was about
 	Permission string `json:"permission,omitempty"` // the IAM action the operator lacks
 	Error      string `json:"error"`
+	// NotFound is set when the read answered that the thing does not exist
+	// (for instance a function's execution role that was deleted).
+	NotFound bool `json:"not_found,omitempty"`
 }
 
 // Source reads functions from an account or a snapshot.
@@ -226,7 +233,9 @@ type Source interface {
 var ErrNotFound = errors.New("not found")
 
 // AccessError is returned when the operator may not make a read without
-// which nothing can be decided (for instance lambda:GetFunction).
+// which nothing can be decided (for instance lambda:GetFunction), or when
+// that read fails for another reason (no credentials, no network):
+// Permission is then empty.
 type AccessError struct {
 	Operation  string
 	Permission string
@@ -234,6 +243,9 @@ type AccessError struct {
 }
 
 func (e *AccessError) Error() string {
+	if e.Permission == "" {
+		return fmt.Sprintf("%s failed: %v", e.Operation, e.Err)
+	}
 	return fmt.Sprintf("%s refused: the operator needs %s: %v", e.Operation, e.Permission, e.Err)
 }
 

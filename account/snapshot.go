@@ -255,10 +255,13 @@ func (f *Function) HasQualifier(q string) bool {
 			return true
 		}
 	}
-	if q == f.Config.Version {
-		return true
+	for _, v := range f.Versions {
+		if v == q {
+			return true
+		}
 	}
-	return isDigits(q)
+	// A snapshot without the version list cannot tell; accept a number.
+	return len(f.Versions) == 0 && isDigits(q)
 }
 
 func isDigits(s string) bool {

@@ -1,0 +1,285 @@
+package account
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/aws/smithy-go/middleware"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
+
+	"github.com/lambda-doctor/lambda-doctor/internal/motoserver"
+)
+
+// faultProxy sits between the SDK and moto and misbehaves on purpose for
+// the operations it is told about. It learns each request's operation from
+// a header that tagOperations adds (the SDK would otherwise have to be
+// reverse-engineered from paths and bodies).
+type faultProxy struct {
+	*httptest.Server
+	n      atomic.Int64
+	mu     sync.Mutex
+	faults map[string]*fault // by "service:Operation", e.g. "iam:GetRolePolicy"; "*" for all
+}
+
+type fault struct {
+	kind  string // deny | throttle | 5xx | slow | reset
+	times int    // how many requests to hit; <0 for all
+	delay time.Duration
+	hits  int
+}
+
+func newFaultProxy(t testing.TB, target string) *faultProxy {
+	t.Helper()
+	u, err := url.Parse(target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rp := httputil.NewSingleHostReverseProxy(u)
+	p := &faultProxy{faults: map[string]*fault{}}
+	p.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p.n.Add(1)
+		op := r.Header.Get("X-Test-Operation")
+		if f := p.take(op); f != nil {
+			if f.kind == "slow" {
+				select {
+				case <-time.After(f.delay):
+				case <-r.Context().Done():
+					return
+				}
+			} else {
+				p.misbehave(w, r, op, f.kind)
+				return
+			}
+		}
+		rp.ServeHTTP(w, r)
+	}))
+	t.Cleanup(p.Close)
+	return p
+}
+
+func (p *faultProxy) requests() int64 { return p.n.Load() }
+
+func (p *faultProxy) set(op, kind string, times int, delay time.Duration) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.faults[op] = &fault{kind: kind, times: times, delay: delay}
+}
+
+func (p *faultProxy) take(op string) *fault {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	f := p.faults[op]
+	if f == nil {
+		f = p.faults["*"]
+	}
+	if f == nil || (f.times >= 0 && f.hits >= f.times) {
+		return nil
+	}
+	f.hits++
+	return f
+}
+
+// misbehave answers the way each protocol reports an error.
+func (p *faultProxy) misbehave(w http.ResponseWriter, r *http.Request, op, kind string) {
+	svc, _, _ := strings.Cut(op, ":")
+	code, status := "AccessDenied", http.StatusForbidden
+	switch kind {
+	case "reset":
+		if hj, ok := w.(http.Hijacker); ok {
+			io.Copy(io.Discard, r.Body)
+			conn, _, err := hj.Hijack()
+			if err == nil {
+				conn.Close()
+			}
+		}
+		return
+	case "5xx":
+		w.WriteHeader(http.StatusServiceUnavailable)
+		io.WriteString(w, "<html>Service Unavailable</html>")
+		return
+	case "throttle":
+		code, status = "Throttling", http.StatusBadRequest
+		if svc == "lambda" {
+			code, status = "TooManyRequestsException", http.StatusTooManyRequests
+		} else if svc == "logs" {
+			code = "ThrottlingException"
+		}
+	case "deny":
+		if svc != "iam" && svc != "sts" {
+			code = "AccessDeniedException"
+		}
+	}
+	msg := fmt.Sprintf("User: arn:aws:iam::123456789012:user/operator is not authorized to perform: %s", op)
+	switch svc {
+	case "iam", "sts":
+		w.Header().Set("Content-Type", "text/xml")
+		w.WriteHeader(status)
+		fmt.Fprintf(w, `<ErrorResponse><Error><Type>Sender</Type><Code>%s</Code><Message>%s</Message></Error><RequestId>fault</RequestId></ErrorResponse>`, code, msg)
+	case "lambda":
+		w.Header().Set("X-Amzn-ErrorType", code)
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(status)
+		fmt.Fprintf(w, `{"Type":"User","Message":%q}`, msg)
+	default:
+		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+		w.WriteHeader(status)
+		fmt.Fprintf(w, `{"__type":%q,"message":%q}`, code, msg)
+	}
+}
+
+// tagOperations adds the X-Test-Operation header the proxy matches on.
+func tagOperations(stack *middleware.Stack) error {
+	return stack.Build.Add(middleware.BuildMiddlewareFunc("TestTagOperation",
+		func(ctx context.Context, in middleware.BuildInput, next middleware.BuildHandler) (middleware.BuildOutput, middleware.Metadata, error) {
+			if req, ok := in.Request.(*smithyhttp.Request); ok {
+				req.Header.Set("X-Test-Operation", iamPrefix(middleware.GetServiceID(ctx))+":"+middleware.GetOperationName(ctx))
+			}
+			return next.HandleBuild(ctx, in)
+		}), middleware.After)
+}
+
+// Refused reads land in Unseen with the permission the operator lacks,
+// and everything else is still read.
+func TestLiveRefusedReads(t *testing.T) {
+	s := motoserver.Start(t)
+	sc := createScenario(t, s, "deny")
+	p := newFaultProxy(t, s.Endpoint)
+	l := newTestLive(t, s, p.URL, LiveOptions{APIOptions: []func(*middleware.Stack) error{tagOperations}})
+	for _, op := range []string{"iam:GetRolePolicy", "lambda:GetPolicy", "logs:FilterLogEvents", "iam:GetPolicyVersion"} {
+		p.set(op, "deny", -1, 0)
+	}
+	f, err := l.Function(context.Background(), "deny-fn")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]Unseen{}
+	for _, u := range f.Unseen {
+		got[u.Operation+" "+u.Resource] = u
+	}
+	for _, want := range []struct{ op, resource string }{
+		{"iam:GetRolePolicy", sc.roleARN},
+		{"lambda:GetPolicy", sc.fnARN},
+		{"lambda:GetPolicy", sc.fnARN + ":live"},
+		{"lambda:GetPolicy", sc.fnARN + ":1"},
+		{"logs:FilterLogEvents", "arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/deny-fn"},
+		{"iam:GetPolicyVersion", sc.boundaryARN},
+		{"iam:GetPolicyVersion", sc.customARN},
+		{"iam:GetPolicyVersion", "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"},
+	} {
+		u, ok := got[want.op+" "+want.resource]
+		if !ok {
+			t.Errorf("no unseen %s on %s; got %+v", want.op, want.resource, f.Unseen)
+			continue
+		}
+		if u.Permission != want.op || !strings.Contains(u.Error, "AccessDenied") {
+			t.Errorf("unseen %s: got %+v, want permission %s and the AWS error", want.op, u, want.op)
+		}
+	}
+	if len(f.Unseen) != 8 {
+		t.Errorf("got %d unseen, want 8: %+v", len(f.Unseen), f.Unseen)
+	}
+	// The rest was read.
+	if f.Role == nil || f.Role.Trust != lambdaTrust || len(f.Role.Managed) != 2 || f.Role.Managed[0].Document != "" || len(f.Role.Inline) != 0 {
+		t.Errorf("role: got %+v", f.Role)
+	}
+	if len(f.ResourcePolicies) != 0 || len(f.Aliases) != 1 || len(f.URLConfigs) != 1 || len(f.EventSources) != 1 || len(f.LogGroups) != 1 || !f.LogGroups[0].Exists {
+		t.Errorf("the rest: got %+v", f)
+	}
+}
+
+func TestLiveGetFunctionRefused(t *testing.T) {
+	s := motoserver.Start(t)
+	newSetup(t, s).createFunction(t, "gf-fn", newSetup(t, s).createRole(t, "gf-role", "/", lambdaTrust), nil)
+	p := newFaultProxy(t, s.Endpoint)
+	l := newTestLive(t, s, p.URL, LiveOptions{APIOptions: []func(*middleware.Stack) error{tagOperations}})
+	p.set("lambda:GetFunction", "deny", -1, 0)
+	_, err := l.Function(context.Background(), "gf-fn")
+	var ae *AccessError
+	if !errors.As(err, &ae) || ae.Permission != "lambda:GetFunction" {
+		t.Fatalf("got %v, want an *AccessError for lambda:GetFunction", err)
+	}
+}
+
+// Transient faults are retried and the read completes with nothing unseen;
+// faults that do not stop end in Unseen or a clear error within the
+// deadline.
+func TestLiveFaults(t *testing.T) {
+	s := motoserver.Start(t)
+	createScenario(t, s, "fault")
+	for _, tc := range []struct {
+		name     string
+		op, kind string
+		times    int
+		delay    time.Duration
+		unseen   string // operation expected in Unseen; "" for a clean read
+		errText  string // expected error; "" for none
+		timeout  time.Duration
+	}{
+		{name: "throttled then fine", op: "iam:GetRole", kind: "throttle", times: 2},
+		{name: "lambda throttled then fine", op: "lambda:GetFunction", kind: "throttle", times: 2},
+		{name: "5xx then fine", op: "lambda:ListAliases", kind: "5xx", times: 2},
+		{name: "reset then fine", op: "logs:DescribeLogGroups", kind: "reset", times: 1},
+		{name: "slow once", op: "iam:ListAttachedRolePolicies", kind: "slow", times: 1, delay: 1500 * time.Millisecond},
+		{name: "always 5xx", op: "lambda:ListEventSourceMappings", kind: "5xx", times: -1, unseen: "lambda:ListEventSourceMappings"},
+		{name: "always reset", op: "logs:DescribeLogGroups", kind: "reset", times: -1, unseen: "logs:DescribeLogGroups"},
+		{name: "always throttled", op: "iam:ListRolePolicies", kind: "throttle", times: -1, unseen: "iam:ListRolePolicies"},
+		{name: "everything slow", op: "*", kind: "slow", times: -1, delay: 20 * time.Second, errText: "deadline exceeded", timeout: 3 * time.Second},
+		{name: "attempts time out", op: "lambda:GetFunction", kind: "slow", times: -1, delay: 20 * time.Second, errText: "lambda:GetFunction failed"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := newFaultProxy(t, s.Endpoint)
+			opts := LiveOptions{APIOptions: []func(*middleware.Stack) error{tagOperations}, AttemptTimeout: time.Second, MaxAttempts: 3, Timeout: 30 * time.Second}
+			if tc.timeout != 0 {
+				// The deadline of the whole read comes before any attempt's.
+				opts.Timeout, opts.AttemptTimeout = tc.timeout, time.Minute
+			}
+			l := newTestLive(t, s, p.URL, opts)
+			p.set(tc.op, tc.kind, tc.times, tc.delay)
+			start := time.Now()
+			f, err := l.Function(context.Background(), "fault-fn")
+			if took := time.Since(start); took > opts.Timeout+time.Second {
+				t.Errorf("took %v, more than the deadline %v", took, opts.Timeout)
+			}
+			if tc.errText != "" {
+				var ae *AccessError
+				if err == nil || !strings.Contains(err.Error(), tc.errText) || !(errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ae)) {
+					t.Fatalf("got %v, want an error with %q that maps to exit 3", err, tc.errText)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			var ops []string
+			for _, u := range f.Unseen {
+				ops = append(ops, u.Operation)
+			}
+			want := []string(nil)
+			if tc.unseen != "" {
+				want = []string{tc.unseen}
+			}
+			if strings.Join(ops, ",") != strings.Join(want, ",") {
+				t.Fatalf("unseen: got %+v, want %v", f.Unseen, want)
+			}
+			for _, u := range f.Unseen {
+				if u.Permission != "" {
+					t.Errorf("a failure that is not a refusal names a permission: %+v", u)
+				}
+			}
+			if f.Role == nil {
+				t.Error("role not read")
+			}
+		})
+	}
+}

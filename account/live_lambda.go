@@ -1,0 +1,223 @@
+package account
+
+import (
+	"context"
+	"sort"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
+)
+
+// fromConfiguration turns a function configuration into the model. It
+// keeps environment variable names only, never their values.
+func (l *Live) fromConfiguration(c *types.FunctionConfiguration) *Function {
+	arn := aws.ToString(c.FunctionArn)
+	if base, _ := SplitQualifier(arn); base != "" {
+		arn = base
+	}
+	f := &Function{
+		ARN:       arn,
+		Name:      aws.ToString(c.FunctionName),
+		Partition: arnPart(arn, 1),
+		Region:    arnPart(arn, 3),
+		Account:   arnPart(arn, 4),
+	}
+	cf := &f.Config
+	cf.Runtime = string(c.Runtime)
+	cf.Handler = aws.ToString(c.Handler)
+	cf.RoleARN = aws.ToString(c.Role)
+	cf.PackageType = string(c.PackageType)
+	for _, a := range c.Architectures {
+		cf.Architectures = append(cf.Architectures, string(a))
+	}
+	cf.Version = aws.ToString(c.Version)
+	if c.Environment != nil {
+		for k := range c.Environment.Variables {
+			cf.EnvironmentKeys = append(cf.EnvironmentKeys, k)
+		}
+		sort.Strings(cf.EnvironmentKeys)
+	}
+	cf.KMSKeyARN = aws.ToString(c.KMSKeyArn)
+	if v := c.VpcConfig; v != nil && (aws.ToString(v.VpcId) != "" || len(v.SubnetIds) > 0 || len(v.SecurityGroupIds) > 0) {
+		cf.VPC = &VPCConfig{VPCID: aws.ToString(v.VpcId), SubnetIDs: v.SubnetIds, SecurityGroupIDs: v.SecurityGroupIds}
+	}
+	if c.DeadLetterConfig != nil {
+		cf.DeadLetterTarget = aws.ToString(c.DeadLetterConfig.TargetArn)
+	}
+	if c.TracingConfig != nil {
+		cf.TracingMode = string(c.TracingConfig.Mode)
+	}
+	cf.Logging.LogGroup = "/aws/lambda/" + f.Name
+	if lc := c.LoggingConfig; lc != nil {
+		cf.Logging.LogFormat = string(lc.LogFormat)
+		if g := aws.ToString(lc.LogGroup); g != "" && g != cf.Logging.LogGroup {
+			cf.Logging.LogGroup, cf.Logging.Custom = g, true
+		}
+	}
+	for _, ly := range c.Layers {
+		cf.Layers = append(cf.Layers, aws.ToString(ly.Arn))
+	}
+	for _, fs := range c.FileSystemConfigs {
+		cf.FileSystems = append(cf.FileSystems, FileSystem{ARN: aws.ToString(fs.Arn), LocalMountPath: aws.ToString(fs.LocalMountPath)})
+	}
+	cf.State = string(c.State)
+	cf.LastUpdateStatus = string(c.LastUpdateStatus)
+	return f
+}
+
+// qualified returns the function ARN with qualifier q ("" for none).
+func qualified(f *Function, q string) string {
+	if q == "" {
+		return f.ARN
+	}
+	return f.ARN + ":" + q
+}
+
+func (l *Live) readResourcePolicy(ctx context.Context, r *fnRead, q string) error {
+	in := &lambda.GetPolicyInput{FunctionName: aws.String(r.f.Name)}
+	if q != "" {
+		in.Qualifier = aws.String(q)
+	}
+	out, err := l.lambda.GetPolicy(ctx, in)
+	if err != nil {
+		if classify(ctx, err) == errNotFound {
+			return nil // no policy
+		}
+		return r.unseen(ctx, "lambda:GetPolicy", qualified(r.f, q), err)
+	}
+	doc := aws.ToString(out.Policy)
+	r.do(func(f *Function) {
+		f.ResourcePolicies = append(f.ResourcePolicies, ResourcePolicy{Qualifier: q, Document: CompactDocument(doc), RevisionID: aws.ToString(out.RevisionId)})
+		if !isJSONObject(doc) {
+			f.Unseen = append(f.Unseen, Unseen{Operation: "lambda:GetPolicy", Resource: qualified(f, q), Error: "the resource policy is not a valid JSON object; kept as read"})
+		}
+	})
+	return nil
+}
+
+func (l *Live) listAliases(ctx context.Context, r *fnRead) ([]Alias, error) {
+	var out []Alias
+	p := lambda.NewListAliasesPaginator(l.lambda, &lambda.ListAliasesInput{FunctionName: aws.String(r.f.Name)})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, r.unseen(ctx, "lambda:ListAliases", r.f.ARN, err)
+		}
+		for _, a := range page.Aliases {
+			out = append(out, Alias{Name: aws.ToString(a.Name), ARN: aws.ToString(a.AliasArn), FunctionVersion: aws.ToString(a.FunctionVersion)})
+		}
+	}
+	return out, nil
+}
+
+func (l *Live) listVersions(ctx context.Context, r *fnRead) ([]string, error) {
+	var out []string
+	p := lambda.NewListVersionsByFunctionPaginator(l.lambda, &lambda.ListVersionsByFunctionInput{FunctionName: aws.String(r.f.Name)})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, r.unseen(ctx, "lambda:ListVersionsByFunction", r.f.ARN, err)
+		}
+		for _, v := range page.Versions {
+			if ver := aws.ToString(v.Version); ver != "" && ver != "$LATEST" {
+				out = append(out, ver)
+			}
+		}
+	}
+	return out, nil
+}
+
+func (l *Live) readURLConfig(ctx context.Context, r *fnRead, q string) error {
+	in := &lambda.GetFunctionUrlConfigInput{FunctionName: aws.String(r.f.Name)}
+	if q != "" {
+		in.Qualifier = aws.String(q)
+	}
+	out, err := l.lambda.GetFunctionUrlConfig(ctx, in)
+	if err != nil {
+		if classify(ctx, err) == errNotFound {
+			return nil
+		}
+		return r.unseen(ctx, "lambda:GetFunctionUrlConfig", qualified(r.f, q), err)
+	}
+	// The qualifier the URL belongs to is the one in its function ARN (an
+	// emulator may answer for another qualifier than the one asked).
+	_, got := SplitQualifier(aws.ToString(out.FunctionArn))
+	if got == "$LATEST" {
+		got = ""
+	}
+	r.do(func(f *Function) {
+		for _, u := range f.URLConfigs {
+			if u.Qualifier == got {
+				return
+			}
+		}
+		f.URLConfigs = append(f.URLConfigs, URLConfig{Qualifier: got, URL: aws.ToString(out.FunctionUrl), AuthType: string(out.AuthType)})
+	})
+	return nil
+}
+
+func (l *Live) readEventSources(ctx context.Context, r *fnRead) error {
+	var out []EventSource
+	p := lambda.NewListEventSourceMappingsPaginator(l.lambda, &lambda.ListEventSourceMappingsInput{FunctionName: aws.String(r.f.Name)})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return r.unseen(ctx, "lambda:ListEventSourceMappings", r.f.ARN, err)
+		}
+		for _, m := range page.EventSourceMappings {
+			out = append(out, EventSource{
+				UUID:           aws.ToString(m.UUID),
+				EventSourceARN: aws.ToString(m.EventSourceArn),
+				State:          aws.ToString(m.State),
+				FunctionARN:    aws.ToString(m.FunctionArn),
+				LastResult:     aws.ToString(m.LastProcessingResult),
+			})
+		}
+	}
+	r.do(func(f *Function) { f.EventSources = out })
+	return nil
+}
+
+func (l *Live) readAsyncConfigs(ctx context.Context, r *fnRead) error {
+	var out []AsyncConfig
+	p := lambda.NewListFunctionEventInvokeConfigsPaginator(l.lambda, &lambda.ListFunctionEventInvokeConfigsInput{FunctionName: aws.String(r.f.Name)})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			if classify(ctx, err) == errNotFound {
+				break
+			}
+			return r.unseen(ctx, "lambda:ListFunctionEventInvokeConfigs", r.f.ARN, err)
+		}
+		for _, c := range page.FunctionEventInvokeConfigs {
+			_, q := SplitQualifier(aws.ToString(c.FunctionArn))
+			if q == "$LATEST" {
+				q = ""
+			}
+			a := AsyncConfig{Qualifier: q}
+			if d := c.DestinationConfig; d != nil {
+				if d.OnSuccess != nil {
+					a.OnSuccess = aws.ToString(d.OnSuccess.Destination)
+				}
+				if d.OnFailure != nil {
+					a.OnFailure = aws.ToString(d.OnFailure.Destination)
+				}
+			}
+			out = append(out, a)
+		}
+	}
+	r.do(func(f *Function) { f.AsyncConfigs = out })
+	return nil
+}
+
+// arnPart returns field i of an ARN (1 partition, 2 service, 3 region,
+// 4 account, 5 resource), or "".
+func arnPart(arn string, i int) string {
+	parts := strings.SplitN(arn, ":", 6)
+	if len(parts) < 6 || parts[0] != "arn" {
+		return ""
+	}
+	return parts[i]
+}

@@ -1,0 +1,152 @@
+package account
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
+
+	"github.com/lambda-doctor/lambda-doctor/diagnose/errtext"
+)
+
+// denialTerms are the words of a log line that reports an access denial.
+// denialPattern asks CloudWatch Logs for lines with any of them (a "?"
+// before each term means OR: CloudWatch Logs user guide, "Filter pattern
+// syntax for metric filters, subscription filters, and filter log
+// events"); the lines are checked again here, since an emulator may
+// ignore the pattern.
+var denialTerms = []string{
+	"AccessDenied", "Access Denied", "not authorized", "Invalid permissions",
+	"cannot be assumed", "UnauthorizedOperation", "Forbidden",
+}
+
+const denialPattern = `?AccessDenied ?AccessDeniedException ?KMSAccessDeniedException ?"Access Denied" ?"not authorized" ?"Invalid permissions" ?"cannot be assumed" ?UnauthorizedOperation ?Forbidden`
+
+// maxFilterPages bounds the pages of FilterLogEvents read per function: a
+// large group with few matches answers many near-empty pages.
+const maxFilterPages = 5
+
+func isDenialLine(msg string) bool {
+	for _, t := range denialTerms {
+		if strings.Contains(msg, t) {
+			return true
+		}
+	}
+	return false
+}
+
+func (l *Live) readLogs(ctx context.Context, r *fnRead) error {
+	name := r.f.Config.Logging.LogGroup
+	lg := LogGroup{Name: name}
+	found := false
+	p := cloudwatchlogs.NewDescribeLogGroupsPaginator(l.logs, &cloudwatchlogs.DescribeLogGroupsInput{LogGroupNamePrefix: aws.String(name)})
+pages:
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return r.unseen(ctx, "logs:DescribeLogGroups", name, err)
+		}
+		for _, g := range page.LogGroups {
+			if aws.ToString(g.LogGroupName) != name {
+				continue
+			}
+			found = true
+			lg.Exists = true
+			lg.ARN = aws.ToString(g.LogGroupArn)
+			if lg.ARN == "" {
+				lg.ARN = strings.TrimSuffix(aws.ToString(g.Arn), ":*")
+			}
+			lg.RetentionDays = int(aws.ToInt32(g.RetentionInDays))
+			lg.KMSKeyID = aws.ToString(g.KmsKeyId)
+			break pages
+		}
+	}
+	if !found {
+		r.do(func(f *Function) { f.LogGroups = append(f.LogGroups, lg) })
+		return nil
+	}
+
+	var g group
+	g.Go(func() error {
+		out, err := l.logs.DescribeLogStreams(ctx, &cloudwatchlogs.DescribeLogStreamsInput{
+			LogGroupName: aws.String(name), OrderBy: "LastEventTime", Descending: aws.Bool(true), Limit: aws.Int32(1),
+		})
+		if err != nil {
+			return r.unseen(ctx, "logs:DescribeLogStreams", lg.ARN, err)
+		}
+		if len(out.LogStreams) > 0 && out.LogStreams[0].LastEventTimestamp != nil {
+			t := time.UnixMilli(*out.LogStreams[0].LastEventTimestamp).UTC()
+			lg.LastEvent = &t
+		}
+		return nil
+	})
+	var denials []Denial
+	g.Go(func() error {
+		start := time.Now().Add(-l.opts.LogWindow)
+		fp := cloudwatchlogs.NewFilterLogEventsPaginator(l.logs, &cloudwatchlogs.FilterLogEventsInput{
+			LogGroupName:  aws.String(name),
+			StartTime:     aws.Int64(start.UnixMilli()),
+			FilterPattern: aws.String(denialPattern),
+		})
+		for n := 0; fp.HasMorePages() && n < maxFilterPages && len(denials) < l.opts.MaxDenials; n++ {
+			page, err := fp.NextPage(ctx)
+			if err != nil {
+				return r.unseen(ctx, "logs:FilterLogEvents", lg.ARN, err)
+			}
+			for _, e := range page.Events {
+				msg := strings.TrimSpace(aws.ToString(e.Message))
+				if !isDenialLine(msg) || len(denials) >= l.opts.MaxDenials {
+					continue
+				}
+				d, ok := parseDenial(msg)
+				if !ok {
+					continue
+				}
+				d.Time = time.UnixMilli(aws.ToInt64(e.Timestamp)).UTC()
+				d.LogGroup = name
+				d.Stream = aws.ToString(e.LogStreamName)
+				denials = append(denials, d)
+			}
+		}
+		return nil
+	})
+	err := g.Wait()
+	r.do(func(f *Function) {
+		f.LogGroups = append(f.LogGroups, lg)
+		f.Denials = append(f.Denials, denials...)
+	})
+	return err
+}
+
+// parseDenial parses a log line with errtext. A line errtext says is not a
+// denial is dropped; when errtext fails otherwise the line is kept as is.
+func parseDenial(msg string) (Denial, bool) {
+	d := Denial{Message: msg}
+	p, err := errtext.Parse(msg)
+	if err != nil {
+		return d, !errors.Is(err, errtext.ErrNotDenial)
+	}
+	d.Kind = string(p.Kind)
+	d.Principal, d.Action, d.Resource = p.Principal, p.Action, p.Resource
+	if d.Resource == "" {
+		d.Resource = p.Function
+	}
+	switch {
+	case p.PolicyType == "":
+	case p.Explicit:
+		d.Reason = "explicit deny in a " + policyTypeWords(p.PolicyType)
+	default:
+		d.Reason = "no " + policyTypeWords(p.PolicyType) + " allows"
+	}
+	return d, true
+}
+
+func policyTypeWords(t string) string {
+	if strings.HasSuffix(t, "policy") || strings.HasSuffix(t, "boundary") {
+		return t
+	}
+	return t + " policy"
+}

@@ -1,0 +1,391 @@
+package account
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	ltypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
+
+	"github.com/lambda-doctor/lambda-doctor/diagnose/errtext"
+	"github.com/lambda-doctor/lambda-doctor/internal/motoserver"
+)
+
+const lambdaTrust = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}`
+
+// oddInline has a value with a space, '+', a literal "%20" and "%zz" and
+// '/': decoded once it comes back exactly; decoded twice it would not.
+const oddInline = `{"Version":"2012-10-17","Statement":[{"Sid":"Odd","Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::bucket/a b+c%20d/e%zz/*"}]}`
+
+const boundaryDoc = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:*","logs:*","dynamodb:*"],"Resource":"*","Condition":{"StringLike":{"aws:PrincipalTag/team":"a+b c"}}}]}`
+
+const denyLine = "[ERROR] ClientError: An error occurred (AccessDeniedException) when calling the PutItem operation: User: arn:aws:sts::123456789012:assumed-role/%s/f is not authorized to perform: dynamodb:PutItem on resource: arn:aws:dynamodb:us-east-1:123456789012:table/orders because no identity-based policy allows the dynamodb:PutItem action"
+
+// scenario is what a test created in moto, to compare the reader with.
+type scenario struct {
+	prefix, roleARN, roleName, fnARN, fn2               string
+	boundaryARN, customARN, queueARN, esmUUID, failDest string
+	denials                                             []string
+}
+
+func createScenario(t *testing.T, s *motoserver.Server, prefix string) *scenario {
+	t.Helper()
+	c := newSetup(t, s)
+	ctx := context.Background()
+	sc := &scenario{prefix: prefix, roleName: prefix + "-role"}
+	sc.roleARN = c.createRole(t, sc.roleName, "/service-role/", lambdaTrust)
+
+	bp, err := c.iam.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String(prefix + "-boundary"), PolicyDocument: aws.String(boundaryDoc)})
+	check(t, err)
+	sc.boundaryARN = aws.ToString(bp.Policy.Arn)
+	_, err = c.iam.PutRolePermissionsBoundary(ctx, &iam.PutRolePermissionsBoundaryInput{RoleName: aws.String(sc.roleName), PermissionsBoundary: aws.String(sc.boundaryARN)})
+	check(t, err)
+	_, err = c.iam.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String(sc.roleName), PolicyName: aws.String("odd"), PolicyDocument: aws.String(oddInline)})
+	check(t, err)
+	_, err = c.iam.AttachRolePolicy(ctx, &iam.AttachRolePolicyInput{RoleName: aws.String(sc.roleName), PolicyArn: aws.String("arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole")})
+	check(t, err)
+	cp, err := c.iam.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String(prefix + "-custom"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"dynamodb:GetItem","Resource":"*"}]}`)})
+	check(t, err)
+	sc.customARN = aws.ToString(cp.Policy.Arn)
+	_, err = c.iam.CreatePolicyVersion(ctx, &iam.CreatePolicyVersionInput{PolicyArn: aws.String(sc.customARN), SetAsDefault: true,
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["dynamodb:GetItem","dynamodb:PutItem"],"Resource":"arn:aws:dynamodb:us-east-1:123456789012:table/orders"}]}`)})
+	check(t, err)
+	_, err = c.iam.AttachRolePolicy(ctx, &iam.AttachRolePolicyInput{RoleName: aws.String(sc.roleName), PolicyArn: aws.String(sc.customARN)})
+	check(t, err)
+
+	fn := prefix + "-fn"
+	sc.fnARN = c.createFunction(t, fn, sc.roleARN, map[string]string{"DB_PASSWORD": "fake-secret-hunter2", "TABLE": "orders"})
+	_, err = c.lambda.AddPermission(ctx, &lambda.AddPermissionInput{FunctionName: aws.String(fn), StatementId: aws.String("apigw"),
+		Action: aws.String("lambda:InvokeFunction"), Principal: aws.String("apigateway.amazonaws.com"),
+		SourceArn: aws.String("arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/POST/orders")})
+	check(t, err)
+	_, err = c.lambda.PublishVersion(ctx, &lambda.PublishVersionInput{FunctionName: aws.String(fn)})
+	check(t, err)
+	_, err = c.lambda.CreateAlias(ctx, &lambda.CreateAliasInput{FunctionName: aws.String(fn), Name: aws.String("live"), FunctionVersion: aws.String("1")})
+	check(t, err)
+	_, err = c.lambda.CreateFunctionUrlConfig(ctx, &lambda.CreateFunctionUrlConfigInput{FunctionName: aws.String(fn), AuthType: ltypes.FunctionUrlAuthTypeNone})
+	check(t, err)
+
+	out, err := s.AWSErr("sqs", "create-queue", "--endpoint-url", s.Endpoint, "--queue-name", prefix+"-q", "--query", "QueueUrl", "--output", "text")
+	check(t, err)
+	attrs := s.AWS(t, "sqs", "get-queue-attributes", "--endpoint-url", s.Endpoint, "--queue-url", strings.TrimSpace(out),
+		"--attribute-names", "QueueArn", "--query", "Attributes.QueueArn", "--output", "text")
+	sc.queueARN = strings.TrimSpace(attrs)
+	esm, err := c.lambda.CreateEventSourceMapping(ctx, &lambda.CreateEventSourceMappingInput{FunctionName: aws.String(fn), EventSourceArn: aws.String(sc.queueARN)})
+	check(t, err)
+	sc.esmUUID = aws.ToString(esm.UUID)
+	sc.failDest = "arn:aws:sqs:us-east-1:123456789012:" + prefix + "-dlq"
+	_, err = c.lambda.PutFunctionEventInvokeConfig(ctx, &lambda.PutFunctionEventInvokeConfigInput{FunctionName: aws.String(fn),
+		DestinationConfig: &ltypes.DestinationConfig{OnFailure: &ltypes.OnFailure{Destination: aws.String(sc.failDest)}}})
+	check(t, err)
+
+	sc.denials = []string{
+		strings.Replace(denyLine, "%s", sc.roleName, 1),
+		"An error occurred (AccessDenied) when calling the GetObject operation: Access Denied",
+	}
+	c.putLogLines(t, "/aws/lambda/"+fn, "2026/11/25/[$LATEST]abc",
+		"START RequestId: 1 Version: $LATEST", sc.denials[0], "END RequestId: 1", sc.denials[1])
+
+	sc.fn2 = prefix + "-fn2"
+	c.createFunction(t, sc.fn2, sc.roleARN, nil)
+	return sc
+}
+
+func TestLiveReadsMoto(t *testing.T) {
+	s := motoserver.Start(t)
+	sc := createScenario(t, s, "live")
+	l := newTestLive(t, s, s.Endpoint, LiveOptions{})
+	ctx := context.Background()
+
+	if o := l.Origin(); o.Account != "123456789012" || o.Region != "us-east-1" || o.Partition != "aws" || o.Caller == "" {
+		t.Errorf("origin: got %+v", o)
+	}
+	f, err := l.Function(ctx, sc.prefix+"-fn")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Run("config", func(t *testing.T) {
+		want := Config{Runtime: "python3.12", Handler: "index.handler", RoleARN: sc.roleARN, PackageType: "Zip",
+			EnvironmentKeys: []string{"DB_PASSWORD", "TABLE"}, Logging: Logging{LogGroup: "/aws/lambda/live-fn"}}
+		got := f.Config
+		// Fields moto fills with its own defaults are not compared.
+		got.Architectures, got.Version, got.State, got.LastUpdateStatus, got.TracingMode, got.VPC = nil, "", "", "", "", nil
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("config:\n got %+v\nwant %+v", got, want)
+		}
+		if f.ARN != sc.fnARN || f.Name != "live-fn" || f.Account != "123456789012" || f.Region != "us-east-1" || f.Partition != "aws" {
+			t.Errorf("identity: got %s %s %s %s %s", f.ARN, f.Name, f.Account, f.Region, f.Partition)
+		}
+	})
+	t.Run("resource policies", func(t *testing.T) {
+		if len(f.ResourcePolicies) == 0 || f.ResourcePolicies[0].Qualifier != "" {
+			t.Fatalf("got %+v, want the unqualified policy first", f.ResourcePolicies)
+		}
+		var doc struct {
+			Statement []struct {
+				Sid       string
+				Principal map[string]string
+				Condition map[string]map[string]string
+			}
+		}
+		if err := json.Unmarshal([]byte(f.ResourcePolicies[0].Document), &doc); err != nil {
+			t.Fatal(err)
+		}
+		if len(doc.Statement) != 1 || doc.Statement[0].Sid != "apigw" || doc.Statement[0].Principal["Service"] != "apigateway.amazonaws.com" ||
+			doc.Statement[0].Condition["ArnLike"]["AWS:SourceArn"] != "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/POST/orders" {
+			t.Errorf("policy: got %s", f.ResourcePolicies[0].Document)
+		}
+		quals := map[string]bool{}
+		for _, p := range f.ResourcePolicies {
+			quals[p.Qualifier] = true
+		}
+		// moto keeps one policy for all qualifiers, so alias and version
+		// reads answer it too.
+		if !quals["live"] || !quals["1"] {
+			t.Errorf("qualifiers with a policy: got %v, want live and 1 too", quals)
+		}
+	})
+	t.Run("aliases versions url esm async", func(t *testing.T) {
+		if want := []Alias{{Name: "live", ARN: sc.fnARN + ":live", FunctionVersion: "1"}}; !reflect.DeepEqual(f.Aliases, want) {
+			t.Errorf("aliases: got %+v, want %+v", f.Aliases, want)
+		}
+		if !reflect.DeepEqual(f.Versions, []string{"1"}) {
+			t.Errorf("versions: got %v", f.Versions)
+		}
+		if len(f.URLConfigs) != 1 || f.URLConfigs[0].AuthType != "NONE" || !strings.HasPrefix(f.URLConfigs[0].URL, "https://") || f.URLConfigs[0].Qualifier != "" {
+			t.Errorf("url configs: got %+v", f.URLConfigs)
+		}
+		if len(f.EventSources) != 1 || f.EventSources[0].UUID != sc.esmUUID || f.EventSources[0].EventSourceARN != sc.queueARN {
+			t.Errorf("event sources: got %+v", f.EventSources)
+		}
+		if want := []AsyncConfig{{OnFailure: sc.failDest}}; !reflect.DeepEqual(f.AsyncConfigs, want) {
+			t.Errorf("async: got %+v, want %+v", f.AsyncConfigs, want)
+		}
+	})
+	t.Run("role", func(t *testing.T) {
+		r := f.Role
+		if r == nil {
+			t.Fatalf("no role; unseen %+v", f.Unseen)
+		}
+		if r.ARN != sc.roleARN || r.Name != sc.roleName || r.Path != "/service-role/" || !strings.HasPrefix(r.ID, "AROA") {
+			t.Errorf("role: got %s %s %s %s", r.ARN, r.Name, r.Path, r.ID)
+		}
+		if r.Trust != lambdaTrust {
+			t.Errorf("trust: got %s, want %s", r.Trust, lambdaTrust)
+		}
+		if want := []InlinePolicy{{Name: "odd", Document: oddInline}}; !reflect.DeepEqual(r.Inline, want) {
+			t.Errorf("inline: got %+v, want %+v", r.Inline, want)
+		}
+		if len(r.Managed) != 2 {
+			t.Fatalf("managed: got %+v", r.Managed)
+		}
+		custom, basic := r.Managed[0], r.Managed[1] // sorted by ARN: account id before "aws"
+		if basic.Name != "AWSLambdaBasicExecutionRole" || basic.VersionID == "" || !strings.Contains(basic.Document, "logs:PutLogEvents") {
+			t.Errorf("AWS managed: got %+v", basic)
+		}
+		if custom.ARN != sc.customARN || custom.VersionID != "v2" || !strings.Contains(custom.Document, "dynamodb:PutItem") {
+			t.Errorf("custom managed: got %+v, want its default version v2", custom)
+		}
+		if r.Boundary == nil || r.Boundary.ARN != sc.boundaryARN || r.Boundary.Document != boundaryDoc {
+			t.Errorf("boundary: got %+v, want %s", r.Boundary, boundaryDoc)
+		}
+	})
+	t.Run("logs", func(t *testing.T) {
+		if len(f.LogGroups) != 1 || !f.LogGroups[0].Exists || f.LogGroups[0].Name != "/aws/lambda/live-fn" || f.LogGroups[0].LastEvent == nil ||
+			!strings.HasSuffix(f.LogGroups[0].ARN, ":log-group:/aws/lambda/live-fn") {
+			t.Errorf("log groups: got %+v", f.LogGroups)
+		}
+		if len(f.Denials) != len(sc.denials) {
+			t.Fatalf("denials: got %d %+v, want %d", len(f.Denials), f.Denials, len(sc.denials))
+		}
+		for i, d := range f.Denials {
+			if d.Message != sc.denials[i] || d.LogGroup != "/aws/lambda/live-fn" || d.Stream != "2026/11/25/[$LATEST]abc" || d.Time.IsZero() {
+				t.Errorf("denial %d: got %+v", i, d)
+			}
+		}
+		if p, err := errtext.Parse(sc.denials[0]); err == nil { // once the parser is written
+			d := f.Denials[0]
+			if d.Action != "dynamodb:PutItem" || d.Resource != "arn:aws:dynamodb:us-east-1:123456789012:table/orders" || d.Principal != p.Principal {
+				t.Errorf("parsed denial: got %+v", d)
+			}
+		}
+	})
+	if len(f.Unseen) != 0 {
+		t.Errorf("unseen: got %+v, want none", f.Unseen)
+	}
+
+	t.Run("shared role read once", func(t *testing.T) {
+		f2, err := l.Function(ctx, sc.fn2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if f2.Role != f.Role {
+			t.Error("functions sharing a role got different *Role values")
+		}
+		if len(f2.LogGroups) != 1 || f2.LogGroups[0].Exists {
+			t.Errorf("fn2 log group: got %+v, want one that does not exist", f2.LogGroups)
+		}
+		calls, _ := l.Calls()
+		for _, op := range []string{"iam:GetRole", "iam:ListRolePolicies", "iam:GetRolePolicy", "iam:ListAttachedRolePolicies"} {
+			if calls[op] != 1 {
+				t.Errorf("%s: got %d calls, want 1 for two functions sharing the role", op, calls[op])
+			}
+		}
+		if calls["iam:GetPolicyVersion"] != 3 {
+			t.Errorf("iam:GetPolicyVersion: got %d calls, want 3 (two managed policies and a boundary)", calls["iam:GetPolicyVersion"])
+		}
+	})
+
+	t.Run("snapshot round trip", func(t *testing.T) {
+		f2, _ := l.Function(ctx, sc.fn2)
+		var buf bytes.Buffer
+		if err := WriteSnapshot(&buf, NewSnapshot(l.Origin(), []*Function{f, f2})); err != nil {
+			t.Fatal(err)
+		}
+		if bytes.Contains(buf.Bytes(), []byte("fake-secret-hunter2")) {
+			t.Fatal("the snapshot holds an environment variable value")
+		}
+		if !bytes.Contains(buf.Bytes(), []byte(`"DB_PASSWORD"`)) {
+			t.Error("the snapshot lost the environment variable names")
+		}
+		snap, err := ParseSnapshot(buf.Bytes())
+		if err != nil {
+			t.Fatal(err)
+		}
+		src := NewSnapshotSource(snap)
+		for _, want := range []*Function{f, f2} {
+			got, err := src.Function(ctx, want.Name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(got, want) || !reflect.DeepEqual(got.Role, want.Role) {
+				t.Errorf("%s after the round trip:\n got %+v\n     %+v\nwant %+v\n     %+v", want.Name, got, got.Role, want, want.Role)
+			}
+		}
+	})
+
+	t.Run("qualified names", func(t *testing.T) {
+		for _, n := range []string{"live-fn:live", sc.fnARN + ":1", sc.fnARN} {
+			if _, err := l.Function(ctx, n); err != nil {
+				t.Errorf("%s: %v", n, err)
+			}
+		}
+		if _, err := l.Function(ctx, "live-fn:nope"); !errors.Is(err, ErrNotFound) {
+			t.Errorf("unknown alias: got %v, want ErrNotFound", err)
+		}
+	})
+}
+
+func TestLiveMissingFunction(t *testing.T) {
+	s := motoserver.Start(t)
+	l := newTestLive(t, s, s.Endpoint, LiveOptions{})
+	_, err := l.Function(context.Background(), "no-such-function")
+	if !errors.Is(err, ErrNotFound) || !strings.Contains(err.Error(), "no-such-function") {
+		t.Fatalf("got %v, want ErrNotFound naming the function", err)
+	}
+}
+
+// A role that was deleted (or never existed) is recorded as unseen, not
+// found, and the rest is read.
+func TestLiveMissingRole(t *testing.T) {
+	s := motoserver.Start(t)
+	c := newSetup(t, s)
+	role := c.createRole(t, "gone-role", "/", lambdaTrust)
+	c.createFunction(t, "gone-fn", role, nil)
+	_, err := c.iam.DeleteRole(context.Background(), &iam.DeleteRoleInput{RoleName: aws.String("gone-role")})
+	check(t, err)
+	l := newTestLive(t, s, s.Endpoint, LiveOptions{})
+	f, err := l.Function(context.Background(), "gone-fn")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.Role != nil || len(f.Unseen) != 1 || f.Unseen[0].Operation != "iam:GetRole" || !f.Unseen[0].NotFound || f.Unseen[0].Permission != "" {
+		t.Fatalf("got role %+v unseen %+v, want no role and one not-found iam:GetRole", f.Role, f.Unseen)
+	}
+	if len(f.LogGroups) != 1 {
+		t.Errorf("the rest was not read: log groups %+v", f.LogGroups)
+	}
+}
+
+// The reader's clients refuse every write before it is sent: the server
+// never sees it, and the function gets no permission.
+func TestLiveRefusesWrites(t *testing.T) {
+	s := motoserver.Start(t)
+	c := newSetup(t, s)
+	c.createFunction(t, "ro-fn", c.createRole(t, "ro-role", "/", lambdaTrust), nil)
+	p := newFaultProxy(t, s.Endpoint)
+	l := newTestLive(t, s, p.URL, LiveOptions{})
+	before := p.requests()
+	_, err := l.lambda.AddPermission(context.Background(), &lambda.AddPermissionInput{FunctionName: aws.String("ro-fn"),
+		StatementId: aws.String("x"), Action: aws.String("lambda:InvokeFunction"), Principal: aws.String("*")})
+	var we *WriteRefusedError
+	if !errors.As(err, &we) || we.Operation != "AddPermission" {
+		t.Fatalf("AddPermission: got %v, want a *WriteRefusedError", err)
+	}
+	_, err = l.iam.PutRolePolicy(context.Background(), &iam.PutRolePolicyInput{RoleName: aws.String("ro-role"), PolicyName: aws.String("p"), PolicyDocument: aws.String(lambdaTrust)})
+	if !errors.As(err, &we) {
+		t.Fatalf("PutRolePolicy: got %v, want a *WriteRefusedError", err)
+	}
+	if n := p.requests() - before; n != 0 {
+		t.Fatalf("%d requests reached the server, want 0", n)
+	}
+	if _, err := c.lambda.GetPolicy(context.Background(), &lambda.GetPolicyInput{FunctionName: aws.String("ro-fn")}); err == nil {
+		t.Fatal("the function has a policy: the write went through")
+	}
+}
+
+func TestIsReadOperation(t *testing.T) {
+	for _, tc := range []struct {
+		svc, op string
+		want    bool
+	}{
+		{"Lambda", "GetFunction", true},
+		{"Lambda", "ListAliases", true},
+		{"CloudWatch Logs", "FilterLogEvents", true},
+		{"CloudWatch Logs", "DescribeLogGroups", true},
+		{"IAM", "SimulatePrincipalPolicy", true},
+		{"STS", "GetCallerIdentity", true},
+		{"STS", "DecodeAuthorizationMessage", true},
+		{"Lambda", "AddPermission", false},
+		{"Lambda", "Invoke", false},
+		{"Lambda", "PutFunctionEventInvokeConfig", false},
+		{"IAM", "PutRolePolicy", false},
+		{"IAM", "CreatePolicyVersion", false},
+		{"Lambda", "Getaway", false}, // a prefix must be a whole word
+		{"CloudWatch Logs", "DeleteLogGroup", false},
+	} {
+		if got := IsReadOperation(tc.svc, tc.op); got != tc.want {
+			t.Errorf("%s %s: got %v, want %v", tc.svc, tc.op, got, tc.want)
+		}
+	}
+}
+
+func TestDecodeIAMDocument(t *testing.T) {
+	for _, tc := range []struct{ name, in, want string }{
+		{"raw json", `{"a": "b+c %41"}`, `{"a":"b+c %41"}`},
+		{"raw with leading space", "  \n{\"a\":1}", `{"a":1}`},
+		{"encoded", "%7B%22a%22%3A%20%22b%2Bc%20d%2Fe%25zz%22%7D", `{"a":"b+c d/e%zz"}`},
+		{"encoded keeps plus", "%7B%22a%22%3A%22b+c%22%7D", `{"a":"b+c"}`},
+		{"encoded once only", "%7B%22a%22%3A%22%2520%22%7D", `{"a":"%20"}`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := DecodeIAMDocument(tc.in)
+			if err != nil || got != tc.want {
+				t.Fatalf("got %q, %v; want %q", got, err, tc.want)
+			}
+		})
+	}
+	for _, bad := range []string{"%7B%22a", "%zz", "not json", `{"a":`} {
+		if _, err := DecodeIAMDocument(bad); err == nil {
+			t.Errorf("%q: got no error", bad)
+		}
+	}
+}
