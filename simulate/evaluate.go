@@ -69,11 +69,12 @@ func parsePrincipal(p string) (principal, error) {
 		pr.kind = pkRole
 		pr.roleName = res[strings.LastIndexByte(res, '/')+1:]
 	case a.seg[2] == "sts" && strings.HasPrefix(res, "assumed-role/"):
-		parts := strings.Split(res, "/")
-		if len(parts) != 3 || parts[1] == "" {
+		rest := res[len("assumed-role/"):]
+		i := strings.IndexByte(rest, '/')
+		if i <= 0 || i == len(rest)-1 || strings.IndexByte(rest[i+1:], '/') >= 0 {
 			return pr, fmt.Errorf("request.principal: %q: want arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION", p)
 		}
-		pr.kind, pr.roleName = pkSession, parts[1]
+		pr.kind, pr.roleName = pkSession, rest[:i]
 	case a.seg[2] == "sts" && strings.HasPrefix(res, "federated-user/"):
 		pr.kind = pkFederated
 	}
@@ -170,54 +171,103 @@ func principalEntry(typ, v string, p *principal) grant {
 
 // evaluator carries one request through the statements.
 type evaluator struct {
-	hasBoundary bool
 	req         *Request
 	p           principal
 	res         arn
+	svc, name   string // the request action split at ':'
+	hasBoundary bool
 	trace       bool
 	result      *Result
 }
 
+// hit is an applicable statement.
+type hit struct {
+	policy string
+	st     *Statement
+}
+
+// hits collects applicable statements without allocating for the first few.
+type hits struct {
+	n     int
+	first [4]hit
+	more  []hit
+}
+
+func (h *hits) add(x hit) {
+	if h.n < len(h.first) {
+		h.first[h.n] = x
+	} else {
+		h.more = append(h.more, x)
+	}
+	h.n++
+}
+
+func (h *hits) at(i int) hit {
+	if i < len(h.first) {
+		return h.first[i]
+	}
+	return h.more[i-len(h.first)]
+}
+
+func (h *hits) appendRefs(dst []StatementRef) []StatementRef {
+	for i := 0; i < h.n; i++ {
+		x := h.at(i)
+		dst = append(dst, x.st.ref(x.policy))
+	}
+	return dst
+}
+
+func (h *hits) merge(o *hits) {
+	for i := 0; i < o.n; i++ {
+		h.add(o.at(i))
+	}
+}
+
 // layerScan is what one layer's statements said.
 type layerScan struct {
-	allow bool
-	deny  bool
+	allows, denies hits
 	// Resource layer, over the applicable allows: some allow names the
 	// principal beyond its account; some is not limited by an implicit deny
 	// in a permissions boundary; some names the session itself.
 	direct, overBoundary, overSession bool
-	allows                            []StatementRef
-	denies                            []StatementRef
 }
 
-func (e *evaluator) scan(layer string, pols []NamedPolicy, s *layerScan) {
-	for i := range pols {
-		np := &pols[i]
-		if np.Policy == nil {
+func (s *layerScan) allow() bool { return s.allows.n > 0 }
+func (s *layerScan) deny() bool  { return s.denies.n > 0 }
+
+func (s *layerScan) decision() Decision {
+	switch {
+	case s.deny():
+		return ExplicitDeny
+	case s.allow():
+		return Allow
+	}
+	return ImplicitDeny
+}
+
+func (e *evaluator) scan(layer string, np *NamedPolicy, s *layerScan) {
+	if np == nil || np.Policy == nil {
+		return
+	}
+	for j := range np.Policy.Statements {
+		st := &np.Policy.Statements[j]
+		applies, g, failed, why := e.statement(st, layer)
+		if e.trace {
+			tr := StatementTrace{StatementRef: st.ref(np.Name), Layer: layer, Applies: applies, Failed: failed, Why: why}
+			e.result.Trace = append(e.result.Trace, tr)
+		}
+		if !applies {
 			continue
 		}
-		for j := range np.Policy.Statements {
-			st := &np.Policy.Statements[j]
-			applies, g, failed, why := e.statement(st, layer)
-			if e.trace {
-				tr := StatementTrace{StatementRef: st.ref(np.Name), Layer: layer, Applies: applies, Failed: failed, Why: why}
-				e.result.Trace = append(e.result.Trace, tr)
-			}
-			if !applies {
-				continue
-			}
-			if st.Effect == "Deny" {
-				s.deny = true
-				s.denies = append(s.denies, st.ref(np.Name))
-			} else {
-				s.allow = true
-				s.allows = append(s.allows, st.ref(np.Name))
-				if layer == LayerResource {
-					s.direct = s.direct || g.direct()
-					s.overBoundary = s.overBoundary || e.overBoundary(g)
-					s.overSession = s.overSession || e.overSession(g)
-				}
-			}
+		if st.deny {
+			s.denies.add(hit{np.Name, st})
+			continue
+		}
+		s.allows.add(hit{np.Name, st})
+		if layer == LayerResource {
+			s.direct = s.direct || g.direct()
+			s.overBoundary = s.overBoundary || e.overBoundary(g)
+			s.overSession = s.overSession || e.overSession(g)
 		}
 	}
 }
@@ -227,8 +277,8 @@ func (e *evaluator) scan(layer string, pols []NamedPolicy, s *layerScan) {
 func (e *evaluator) statement(st *Statement, layer string) (applies bool, g grant, failed, why string) {
 	// Action / NotAction.
 	hit := false
-	for _, a := range st.actions {
-		if matchAction(a, e.req.Action) {
+	for i := range st.actions {
+		if st.actions[i].match(e.svc, e.name) {
 			hit = true
 			break
 		}
@@ -291,7 +341,7 @@ func (e *evaluator) statement(st *Statement, layer string) (applies bool, g gran
 			// denies a principal with a permissions boundary: IAM User Guide,
 			// "AWS JSON policy elements: NotPrincipal".
 			excluded := principalMatch(st.NotPrincipal, &e.p) != 0
-			if excluded && !(layer == LayerResource && st.Effect == "Deny" && e.hasBoundary) {
+			if excluded && !(layer == LayerResource && st.deny && e.hasBoundary) {
 				return false, 0, "notprincipal", e.why(func() string {
 					return fmt.Sprintf("principal %q is named in NotPrincipal %s", e.req.Principal, principalsString(st.NotPrincipal))
 				})
@@ -432,7 +482,10 @@ func evaluate(in *Input, trace bool) (*Result, error) {
 		return nil, fmt.Errorf("request.resource: empty")
 	}
 	res := &Result{}
-	e := &evaluator{req: req, p: p, res: splitARN(req.Resource), trace: trace, result: res, hasBoundary: in.Boundary != nil}
+	e := evaluator{req: req, p: p, res: splitARN(req.Resource), trace: trace, result: res, hasBoundary: in.Boundary != nil}
+	if i := strings.IndexByte(req.Action, ':'); i >= 0 {
+		e.svc, e.name = req.Action[:i], req.Action[i+1:]
+	}
 
 	resAcct := req.ResourceAccount
 	if resAcct == "" {
@@ -441,143 +494,133 @@ func evaluate(in *Input, trace bool) (*Result, error) {
 	if resAcct == "" {
 		resAcct = p.account
 	}
-	service := p.kind == pkService
-	anonymous := p.kind == pkAnonymous
-	identitySide := !service && !anonymous
+	identitySide := p.kind != pkService && p.kind != pkAnonymous
 	res.CrossAccount = identitySide && resAcct != p.account
-
-	// Scan every layer that applies. Explicit denies anywhere win.
-	var rcp, scp []layerScan
-	for _, level := range in.RCPs {
-		var s layerScan
-		e.scan(LayerRCP, level, &s)
-		rcp = append(rcp, s)
-	}
 	// SCPs restrict principals of the organization's accounts, never AWS
-	// service principals (AWS Organizations UG, "Service control policies").
+	// service principals or anonymous callers (AWS Organizations User Guide,
+	// "Service control policies").
 	scpApplies := identitySide
-	if scpApplies {
-		for _, level := range in.SCPs {
-			var s layerScan
-			e.scan(LayerSCP, level, &s)
-			scp = append(scp, s)
-		}
-	}
-	var resource, identity, boundary, session layerScan
-	if in.Resource != nil {
-		e.scan(LayerResource, []NamedPolicy{*in.Resource}, &resource)
-	}
-	if identitySide {
-		e.scan(LayerIdentity, in.Identity, &identity)
-		if in.Boundary != nil {
-			e.scan(LayerBoundary, []NamedPolicy{*in.Boundary}, &boundary)
-		}
-		if in.Session != nil {
-			e.scan(LayerSession, []NamedPolicy{*in.Session}, &session)
-		}
-	}
 
-	// Layers, in the order of the flow chart.
-	layerDecision := func(s *layerScan) Decision {
-		switch {
-		case s.deny:
-			return ExplicitDeny
-		case s.allow:
-			return Allow
+	n := len(in.RCPs) + len(in.SCPs) + 4
+	res.Layers = make([]LayerResult, 0, n)
+	var denies hits
+	orgOK := true
+	// Each RCP level, then each SCP level, must allow.
+	for i := range in.RCPs {
+		var s layerScan
+		for j := range in.RCPs[i] {
+			e.scan(LayerRCP, &in.RCPs[i][j], &s)
 		}
-		return ImplicitDeny
-	}
-	var denies []StatementRef
-	rcpOK, scpOK := true, true
-	for i := range rcp {
-		d := layerDecision(&rcp[i])
-		res.Layers = append(res.Layers, LayerResult{Layer: LayerRCP, Decision: d, Note: fmt.Sprintf("level %d of %d", i+1, len(rcp))})
-		denies = append(denies, rcp[i].denies...)
-		rcpOK = rcpOK && rcp[i].allow
+		res.Layers = append(res.Layers, LayerResult{Layer: LayerRCP, Decision: s.decision(), Note: levelNote(i, len(in.RCPs))})
+		denies.merge(&s.denies)
+		orgOK = orgOK && s.allow()
 	}
 	if !scpApplies && len(in.SCPs) > 0 {
 		res.Layers = append(res.Layers, LayerResult{Layer: LayerSCP, Decision: Allow, Note: "not evaluated: SCPs do not apply to " + kindName(p.kind)})
 	}
-	for i := range scp {
-		d := layerDecision(&scp[i])
-		res.Layers = append(res.Layers, LayerResult{Layer: LayerSCP, Decision: d, Note: fmt.Sprintf("level %d of %d", i+1, len(scp))})
-		denies = append(denies, scp[i].denies...)
-		scpOK = scpOK && scp[i].allow
+	if scpApplies {
+		for i := range in.SCPs {
+			var s layerScan
+			for j := range in.SCPs[i] {
+				e.scan(LayerSCP, &in.SCPs[i][j], &s)
+			}
+			res.Layers = append(res.Layers, LayerResult{Layer: LayerSCP, Decision: s.decision(), Note: levelNote(i, len(in.SCPs))})
+			denies.merge(&s.denies)
+			orgOK = orgOK && s.allow()
+		}
 	}
+	var resource, identity, boundary, session layerScan
 	if in.Resource != nil {
-		res.Layers = append(res.Layers, LayerResult{Layer: LayerResource, Decision: layerDecision(&resource)})
-		denies = append(denies, resource.denies...)
+		e.scan(LayerResource, in.Resource, &resource)
+		res.Layers = append(res.Layers, LayerResult{Layer: LayerResource, Decision: resource.decision()})
+		denies.merge(&resource.denies)
 	}
 	if identitySide {
+		for i := range in.Identity {
+			e.scan(LayerIdentity, &in.Identity[i], &identity)
+		}
 		note := ""
 		if len(in.Identity) == 0 {
 			note = "no identity policies"
 		}
-		res.Layers = append(res.Layers, LayerResult{Layer: LayerIdentity, Decision: layerDecision(&identity), Note: note})
-		denies = append(denies, identity.denies...)
+		res.Layers = append(res.Layers, LayerResult{Layer: LayerIdentity, Decision: identity.decision(), Note: note})
+		denies.merge(&identity.denies)
 		if in.Boundary != nil {
-			res.Layers = append(res.Layers, LayerResult{Layer: LayerBoundary, Decision: layerDecision(&boundary)})
-			denies = append(denies, boundary.denies...)
+			e.scan(LayerBoundary, in.Boundary, &boundary)
+			res.Layers = append(res.Layers, LayerResult{Layer: LayerBoundary, Decision: boundary.decision()})
+			denies.merge(&boundary.denies)
 		}
 		if in.Session != nil {
-			res.Layers = append(res.Layers, LayerResult{Layer: LayerSession, Decision: layerDecision(&session)})
-			denies = append(denies, session.denies...)
+			e.scan(LayerSession, in.Session, &session)
+			res.Layers = append(res.Layers, LayerResult{Layer: LayerSession, Decision: session.decision()})
+			denies.merge(&session.denies)
 		}
 	} else if len(in.Identity) > 0 || in.Boundary != nil || in.Session != nil {
-		res.Layers = append(res.Layers, LayerResult{Layer: LayerIdentity, Decision: ImplicitDeny, Note: "not evaluated: " + kindName(p.kind) + " has no identity policies"})
+		res.Layers = append(res.Layers, LayerResult{Layer: LayerIdentity, Decision: ImplicitDeny, Note: "not evaluated: " + kindName(p.kind) + " have no identity policies"})
 	}
 
-	if len(denies) > 0 {
-		res.Decision, res.Deciding = ExplicitDeny, denies
+	if denies.n > 0 {
+		res.Decision = ExplicitDeny
+		res.Deciding = denies.appendRefs(make([]StatementRef, 0, denies.n))
 		return res, nil
 	}
 	res.Decision = ImplicitDeny
-	if !rcpOK || !scpOK {
+	if !orgOK {
 		return res, nil
 	}
-	bOK := in.Boundary == nil || boundary.allow
-	sOK := in.Session == nil || session.allow
+	bOK := in.Boundary == nil || boundary.allow()
+	sOK := in.Session == nil || session.allow()
+	var by []*hits
 	switch {
 	case !identitySide:
-		if resource.allow {
-			res.Decision, res.Deciding = Allow, resource.allows
+		if resource.allow() {
+			by = []*hits{&resource.allows}
 		}
 	case res.CrossAccount:
 		// Cross-account: the identity side and the resource policy must each
 		// allow (reference_policies_evaluation-logic-cross-account).
-		if identity.allow && bOK && (sOK || resource.overSession) && resource.allow {
-			res.Decision = Allow
-			res.Deciding = append(append([]StatementRef{}, identity.allows...), resource.allows...)
+		if identity.allow() && bOK && (sOK || resource.overSession) && resource.allow() {
+			by = []*hits{&identity.allows, &resource.allows}
 		}
 	default:
 		// Same account: an allow on either side suffices; a boundary or a
 		// session policy that does not allow limits both sides, except for
 		// resource-policy grants that name the principal itself.
-		resOK := resource.allow && resource.direct
-		if !(resOK || identity.allow) {
-			break
+		resOK := resource.allow() && resource.direct
+		switch {
+		case !(resOK || identity.allow()):
+		case !bOK && !(resOK && resource.overBoundary):
+		case !sOK && !(resOK && resource.overSession):
+		case resOK && (!identity.allow() || !bOK || !sOK):
+			by = []*hits{&resource.allows}
+		case resOK:
+			by = []*hits{&identity.allows, &resource.allows}
+		default:
+			by = []*hits{&identity.allows}
 		}
-		if !bOK && !(resOK && resource.overBoundary) {
-			break
-		}
-		if !sOK && !(resOK && resource.overSession) {
-			break
-		}
+	}
+	if by != nil {
 		res.Decision = Allow
-		if resOK && (identity.allow == false || !bOK || !sOK) {
-			res.Deciding = resource.allows
-		} else if identity.allow {
-			res.Deciding = append(append([]StatementRef{}, identity.allows...), directOnly(resOK, resource.allows)...)
+		n := 0
+		for _, h := range by {
+			n += h.n
+		}
+		res.Deciding = make([]StatementRef, 0, n)
+		for _, h := range by {
+			res.Deciding = h.appendRefs(res.Deciding)
 		}
 	}
 	return res, nil
 }
 
-func directOnly(ok bool, refs []StatementRef) []StatementRef {
-	if ok {
-		return refs
+var levelNotes = [...]string{"level 1 of 1", "level 1 of 2", "level 2 of 2", "level 1 of 3", "level 2 of 3", "level 3 of 3",
+	"level 1 of 4", "level 2 of 4", "level 3 of 4", "level 4 of 4"}
+
+func levelNote(i, n int) string {
+	if n <= 4 {
+		return levelNotes[n*(n-1)/2+i]
 	}
-	return nil
+	return fmt.Sprintf("level %d of %d", i+1, n)
 }
 
 func kindName(k principalKind) string {

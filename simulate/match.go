@@ -298,28 +298,36 @@ func (c Context) lookup(key string) (Value, bool) {
 	return Value{}, false
 }
 
-// matchAction matches a request action against a compiled Action entry
-// (lowercase, wildcards compiled). The service prefix is compared as is,
-// case-insensitively; the action name is a case-insensitive pattern with *
-// and ?: IAM User Guide, "IAM JSON policy elements: Action"
+// actPattern is a compiled Action/NotAction entry. The service prefix is
+// compared as is, case-insensitively; the action name is a case-insensitive
+// pattern with * and ?: IAM User Guide, "IAM JSON policy elements: Action"
 // (reference_policies_elements_action).
-func matchAction(p, action string) bool {
-	if p == string(gStar) {
+type actPattern struct {
+	all  bool   // "*"
+	bad  bool   // an empty or blank action name never matches
+	svc  string // lowercase
+	name string // lowercase, compiled glob
+}
+
+func compileAction(a string) actPattern {
+	if a == "*" {
+		return actPattern{all: true}
+	}
+	svc, name, _ := strings.Cut(strings.ToLower(a), ":")
+	return actPattern{svc: svc, name: compileGlob(name), bad: name == "" || strings.ContainsAny(name, " \t\n\r")}
+}
+
+func (p *actPattern) match(svc, name string) bool {
+	if p.all {
 		return true
 	}
-	i := strings.IndexByte(p, ':')
-	j := strings.IndexByte(action, ':')
-	if i < 0 || j < 0 || i != j {
+	if p.bad || len(p.svc) != len(svc) {
 		return false
 	}
-	for k := 0; k < i; k++ {
-		if p[k] != lower(action[k]) {
+	for k := 0; k < len(svc); k++ {
+		if p.svc[k] != lower(svc[k]) {
 			return false
 		}
 	}
-	name := p[i+1:]
-	if name == "" || strings.ContainsAny(name, " \t\n\r") {
-		return false
-	}
-	return glob(name, action[j+1:], true)
+	return glob(p.name, name, true)
 }

@@ -40,7 +40,8 @@ type Statement struct {
 	NotResource  []string
 	Conditions   []Condition
 
-	actions   []string     // lowercased glob patterns of Action or NotAction
+	actions   []actPattern // compiled Action or NotAction
+	deny      bool
 	resources []resPattern // compiled Resource or NotResource
 }
 
@@ -244,7 +245,8 @@ func parseStatement(s *Statement, raw json.RawMessage, i int, vars bool) error {
 	if acts == nil {
 		acts = s.NotAction
 	}
-	s.actions = make([]string, len(acts))
+	s.deny = s.Effect == "Deny"
+	s.actions = make([]actPattern, len(acts))
 	for j, a := range acts {
 		if a == "" {
 			return perr(fmt.Sprintf("%s.%s[%d]", at, actionElem(s), j), "empty action")
@@ -252,7 +254,7 @@ func parseStatement(s *Statement, raw json.RawMessage, i int, vars bool) error {
 		if a != "*" && !strings.Contains(a, ":") {
 			return perr(fmt.Sprintf("%s.%s[%d]", at, actionElem(s), j), "action %q is not of the form service:action", a)
 		}
-		s.actions[j] = compileGlob(strings.ToLower(a))
+		s.actions[j] = compileAction(a)
 	}
 	res := s.Resource
 	if res == nil {
