@@ -121,7 +121,7 @@ var specials = []special{
 	{phrase: "encoded authorization failure message", kind: KindEncodedEC2, fill: encodedMessage},
 	{phrase: "need additional permissions to configure vpc settings", kind: KindVPCNetworking},
 	{phrase: "ec2accessdeniedexception", kind: KindVPCNetworking, weak: true},
-	{phrase: "execution role does not have permissions to call ", kind: KindESMPermission, fill: roleCall},
+	{phrase: "execution role does not have permissions to call", kind: KindESMPermission, fill: roleCall},
 }
 
 // findSpecial returns the Lambda- or caller-specific message that occurs
@@ -211,7 +211,7 @@ func lambdaARN(v *view, from int) string {
 func apigwFunction(v *view, at int, d *Denial) {
 	if i := v.index(0, "/functions/"); i >= 0 {
 		s := i + len("/functions/")
-		if j := v.index(s, "/invocations"); j > s && j-s < 512 {
+		if j := v.indexWithin(s, 512, "/invocations"); j > s {
 			f := v.s[s:j]
 			if u, err := url.PathUnescape(f); err == nil {
 				f = u
@@ -319,7 +319,7 @@ var roleServicePrefix = map[string]string{
 // roleCall reads "The provided execution role does not have permissions to
 // call OP on SERVICE".
 func roleCall(v *view, at int, d *Denial) {
-	p := v.skipSpace(at + len("execution role does not have permissions to call "))
+	p := v.skipSpace(at + len("execution role does not have permissions to call"))
 	op, e := v.token(p)
 	op = trimToken(op)
 	q := v.skipSpace(e)
@@ -332,8 +332,8 @@ func roleCall(v *view, at int, d *Denial) {
 	if !ok {
 		prefix = strings.ToLower(svc)
 	}
-	if op != "" && prefix != "" {
-		d.Action = prefix + ":" + op
+	if a := prefix + ":" + op; isAction(a) {
+		d.Action = a
 	}
 	if prefix == "ec2" {
 		d.Kind = KindVPCNetworking
@@ -392,7 +392,7 @@ func envelope(v *view, d *Denial) {
 	// AWS CLI / botocore: An error occurred (CODE) when calling the OP operation
 	if i := v.index(0, "an error occurred ("); i >= 0 {
 		p := i + len("an error occurred (")
-		if j := strings.IndexByte(v.s[p:min(len(v.s), p+80)], ')'); j > 0 {
+		if j := strings.IndexByte(v.s[p:min(len(v.s), p+80)], ')'); j > 0 && isCode(v.s[p:p+j]) {
 			d.Code = v.s[p : p+j]
 			q := v.skipSpace(p + j + 1)
 			if v.has(q, "when calling the ") {
@@ -411,8 +411,9 @@ func envelope(v *view, d *Denial) {
 		}
 	}
 	if i := v.index(0, "api error "); i >= 0 && d.Code == "" {
-		tok, _ := v.token(i + len("api error "))
-		d.Code = strings.TrimRight(tok, ":")
+		if tok, _ := v.token(i + len("api error ")); isCode(strings.TrimRight(tok, ":")) {
+			d.Code = strings.TrimRight(tok, ":")
+		}
 	}
 	// Java SDK: (Service: AWSLambda; Status Code: 403; Error Code: X; Request ID: Y)
 	if i := v.index(0, "(service: "); i >= 0 {
@@ -556,4 +557,18 @@ func codeBefore(v *view, msg string) string {
 		}
 	}
 	return ""
+}
+
+// isCode reports whether s can be an error code: one word of letters,
+// digits and dots ("Client.UnauthorizedOperation").
+func isCode(s string) bool {
+	if s == "" || len(s) > 128 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if !isWordByte(s[i]) && s[i] != '.' {
+			return false
+		}
+	}
+	return true
 }

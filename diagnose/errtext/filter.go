@@ -1,17 +1,19 @@
 package errtext
 
 // FilterPattern selects candidate denial lines with CloudWatch Logs
-// FilterLogEvents. Terms prefixed with ? are OR-ed and a quoted term
-// matches the exact phrase; matching is case-sensitive, so the terms use
-// AWS's own spelling (CloudWatch Logs UG, "Filter pattern syntax for metric
-// filters, subscription filters, filter log events, and Live Tail":
-// "?ERROR ?Exception" returns events containing either term). Lines it
-// selects still go through IsDenialLine and Parse.
+// FilterLogEvents (at most 1024 characters, the API's limit). Terms
+// prefixed with ? are OR-ed and a quoted term matches the exact phrase
+// (CloudWatch Logs UG, "Filter pattern syntax for metric filters,
+// subscription filters, filter log events, and Live Tail": "?ERROR
+// ?Exception" returns events with either term). Matching is taken to be
+// case-sensitive, so the terms use AWS's own spelling. Lines it selects
+// still go through IsDenialLine and Parse.
 const FilterPattern = `?"not authorized to perform" ?AccessDenied ?"Access Denied" ?"Access denied" ` +
 	`?"Invalid permissions on Lambda function" ?"cannot be assumed by Lambda" ?UnauthorizedOperation ` +
 	`?"Encoded authorization failure message" ?"does not have permission" ?"does not have permissions" ` +
 	`?"doesn't have permissions" ?"Need additional permissions" ?"Function URL authorization" ` +
-	`?"Unable to validate the following destination configurations" ?"given CloudWatch Logs permission" ?AuthorizationError`
+	`?"Unable to validate the following destination configurations" ?"given CloudWatch Logs permission" ` +
+	`?"unable to decrypt the environment variables" ?"Unable to determine service/operation name" ?AuthorizationError`
 
 // denialNeedles are lower-case phrases one of which every text Parse
 // accepts contains (before unescaping).

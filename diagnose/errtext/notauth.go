@@ -73,9 +73,9 @@ func parseNotAuthorizedAt(v *view, i, p int) *Denial {
 	} else {
 		// A paraphrase ("... is not authorized to perform API action on
 		// resource: ..."): go on only if a resource follows closely.
-		k := v.index(p, " on resource")
+		k := v.indexWithin(p, 80, " on resource")
 		switch {
-		case k >= 0 && k-p <= 80:
+		case k >= 0:
 			end, p = k, k
 		case d.Principal != "":
 			end = p // "User: P is not authorized to perform" and nothing usable after
@@ -107,7 +107,7 @@ func parseNotAuthorizedAt(v *view, i, p int) *Denial {
 		d.Reason = strings.TrimSpace(v.s[q:e])
 		end = e
 	}
-	if d.Action == "" && d.Resource == "" && d.Reason == "" && d.Principal == "" {
+	if d.Action == "" && d.Resource == "" && d.Principal == "" && d.PolicyType == "" && !d.Explicit {
 		return nil
 	}
 	end = v.authorizationID(end, d)
@@ -121,8 +121,11 @@ func (v *view) readResource(q int, d *Denial) int {
 	if q < len(v.s) {
 		if c := v.s[q]; c == '"' || c == '\'' || c == '`' {
 			if k := strings.IndexByte(v.s[q+1:min(len(v.s), q+2049)], c); k >= 0 {
-				d.Resource = v.s[q+1 : q+1+k]
-				return q + 2 + k
+				if r := strings.TrimSpace(v.s[q+1 : q+1+k]); r != "" {
+					d.Resource = r
+					return q + 2 + k
+				}
+				return q
 			}
 		}
 	}
@@ -181,11 +184,21 @@ func (v *view) parseReason(q int, d *Denial) int {
 		r := q + len("because no ")
 		typ, e := v.policyPhrase(r)
 		if typ == "" {
-			a := v.index(r, " allow")
-			if a < 0 || a-r > 60 {
+			a := v.indexWithin(r, 60, " allow")
+			if a < 0 || v.allowsTail(a+1) == a+1 {
 				return v.sentenceEnd(q)
 			}
+			// An unknown type is taken only in the documented shape, "... policy".
 			typ = strings.TrimSpace(v.s[r:a])
+			lt := strings.ToLower(typ)
+			switch {
+			case strings.HasSuffix(lt, " policy"):
+				typ = typ[:len(typ)-len(" policy")]
+			case strings.HasSuffix(lt, " policies"):
+				typ = typ[:len(typ)-len(" policies")]
+			default:
+				return v.sentenceEnd(q)
+			}
 			e = a
 		}
 		d.PolicyType = typ
@@ -239,9 +252,13 @@ func (v *view) parseReason(q int, d *Denial) int {
 
 // allowsTail reads "allows the ACTION action" at q; returns its end.
 func (v *view) allowsTail(q int) int {
-	for _, w := range []string{"allows ", "allow "} {
-		if v.has(q, w) {
-			q = v.skipSpace(q + len(w))
+	for _, w := range []string{"allows", "allow"} {
+		if v.has(q, w) && (q+len(w) == len(v.s) || !isWordByte(v.s[q+len(w)])) {
+			q += len(w)
+			if !v.has(q, " ") {
+				return q
+			}
+			q = v.skipSpace(q)
 			if v.has(q, "the ") {
 				t := v.skipSpace(q + 4)
 				tok, te := v.token(t)

@@ -130,6 +130,18 @@ func (v *view) index(from int, needle string) int {
 	return from + i
 }
 
+// indexWithin is index limited to needles starting within n bytes of from.
+func (v *view) indexWithin(from, n int, needle string) int {
+	if from < 0 || from > len(v.lo) {
+		return -1
+	}
+	i := strings.Index(v.lo[from:min(len(v.lo), from+n+len(needle))], needle)
+	if i < 0 {
+		return -1
+	}
+	return from + i
+}
+
 // has reports whether lower-case needle starts at p.
 func (v *view) has(p int, needle string) bool {
 	return p >= 0 && p <= len(v.lo) && strings.HasPrefix(v.lo[p:], needle)

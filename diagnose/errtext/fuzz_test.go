@@ -1,0 +1,116 @@
+package errtext
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+func FuzzParse(f *testing.F) {
+	for _, cs := range [][]parseCase{standardCases, specialCases, bareCases} {
+		for _, tc := range cs {
+			f.Add(tc.in)
+		}
+	}
+	for _, s := range []string{"", "hello", "User: is not authorized to perform", `\u0055ser: x \"is not authorized\"`, "&quot;&amp;&#39;", "\x1b[31m", "on resource: \"", "with an explicit deny in a"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		d, err := Parse(in)
+		if err != nil {
+			if d != nil {
+				t.Fatalf("Parse returned both %+v and %v", d, err)
+			}
+			if !errors.Is(err, ErrNotDenial) {
+				t.Fatalf("error %v does not wrap ErrNotDenial", err)
+			}
+			return
+		}
+		checkDenial(t, d)
+		// The message found is itself a denial of the same kind.
+		d2, err := Parse(d.Message)
+		if err != nil {
+			t.Fatalf("Parse(%q) (the message found in %q): %v", d.Message, in, err)
+		}
+		if d2.Kind != d.Kind {
+			t.Fatalf("Parse(%q) kind %s, but the text it came from (%q) gave %s", d.Message, d2.Kind, in, d.Kind)
+		}
+		// On plain one-line ASCII, IsDenialLine keeps every line Parse accepts.
+		if plain(in) && !IsDenialLine(in) {
+			t.Fatalf("Parse accepted %q but IsDenialLine rejects it", in)
+		}
+	})
+}
+
+func checkDenial(t *testing.T, d *Denial) {
+	t.Helper()
+	if d.Kind == "" || d.Message == "" {
+		t.Fatalf("empty kind or message: %+v", d)
+	}
+	for name, v := range map[string]string{
+		"Principal": d.Principal, "Action": d.Action, "Resource": d.Resource, "PolicyType": d.PolicyType,
+		"PolicyARN": d.PolicyARN, "Function": d.Function, "SourceARN": d.SourceARN, "AuthorizationID": d.AuthorizationID,
+		"Message": d.Message, "Reason": d.Reason, "EncodedMessage": d.EncodedMessage, "Code": d.Code,
+		"Service": d.Service, "Operation": d.Operation, "RequestID": d.RequestID, "ViaPolicyType": d.ViaPolicyType,
+	} {
+		if !utf8.ValidString(v) {
+			t.Fatalf("%s is not valid UTF-8: %q", name, v)
+		}
+		if strings.TrimSpace(v) != v {
+			t.Fatalf("%s has surrounding space: %q", name, v)
+		}
+	}
+	for name, v := range map[string]string{"Principal": d.Principal, "Action": d.Action, "PolicyARN": d.PolicyARN, "Function": d.Function, "SourceARN": d.SourceARN, "Code": d.Code} {
+		if strings.ContainsAny(v, " \t\n") {
+			t.Fatalf("%s contains whitespace: %q", name, v)
+		}
+	}
+	if d.Action != "" && !isAction(d.Action) {
+		t.Fatalf("Action %q is not service:Name", d.Action)
+	}
+	if d.StatusCode != 0 && (d.StatusCode < 400 || d.StatusCode > 599) {
+		t.Fatalf("StatusCode %d", d.StatusCode)
+	}
+}
+
+// plain reports whether s is printable ASCII words separated by single
+// spaces, with nothing Parse would unescape.
+func plain(s string) bool {
+	if s != strings.Join(strings.Fields(s), " ") || strings.ContainsAny(s, `\&`) {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x20 || s[i] > 0x7e {
+			return false
+		}
+	}
+	return true
+}
+
+func BenchmarkParse(b *testing.B) {
+	for _, bc := range []struct{ name, in string }{
+		{"standard", standardCases[0].in},
+		{"json-log-line", standardCases[11].in},
+		{"special-apigw", specialCases[7].in},
+		{"not-denial-1KiB", strings.Repeat("INFO request ok ", 64)},
+		{"log-1MiB-denial-at-end", strings.Repeat("2024-05-01T10:00:00.000Z 1b2c INFO request handled\n", (MaxScan-200)/52) + standardCases[1].in},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.SetBytes(int64(len(bc.in)))
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				Parse(bc.in)
+			}
+		})
+	}
+}
+
+func BenchmarkIsDenialLine(b *testing.B) {
+	line := "2024-05-01T10:00:00.000Z\t1b2c3d4e-0000-4a5b-8c9d-0e1f2a3b4c5d\tINFO\tprocessed 25 records from the queue in 42 ms"
+	b.SetBytes(int64(len(line)))
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		IsDenialLine(line)
+	}
+}
