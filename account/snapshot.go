@@ -46,10 +46,12 @@ type Origin struct {
 func NewSnapshot(origin Origin, functions []*Function) *Snapshot {
 	s := &Snapshot{SchemaVersion: SchemaVersion, CreatedAt: time.Now().UTC().Truncate(time.Second), Source: origin}
 	roles := map[string]*Role{}
+	seen := map[string]bool{}
 	for _, f := range functions {
-		if f == nil {
+		if f == nil || seen[f.ARN] {
 			continue
 		}
+		seen[f.ARN] = true
 		s.Functions = append(s.Functions, f)
 		if f.Role != nil {
 			roles[f.Role.ARN] = f.Role

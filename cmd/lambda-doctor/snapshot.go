@@ -1,17 +1,127 @@
 package main
 
 import (
-	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
 
 	"github.com/urfave/cli/v2"
+
+	"github.com/lambda-doctor/lambda-doctor/account"
 )
 
 func snapshotCommand() *cli.Command {
 	return &cli.Command{
-		Name:  "snapshot",
-		Usage: "(not yet implemented)",
-		Action: func(c *cli.Context) error {
-			return errors.New("snapshot is not implemented yet")
-		},
+		Name:      "snapshot",
+		Usage:     "write an offline snapshot of functions' doors, to attach to a ticket or read later with --snapshot",
+		UsageText: "lambda-doctor snapshot --function NAME [--function NAME...] | --all  -o FILE",
+		Flags: append([]cli.Flag{
+			&cli.StringSliceFlag{Name: "function", Aliases: []string{"f"}, Usage: "function `NAME` or ARN (repeatable)"},
+			&cli.BoolFlag{Name: "all", Usage: "every function of the account and region"},
+			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write the snapshot to `FILE` ('-' for standard output)", Value: "-"},
+			&cli.IntFlag{Name: "concurrency", Usage: "read at most `N` functions at once (--all)", Value: 8},
+			&cli.DurationFlag{Name: "log-window", Usage: "search the functions' logs this far back for access denials (0: do not search)", Value: 24 * time.Hour},
+		}, sourceFlags()...),
+		Action: runSnapshot,
 	}
+}
+
+func runSnapshot(c *cli.Context) error {
+	s := ioFrom(c)
+	names := c.StringSlice("function")
+	all := c.Bool("all")
+	switch {
+	case c.Args().Len() > 0:
+		return usageErrorf("snapshot takes no arguments (got %q); name functions with --function", c.Args().First())
+	case all && len(names) > 0:
+		return usageErrorf("give --function or --all, not both")
+	case !all && len(names) == 0:
+		return usageErrorf("give --function NAME or --all")
+	case c.Int("concurrency") < 1:
+		return usageErrorf("--concurrency must be at least 1")
+	}
+	src, err := openSource(c)
+	if err != nil {
+		return err
+	}
+	origin := account.Origin{}
+	var org *account.Org
+	switch v := src.(type) {
+	case *account.Live:
+		origin = v.Origin()
+	case *account.SnapshotSource:
+		origin, org = v.Snapshot().Source, v.Snapshot().Org
+	}
+
+	out := c.String("output")
+	var w io.Writer = s.out
+	var tmp *os.File
+	if out != "-" {
+		// Write next to the target and rename at the end, so that a failed
+		// read never leaves half a snapshot under the name asked for.
+		tmp, err = os.CreateTemp(filepath.Dir(out), "."+filepath.Base(out)+".*")
+		if err != nil {
+			return badInput(fmt.Errorf("-o %s: %w", out, err))
+		}
+		defer os.Remove(tmp.Name())
+		defer tmp.Close()
+		w = tmp
+	}
+	sw, err := account.NewSnapshotWriter(w, origin, org, time.Time{})
+	if err != nil {
+		return err
+	}
+	n, unseen := 0, 0
+	add := func(f *account.Function) error {
+		n++
+		unseen += len(f.Unseen)
+		return sw.Add(f)
+	}
+
+	if live, ok := src.(*account.Live); ok && all {
+		err = live.ReadAll(c.Context, add)
+	} else {
+		if all {
+			if names, err = src.FunctionNames(c.Context); err != nil {
+				return fmt.Errorf("list functions: %w", err)
+			}
+		}
+		var fns []*account.Function
+		for _, name := range names {
+			f, err := src.Function(c.Context, name)
+			if err != nil {
+				return err
+			}
+			fns = append(fns, f)
+		}
+		for _, f := range account.NewSnapshot(origin, fns).Functions {
+			if err = add(f); err != nil {
+				break
+			}
+		}
+	}
+	if err != nil {
+		return err
+	}
+	if err := sw.Close(); err != nil {
+		return fmt.Errorf("write snapshot: %w", err)
+	}
+	if tmp != nil {
+		if err := tmp.Chmod(0o644); err != nil {
+			return fmt.Errorf("write %s: %w", out, err)
+		}
+		if err := tmp.Close(); err != nil {
+			return fmt.Errorf("write %s: %w", out, err)
+		}
+		if err := os.Rename(tmp.Name(), out); err != nil {
+			return fmt.Errorf("write %s: %w", out, err)
+		}
+		fmt.Fprintf(s.err, "wrote %s: %d function(s)\n", out, n)
+	}
+	if unseen > 0 {
+		fmt.Fprintf(s.err, "lambda-doctor: %d read(s) were refused or failed; each is listed under \"unseen\" with the permission it needs\n", unseen)
+	}
+	return nil
 }

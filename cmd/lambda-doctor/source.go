@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"os"
 
 	"github.com/urfave/cli/v2"
@@ -20,9 +19,9 @@ func sourceFlags() []cli.Flag {
 }
 
 // openSource opens the account the source flags name: the snapshot file
-// given with --snapshot, else the live account. Its errors map to exit
-// codes: *account.InputError (2), *account.AccessError and
-// account.ErrNotFound (3).
+// given with --snapshot, else the live account through the standard AWS
+// configuration chain. Its errors map to exit codes: *account.InputError
+// (2), *account.AccessError and account.ErrNotFound (3).
 func openSource(c *cli.Context) (account.Source, error) {
 	if path := c.String("snapshot"); path != "" {
 		if c.IsSet("region") || (c.String("profile") != "" && c.String("profile") != os.Getenv("AWS_PROFILE")) {
@@ -30,9 +29,29 @@ func openSource(c *cli.Context) (account.Source, error) {
 		}
 		return account.LoadSnapshot(path)
 	}
-	return openLive(c)
+	l, err := openLive(c)
+	if err != nil {
+		return nil, err
+	}
+	return l, nil
 }
 
-func openLive(c *cli.Context) (account.Source, error) {
-	return nil, errors.New("the live account reader is not implemented yet; use --snapshot FILE")
+// openLive opens the live account. A command's --concurrency flag, if it
+// has one, bounds how many functions are read at once.
+func openLive(c *cli.Context) (*account.Live, error) {
+	opts := account.LiveOptions{
+		Profile:     c.String("profile"),
+		Region:      c.String("region"),
+		Concurrency: c.Int("concurrency"),
+	}
+	if c.IsSet("log-window") {
+		opts.LogWindow = c.Duration("log-window")
+		if opts.LogWindow == 0 {
+			opts.LogWindow = -1 // 0 on the command line: do not search logs
+		}
+	}
+	if s := ioFrom(c); s.errTTY {
+		opts.Progress = s.err
+	}
+	return account.NewLive(c.Context, opts)
 }

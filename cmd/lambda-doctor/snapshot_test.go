@@ -1,0 +1,182 @@
+package main
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/lambda-doctor/lambda-doctor/account"
+	"github.com/lambda-doctor/lambda-doctor/internal/motoserver"
+)
+
+func runCmd(t *testing.T, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code = run(context.Background(), append([]string{"lambda-doctor"}, args...), strings.NewReader(""), &out, &errb)
+	return out.String(), errb.String(), code
+}
+
+// createMotoFunction creates a function whose environment holds a fake
+// secret, with the aws CLI.
+func createMotoFunction(t *testing.T, s *motoserver.Server, name string) {
+	t.Helper()
+	dir := t.TempDir()
+	zf := filepath.Join(dir, "f.zip")
+	var b bytes.Buffer
+	zw := zip.NewWriter(&b)
+	w, _ := zw.Create("index.py")
+	w.Write([]byte("def handler(e, c):\n    return e\n"))
+	zw.Close()
+	if err := os.WriteFile(zf, b.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s.AWS(t, "iam", "create-role", "--role-name", name+"-role", "--assume-role-policy-document",
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}`)
+	s.AWS(t, "lambda", "create-function", "--function-name", name, "--runtime", "python3.12", "--handler", "index.handler",
+		"--role", "arn:aws:iam::"+s.Account+":role/"+name+"-role", "--zip-file", "fileb://"+zf,
+		"--environment", `Variables={API_TOKEN=fake-secret-value-42,STAGE=prod}`)
+}
+
+func TestSnapshotCommandLive(t *testing.T) {
+	s := motoserver.Start(t)
+	s.Setenv(t)
+	createMotoFunction(t, s, "snapcmd-fn")
+	out := filepath.Join(t.TempDir(), "snap.json")
+	stdout, stderr, code := runCmd(t, "snapshot", "--function", "snapcmd-fn", "-o", out)
+	if code != 0 {
+		t.Fatalf("exit %d, stderr %s", code, stderr)
+	}
+	if stdout != "" || !strings.Contains(stderr, "wrote "+out+": 1 function(s)") {
+		t.Errorf("stdout %q stderr %q", stdout, stderr)
+	}
+	data, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(data, []byte("fake-secret-value-42")) || bytes.Contains(data, []byte("prod")) {
+		t.Fatalf("the snapshot holds environment variable values:\n%s", data)
+	}
+	if !bytes.Contains(data, []byte(`"API_TOKEN"`)) {
+		t.Errorf("the snapshot lost the environment variable names")
+	}
+	src, err := account.LoadSnapshot(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := src.Function(context.Background(), "snapcmd-fn")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.Role == nil || f.Role.Name != "snapcmd-fn-role" || src.Snapshot().Source.Account != s.Account {
+		t.Errorf("loaded: role %+v source %+v", f.Role, src.Snapshot().Source)
+	}
+
+	// A snapshot of the snapshot, through --snapshot, to standard output.
+	stdout, stderr, code = runCmd(t, "snapshot", "--snapshot", out, "--all")
+	if code != 0 {
+		t.Fatalf("exit %d, stderr %s", code, stderr)
+	}
+	again, err := account.ParseSnapshot([]byte(stdout))
+	if err != nil {
+		t.Fatalf("%v\n%s", err, stdout)
+	}
+	if len(again.Functions) != 1 || again.Functions[0].Name != "snapcmd-fn" || again.Source != src.Snapshot().Source {
+		t.Errorf("re-snapshot: got %+v", again)
+	}
+}
+
+func TestSnapshotCommandAllLive(t *testing.T) {
+	s := motoserver.Start(t)
+	s.Setenv(t)
+	createMotoFunction(t, s, "snapall-a")
+	createMotoFunction(t, s, "snapall-b")
+	stdout, stderr, code := runCmd(t, "snapshot", "--all", "--concurrency", "2")
+	if code != 0 {
+		t.Fatalf("exit %d, stderr %s", code, stderr)
+	}
+	snap, err := account.ParseSnapshot([]byte(stdout))
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := map[string]bool{}
+	for _, f := range snap.Functions {
+		names[f.Name] = true
+	}
+	if !names["snapall-a"] || !names["snapall-b"] {
+		t.Errorf("functions: got %v", names)
+	}
+	for i := 1; i < len(snap.Functions); i++ {
+		if snap.Functions[i-1].ARN >= snap.Functions[i].ARN {
+			t.Errorf("functions not sorted: %s before %s", snap.Functions[i-1].ARN, snap.Functions[i].ARN)
+		}
+	}
+}
+
+func TestSnapshotCommandErrors(t *testing.T) {
+	good := filepath.Join("..", "..", "account", "testdata", "example.json")
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.json")
+	os.WriteFile(bad, []byte(`{"schema_version": 9}`), 0o644)
+	trunc := filepath.Join(dir, "trunc.json")
+	data, _ := os.ReadFile(good)
+	os.WriteFile(trunc, data[:100], 0o644)
+	for _, tc := range []struct {
+		name string
+		args []string
+		code int
+		want string
+	}{
+		{"nothing to read", []string{"snapshot"}, 2, "give --function NAME or --all"},
+		{"both", []string{"snapshot", "--all", "--function", "x", "--snapshot", good}, 2, "not both"},
+		{"argument", []string{"snapshot", "stray"}, 2, "takes no arguments"},
+		{"wrong version", []string{"snapshot", "--snapshot", bad, "--all"}, 2, "schema_version 9 is not supported: this lambda-doctor reads schema_version 1"},
+		{"truncated", []string{"snapshot", "--snapshot", trunc, "--all"}, 2, "truncated"},
+		{"missing file", []string{"snapshot", "--snapshot", filepath.Join(dir, "nope.json"), "--all"}, 2, "no such file"},
+		{"region with snapshot", []string{"snapshot", "--snapshot", good, "--region", "eu-west-1", "--all"}, 2, "--profile and --region apply only to a live account"},
+		{"function not in snapshot", []string{"snapshot", "--snapshot", good, "--function", "nope"}, 3, "nope is not in the snapshot"},
+		{"unwritable output", []string{"snapshot", "--snapshot", good, "--all", "-o", filepath.Join(dir, "no", "such", "dir", "s.json")}, 2, "-o"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, stderr, code := runCmd(t, tc.args...)
+			if code != tc.code || !strings.Contains(stderr, tc.want) {
+				t.Fatalf("got exit %d, stderr %q; want exit %d with %q", code, stderr, tc.code, tc.want)
+			}
+			if strings.Contains(stderr, "goroutine") || strings.Contains(stderr, "panic") {
+				t.Fatalf("stack trace: %s", stderr)
+			}
+		})
+	}
+}
+
+func TestSnapshotCommandLiveMissingFunction(t *testing.T) {
+	s := motoserver.Start(t)
+	s.Setenv(t)
+	out := filepath.Join(t.TempDir(), "s.json")
+	_, stderr, code := runCmd(t, "snapshot", "--function", "does-not-exist", "-o", out)
+	if code != 3 || !strings.Contains(stderr, "does-not-exist") {
+		t.Fatalf("got exit %d, stderr %q; want 3 naming the function", code, stderr)
+	}
+	if _, err := os.Stat(out); !os.IsNotExist(err) {
+		t.Errorf("a failed snapshot left %s behind", out)
+	}
+	if entries, _ := os.ReadDir(filepath.Dir(out)); len(entries) != 0 {
+		t.Errorf("a failed snapshot left files behind: %v", entries)
+	}
+}
+
+// With no credentials at all the live source fails with exit 3 and says so.
+func TestSnapshotCommandNoCredentials(t *testing.T) {
+	s := motoserver.Start(t)
+	s.Setenv(t)
+	t.Setenv("AWS_ACCESS_KEY_ID", "")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "")
+	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+	_, stderr, code := runCmd(t, "snapshot", "--function", "x")
+	if code != 3 || !strings.Contains(stderr, "sts:GetCallerIdentity") || !strings.Contains(stderr, "credentials") {
+		t.Fatalf("got exit %d, stderr %q", code, stderr)
+	}
+}
