@@ -78,7 +78,7 @@ func WriteJUnit(w io.Writer, r *Report) error {
 			case q.Decision == "unknown":
 				c.Error = &junitMessage{Message: "could not be decided: reads were refused", Type: q.ID, Text: strings.Join(reqs, "\n")}
 			case !q.Passed:
-				c.Failure = &junitMessage{Message: q.Decision, Type: q.ID, Text: findingText(r, fr.ARN, q.ID, strings.Join(reqs, "\n"))}
+				c.Failure = &junitMessage{Message: q.Decision, Type: q.ID, Text: findingText(r, fr.ARN, q, strings.Join(reqs, "\n"))}
 			default:
 				c.SystemOut = strings.Join(reqs, "\n")
 			}
@@ -106,6 +106,9 @@ func WriteJUnit(w io.Writer, r *Report) error {
 	}
 	fs := junitSuite{Name: "findings"}
 	for _, f := range r.Findings {
+		if requirementRule(f.ID) {
+			continue // a failed test case of its function's suite already
+		}
 		c := junitCase{Name: f.ID + " " + f.Title, Classname: "lambda-doctor.findings." + f.Rule}
 		if r.Failing(f) {
 			c.Failure = &junitMessage{Message: f.Severity.String() + ": " + f.Title, Type: f.ID, Text: sarifMessage(f)}
@@ -136,11 +139,17 @@ func WriteJUnit(w io.Writer, r *Report) error {
 
 // findingText is the message of the finding that reports a failed
 // requirement, or def.
-func findingText(r *Report, fnARN, id, def string) string {
+func findingText(r *Report, fnARN string, q Requirement, def string) string {
 	for _, f := range r.Findings {
-		if f.ID == id && f.Subject == fnARN {
+		if f.ID == q.ID && f.Subject == fnARN && strings.Contains(f.Title, q.Need) {
 			return sarifMessage(f)
 		}
 	}
 	return def
+}
+
+// requirementRule reports whether findings of rule id come from a
+// requirement (LD001–LD008), which has its own test case.
+func requirementRule(id string) bool {
+	return id >= "LD001" && id <= "LD008"
 }

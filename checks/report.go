@@ -98,6 +98,18 @@ func (r *Report) Failing(f Finding) bool {
 
 // summarize fills Summary and sorts the report.
 func (r *Report) summarize() {
+	if r.Findings == nil {
+		r.Findings = []Finding{}
+	}
+	for i := range r.Functions {
+		fr := &r.Functions[i]
+		if fr.Requirements == nil {
+			fr.Requirements = []Requirement{}
+		}
+		if fr.Expectations == nil {
+			fr.Expectations = []Expectation{}
+		}
+	}
 	sort.SliceStable(r.Functions, func(i, j int) bool { return r.Functions[i].Name < r.Functions[j].Name })
 	sortFindings(r.Findings)
 	s := Summary{Functions: len(r.Functions), BySeverity: map[string]int{}}
