@@ -106,6 +106,10 @@ func Diagnose(ctx context.Context, fn *account.Function, o Options) (*Report, er
 	}
 	rep := d.report(ctx)
 	rep.Notes = append(notes, rep.Notes...)
+	if o.Error != "" && o.Symptom == SymptomAuto && len(d.findings) > 0 {
+		// The pasted error names the symptom.
+		rep.Symptom = map[Door]string{Inbound: SymptomInvokeDenied, Outbound: SymptomAccessDenied, Logs: SymptomNoLogs, Trust: SymptomRoleAssume}[d.findings[0].v.Door]
+	}
 	return rep, nil
 }
 
@@ -431,7 +435,7 @@ func (d *diagnosis) fromError(den *errtext.Denial) ([]string, error) {
 	if den.PolicyType != "" {
 		kind := "no " + den.PolicyType + " policy allows"
 		if den.Explicit {
-			kind = "explicit deny in a " + den.PolicyType + " policy"
+			kind = "an explicit deny in " + article(den.PolicyType) + " " + den.PolicyType + " policy"
 		}
 		notes = append(notes, "AWS blamed: "+kind)
 	}
@@ -772,6 +776,16 @@ func containsFold(l []string, v string) bool {
 // same name does not match it (IAM UG reference_policies_elements_principal).
 func bareIDStatements(fn *account.Function) []string {
 	var out []string
+	for _, b := range bareIDs(fn) {
+		out = append(out, fmt.Sprintf("statement %s names the principal %s: a bare unique id is how a policy shows a role or user that was deleted; if it was deleted and recreated under the same name, the statement no longer matches it; grant the new ARN again and remove %s", quoteID(b[0]), b[1], quoteID(b[0])))
+	}
+	return out
+}
+
+// bareIDs lists (statement, unique id) pairs of resource-policy principals
+// given as bare unique ids.
+func bareIDs(fn *account.Function) [][2]string {
+	var out [][2]string
 	for _, rp := range fn.ResourcePolicies {
 		d, err := decodeDoc(rp.Document)
 		if err != nil {
@@ -791,12 +805,11 @@ func bareIDStatements(fn *account.Function) []string {
 					if name == "" {
 						name = fmt.Sprintf("#%d", i)
 					}
-					out = append(out, fmt.Sprintf("statement %s names the principal %s: a bare unique id is how a policy shows a role or user that was deleted; if it was deleted and recreated under the same name, the statement no longer matches it; grant the new ARN again and remove %s", quoteID(name), p, quoteID(name)))
+					out = append(out, [2]string{name, p})
 				}
 			}
 		}
 	}
-	sort.Strings(out)
 	return out
 }
 
@@ -842,3 +855,10 @@ func anyList(v any) []string {
 }
 
 var _ = simulate.Allow
+
+func article(w string) string {
+	if w != "" && strings.ContainsRune("aeiouAEIOU", rune(w[0])) {
+		return "an"
+	}
+	return "a"
+}

@@ -473,7 +473,7 @@ func inboundPlans(fn *account.Function, v *Verdict) []plan {
 	}
 	expl := fmt.Sprintf("the resource policy of %s allows no invoke by %s; this adds exactly that permission", target, who)
 	if inv.FunctionURL {
-		expl = fmt.Sprintf("a function URL call needs lambda:InvokeFunctionUrl and lambda:InvokeFunction (conditioned on lambda:InvokedViaFunctionUrl); the resource policy of %s lacks %d of them for %s", target, len(cmds), principal)
+		expl = fmt.Sprintf("a function URL call needs lambda:InvokeFunctionUrl and lambda:InvokeFunction (conditioned on lambda:InvokedViaFunctionUrl); the resource policy of %s lacks %d of them for %s", target, len(cmds), whoName(principal))
 	}
 	plans = append(plans, plan{
 		fix: Fix{Door: Inbound, Command: strings.Join(cmds, " && "), Explanation: expl},
@@ -653,7 +653,7 @@ func statementID(inv *Invoker, principal string) string {
 	return sanitize(id, 100)
 }
 
-var unsafeID = regexp.MustCompile(`[^A-Za-z0-9_-]+`)
+var unsafeID = regexp.MustCompile(`[^A-Za-z0-9_-]+|--+`)
 
 func sanitize(s string, max int) string {
 	s = strings.Trim(unsafeID.ReplaceAllString(s, "-"), "-")
@@ -720,11 +720,23 @@ func denyPlan(fn *account.Function, v *Verdict, r simulate.Request, d simulate.S
 	case "":
 		return plan{fix: Fix{Door: v.Door, Explanation: what + "; lambda-doctor cannot tell where that policy lives: remove the deny for this request by hand"}}
 	}
-	doc, err := editDeny(loc.doc, d.Index, r.Action, r.Resource)
+	var doc string
+	var caveats []string
+	var err error
+	if loc.kind == "function" || loc.kind == "trust" {
+		// In a resource policy the action and resource are this function's
+		// (or role's) own: the request is set apart by its principal.
+		doc, caveats, err = exceptPrincipal(loc.doc, d.Index, r)
+	} else {
+		doc, caveats, err = editDeny(loc.doc, d.Index, r.Action, r.Resource, allowedResources(fn, r.Action))
+	}
 	if err != nil {
 		return plan{fix: Fix{Door: v.Door, Explanation: what + "; the edit could not be computed: " + err.Error()}}
 	}
 	expl := what + "; this is the same document with that deny narrowed so it no longer covers this request (every other statement unchanged)"
+	if len(caveats) > 0 {
+		expl += "; " + strings.Join(caveats, "; ")
+	}
 	p := plan{fix: Fix{Door: v.Door, Explanation: expl, Document: doc}}
 	role := ""
 	if fn.Role != nil {
@@ -843,116 +855,6 @@ func locate(fn *account.Function, door Door, name string) location {
 	return location{}
 }
 
-// editDeny narrows statement idx (a Deny) of doc so that it no longer
-// covers action on resource, keeping what else it denies where the policy
-// grammar can say so: the action is taken out of a literal Action list (and
-// kept denied on the other resources), the resource out of a literal
-// Resource list, and a "*" resource becomes NotResource [resource].
-func editDeny(doc string, idx int, action, resource string) (string, error) {
-	d, err := decodeDoc(doc)
-	if err != nil {
-		return "", err
-	}
-	if idx < 0 || idx >= len(d.Statement) {
-		return "", fmt.Errorf("statement %d not found", idx)
-	}
-	var st map[string]json.RawMessage
-	if err := json.Unmarshal(d.Statement[idx], &st); err != nil {
-		return "", err
-	}
-	actions, litActions := strList(st["Action"])
-	resources, hasRes := strList(st["Resource"])
-	literal := func(l []string, v string) (rest []string, found bool) {
-		for _, x := range l {
-			if strings.EqualFold(x, v) {
-				found = true
-				continue
-			}
-			rest = append(rest, x)
-		}
-		return rest, found
-	}
-	hasWild := func(l []string) bool {
-		for _, x := range l {
-			if strings.ContainsAny(x, "*?") {
-				return true
-			}
-		}
-		return false
-	}
-	clone := func(mod func(map[string]json.RawMessage)) json.RawMessage {
-		c := map[string]json.RawMessage{}
-		for k, v := range st {
-			c[k] = v
-		}
-		mod(c)
-		return orderedStatement(c)
-	}
-	var repl []json.RawMessage
-	restActions, actionListed := literal(actions, action)
-	if litActions && actionListed && !hasWild(actions) {
-		// Keep the other actions denied as they were.
-		if len(restActions) > 0 {
-			repl = append(repl, clone(func(c map[string]json.RawMessage) {
-				c["Action"] = jsonList(restActions)
-				if sid, ok := c["Sid"]; ok {
-					var s string
-					_ = json.Unmarshal(sid, &s)
-					c["Sid"] = mustRaw(s + "Others")
-				}
-			}))
-		}
-		actions = []string{action}
-	}
-	// The request's action (or the whole wildcard list), minus the resource.
-	rest, resListed := literal(resources, resource)
-	switch {
-	case hasRes && resListed:
-		if len(rest) > 0 {
-			repl = append(repl, clone(func(c map[string]json.RawMessage) {
-				c["Action"] = jsonList(actions)
-				c["Resource"] = jsonList(rest)
-			}))
-		}
-	case hasRes && len(resources) == 1 && resources[0] == "*":
-		repl = append(repl, clone(func(c map[string]json.RawMessage) {
-			c["Action"] = jsonList(actions)
-			delete(c, "Resource")
-			c["NotResource"] = jsonList([]string{resource})
-		}))
-	case !hasRes:
-		nr, _ := strList(st["NotResource"])
-		repl = append(repl, clone(func(c map[string]json.RawMessage) {
-			c["Action"] = jsonList(actions)
-			c["NotResource"] = jsonList(append(nr, resource))
-		}))
-	default:
-		// A pattern such as arn:aws:s3:::bucket/*: deny the action on
-		// everything but this resource that the pattern covers is not
-		// expressible; add the resource as NotResource on a copy limited to
-		// the action.
-		repl = append(repl, clone(func(c map[string]json.RawMessage) {
-			c["Action"] = jsonList(actions)
-			delete(c, "Resource")
-			c["NotResource"] = jsonList([]string{resource})
-		}))
-	}
-	if _, ok := st["NotAction"]; ok && !litActions {
-		// NotAction denies: add the action to NotAction only for this
-		// resource is not expressible; exclude it from the deny.
-		na, _ := strList(st["NotAction"])
-		repl = []json.RawMessage{clone(func(c map[string]json.RawMessage) { c["NotAction"] = jsonList(append(na, action)) })}
-	}
-	out := append([]json.RawMessage{}, d.Statement[:idx]...)
-	out = append(out, repl...)
-	out = append(out, d.Statement[idx+1:]...)
-	d.Statement = out
-	if len(d.Statement) == 0 {
-		return "", fmt.Errorf("removing the deny leaves the policy empty")
-	}
-	return d.String(), nil
-}
-
 func jsonList(l []string) json.RawMessage {
 	if len(l) == 1 {
 		return mustRaw(l[0])
@@ -1022,4 +924,11 @@ func cloneFunction(fn *account.Function) *account.Function {
 		c.Role = &r
 	}
 	return &c
+}
+
+func whoName(p string) string {
+	if p == "*" {
+		return "anonymous callers (*)"
+	}
+	return p
 }

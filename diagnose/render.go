@@ -33,7 +33,7 @@ func RenderText(w io.Writer, r *Report, color bool) error {
 	var b strings.Builder
 	if len(r.Diagnoses) == 0 {
 		p := r.Primary
-		fmt.Fprintf(&b, "%s✓ no closed door%s: %s\n", c.green+c.bold, c.reset, p.Summary)
+		fmt.Fprintf(&b, "%s✓ %s%s\n", c.green+c.bold, p.Summary, c.reset)
 		if p.Request != nil {
 			b.WriteString("\n")
 			textRequest(&b, p.Request, c)
@@ -50,7 +50,7 @@ func RenderText(w io.Writer, r *Report, color bool) error {
 		if len(r.Open) > 1 {
 			b.WriteString("\n  checked\n")
 			for _, o := range r.Open {
-				fmt.Fprintf(&b, "    %s✓%s %s\n", c.green, c.reset, strings.TrimPrefix(o, "open: "))
+				fmt.Fprintf(&b, "    %s✓%s %s\n", c.green, c.reset, o)
 			}
 		}
 		_, err := io.WriteString(w, b.String())
@@ -75,7 +75,7 @@ func RenderText(w io.Writer, r *Report, color bool) error {
 	if len(r.Open) > 0 {
 		b.WriteString("\n  also checked, open\n")
 		for _, o := range r.Open {
-			fmt.Fprintf(&b, "    %s✓%s %s\n", c.green, c.reset, strings.TrimPrefix(o, "open: "))
+			fmt.Fprintf(&b, "    %s✓%s %s\n", c.green, c.reset, o)
 		}
 	}
 	_, err := io.WriteString(w, b.String())
@@ -319,7 +319,7 @@ func RenderMarkdown(w io.Writer, r *Report) error {
 	if len(r.Open) > 0 {
 		b.WriteString("## Also checked (open)\n\n")
 		for _, o := range r.Open {
-			b.WriteString("- " + mdEscape(strings.TrimPrefix(o, "open: ")) + "\n")
+			b.WriteString("- " + mdEscape(o) + "\n")
 		}
 		b.WriteString("\n")
 	}

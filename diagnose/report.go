@@ -150,7 +150,9 @@ func (d *diagnosis) report(ctx context.Context) *Report {
 			rep.Open = append(rep.Open, openLine(fn, f))
 			continue
 		}
-		rep.Diagnoses = append(rep.Diagnoses, d.explain(ctx, f))
+		x := d.explain(ctx, f)
+		x.nonNil()
+		rep.Diagnoses = append(rep.Diagnoses, x)
 	}
 	switch {
 	case len(rep.Diagnoses) > 0:
@@ -189,7 +191,7 @@ func closedRank(v *Verdict) int {
 }
 
 func openLine(fn *account.Function, f *finding) string {
-	return "open: " + headline(fn, f.v, true) + " (" + f.source + ")"
+	return headline(fn, f.v, true) + " (" + f.source + ")"
 }
 
 func (d *diagnosis) explain(ctx context.Context, f *finding) Diagnosis {
@@ -236,9 +238,19 @@ func (d *diagnosis) explain(ctx context.Context, f *finding) Diagnosis {
 	}
 	out.Decision = string(v.Decision)
 	out.Evidence, out.Reason = evidence(fn, v)
+	if v.Door == Inbound && !v.Open() && v.Invoker != nil && strings.HasPrefix(invokerPrincipal(fn, v.Invoker.Principal), "arn:") {
+		for _, b := range bareIDs(fn) {
+			out.Reason = fmt.Sprintf("statement %s names the bare unique id %s, which is how a deleted principal shows and which a recreated role does not match; %s", quoteID(b[0]), b[1], out.Reason)
+			break
+		}
+	}
 	out.Summary = out.Headline
 	if out.Reason != "" {
-		out.Summary += ": " + out.Reason
+		short := out.Reason
+		if i := strings.Index(short, "; \""); i > 0 {
+			short = short[:i]
+		}
+		out.Summary += ": " + short
 	}
 	if !v.Open() {
 		for _, fx := range Fixes(fn, v, d.o.FixFormat) {
@@ -250,6 +262,19 @@ func (d *diagnosis) explain(ctx context.Context, f *finding) Diagnosis {
 		out.CrossCheck = crossCheck(ctx, d.o.CrossCheck, fn.Role.ARN, v)
 	}
 	return out
+}
+
+// nonNil makes empty lists render as [] in JSON.
+func (d *Diagnosis) nonNil() {
+	if d.Evidence == nil {
+		d.Evidence = []Evidence{}
+	}
+	if d.Fixes == nil {
+		d.Fixes = []FixOut{}
+	}
+	if d.Unseen == nil {
+		d.Unseen = []Unseen{}
+	}
 }
 
 func crossCheck(ctx context.Context, f func(context.Context, string, string, string) (string, error), roleARN string, v *Verdict) string {

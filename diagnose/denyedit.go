@@ -1,0 +1,321 @@
+package diagnose
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/lambda-doctor/lambda-doctor/account"
+	"github.com/lambda-doctor/lambda-doctor/simulate"
+	"github.com/lambda-doctor/lambda-doctor/simulate/iamdata"
+)
+
+// maxExpand bounds the expansion of a wildcard action list into literal
+// actions when an action is taken out of a deny.
+const maxExpand = 60
+
+// editDeny narrows statement idx (a Deny) of doc so that it no longer
+// covers action on resource and keeps denying everything else it denied:
+//
+//   - the other actions stay denied as they were (a wildcard list is
+//     expanded into its actions from the IAM data);
+//   - for the request's action, a literal resource is taken out of the
+//     Resource list; a "*" resource becomes NotResource [resource];
+//   - a pattern resource (arn:aws:s3:::audit-*/*) cannot lose one ARN in the
+//     policy grammar, so the action is denied everywhere except the request's
+//     resource and the resources the role's own Allow statements grant for
+//     the action outside the pattern (allowed): the role keeps what it could
+//     do, the pattern stays protected, and only resources no identity policy
+//     grants (reachable only through a resource-based policy) are newly
+//     denied, which the returned caveat says.
+func editDeny(doc string, idx int, action, resource string, allowed []string) (string, []string, error) {
+	d, err := decodeDoc(doc)
+	if err != nil {
+		return "", nil, err
+	}
+	if idx < 0 || idx >= len(d.Statement) {
+		return "", nil, fmt.Errorf("statement %d not found", idx)
+	}
+	var st map[string]json.RawMessage
+	if err := json.Unmarshal(d.Statement[idx], &st); err != nil {
+		return "", nil, err
+	}
+	var caveats []string
+	sid := ""
+	if raw, ok := st["Sid"]; ok {
+		_ = json.Unmarshal(raw, &sid)
+	}
+	clone := func(suffix string, mod func(map[string]json.RawMessage)) json.RawMessage {
+		c := map[string]json.RawMessage{}
+		for k, v := range st {
+			c[k] = v
+		}
+		if sid != "" && suffix != "" {
+			c["Sid"] = mustRaw(sid + suffix)
+		}
+		mod(c)
+		return orderedStatement(c)
+	}
+	var repl []json.RawMessage
+
+	// 1. The other actions, unchanged.
+	actionOnly := []string{action}
+	if raw, ok := st["Action"]; ok {
+		acts, _ := strList(raw)
+		var lits []string
+		expandable := true
+		for _, a := range acts {
+			if strings.ContainsAny(a, "*?") {
+				exp := iamdata.Actions(a)
+				if len(exp) == 0 || len(lits)+len(exp) > maxExpand {
+					expandable = false
+					break
+				}
+				lits = append(lits, exp...)
+				continue
+			}
+			lits = append(lits, a)
+		}
+		if expandable {
+			var rest []string
+			seen := map[string]bool{}
+			for _, a := range lits {
+				k := strings.ToLower(a)
+				if strings.EqualFold(a, action) || seen[k] {
+					continue
+				}
+				seen[k] = true
+				rest = append(rest, a)
+			}
+			if len(rest) > 0 {
+				repl = append(repl, clone("Others", func(c map[string]json.RawMessage) { c["Action"] = jsonList(rest) }))
+			}
+		} else {
+			actionOnly = acts
+			caveats = append(caveats, fmt.Sprintf("the deny's actions %s are too many to list one by one, so the narrowing applies to all of them on this resource", strings.Join(acts, ", ")))
+		}
+	} else if raw, ok := st["NotAction"]; ok {
+		// Deny everything but NotAction: stop denying the action there, and
+		// deny it again below on everything but this resource.
+		na, _ := strList(raw)
+		repl = append(repl, clone("", func(c map[string]json.RawMessage) { c["NotAction"] = jsonList(append(na, action)) }))
+		delete(st, "NotAction")
+	}
+
+	// 2. The request's action (or the unexpanded list), minus the resource.
+	withAction := func(suffix string, mod func(map[string]json.RawMessage)) json.RawMessage {
+		return clone(suffix, func(c map[string]json.RawMessage) {
+			delete(c, "NotAction")
+			c["Action"] = jsonList(actionOnly)
+			mod(c)
+		})
+	}
+	if raw, ok := st["Resource"]; ok {
+		res, _ := strList(raw)
+		var literalRest, patterns, others []string
+		for _, p := range res {
+			switch {
+			case p == resource:
+			case p == "*" || (strings.ContainsAny(p, "*?") && wildMatchCase(p, resource)):
+				patterns = append(patterns, p)
+			default:
+				if strings.ContainsAny(p, "*?") {
+					others = append(others, p)
+				} else {
+					literalRest = append(literalRest, p)
+				}
+			}
+		}
+		keep := append(literalRest, others...)
+		if len(keep) > 0 {
+			repl = append(repl, withAction("", func(c map[string]json.RawMessage) { c["Resource"] = jsonList(keep) }))
+		}
+		if len(patterns) > 0 {
+			not := []string{resource}
+			star := false
+			for _, p := range patterns {
+				star = star || p == "*"
+			}
+			if !star {
+				for _, a := range allowed {
+					disjoint := true
+					for _, p := range patterns {
+						if globsIntersect(a, p) {
+							disjoint = false
+							break
+						}
+					}
+					if disjoint && !containsFold(not, a) {
+						not = append(not, a)
+					}
+				}
+				caveats = append(caveats, fmt.Sprintf("IAM cannot take one ARN out of the pattern %s, so the deny of %s now covers every resource except this one and those the role's own policies grant outside the pattern: a grant to this role only from some other resource-based policy would now be denied", strings.Join(patterns, ", "), strings.Join(actionOnly, ", ")))
+			}
+			repl = append(repl, withAction("", func(c map[string]json.RawMessage) {
+				delete(c, "Resource")
+				c["NotResource"] = jsonList(not)
+			}))
+		}
+	} else {
+		nr, _ := strList(st["NotResource"])
+		repl = append(repl, withAction("", func(c map[string]json.RawMessage) { c["NotResource"] = jsonList(append(nr, resource)) }))
+	}
+
+	out := append([]json.RawMessage{}, d.Statement[:idx]...)
+	out = append(out, repl...)
+	out = append(out, d.Statement[idx+1:]...)
+	if len(out) == 0 {
+		return "", nil, fmt.Errorf("removing the deny leaves the policy empty")
+	}
+	d.Statement = out
+	return d.String(), caveats, nil
+}
+
+// allowedResources lists the Resource patterns of the role's Allow
+// statements (inline and managed) whose Action matches action.
+func allowedResources(fn *account.Function, action string) []string {
+	if fn.Role == nil {
+		return nil
+	}
+	var docs []string
+	for _, p := range fn.Role.Inline {
+		docs = append(docs, p.Document)
+	}
+	for _, p := range fn.Role.Managed {
+		docs = append(docs, p.Document)
+	}
+	var out []string
+	for _, doc := range docs {
+		d, err := decodeDoc(doc)
+		if err != nil {
+			continue
+		}
+		for _, raw := range d.Statement {
+			var st map[string]json.RawMessage
+			if json.Unmarshal(raw, &st) != nil {
+				continue
+			}
+			var eff string
+			_ = json.Unmarshal(st["Effect"], &eff)
+			acts, ok := strList(st["Action"])
+			if eff != "Allow" || !ok {
+				continue
+			}
+			match := false
+			for _, a := range acts {
+				match = match || wildMatch(strings.ToLower(a), strings.ToLower(action))
+			}
+			if !match {
+				continue
+			}
+			res, _ := strList(st["Resource"])
+			for _, r := range res {
+				if !containsFold(out, r) {
+					out = append(out, r)
+				}
+			}
+		}
+	}
+	return out
+}
+
+// wildMatchCase matches an IAM resource pattern (* and ?) case-sensitively.
+func wildMatchCase(p, s string) bool { return globsIntersect(p, s) && !strings.ContainsAny(s, "*?") || p == s }
+
+// globsIntersect reports whether some string matches both IAM patterns
+// (* any run, ? one character; case-sensitive). It walks the product of the
+// two patterns' positions.
+func globsIntersect(p, q string) bool {
+	type st struct{ i, j int }
+	seen := map[st]bool{}
+	stack := []st{{0, 0}}
+	for len(stack) > 0 {
+		s := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if seen[s] {
+			continue
+		}
+		seen[s] = true
+		i, j := s.i, s.j
+		if i == len(p) && j == len(q) {
+			return true
+		}
+		// A star may match nothing.
+		if i < len(p) && p[i] == '*' {
+			stack = append(stack, st{i + 1, j})
+		}
+		if j < len(q) && q[j] == '*' {
+			stack = append(stack, st{i, j + 1})
+		}
+		if i == len(p) || j == len(q) {
+			continue
+		}
+		pc, qc := p[i], q[j]
+		if pc != '*' && pc != '?' && qc != '*' && qc != '?' && pc != qc {
+			continue
+		}
+		ni, nj := i+1, j+1
+		if pc == '*' {
+			ni = i
+		}
+		if qc == '*' {
+			nj = j
+		}
+		if ni == i && nj == j {
+			continue // both stars: consuming a character changes nothing
+		}
+		stack = append(stack, st{ni, nj})
+	}
+	return false
+}
+
+// exceptPrincipal narrows Deny statement idx of a resource-based policy so
+// that it no longer applies to the request's principal: a condition on
+// aws:PrincipalArn (the role for a role session) or, for a service,
+// aws:PrincipalServiceName is added, which the policy's other conditions
+// AND with. An anonymous principal cannot be set apart this way.
+func exceptPrincipal(doc string, idx int, r simulate.Request) (string, []string, error) {
+	key, op, val := "aws:PrincipalArn", "ArnNotEquals", principalARN(r.Principal)
+	src := ""
+	if v, ok := r.Context["aws:SourceArn"]; ok && len(v.Values) == 1 {
+		src = v.Values[0]
+	}
+	switch {
+	case src != "":
+		// A service call is set apart by the resource that made it.
+		key, op, val = "aws:SourceArn", "ArnNotEquals", src
+	case r.Principal == "*" || r.Principal == "":
+		return "", nil, fmt.Errorf("an anonymous caller cannot be excepted from a deny")
+	case isServicePrincipal(r.Principal):
+		key, op, val = "aws:PrincipalServiceName", "StringNotEquals", r.Principal
+	}
+	d, err := decodeDoc(doc)
+	if err != nil {
+		return "", nil, err
+	}
+	if idx < 0 || idx >= len(d.Statement) {
+		return "", nil, fmt.Errorf("statement %d not found", idx)
+	}
+	var st map[string]json.RawMessage
+	if err := json.Unmarshal(d.Statement[idx], &st); err != nil {
+		return "", nil, err
+	}
+	cond := map[string]map[string]any{}
+	if raw, ok := st["Condition"]; ok {
+		if err := json.Unmarshal(raw, &cond); err != nil {
+			return "", nil, fmt.Errorf("Condition: %w", err)
+		}
+	}
+	if cond[op] == nil {
+		cond[op] = map[string]any{}
+	}
+	if old, ok := cond[op][key]; ok {
+		vals := anyList(old)
+		cond[op][key] = append(vals, val)
+	} else {
+		cond[op][key] = val
+	}
+	st["Condition"] = mustRaw(cond)
+	d.Statement[idx] = orderedStatement(st)
+	return d.String(), []string{fmt.Sprintf("the deny now skips requests whose %s is %s (%s added to its conditions)", key, val, op)}, nil
+}
