@@ -2,6 +2,7 @@ package diagnose
 
 import (
 	"encoding/json"
+	"sync"
 
 	"github.com/lambda-doctor/lambda-doctor/simulate"
 )
@@ -9,7 +10,25 @@ import (
 // The engine glue: the only place this package calls simulate's parser and
 // evaluator.
 
-func parsePolicy(doc string) (*simulate.Policy, error) { return simulate.ParseString(doc) }
+// parsed caches parsed documents (a *simulate.Policy is immutable): `check
+// --all` judges ~10 requests per function, and a role's or managed
+// policy's document is parsed once, not per request. (Added by H5.)
+var parsed sync.Map // document → parseResult
+
+type parseResult struct {
+	p   *simulate.Policy
+	err error
+}
+
+func parsePolicy(doc string) (*simulate.Policy, error) {
+	if v, ok := parsed.Load(doc); ok {
+		r := v.(parseResult)
+		return r.p, r.err
+	}
+	p, err := simulate.ParseString(doc)
+	parsed.Store(doc, parseResult{p, err})
+	return p, err
+}
 
 // evaluate judges in with the context keys AWS always sets added (keys the
 // builders set win); in itself is not changed, so reports show only the
