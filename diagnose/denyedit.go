@@ -220,7 +220,31 @@ func allowedResources(fn *account.Function, action string) []string {
 }
 
 // wildMatchCase matches an IAM resource pattern (* and ?) case-sensitively.
-func wildMatchCase(p, s string) bool { return globsIntersect(p, s) && !strings.ContainsAny(s, "*?") || p == s }
+// The characters of s are literal.
+func wildMatchCase(p, s string) bool {
+	// Backtracking on the last star: linear for IAM's patterns.
+	pi, si, star, mark := 0, 0, -1, 0
+	for si < len(s) {
+		switch {
+		case pi < len(p) && (p[pi] == '?' || p[pi] == s[si]) && p[pi] != '*':
+			pi++
+			si++
+		case pi < len(p) && p[pi] == '*':
+			star, mark = pi, si
+			pi++
+		case star >= 0:
+			pi = star + 1
+			mark++
+			si = mark
+		default:
+			return false
+		}
+	}
+	for pi < len(p) && p[pi] == '*' {
+		pi++
+	}
+	return pi == len(p)
+}
 
 // globsIntersect reports whether some string matches both IAM patterns
 // (* any run, ? one character; case-sensitive). It walks the product of the
