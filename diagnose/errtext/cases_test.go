@@ -564,4 +564,19 @@ var standardCases = []parseCase{
 		},
 		msg: "User: sns.amazonaws.com is not authorized to perform: lambda:InvokeFunction on resource: arn:aws:lambda:us-east-1:123456789012:function:notify",
 	},
+	{
+		// Authorization ID given only in the console link (IAM UG troubleshoot_access-denied-authorization-id shape).
+		name: "iam-ug/authorization-id-link-only",
+		in:   "User: arn:aws:sts::123456789012:assumed-role/fn-role/fn is not authorized to perform: sqs:SendMessage on resource: arn:aws:sqs:us-east-1:123456789012:jobs because no identity-based policy allows the sqs:SendMessage action. Go to https://us-east-1.console.aws.amazon.com/iam/home?region=us-east-1#/authorization-details/a1b2c3d4e5f6 for complete details",
+		want: Denial{
+			Kind:            KindNotAuthorized,
+			Principal:       "arn:aws:sts::123456789012:assumed-role/fn-role/fn",
+			Action:          "sqs:SendMessage",
+			Resource:        "arn:aws:sqs:us-east-1:123456789012:jobs",
+			PolicyType:      PolicyIdentityBased,
+			AuthorizationID: "a1b2c3d4e5f6",
+			Reason:          "because no identity-based policy allows the sqs:SendMessage action",
+		},
+		msg: "User: arn:aws:sts::123456789012:assumed-role/fn-role/fn is not authorized to perform: sqs:SendMessage on resource: arn:aws:sqs:us-east-1:123456789012:jobs because no identity-based policy allows the sqs:SendMessage action. Go to https://us-east-1.console.aws.amazon.com/iam/home?region=us-east-1#/authorization-details/a1b2c3d4e5f6",
+	},
 }

@@ -16,8 +16,13 @@ func detect(v *view) *Denial {
 	case d != nil && na != nil && d.Kind == KindEncodedEC2:
 		na.EncodedMessage = d.EncodedMessage
 		d = na
-	case d != nil && na != nil:
+	case d != nil && na != nil && consistent(d.Kind, na.Action):
 		mergeStandard(d, na)
+	case d != nil && na != nil:
+		// Two unrelated messages: the first one in the text wins.
+		if strings.Index(v.s, na.Message) < strings.Index(v.s, d.Message) {
+			d = na
+		}
 	case d == nil && na != nil:
 		d = na
 	case d == nil:
@@ -29,6 +34,26 @@ func detect(v *view) *Denial {
 	fillImplied(d)
 	envelope(v, d)
 	return d
+}
+
+// consistent reports whether a standard message naming action can be the
+// detail of a special message of kind k (e.g. the KMS denial inside a
+// KMSAccessDeniedException), rather than an unrelated line.
+func consistent(k Kind, action string) bool {
+	a := strings.ToLower(action)
+	switch k {
+	case KindAPIGatewayInvoke, KindAPIGatewayMethod, KindS3Notification, KindLogsSubscription, KindELBTarget:
+		return a == "lambda:invokefunction"
+	case KindFunctionURL:
+		return strings.HasPrefix(a, "lambda:invokefunction")
+	case KindKMSEnv:
+		return strings.HasPrefix(a, "kms:")
+	case KindRoleAssume:
+		return strings.HasPrefix(a, "sts:")
+	case KindVPCNetworking:
+		return strings.HasPrefix(a, "ec2:")
+	}
+	return true
 }
 
 // mergeStandard copies what a standard message embedded in a special one

@@ -1,5 +1,7 @@
 package errtext
 
+import "bytes"
+
 // FilterPattern selects candidate denial lines with CloudWatch Logs
 // FilterLogEvents (at most 1024 characters, the API's limit). Terms
 // prefixed with ? are OR-ed and a quoted term matches the exact phrase
@@ -42,40 +44,32 @@ var denialNeedles = []string{
 // accepts may still not parse; lines it rejects are not denials (unless
 // the phrase itself is escaped, e.g. with \u0020, or broken across lines).
 func IsDenialLine(line string) bool {
-	for _, n := range denialNeedles {
-		if containsFold(line, n) {
+	var buf [1024]byte
+	var lo []byte
+	if len(line) <= len(buf) {
+		lo = buf[:len(line)]
+	} else {
+		lo = make([]byte, len(line))
+	}
+	for i := 0; i < len(line); i++ {
+		c := line[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		lo[i] = c
+	}
+	for _, n := range needleBytes {
+		if bytes.Contains(lo, n) {
 			return true
 		}
 	}
 	return false
 }
 
-// containsFold reports whether s contains lower-case ASCII needle, ignoring
-// ASCII case, without allocating.
-func containsFold(s, needle string) bool {
-	n := len(needle)
-	if n == 0 {
-		return true
+var needleBytes = func() [][]byte {
+	b := make([][]byte, len(denialNeedles))
+	for i, n := range denialNeedles {
+		b[i] = []byte(n)
 	}
-	c0 := needle[0]
-	for i := 0; i+n <= len(s); i++ {
-		c := s[i]
-		if c|0x20 != c0 && c != c0 {
-			continue
-		}
-		j := 1
-		for ; j < n; j++ {
-			b := s[i+j]
-			if 'A' <= b && b <= 'Z' {
-				b += 'a' - 'A'
-			}
-			if b != needle[j] {
-				break
-			}
-		}
-		if j == n {
-			return true
-		}
-	}
-	return false
-}
+	return b
+}()

@@ -123,11 +123,32 @@ func (v *view) index(from int, needle string) int {
 	if from < 0 || from > len(v.lo) {
 		return -1
 	}
-	i := strings.Index(v.lo[from:], needle)
-	if i < 0 {
-		return -1
+	return indexLong(v.lo, from, len(v.lo), needle)
+}
+
+// indexLong is strings.Index on s[from:to] returning an absolute position.
+// Needles longer than the SIMD search handles (63 bytes on amd64) are
+// found by their prefix and then checked, which keeps long phrases fast.
+func indexLong(s string, from, to int, needle string) int {
+	const pre = 32
+	if len(needle) <= pre {
+		i := strings.Index(s[from:to], needle)
+		if i < 0 {
+			return -1
+		}
+		return from + i
 	}
-	return from + i
+	for p := from; p <= to-len(needle); {
+		i := strings.Index(s[p:to], needle[:pre])
+		if i < 0 {
+			return -1
+		}
+		if strings.HasPrefix(s[p+i:to], needle) {
+			return p + i
+		}
+		p += i + 1
+	}
+	return -1
 }
 
 // indexWithin is index limited to needles starting within n bytes of from.
@@ -135,11 +156,7 @@ func (v *view) indexWithin(from, n int, needle string) int {
 	if from < 0 || from > len(v.lo) {
 		return -1
 	}
-	i := strings.Index(v.lo[from:min(len(v.lo), from+n+len(needle))], needle)
-	if i < 0 {
-		return -1
-	}
-	return from + i
+	return indexLong(v.lo, from, min(len(v.lo), from+n+len(needle)), needle)
 }
 
 // has reports whether lower-case needle starts at p.
@@ -217,9 +234,10 @@ func normalize(s string) *view {
 		}
 		i += size
 		switch {
+		case c > ' ' && c < 0x7f: // printable ASCII, the common case
 		case r == '\u200b' || r == '\ufeff' || r == '\u200c' || r == '\u200d':
 			continue
-		case unicode.IsSpace(r) || r < 0x20 || r == 0x7f:
+		case r <= ' ' || r == 0x7f || unicode.IsSpace(r):
 			space = true
 			nl = nl || r == '\n' || r == '\r' || r == '\u2028' || r == '\u2029'
 			continue
@@ -231,7 +249,11 @@ func normalize(s string) *view {
 			b.WriteByte(' ')
 		}
 		space, nl = false, false
-		b.WriteRune(r)
+		if size == 1 {
+			b.WriteByte(c)
+		} else {
+			b.WriteRune(r)
+		}
 	}
 	return newView(b.String(), breaks)
 }

@@ -349,6 +349,32 @@ var specialCases = []parseCase{
 		},
 		msg: "You are not authorized to perform this operation. Encoded authorization failure message: 4Ai9qvVQYCx3kKoQaOtnKpzKCvrDlzzn_8R3vhbWP-TGw5hHcV-nA1oa2OYqRJGLTVXT5ObYDbfI1VxJv6wIxIkcDra0j",
 	},
+	{
+		// HTTP API integration error from $context.integrationErrorMessage; the English wording is
+		// reconstructed from the translated re:Post KC api-gateway-http-lambda-integrations (aws-facts §2, UNCONFIRMED).
+		name: "repost/http-api-integration-role",
+		in:   `{"requestId":"JKb1Wg3poAMEVwQ=","status":"500","integrationErrorMessage":"The IAM role configured on the integration or API Gateway doesn't have permissions to call the integration. Check the permissions and try again."}`,
+		want: Denial{
+			Kind:      KindAPIGatewayInvoke,
+			Principal: "apigateway.amazonaws.com",
+			Action:    "lambda:InvokeFunction",
+			RequestID: "JKb1Wg3poAMEVwQ",
+		},
+		msg: "The IAM role configured on the integration or API Gateway doesn't have permissions to call the integration.",
+	},
+	{
+		// A log holding an unrelated standard denial after a special message: the first one wins, nothing is mixed.
+		name: "mixed/apigw-then-unrelated-s3-denial",
+		in: "Execution failed due to configuration error: Invalid permissions on Lambda function\n" +
+			"[ERROR] AccessDenied: User: arn:aws:sts::123456789012:assumed-role/r/f is not authorized to perform: s3:GetObject on resource: \"arn:aws:s3:::b/k\" because no identity-based policy allows the s3:GetObject action",
+		want: Denial{
+			Kind:      KindAPIGatewayInvoke,
+			Principal: "apigateway.amazonaws.com",
+			Action:    "lambda:InvokeFunction",
+			Code:      "AccessDenied",
+		},
+		msg: "Invalid permissions on Lambda function",
+	},
 }
 
 var bareCases = []parseCase{
