@@ -61,10 +61,8 @@ type env struct {
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	if placeholder {
-		// Transitional, until the diagnose command lands (issue 4).
-		t.Skip("lambda-doctor diagnose is still a placeholder")
-	}
+	// Scenarios use distinct names in one shared moto, so they run in parallel.
+	t.Parallel()
 	s := motoserver.Start(t)
 	p := newCountingProxy(t, s.Endpoint)
 	return &env{t: t, moto: s, proxy: p, acct: s.Account}

@@ -5,18 +5,13 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/lambda-doctor/lambda-doctor/internal/motoserver"
 )
 
-var (
-	// binary is the lambda-doctor binary built once by TestMain.
-	binary string
-	// placeholder is true while the diagnose command is not written yet.
-	placeholder bool
-)
+// binary is the lambda-doctor binary built once by TestMain.
+var binary string
 
 func TestMain(m *testing.M) {
 	code, err := setup(m)
@@ -39,8 +34,6 @@ func setup(m *testing.M) (int, error) {
 	if out, err := build.CombinedOutput(); err != nil {
 		return 0, fmt.Errorf("go build: %v\n%s", err, out)
 	}
-	help, _ := exec.Command(binary, "diagnose", "--help").CombinedOutput()
-	placeholder = strings.Contains(string(help), "not yet implemented")
 	// aws CLI v1 ignores AWS_ENDPOINT_URL for sqs (shared/moto-notes.md): a
 	// wrapper first on PATH adds --endpoint-url, so printed fix commands run
 	// unchanged.
