@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"net/url"
 	"reflect"
 	"strings"
 	"testing"
@@ -388,4 +389,25 @@ func TestDecodeIAMDocument(t *testing.T) {
 			t.Errorf("%q: got no error", bad)
 		}
 	}
+}
+
+// Any JSON object, URL-encoded as IAM does, decodes to itself (compacted),
+// and decoding is never applied twice.
+func FuzzDecodeIAMDocument(f *testing.F) {
+	f.Add(oddInline)
+	f.Add(boundaryDoc)
+	f.Add(`{"a":"%41+%2B %"}`)
+	f.Fuzz(func(t *testing.T, doc string) {
+		if !isJSONObject(doc) {
+			DecodeIAMDocument(doc) // must not panic
+			return
+		}
+		want := CompactDocument(doc)
+		for _, in := range []string{doc, strings.ReplaceAll(url.PathEscape(doc), "+", "%2B")} {
+			got, err := DecodeIAMDocument(in)
+			if err != nil || got != want {
+				t.Fatalf("DecodeIAMDocument(%q) = %q, %v; want %q", in, got, err, want)
+			}
+		}
+	})
 }

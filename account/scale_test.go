@@ -1,0 +1,139 @@
+package account
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strconv"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
+
+	"github.com/lambda-doctor/lambda-doctor/internal/motoserver"
+)
+
+// TestScale loads moto with LAMBDA_DOCTOR_SCALE functions (sharing 20
+// roles, one in ten with a resource policy and a log group holding a
+// denial line), then measures `lambda-doctor snapshot --all` (wall time,
+// peak memory) and the API calls per function of the same read in
+// process. It is a measurement, not a check of speed: it is skipped
+// unless the variable is set, and it asserts only correctness.
+//
+//	LAMBDA_DOCTOR_SCALE=1000 go test ./account -run TestScale -v -timeout 30m
+func TestScale(t *testing.T) {
+	n, _ := strconv.Atoi(os.Getenv("LAMBDA_DOCTOR_SCALE"))
+	if n <= 0 {
+		t.Skip("set LAMBDA_DOCTOR_SCALE=N to load moto with N functions and measure snapshot --all")
+	}
+	s := motoserver.Start(t)
+	s.Reset(t)
+	c := newSetup(t, s)
+	ctx := context.Background()
+
+	start := time.Now()
+	const roles = 20
+	var roleARNs []string
+	for i := range roles {
+		arn := c.createRole(t, fmt.Sprintf("scale-role-%02d", i), "/", lambdaTrust)
+		_, err := c.iam.AttachRolePolicy(ctx, &iam.AttachRolePolicyInput{RoleName: aws.String(fmt.Sprintf("scale-role-%02d", i)),
+			PolicyArn: aws.String("arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole")})
+		check(t, err)
+		_, err = c.iam.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String(fmt.Sprintf("scale-role-%02d", i)), PolicyName: aws.String("odd"), PolicyDocument: aws.String(oddInline)})
+		check(t, err)
+		roleARNs = append(roleARNs, arn)
+	}
+	var wg sync.WaitGroup
+	work := make(chan int)
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range work {
+				name := fmt.Sprintf("scale-fn-%05d", i)
+				c.createFunction(t, name, roleARNs[i%roles], map[string]string{"SECRET": "fake-secret-hunter2"})
+				if i%10 == 0 {
+					_, err := c.lambda.AddPermission(ctx, &lambda.AddPermissionInput{FunctionName: aws.String(name), StatementId: aws.String("s3"),
+						Action: aws.String("lambda:InvokeFunction"), Principal: aws.String("s3.amazonaws.com"), SourceAccount: aws.String("123456789012")})
+					check(t, err)
+					c.putLogLines(t, "/aws/lambda/"+name, "s", fmt.Sprintf(denyLine, "scale-role"))
+				}
+			}
+		}()
+	}
+	for i := range n {
+		work <- i
+	}
+	close(work)
+	wg.Wait()
+	t.Logf("loaded moto with %d functions in %v", n, time.Since(start).Round(time.Second))
+
+	// The command, as a user runs it.
+	bin := filepath.Join(t.TempDir(), "lambda-doctor")
+	if out, err := exec.Command("go", "build", "-o", bin, "../cmd/lambda-doctor").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	snap := filepath.Join(t.TempDir(), "all.json")
+	cmd := exec.Command(bin, "snapshot", "--all", "-o", snap)
+	cmd.Env = append(os.Environ(), s.Env()...)
+	start = time.Now()
+	out, err := cmd.CombinedOutput()
+	wall := time.Since(start)
+	if err != nil {
+		t.Fatalf("snapshot --all: %v\n%s", err, out)
+	}
+	maxRSS := cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss // KiB on Linux
+	st, _ := os.Stat(snap)
+	src, err := LoadSnapshot(snap)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := len(src.Snapshot().Functions); got != n {
+		t.Fatalf("snapshot has %d functions, want %d", got, n)
+	}
+	if got := len(src.Snapshot().Roles); got != roles {
+		t.Errorf("snapshot has %d roles, want %d", got, roles)
+	}
+	t.Logf("snapshot --all: %d functions in %v (%.1f functions/s), peak RSS %.1f MiB, file %.1f MiB",
+		n, wall.Round(time.Millisecond), float64(n)/wall.Seconds(), float64(maxRSS)/1024, float64(st.Size())/(1<<20))
+
+	// The same read in process, counting calls.
+	l := newTestLive(t, s, s.Endpoint, LiveOptions{})
+	var ms runtime.MemStats
+	runtime.GC()
+	start = time.Now()
+	count := 0
+	peakHeap := uint64(0)
+	err = l.ReadAll(ctx, func(f *Function) error {
+		count++
+		if count%100 == 0 {
+			runtime.ReadMemStats(&ms)
+			peakHeap = max(peakHeap, ms.HeapInuse)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	calls, attempts := l.Calls()
+	var ops []string
+	total := 0
+	for op, k := range calls {
+		ops = append(ops, op)
+		total += k
+	}
+	sort.Strings(ops)
+	t.Logf("in process: %d functions in %v; %d calls (%.2f per function), %d HTTP attempts; heap in use at most %.1f MiB",
+		count, time.Since(start).Round(time.Millisecond), total, float64(total)/float64(count), attempts, float64(peakHeap)/(1<<20))
+	for _, op := range ops {
+		t.Logf("  %-40s %6d  (%.3f per function)", op, calls[op], float64(calls[op])/float64(count))
+	}
+}
