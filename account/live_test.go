@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/url"
 	"reflect"
 	"strings"
@@ -410,4 +411,77 @@ func FuzzDecodeIAMDocument(f *testing.F) {
 			}
 		}
 	})
+}
+
+// moto has no policy simulator: the cross-check says it is unavailable
+// instead of failing the diagnosis.
+func TestLiveSimulatePrincipalPolicyUnavailable(t *testing.T) {
+	s := motoserver.Start(t)
+	c := newSetup(t, s)
+	role := c.createRole(t, "sim-role", "/", lambdaTrust)
+	l := newTestLive(t, s, s.Endpoint, LiveOptions{MaxAttempts: 1})
+	_, err := l.SimulatePrincipalPolicy(context.Background(), role, "s3:GetObject", "arn:aws:s3:::b/k", map[string][]string{"aws:SourceIp": {"10.0.0.1"}})
+	if !errors.Is(err, ErrUnavailable) {
+		t.Fatalf("got %v, want ErrUnavailable", err)
+	}
+}
+
+func TestFromConfigurationLogging(t *testing.T) {
+	l := &Live{}
+	for _, tc := range []struct {
+		name   string
+		lc     *ltypes.LoggingConfig
+		group  string
+		custom bool
+	}{
+		{"no logging config", nil, "/aws/lambda/f", false},
+		{"default group named", &ltypes.LoggingConfig{LogGroup: aws.String("/aws/lambda/f"), LogFormat: ltypes.LogFormatText}, "/aws/lambda/f", false},
+		{"custom group", &ltypes.LoggingConfig{LogGroup: aws.String("shared-logs"), LogFormat: ltypes.LogFormatJson}, "shared-logs", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := l.fromConfiguration(&ltypes.FunctionConfiguration{
+				FunctionArn: aws.String("arn:aws:lambda:eu-west-1:111122223333:function:f"), FunctionName: aws.String("f"),
+				LoggingConfig: tc.lc, Environment: &ltypes.EnvironmentResponse{Variables: map[string]string{"K": "secret-value"}},
+			})
+			if f.Config.Logging.LogGroup != tc.group || f.Config.Logging.Custom != tc.custom {
+				t.Errorf("got %+v, want group %s custom %v", f.Config.Logging, tc.group, tc.custom)
+			}
+			if f.Account != "111122223333" || f.Region != "eu-west-1" || f.Partition != "aws" {
+				t.Errorf("got %s %s %s", f.Account, f.Region, f.Partition)
+			}
+			if b, _ := json.Marshal(f); bytes.Contains(b, []byte("secret-value")) || !reflect.DeepEqual(f.Config.EnvironmentKeys, []string{"K"}) {
+				t.Errorf("environment: got %s", b)
+			}
+		})
+	}
+}
+
+func TestLiveReadAll(t *testing.T) {
+	s := motoserver.Start(t)
+	c := newSetup(t, s)
+	role := c.createRole(t, "all-role", "/", lambdaTrust)
+	c.createFunction(t, "all-a", role, nil)
+	c.createFunction(t, "all-b", role, nil)
+	var progress bytes.Buffer
+	l := newTestLive(t, s, s.Endpoint, LiveOptions{Concurrency: 2, Progress: &progress})
+	names, err := l.FunctionNames(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	if err := l.ReadAll(context.Background(), func(f *Function) error { got = append(got, f.Name); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, names) {
+		t.Errorf("ReadAll order: got %v, want the sorted names %v", got, names)
+	}
+	if !strings.Contains(progress.String(), fmt.Sprintf("%d/%d functions read", len(names), len(names))) {
+		t.Errorf("progress: got %q", progress.String())
+	}
+	stop := errors.New("stop")
+	n := 0
+	err = l.ReadAll(context.Background(), func(f *Function) error { n++; return stop })
+	if !errors.Is(err, stop) || n != 1 {
+		t.Errorf("got %v after %d functions, want the callback's error after 1", err, n)
+	}
 }
