@@ -206,28 +206,10 @@ func sentenceStart(v *view, at int) int {
 	return at
 }
 
-// lambdaARN returns the first Lambda function ARN in the text at or after
-// from (any partition), with its qualifier if any.
-func lambdaARN(v *view, from int) string {
-	for p, tries := from, 0; tries < 32; tries++ {
-		i := v.index(p, ":lambda:")
-		if i < 0 {
-			return ""
-		}
-		b := i
-		for b > 0 && b > i-16 && v.s[b-1] != ' ' && v.s[b-1] != '[' && v.s[b-1] != '"' && v.s[b-1] != '/' && v.s[b-1] != '\'' && v.s[b-1] != '>' && v.s[b-1] != '(' {
-			b--
-		}
-		if v.has(b, "arn:") {
-			tok, _ := v.token(b)
-			a := trimToken(tok)
-			if strings.Contains(a, ":function:") {
-				return a
-			}
-		}
-		p = i + 1
-	}
-	return ""
+// lambdaARN returns the first Lambda function ARN in the text (any
+// partition), with its qualifier if any.
+func lambdaARN(v *view) string {
+	return arnWhere(v, ":lambda:", func(a string) bool { return strings.Contains(a, ":function:") })
 }
 
 // apigwFunction reads the function from API Gateway's "Sending request to
@@ -247,7 +229,7 @@ func apigwFunction(v *view, at int, d *Denial) {
 		}
 	}
 	if d.Function == "" {
-		d.Function = lambdaARN(v, 0)
+		d.Function = lambdaARN(v)
 	}
 	if v.index(0, "authorizer error") >= 0 || v.index(0, "permissions to call the authorizer") >= 0 {
 		d.Reason = "the function is the API's Lambda authorizer"
@@ -255,46 +237,59 @@ func apigwFunction(v *view, at int, d *Denial) {
 }
 
 func kmsEnv(v *view, at int, d *Denial) {
-	d.Function = lambdaARN(v, 0)
+	d.Function = lambdaARN(v)
 }
 
 func logsFunction(v *view, at int, d *Denial) {
-	d.Function = lambdaARN(v, 0)
-	if i := v.index(0, "arn:"); i >= 0 {
-		for p, tries := 0, 0; tries < 16; tries++ {
-			i = v.index(p, ":log-group:")
-			if i < 0 {
-				break
-			}
-			_, b := v.wordBefore(i + 1)
-			if v.has(b, "arn:") {
-				tok, _ := v.token(b)
-				d.SourceARN = trimToken(tok)
-				break
-			}
-			p = i + 1
+	d.Function = lambdaARN(v)
+	d.SourceARN = arnWhere(v, ":logs:", func(a string) bool { return strings.Contains(a, ":log-group:") })
+}
+
+// arnWith returns the first ARN in the text that contains part (which
+// must start with ':' and come right after the partition, e.g. ":sqs:").
+func arnWith(v *view, part string) string {
+	return arnWhere(v, part, func(string) bool { return true })
+}
+
+// arnWhere returns the first ARN holding part for which ok is true.
+func arnWhere(v *view, part string, ok func(string) bool) string {
+	for p, tries := 0, 0; tries < 32; tries++ {
+		i := v.index(p, part)
+		if i < 0 {
+			return ""
+		}
+		p = i + 1
+		// "arn:" + partition ("aws", "aws-us-gov", ...) ends at i.
+		k := strings.LastIndex(v.lo[max(0, i-24):i], "arn:")
+		if k < 0 {
+			continue
+		}
+		b := max(0, i-24) + k
+		if strings.ContainsAny(v.s[b:i], " :\"<>") && strings.Count(v.s[b:i], ":") != 1 {
+			continue
+		}
+		tok, _ := v.token(b)
+		if a := trimToken(tok); ok(a) {
+			return a
 		}
 	}
+	return ""
 }
 
 // s3Destination reads the destination S3 could not validate: S3's XML body
 // names it in ArgumentName1 and "Not authorized to invoke function [ARN]".
 func s3Destination(v *view, at int, d *Denial) {
 	d.Principal = "s3.amazonaws.com"
-	if f := lambdaARN(v, 0); f != "" {
+	if f := lambdaARN(v); f != "" {
 		d.Function = f
 		d.Action = "lambda:InvokeFunction"
 		return
 	}
 	for _, t := range []struct{ svc, action string }{{":sqs:", "sqs:SendMessage"}, {":sns:", "sns:Publish"}} {
-		if i := v.index(0, t.svc); i >= 0 {
-			_, b := v.wordBefore(i + 1)
-			if v.has(b, "arn:") {
-				tok, _ := v.token(b)
-				d.Resource = trimToken(tok)
-				d.Action = t.action
-				return
-			}
+		if a := arnWith(v, t.svc); a != "" {
+			d.Resource = a
+			d.Action = t.action
+			return
 		}
 	}
 	d.Action = "lambda:InvokeFunction"

@@ -12,6 +12,10 @@ func findNotAuthorized(v *view) *Denial {
 		if i < 0 {
 			return nil
 		}
+		if i > 0 && isWordByte(v.s[i-1]) {
+			p = i + len(phrase) // inside a word ("isnot")
+			continue
+		}
 		if d := parseNotAuthorizedAt(v, i, i+len(phrase)); d != nil {
 			return d
 		}

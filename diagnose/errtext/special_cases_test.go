@@ -375,6 +375,33 @@ var specialCases = []parseCase{
 		},
 		msg: "Invalid permissions on Lambda function",
 	},
+	{
+		// Constructed ticket paste around the CloudWatch Logs message (hashicorp/terraform-provider-aws#16162 wording):
+		// the log group ARN is kept as the source ARN, its region gives the principal.
+		name: "ticket/logs-subscription-with-log-group-arn",
+		in:   "Subscription on arn:aws:logs:eu-west-1:123456789012:log-group:/aws/lambda/app:* fails with InvalidParameterException: Could not execute the lambda function. Make sure you have given CloudWatch Logs permission to execute your function.",
+		want: Denial{
+			Kind:      KindLogsSubscription,
+			Principal: "logs.eu-west-1.amazonaws.com",
+			Action:    "lambda:InvokeFunction",
+			SourceARN: "arn:aws:logs:eu-west-1:123456789012:log-group:/aws/lambda/app:*",
+			Code:      "InvalidParameterException",
+		},
+		msg: "Could not execute the lambda function. Make sure you have given CloudWatch Logs permission to execute your function.",
+	},
+	{
+		// S3 validating an SQS destination (same S3 error; the queue's policy is the closed door)
+		name: "s3/notification-sqs-destination",
+		in:   `<Error><Code>InvalidArgument</Code><Message>Unable to validate the following destination configurations</Message><ArgumentName1>arn:aws:sqs:us-east-1:123456789012:uploads</ArgumentName1><ArgumentValue1>Permissions on the destination queue do not allow S3 to publish notifications from this bucket</ArgumentValue1></Error>`,
+		want: Denial{
+			Kind:      KindS3Notification,
+			Principal: "s3.amazonaws.com",
+			Action:    "sqs:SendMessage",
+			Resource:  "arn:aws:sqs:us-east-1:123456789012:uploads",
+			Code:      "InvalidArgument",
+		},
+		msg: "Unable to validate the following destination configurations",
+	},
 }
 
 var bareCases = []parseCase{
