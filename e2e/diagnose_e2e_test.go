@@ -268,3 +268,21 @@ func TestTrustSourceAccountFromError(t *testing.T) {
 	e.applyFixes(d)
 	e.expectOpen(args...)
 }
+
+// An SQS event source mapping whose role grants no SQS action: the poller
+// needs sqs:ReceiveMessage, DeleteMessage and GetQueueAttributes (Lambda DG,
+// with-sqs). moto does not validate the role when the mapping is created.
+func TestAutoEventSourceMappingSQS(t *testing.T) {
+	e := newEnv(t)
+	e.healthyFunction("e2e-order-queue-worker")
+	url := e.aws("sqs", "create-queue", "--queue-name", "e2e-order-queue", "--query", "QueueUrl", "--output", "text")
+	queue := e.aws("sqs", "get-queue-attributes", "--queue-url", url, "--attribute-names", "QueueArn",
+		"--query", "Attributes.QueueArn", "--output", "text")
+	e.aws("lambda", "create-event-source-mapping", "--function-name", "e2e-order-queue-worker", "--event-source-arn", queue)
+	args := []string{"--function", "e2e-order-queue-worker"}
+
+	d := e.expectClosed("outbound", "implicit_deny", args...)
+	fixContains(t, d, "put-role-policy", "sqs:ReceiveMessage", queue)
+	e.applyFixes(d)
+	e.expectOpen(args...)
+}
