@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -56,19 +57,11 @@ func runSnapshot(c *cli.Context) error {
 	}
 
 	out := c.String("output")
-	var w io.Writer = s.out
-	var tmp *os.File
-	if out != "-" {
-		// Write next to the target and rename at the end, so that a failed
-		// read never leaves half a snapshot under the name asked for.
-		tmp, err = os.CreateTemp(filepath.Dir(out), "."+filepath.Base(out)+".*")
-		if err != nil {
-			return badInput(fmt.Errorf("-o %s: %w", out, err))
-		}
-		defer os.Remove(tmp.Name())
-		defer tmp.Close()
-		w = tmp
+	w, commit, cleanup, err := openOutput(out, s.out)
+	if err != nil {
+		return badInput(fmt.Errorf("-o %s: %w", out, err))
 	}
+	defer cleanup()
 	sw, err := account.NewSnapshotWriter(w, origin, org, time.Time{})
 	if err != nil {
 		return err
@@ -108,20 +101,61 @@ func runSnapshot(c *cli.Context) error {
 	if err := sw.Close(); err != nil {
 		return fmt.Errorf("write snapshot: %w", err)
 	}
-	if tmp != nil {
-		if err := tmp.Chmod(0o644); err != nil {
-			return fmt.Errorf("write %s: %w", out, err)
-		}
-		if err := tmp.Close(); err != nil {
-			return fmt.Errorf("write %s: %w", out, err)
-		}
-		if err := os.Rename(tmp.Name(), out); err != nil {
-			return fmt.Errorf("write %s: %w", out, err)
-		}
+	if err := commit(); err != nil {
+		return fmt.Errorf("write %s: %w", out, err)
+	}
+	if out != "-" {
 		fmt.Fprintf(s.err, "wrote %s: %d function(s)\n", out, n)
 	}
 	if unseen > 0 {
 		fmt.Fprintf(s.err, "lambda-doctor: %d read(s) were refused or failed; each is listed under \"unseen\" with the permission it needs\n", unseen)
 	}
 	return nil
+}
+
+// openOutput opens where the snapshot goes. A regular file (new, or
+// existing, or behind a symlink) is written next to itself and renamed into
+// place by commit, so that a failed read never leaves half a snapshot under
+// the name asked for. Anything else (a device such as /dev/null, a pipe) is
+// written in place: renaming over it would replace it.
+func openOutput(out string, stdout io.Writer) (w io.Writer, commit func() error, cleanup func(), err error) {
+	if out == "-" {
+		return stdout, func() error { return nil }, func() {}, nil
+	}
+	mode := os.FileMode(0o644)
+	if fi, err := os.Stat(out); err == nil {
+		if !fi.Mode().IsRegular() {
+			if fi.IsDir() {
+				return nil, nil, nil, errors.New("is a directory")
+			}
+			f, err := os.OpenFile(out, os.O_WRONLY|os.O_TRUNC, 0)
+			if err != nil {
+				return nil, nil, nil, err
+			}
+			return f, f.Close, func() { f.Close() }, nil
+		}
+		mode = fi.Mode().Perm()
+	}
+	target := out
+	if resolved, err := filepath.EvalSymlinks(out); err == nil {
+		target = resolved
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(target), "."+filepath.Base(target)+".*")
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	cleanup = func() {
+		tmp.Close()
+		os.Remove(tmp.Name())
+	}
+	commit = func() error {
+		if err := tmp.Chmod(mode); err != nil {
+			return err
+		}
+		if err := tmp.Close(); err != nil {
+			return err
+		}
+		return os.Rename(tmp.Name(), target)
+	}
+	return tmp, commit, cleanup, nil
 }

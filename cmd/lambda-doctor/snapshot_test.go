@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/lambda-doctor/lambda-doctor/account"
@@ -178,5 +179,55 @@ func TestSnapshotCommandNoCredentials(t *testing.T) {
 	_, stderr, code := runCmd(t, "snapshot", "--function", "x")
 	if code != 3 || !strings.Contains(stderr, "sts:GetCallerIdentity") || !strings.Contains(stderr, "credentials") {
 		t.Fatalf("got exit %d, stderr %q", code, stderr)
+	}
+}
+
+// -o onto something that is not a regular file (a pipe here; /dev/null
+// alike) writes into it instead of renaming a file over it; onto a symlink
+// it replaces the file the link points at, and keeps the link.
+func TestSnapshotCommandOutputTargets(t *testing.T) {
+	good := filepath.Join("..", "..", "account", "testdata", "example.json")
+	dir := t.TempDir()
+
+	fifo := filepath.Join(dir, "pipe")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Skipf("mkfifo: %v", err)
+	}
+	got := make(chan []byte)
+	go func() {
+		data, _ := os.ReadFile(fifo)
+		got <- data
+	}()
+	if _, stderr, code := runCmd(t, "snapshot", "--snapshot", good, "--all", "-o", fifo); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if data := <-got; !bytes.Contains(data, []byte(`"schema_version": 1`)) {
+		t.Errorf("the pipe got %q", data)
+	}
+	if fi, err := os.Lstat(fifo); err != nil || fi.Mode()&os.ModeNamedPipe == 0 {
+		t.Errorf("the pipe was replaced: %v %v", fi.Mode(), err)
+	}
+
+	real := filepath.Join(dir, "real.json")
+	os.WriteFile(real, []byte("old"), 0o640)
+	link := filepath.Join(dir, "link.json")
+	if err := os.Symlink(real, link); err != nil {
+		t.Fatal(err)
+	}
+	if _, stderr, code := runCmd(t, "snapshot", "--snapshot", good, "--all", "-o", link); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if fi, err := os.Lstat(link); err != nil || fi.Mode()&os.ModeSymlink == 0 {
+		t.Errorf("the symlink was replaced")
+	}
+	fi, err := os.Stat(real)
+	if err != nil || fi.Mode().Perm() != 0o640 {
+		t.Errorf("target mode: got %v, %v; want 0640 kept", fi.Mode(), err)
+	}
+	if _, err := account.LoadSnapshot(real); err != nil {
+		t.Errorf("the link's target is not the snapshot: %v", err)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 3 {
+		t.Errorf("files left behind: %v", entries)
 	}
 }
