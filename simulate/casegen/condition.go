@@ -305,8 +305,6 @@ func (g *gen) arnValue(s *scen, v string) string {
 			return with(5, f)
 		}
 		return with(5, res+"x")
-	case k < 74:
-		return with(2, "*")
 	case k < 78:
 		return "arn:aws:iam::" + pick(g, acctA, "*") + ":role/" + pick(g, "deploy-*", "service-role/*", "*")
 	case k < 82:

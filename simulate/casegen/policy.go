@@ -169,9 +169,9 @@ func (g *gen) resourcePattern1(s *scen) string {
 		return with(4, pick(g, "*", acctA, acctB, "1111222233?3"))
 	case k < 37:
 		return with(5, "*")
-	case k < 39:
-		return with(2, pick(g, "*", s.prof.service[:1]+"*"))
 	case k < 40:
+		// No wildcard in the service segment: IAM User Guide, "IAM JSON
+		// policy elements: Resource" says it cannot be used there.
 		return with(1, pick(g, "*", "aws-cn"))
 	case k < 52:
 		// wildcard after a segment border or in the middle of a word
