@@ -579,4 +579,72 @@ var standardCases = []parseCase{
 		},
 		msg: "User: arn:aws:sts::123456789012:assumed-role/fn-role/fn is not authorized to perform: sqs:SendMessage on resource: arn:aws:sqs:us-east-1:123456789012:jobs because no identity-based policy allows the sqs:SendMessage action. Go to https://us-east-1.console.aws.amazon.com/iam/home?region=us-east-1#/authorization-details/a1b2c3d4e5f6",
 	},
+	{
+		// https://github.com/awslabs/aws-automated-incident-response-and-forensics/issues/13
+		// (SNS delivery-status log: escaped JSON inside a string; cut off as in the issue)
+		name: "incident-response#13/sns-delivery-escaped-truncated",
+		in:   `"{\"ErrorCode\":\"AccessDeniedException\",\"ErrorMessage\":\"User: sns.amazonaws.com is not authorized to perform: lambda:InvokeFunction on resource: arn:aws:lambda:xxxx:xxxx:function:SlackNotificationLambda because no resource-based policy `,
+		want: Denial{
+			Kind:       KindNotAuthorized,
+			Principal:  "sns.amazonaws.com",
+			Action:     "lambda:InvokeFunction",
+			Resource:   "arn:aws:lambda:xxxx:xxxx:function:SlackNotificationLambda",
+			PolicyType: PolicyResourceBased,
+			Reason:     "because no resource-based policy",
+			Code:       "AccessDeniedException",
+		},
+		msg: "User: sns.amazonaws.com is not authorized to perform: lambda:InvokeFunction on resource: arn:aws:lambda:xxxx:xxxx:function:SlackNotificationLambda because no resource-based policy",
+	},
+	{
+		// https://github.com/aws-ia/terraform-aws-control_tower_account_factory/issues/151 (Lambda log with traceback; "SNS:" upper case; empty region/account)
+		name: "aft#151/sns-authorization-error-traceback",
+		in: "[ERROR] AuthorizationErrorException: An error occurred (AuthorizationError) when calling the Publish operation: User: arn:aws:sts:::assumed-role/aft-identify-targets-execution-role/aft-customizations-identify-targets is not authorized to perform: SNS:Publish on resource: arn:aws:sns:::aft-failure-notifications because no identity-based policy allows the SNS:Publish action\n" +
+			"Traceback (most recent call last):\n  File \"/var/task/aft_customizations_identify_targets.py\", line 53, in lambda_handler",
+		want: Denial{
+			Kind:       KindNotAuthorized,
+			Principal:  "arn:aws:sts:::assumed-role/aft-identify-targets-execution-role/aft-customizations-identify-targets",
+			Action:     "SNS:Publish",
+			Resource:   "arn:aws:sns:::aft-failure-notifications",
+			PolicyType: PolicyIdentityBased,
+			Reason:     "because no identity-based policy allows the SNS:Publish action",
+			Code:       "AuthorizationError",
+			Operation:  "Publish",
+		},
+		msg: "User: arn:aws:sts:::assumed-role/aft-identify-targets-execution-role/aft-customizations-identify-targets is not authorized to perform: SNS:Publish on resource: arn:aws:sns:::aft-failure-notifications because no identity-based policy allows the SNS:Publish action",
+	},
+	{
+		// https://github.com/functionalone/serverless-iam-roles-per-function/issues/106 (markdown quote, wrapped; SMS phone-number resource)
+		name: "serverless-iam-roles#106/markdown-quoted-wrapped",
+		in:   "> PostConfirmation is not authorized to perform: SNS:Publish on\n> resource: +358.... because no identity-based policy allows the\n> SNS:Publish action",
+		want: Denial{
+			Kind:       KindNotAuthorized,
+			Principal:  "PostConfirmation",
+			Action:     "SNS:Publish",
+			Resource:   "+358",
+			PolicyType: PolicyIdentityBased,
+			Reason:     "because no identity-based policy allows the SNS:Publish action",
+		},
+		msg: "PostConfirmation is not authorized to perform: SNS:Publish on resource: +358.... because no identity-based policy allows the SNS:Publish action",
+	},
+	{
+		// Terraform wraps diagnostics to the terminal width behind "│ " (shape of the terraform-plan case above, wrapped)
+		name: "terraform/wrapped-box-prefix",
+		in: "│ Error: creating Lambda Function (api): operation error Lambda: CreateFunction, https response error StatusCode: 403, RequestID: 5f1d2c3b-aaaa-4bbb-8ccc-0123456789ab,\n" +
+			"│ api error AccessDeniedException: User: arn:aws:sts::123456789012:assumed-role/deployer/ci is not authorized to perform: iam:PassRole on resource:\n" +
+			"│ arn:aws:iam::123456789012:role/api-exec because no identity-based policy allows the iam:PassRole action\n│ \n╵",
+		want: Denial{
+			Kind:       KindNotAuthorized,
+			Principal:  "arn:aws:sts::123456789012:assumed-role/deployer/ci",
+			Action:     "iam:PassRole",
+			Resource:   "arn:aws:iam::123456789012:role/api-exec",
+			PolicyType: PolicyIdentityBased,
+			Reason:     "because no identity-based policy allows the iam:PassRole action",
+			Code:       "AccessDeniedException",
+			Service:    "Lambda",
+			Operation:  "CreateFunction",
+			StatusCode: 403,
+			RequestID:  "5f1d2c3b-aaaa-4bbb-8ccc-0123456789ab",
+		},
+		msg: "User: arn:aws:sts::123456789012:assumed-role/deployer/ci is not authorized to perform: iam:PassRole on resource: arn:aws:iam::123456789012:role/api-exec because no identity-based policy allows the iam:PassRole action",
+	},
 }

@@ -52,6 +52,8 @@ func consistent(k Kind, action string) bool {
 		return strings.HasPrefix(a, "sts:")
 	case KindVPCNetworking:
 		return strings.HasPrefix(a, "ec2:")
+	case KindECRImage:
+		return strings.HasPrefix(a, "ecr:")
 	}
 	return true
 }
@@ -102,6 +104,8 @@ func fillImplied(d *Denial) {
 		def(p, "lambda:InvokeFunction")
 	case KindVPCNetworking:
 		def("", "ec2:CreateNetworkInterface")
+	case KindECRImage:
+		def("lambda.amazonaws.com", "ecr:BatchGetImage")
 	}
 	if d.Resource == "" && d.Function != "" {
 		d.Resource = d.Function
@@ -147,6 +151,8 @@ var specials = []special{
 	{phrase: "need additional permissions to configure vpc settings", kind: KindVPCNetworking},
 	{phrase: "ec2accessdeniedexception", kind: KindVPCNetworking, weak: true},
 	{phrase: "execution role does not have permissions to call", kind: KindESMPermission, fill: roleCall},
+	{phrase: "lambda does not have permission to access the ecr image", kind: KindECRImage},
+	{phrase: "does not have permission to access the specified image", kind: KindECRImage},
 }
 
 // findSpecial returns the Lambda- or caller-specific message that occurs

@@ -30,6 +30,11 @@ const (
 	// service/operation name to be authorized": an integration calling
 	// Lambda with an HTTP method other than POST, not a missing permission.
 	KindAPIGatewayMethod Kind = "apigateway_method"
+	// KindECRImage is Lambda failing to pull a container image: "Lambda
+	// does not have permission to access the ECR image" (the repository
+	// policy must allow lambda.amazonaws.com ecr:BatchGetImage and
+	// ecr:GetDownloadUrlForLayer).
+	KindECRImage Kind = "ecr_image"
 )
 
 // Policy types AWS names in "because no ... allows" and "with an explicit

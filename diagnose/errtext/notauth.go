@@ -104,8 +104,13 @@ func parseNotAuthorizedAt(v *view, i, p int) *Denial {
 
 	// The reason.
 	q = v.skipSpace(end)
-	if q < len(v.s) && (v.s[q] == ',' || v.s[q] == '.') && v.has(v.skipSpace(q+1), "because ") {
-		q = v.skipSpace(q + 1)
+	// Punctuation between the resource and the reason ("+358.... because").
+	k := q
+	for k < len(v.s) && k-q < 8 && strings.IndexByte(".,; ", v.s[k]) >= 0 {
+		k++
+	}
+	if k > q && (v.has(k, "because ") || v.has(k, "with an explicit deny")) {
+		q = k
 	}
 	if e := v.parseReason(q, d); e > q {
 		d.Reason = strings.TrimSpace(v.s[q:e])

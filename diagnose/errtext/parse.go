@@ -210,7 +210,7 @@ func normalize(s string) *view {
 	}
 	var b strings.Builder
 	b.Grow(len(s))
-	space, nl := false, false
+	space, nl, lineStart := false, false, true
 	var breaks []int
 	for i := 0; i < len(s); {
 		c := s[i]
@@ -234,14 +234,22 @@ func normalize(s string) *view {
 		}
 		i += size
 		switch {
+		case lineStart && (r == '│' || r == '┃' || r == '>' && (i == len(s) || s[i] == ' ' || s[i] == '>')):
+			// Quoting and box prefixes of wrapped lines: "> " (mail,
+			// markdown), "│ " (Terraform diagnostics).
+			space = true
+			continue
 		case c > ' ' && c < 0x7f: // printable ASCII, the common case
 		case r == '\u200b' || r == '\ufeff' || r == '\u200c' || r == '\u200d':
 			continue
 		case r <= ' ' || r == 0x7f || unicode.IsSpace(r):
 			space = true
-			nl = nl || r == '\n' || r == '\r' || r == '\u2028' || r == '\u2029'
+			if r == '\n' || r == '\r' || r == '\u2028' || r == '\u2029' {
+				nl, lineStart = true, true
+			}
 			continue
 		}
+		lineStart = false
 		if space && b.Len() > 0 {
 			if nl {
 				breaks = append(breaks, b.Len())

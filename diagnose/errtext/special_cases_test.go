@@ -402,6 +402,31 @@ var specialCases = []parseCase{
 		},
 		msg: "Unable to validate the following destination configurations",
 	},
+	{
+		// https://github.com/aws-samples/bedrock-access-gateway/issues/127 (CloudFormation; ids as published)
+		name: "bedrock-access-gateway#127/ecr-image-cfn",
+		in:   `Resource handler returned message: "Lambda does not have permission to access the ECR image. Check the ECR permissions. (Service: Lambda, Status Code: 403, Request ID: xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx) (SDK Attempt Count: 1)" (RequestToken: xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx, HandlerErrorCode: AccessDenied)`,
+		want: Denial{
+			Kind:       KindECRImage,
+			Principal:  "lambda.amazonaws.com",
+			Action:     "ecr:BatchGetImage",
+			Code:       "AccessDenied",
+			Service:    "Lambda",
+			StatusCode: 403,
+			RequestID:  "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx",
+		},
+		msg: "Lambda does not have permission to access the ECR image.",
+	},
+	{
+		// https://github.com/aws/aws-cdk/issues/27007 (function state reason after the repository policy changed)
+		name: "aws-cdk#27007/ecr-image-state-reason",
+		in:   "The function does not have permission to access the specified image.",
+		want: Denial{
+			Kind:      KindECRImage,
+			Principal: "lambda.amazonaws.com",
+			Action:    "ecr:BatchGetImage",
+		},
+	},
 }
 
 var bareCases = []parseCase{
