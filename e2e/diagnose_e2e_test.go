@@ -286,3 +286,22 @@ func TestAutoEventSourceMappingSQS(t *testing.T) {
 	e.applyFixes(d)
 	e.expectOpen(args...)
 }
+
+// The environment is encrypted with a customer managed key the role may not
+// decrypt: Lambda's KMSAccessDeniedException carries the KMS message that
+// names the role session, the action and the key.
+func TestOutboundKMSFromError(t *testing.T) {
+	e := newEnv(t)
+	e.healthyFunction("e2e-payments-api")
+	key := e.aws("kms", "create-key", "--description", "e2e payments env", "--query", "KeyMetadata.Arn", "--output", "text")
+	msg := fmt.Sprintf("KMSAccessDeniedException: Lambda was unable to decrypt the environment variables because KMS access was denied. "+
+		"Please check the function's AWS KMS key settings. KMS Exception: AccessDeniedException KMS Message: User: "+
+		"arn:aws:sts::%s:assumed-role/e2e-payments-api-role/e2e-payments-api is not authorized to perform: kms:Decrypt on "+
+		"resource: %s because no identity-based policy allows the kms:Decrypt action", e.acct, key)
+	args := []string{"--function", "e2e-payments-api", "--error", msg}
+
+	d := e.expectClosed("outbound", "implicit_deny", args...)
+	fixContains(t, d, "put-role-policy", "kms:Decrypt", key)
+	e.applyFixes(d)
+	e.expectOpen(args...)
+}

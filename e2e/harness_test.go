@@ -137,7 +137,9 @@ func (e *env) diagnose(args ...string) (*diagnosis, int) {
 	cmd.Env = e.environ()
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	start := time.Now()
 	err := cmd.Run()
+	elapsed := time.Since(start)
 	code := 0
 	var ee *exec.ExitError
 	switch {
@@ -147,8 +149,8 @@ func (e *env) diagnose(args ...string) (*diagnosis, int) {
 		e.t.Fatalf("run lambda-doctor: %v", err)
 	}
 	calls, rounds := e.proxy.stats()
-	e.t.Logf("diagnose %s: exit %d, %d API calls in %d dependent rounds\nstderr: %s",
-		strings.Join(args, " "), code, len(calls), rounds, stderr.String())
+	e.t.Logf("diagnose %s: exit %d in %v, %d API calls in %d dependent rounds\nstderr: %s",
+		strings.Join(args, " "), code, elapsed.Round(time.Millisecond), len(calls), rounds, stderr.String())
 	var d diagnosis
 	if err := json.Unmarshal(stdout.Bytes(), &d); err != nil {
 		e.t.Fatalf("diagnose %s: exit %d, output is not JSON (%v):\nstdout: %s\nstderr: %s",
