@@ -8,9 +8,11 @@ import "bytes"
 // (CloudWatch Logs UG, "Filter pattern syntax for metric filters,
 // subscription filters, filter log events, and Live Tail": "?ERROR
 // ?Exception" returns events with either term). Matching is taken to be
-// case-sensitive, so the terms use AWS's own spelling. Lines it selects
-// still go through IsDenialLine and Parse.
-const FilterPattern = `?"not authorized to perform" ?AccessDenied ?"Access Denied" ?"Access denied" ` +
+// case-sensitive, so the terms use AWS's own spelling; whether a bare term
+// also matches inside a longer word is not stated, so error codes are
+// listed whole. Lines it selects still go through IsDenialLine and Parse.
+const FilterPattern = `?"not authorized to perform" ?AccessDenied ?AccessDeniedException ?KMSAccessDeniedException ` +
+	`?EC2AccessDeniedException ?AuthorizationErrorException ?"Access Denied" ?"Access denied" ` +
 	`?"Invalid permissions on Lambda function" ?"cannot be assumed by Lambda" ?UnauthorizedOperation ` +
 	`?"Encoded authorization failure message" ?"does not have permission" ?"does not have permissions" ` +
 	`?"doesn't have permissions" ?"Need additional permissions" ?"Function URL authorization" ` +
