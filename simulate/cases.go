@@ -37,6 +37,8 @@ type CaseReader struct {
 	r     *bufio.Reader
 	line  int
 	cache map[string]*Policy
+	t     jtree // the current line
+	sub   jtree // a policy given as a JSON string
 }
 
 // NewCaseReader reads cases from r; name is the file name errors give.
@@ -47,41 +49,34 @@ func NewCaseReader(name string, r io.Reader) *CaseReader {
 // Name is the file name errors give.
 func (cr *CaseReader) Name() string { return cr.name }
 
-type caseJSON struct {
-	ID                  json.RawMessage     `json:"id"`
-	IdentityPolicies    []json.RawMessage   `json:"identity_policies"`
-	PermissionsBoundary json.RawMessage     `json:"permissions_boundary"`
-	SessionPolicy       json.RawMessage     `json:"session_policy"`
-	ResourcePolicy      json.RawMessage     `json:"resource_policy"`
-	SCPs                [][]json.RawMessage `json:"scps"`
-	RCPs                [][]json.RawMessage `json:"rcps"`
-	Request             *struct {
-		Principal       string                     `json:"principal"`
-		Action          string                     `json:"action"`
-		Resource        string                     `json:"resource"`
-		ResourceAccount string                     `json:"resource_account"`
-		Context         map[string]json.RawMessage `json:"context"`
-	} `json:"request"`
-	Expect string `json:"expect"`
-}
-
 // Next returns the next case, io.EOF at the end, a *CaseError for a case
 // that cannot be evaluated (reading may go on), or another error when the
 // input itself cannot be read.
 func (cr *CaseReader) Next() (*Case, error) {
 	for {
-		line, err := cr.r.ReadBytes('\n')
+		line, err := cr.r.ReadSlice('\n')
+		if err == bufio.ErrBufferFull {
+			long := append([]byte(nil), line...)
+			for err == bufio.ErrBufferFull {
+				line, err = cr.r.ReadSlice('\n')
+				long = append(long, line...)
+			}
+			line = long
+		}
 		if len(line) == 0 && err != nil {
 			if err == io.EOF {
 				return nil, io.EOF
 			}
 			return nil, fmt.Errorf("read %s: %w", cr.name, err)
 		}
+		if err != nil && err != io.EOF {
+			return nil, fmt.Errorf("read %s: %w", cr.name, err)
+		}
 		cr.line++
 		if len(bytes.TrimSpace(line)) == 0 {
 			continue
 		}
-		c, cerr := cr.parse(line)
+		c, cerr := cr.parse(string(line))
 		if cerr != nil {
 			return nil, cerr
 		}
@@ -93,172 +88,218 @@ func (cr *CaseReader) fail(id json.RawMessage, format string, args ...any) *Case
 	return &CaseError{File: cr.name, Line: cr.line, ID: id, Err: fmt.Errorf(format, args...)}
 }
 
-func (cr *CaseReader) parse(line []byte) (*Case, error) {
-	var cj caseJSON
-	if err := json.Unmarshal(line, &cj); err != nil {
-		var probe struct {
-			ID json.RawMessage `json:"id"`
-		}
-		_ = json.Unmarshal(line, &probe)
-		return nil, cr.fail(probe.ID, "invalid case: %v", err)
+func (cr *CaseReader) parse(line string) (*Case, error) {
+	t := &cr.t
+	if err := t.parse(line); err != nil {
+		return nil, cr.fail(probeID(line), "invalid case: %v", err)
 	}
-	if len(cj.ID) == 0 || isNull(cj.ID) {
+	if t.nodes[0].kind != jObj {
+		return nil, cr.fail(nil, "invalid case: not a JSON object")
+	}
+	idn := t.member(0, "id")
+	if idn < 0 || t.nodes[idn].kind == jNull {
 		return nil, cr.fail(nil, "case has no id")
 	}
-	c := &Case{ID: cj.ID, Line: cr.line}
-	if cj.Request == nil {
-		return nil, cr.fail(cj.ID, "request: missing")
+	id := json.RawMessage(t.nodes[idn].raw)
+	c := &Case{ID: id, Line: cr.line}
+	if e := t.member(0, "expect"); e >= 0 && t.nodes[e].kind != jNull {
+		switch d := Decision(t.nodes[e].s); {
+		case t.nodes[e].kind == jStr && (d == Allow || d == ImplicitDeny || d == ExplicitDeny):
+			c.Expect = d
+		default:
+			return nil, cr.fail(id, "expect: %s is not allow, implicit_deny or explicit_deny", t.short(e))
+		}
 	}
-	switch Decision(cj.Expect) {
-	case "", Allow, ImplicitDeny, ExplicitDeny:
-		c.Expect = Decision(cj.Expect)
-	default:
-		return nil, cr.fail(cj.ID, "expect: %q is not allow, implicit_deny or explicit_deny", cj.Expect)
+	rq := t.member(0, "request")
+	if rq < 0 || t.nodes[rq].kind != jObj {
+		return nil, cr.fail(id, "request: missing")
 	}
 	in := &c.Input
-	var err error
-	for i, raw := range cj.IdentityPolicies {
-		name := "identity[" + strconv.Itoa(i) + "]"
-		p, err := cr.policy(raw, "identity_policies["+strconv.Itoa(i)+"]")
-		if err != nil {
-			return nil, cr.fail(cj.ID, "%v", err)
+	if n := t.member(0, "identity_policies"); n >= 0 && t.nodes[n].kind != jNull {
+		if t.nodes[n].kind != jArr {
+			return nil, cr.fail(id, "identity_policies: must be an array of policies")
 		}
-		if p != nil {
-			in.Identity = append(in.Identity, NamedPolicy{Name: name, Policy: p})
-		}
-	}
-	if in.Boundary, err = cr.named(cj.PermissionsBoundary, "permissions_boundary", "boundary"); err != nil {
-		return nil, cr.fail(cj.ID, "%v", err)
-	}
-	if in.Session, err = cr.named(cj.SessionPolicy, "session_policy", "session"); err != nil {
-		return nil, cr.fail(cj.ID, "%v", err)
-	}
-	if in.Resource, err = cr.named(cj.ResourcePolicy, "resource_policy", "resource"); err != nil {
-		return nil, cr.fail(cj.ID, "%v", err)
-	}
-	if in.SCPs, err = cr.levels(cj.SCPs, "scps", "scp"); err != nil {
-		return nil, cr.fail(cj.ID, "%v", err)
-	}
-	if in.RCPs, err = cr.levels(cj.RCPs, "rcps", "rcp"); err != nil {
-		return nil, cr.fail(cj.ID, "%v", err)
-	}
-	rq := cj.Request
-	in.Request = Request{Principal: rq.Principal, Action: rq.Action, Resource: rq.Resource, ResourceAccount: rq.ResourceAccount}
-	if len(rq.Context) > 0 {
-		in.Request.Context = make(Context, len(rq.Context))
-		for k, raw := range rq.Context {
-			v, err := contextValue(raw)
+		i := 0
+		for p := t.nodes[n].first; p >= 0; p = t.nodes[p].next {
+			pol, err := cr.policy(p, "identity_policies["+strconv.Itoa(i)+"]")
 			if err != nil {
-				return nil, cr.fail(cj.ID, "request.context.%s: %v", k, err)
+				return nil, cr.fail(id, "%v", err)
 			}
-			in.Request.Context[k] = v
+			if pol != nil {
+				in.Identity = append(in.Identity, NamedPolicy{Name: "identity[" + strconv.Itoa(i) + "]", Policy: pol})
+			}
+			i++
+		}
+	}
+	var err error
+	if in.Boundary, err = cr.named("permissions_boundary", "boundary"); err != nil {
+		return nil, cr.fail(id, "%v", err)
+	}
+	if in.Session, err = cr.named("session_policy", "session"); err != nil {
+		return nil, cr.fail(id, "%v", err)
+	}
+	if in.Resource, err = cr.named("resource_policy", "resource"); err != nil {
+		return nil, cr.fail(id, "%v", err)
+	}
+	if in.SCPs, err = cr.levels("scps", "scp"); err != nil {
+		return nil, cr.fail(id, "%v", err)
+	}
+	if in.RCPs, err = cr.levels("rcps", "rcp"); err != nil {
+		return nil, cr.fail(id, "%v", err)
+	}
+	str := func(field string) (string, error) {
+		n := t.member(rq, field)
+		if n < 0 || t.nodes[n].kind == jNull {
+			return "", nil
+		}
+		if t.nodes[n].kind != jStr {
+			return "", fmt.Errorf("request.%s: must be a string", field)
+		}
+		return t.nodes[n].s, nil
+	}
+	r := &in.Request
+	for _, f := range []struct {
+		name string
+		dst  *string
+	}{{"principal", &r.Principal}, {"action", &r.Action}, {"resource", &r.Resource}, {"resource_account", &r.ResourceAccount}} {
+		if *f.dst, err = str(f.name); err != nil {
+			return nil, cr.fail(id, "%v", err)
+		}
+	}
+	if cn := t.member(rq, "context"); cn >= 0 && t.nodes[cn].kind != jNull {
+		if t.nodes[cn].kind != jObj {
+			return nil, cr.fail(id, "request.context: must be an object")
+		}
+		r.Context = make(Context, t.nodes[cn].n)
+		for k := t.nodes[cn].first; k >= 0; k = t.nodes[k].next {
+			v, err := contextValue(t, k)
+			if err != nil {
+				return nil, cr.fail(id, "request.context.%s: %v", t.nodes[k].key, err)
+			}
+			r.Context[t.nodes[k].key] = v
 		}
 	}
 	return c, nil
 }
 
-func (cr *CaseReader) named(raw json.RawMessage, field, name string) (*NamedPolicy, error) {
-	p, err := cr.policy(raw, field)
+// probeID finds the id of a line that is not valid JSON, if it can.
+func probeID(line string) json.RawMessage {
+	var probe struct {
+		ID json.RawMessage `json:"id"`
+	}
+	if json.Unmarshal([]byte(line), &probe) == nil {
+		return probe.ID
+	}
+	return nil
+}
+
+func (cr *CaseReader) named(field, name string) (*NamedPolicy, error) {
+	n := cr.t.member(0, field)
+	if n < 0 {
+		return nil, nil
+	}
+	p, err := cr.policy(n, field)
 	if err != nil || p == nil {
 		return nil, err
 	}
 	return &NamedPolicy{Name: name, Policy: p}, nil
 }
 
-func (cr *CaseReader) levels(in [][]json.RawMessage, field, name string) ([][]NamedPolicy, error) {
-	if in == nil {
+func (cr *CaseReader) levels(field, name string) ([][]NamedPolicy, error) {
+	t := &cr.t
+	n := t.member(0, field)
+	if n < 0 || t.nodes[n].kind == jNull {
 		return nil, nil
 	}
-	out := make([][]NamedPolicy, len(in))
-	for i, level := range in {
-		out[i] = make([]NamedPolicy, 0, len(level))
-		for j, raw := range level {
+	if t.nodes[n].kind != jArr {
+		return nil, fmt.Errorf("%s: must be an array of levels", field)
+	}
+	out := make([][]NamedPolicy, 0, t.nodes[n].n)
+	i := 0
+	for l := t.nodes[n].first; l >= 0; l = t.nodes[l].next {
+		if t.nodes[l].kind != jArr {
+			return nil, fmt.Errorf("%s[%d]: a level must be an array of policies", field, i)
+		}
+		level := make([]NamedPolicy, 0, t.nodes[l].n)
+		j := 0
+		for p := t.nodes[l].first; p >= 0; p = t.nodes[p].next {
 			idx := "[" + strconv.Itoa(i) + "][" + strconv.Itoa(j) + "]"
-			p, err := cr.policy(raw, field+idx)
+			pol, err := cr.policy(p, field+idx)
 			if err != nil {
 				return nil, err
 			}
-			if p != nil {
-				out[i] = append(out[i], NamedPolicy{Name: name + idx, Policy: p})
+			if pol != nil {
+				level = append(level, NamedPolicy{Name: name + idx, Policy: pol})
 			}
+			j++
 		}
+		out = append(out, level)
+		i++
 	}
 	return out, nil
 }
 
 // policy parses a policy given as a JSON object or as a string holding the
-// (possibly URL-encoded) document. It returns nil for null or absent.
-func (cr *CaseReader) policy(raw json.RawMessage, field string) (*Policy, error) {
-	if len(raw) == 0 || isNull(raw) {
+// (possibly URL-encoded) document. It returns nil for null.
+func (cr *CaseReader) policy(n int32, field string) (*Policy, error) {
+	t := &cr.t
+	node := &t.nodes[n]
+	if node.kind == jNull {
 		return nil, nil
 	}
-	key := string(raw)
-	if p, ok := cr.cache[key]; ok {
+	if p, ok := cr.cache[node.raw]; ok {
 		return p, nil
 	}
-	doc := []byte(raw)
-	if first(raw) == '"' {
-		var s string
-		if err := json.Unmarshal(raw, &s); err != nil {
-			return nil, fmt.Errorf("%s: %v", field, err)
-		}
-		doc = []byte(s)
+	var p *Policy
+	var err error
+	switch node.kind {
+	case jObj:
+		p, err = parsePolicyNode(t, n)
+	case jStr:
+		p, err = parseDoc(&cr.sub, node.s)
+	default:
+		err = perr("", "a policy must be a JSON object or a string")
 	}
-	p, err := Parse(doc)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", field, err)
 	}
 	if len(cr.cache) > 100000 {
 		clear(cr.cache)
 	}
-	cr.cache[key] = p
+	cr.cache[node.raw] = p
 	return p, nil
 }
 
 // contextValue reads a context value: a string (single-valued) or an array
 // of strings (multivalued). Booleans and numbers are kept as their text.
-func contextValue(raw json.RawMessage) (Value, error) {
-	switch first(raw) {
-	case '[':
-		var items []json.RawMessage
-		if err := json.Unmarshal(raw, &items); err != nil {
-			return Value{}, err
+func contextValue(t *jtree, n int32) (Value, error) {
+	scalar := func(i int32) (string, bool) {
+		switch t.nodes[i].kind {
+		case jStr, jNum:
+			return t.nodes[i].s, true
+		case jTrue:
+			return "true", true
+		case jFalse:
+			return "false", true
 		}
-		v := Value{Multi: true, Values: make([]string, 0, len(items))}
-		for _, it := range items {
-			s, err := scalar(it)
-			if err != nil {
-				return Value{}, err
+		return "", false
+	}
+	if t.nodes[n].kind == jArr {
+		v := Value{Multi: true, Values: make([]string, 0, t.nodes[n].n)}
+		for c := t.nodes[n].first; c >= 0; c = t.nodes[c].next {
+			s, ok := scalar(c)
+			if !ok {
+				return Value{}, errors.New("a value must be a string or an array of strings")
 			}
 			v.Values = append(v.Values, s)
 		}
 		return v, nil
-	default:
-		s, err := scalar(raw)
-		if err != nil {
-			return Value{}, err
-		}
-		return Value{Values: []string{s}}, nil
 	}
-}
-
-func scalar(raw json.RawMessage) (string, error) {
-	raw = bytes.TrimSpace(raw)
-	switch first(raw) {
-	case '"':
-		var s string
-		err := json.Unmarshal(raw, &s)
-		return s, err
-	case 't', 'f':
-		var b bool
-		err := json.Unmarshal(raw, &b)
-		return strconv.FormatBool(b), err
-	case '-', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9':
-		var n json.Number
-		err := json.Unmarshal(raw, &n)
-		return n.String(), err
+	s, ok := scalar(n)
+	if !ok {
+		return Value{}, errors.New("a value must be a string or an array of strings")
 	}
-	return "", errors.New("a value must be a string or an array of strings")
+	return Value{Values: []string{s}}, nil
 }
 
 // AppendResult appends the result line of a case (without newline):

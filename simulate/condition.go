@@ -283,8 +283,11 @@ func (c *Condition) eval(ctx Context) condResult {
 		m, unk := c.matchOne(v.Values[0], ctx)
 		return condResult{ok: m != c.op.negated, unknown: unk}
 	case setAny:
+		// ForAnyValue is false for an absent key or an empty set, IfExists
+		// or not: AWS denies ListQueues under ForAnyValue:StringEqualsIfExists
+		// on aws:TagKeys (re:Post QU9HFmDzP0QGuU-fd7rS6B7w).
 		if !present || len(v.Values) == 0 {
-			return condResult{ok: c.op.ifExists && !present, absent: !present}
+			return condResult{ok: false, absent: !present}
 		}
 		unk := false
 		for _, r := range v.Values {

@@ -230,6 +230,7 @@ type layerScan struct {
 	// principal beyond its account; some is not limited by an implicit deny
 	// in a permissions boundary; some names the session itself.
 	direct, overBoundary, overSession bool
+	account                           bool // some allow names only the account
 }
 
 func (s *layerScan) allow() bool { return s.allows.n > 0 }
@@ -266,6 +267,7 @@ func (e *evaluator) scan(layer string, np *NamedPolicy, s *layerScan) {
 		s.allows.add(hit{np.Name, st})
 		if layer == LayerResource {
 			s.direct = s.direct || g.direct()
+			s.account = s.account || g&gAccount != 0
 			s.overBoundary = s.overBoundary || e.overBoundary(g)
 			s.overSession = s.overSession || e.overSession(g)
 		}
@@ -559,6 +561,13 @@ func evaluate(in *Input, trace bool) (*Result, error) {
 		res.Layers = append(res.Layers, LayerResult{Layer: LayerIdentity, Decision: ImplicitDeny, Note: "not evaluated: " + kindName(p.kind) + " have no identity policies"})
 	}
 
+	if identitySide && strings.EqualFold(req.Action, "sts:GetCallerIdentity") {
+		// "No permissions are required to perform this operation", even
+		// with an explicit deny (STS API Reference, GetCallerIdentity).
+		res.Decision = Allow
+		res.Layers = append(res.Layers, LayerResult{Layer: "service", Decision: Allow, Note: "sts:GetCallerIdentity needs no permission"})
+		return res, nil
+	}
 	if denies.n > 0 {
 		res.Decision = ExplicitDeny
 		res.Deciding = denies.appendRefs(make([]StatementRef, 0, denies.n))
@@ -585,19 +594,28 @@ func evaluate(in *Input, trace bool) (*Result, error) {
 	default:
 		// Same account: an allow on either side suffices; a boundary or a
 		// session policy that does not allow limits both sides, except for
-		// resource-policy grants that name the principal itself.
+		// resource-policy grants that name the principal itself. Role trust
+		// policies and KMS key policies must trust the account explicitly.
 		resOK := resource.allow() && resource.direct
+		idOK := identity.allow()
+		if explicitTrust(in, &e) {
+			idOK = idOK && resource.account
+		}
 		switch {
-		case !(resOK || identity.allow()):
+		case !(resOK || idOK):
 		case !bOK && !(resOK && resource.overBoundary):
 		case !sOK && !(resOK && resource.overSession):
-		case resOK && (!identity.allow() || !bOK || !sOK):
+		case resOK && (!idOK || !bOK || !sOK):
 			by = []*hits{&resource.allows}
 		case resOK:
 			by = []*hits{&identity.allows, &resource.allows}
 		default:
 			by = []*hits{&identity.allows}
 		}
+	}
+	if by != nil && serviceForbids(&e) {
+		res.Layers = append(res.Layers, LayerResult{Layer: "service", Decision: ImplicitDeny, Note: "AWS does not let anyone change AWS managed policies, aws-reserved roles or aws/ KMS aliases"})
+		by = nil
 	}
 	if by != nil {
 		res.Decision = Allow
@@ -611,6 +629,66 @@ func evaluate(in *Input, trace bool) (*Result, error) {
 		}
 	}
 	return res, nil
+}
+
+// explicitTrust reports whether a same-account request needs the resource
+// policy to allow even when an identity policy does: a role's trust policy
+// (IAM User Guide, "Policy evaluation logic": "IAM role trust policies and
+// KMS key policies ... must explicitly allow") and a KMS key policy (AWS KMS
+// Developer Guide, "Key policies": without the key policy's account
+// statement, IAM policies do not give access to the key).
+func explicitTrust(in *Input, e *evaluator) bool {
+	switch {
+	case strings.EqualFold(e.svc, "sts"):
+		return in.Resource != nil
+	case strings.EqualFold(e.svc, "kms"):
+		return e.res.ok && hasPrefixFold(e.res.seg[5], "key/")
+	}
+	return false
+}
+
+// serviceForbids reports requests AWS refuses whatever the policies say:
+// changing AWS managed policies or aws-reserved roles, and changing the
+// aws/ aliases of AWS managed KMS keys.
+func serviceForbids(e *evaluator) bool {
+	if !e.res.ok {
+		return false
+	}
+	name := strings.ToLower(e.name)
+	switch strings.ToLower(e.svc) {
+	case "iam":
+		switch {
+		case e.res.seg[4] == "aws" && hasPrefixFold(e.res.seg[5], "policy/"):
+			return iamManagedPolicyActions[name]
+		case hasPrefixFold(e.res.seg[5], "role/aws-reserved/"):
+			return iamReservedRoleActions[name]
+		}
+	case "kms":
+		return kmsAliasActions[name] && hasPrefixFold(e.res.seg[5], "alias/aws/")
+	}
+	return false
+}
+
+func hasPrefixFold(s, prefix string) bool {
+	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
+}
+
+var (
+	iamManagedPolicyActions = setOf("createpolicy", "createpolicyversion", "deletepolicy", "deletepolicyversion",
+		"setdefaultpolicyversion", "tagpolicy", "untagpolicy")
+	iamReservedRoleActions = setOf("attachrolepolicy", "createrole", "createservicelinkedrole", "deleterole",
+		"deleterolepermissionsboundary", "deleterolepolicy", "deleteservicelinkedrole", "detachrolepolicy", "passrole",
+		"putrolepermissionsboundary", "putrolepolicy", "tagrole", "untagrole", "updateassumerolepolicy", "updaterole",
+		"updateroledescription")
+	kmsAliasActions = setOf("createalias", "deletealias", "updatealias")
+)
+
+func setOf(l ...string) map[string]bool {
+	m := make(map[string]bool, len(l))
+	for _, s := range l {
+		m[s] = true
+	}
+	return m
 }
 
 var levelNotes = [...]string{"level 1 of 1", "level 1 of 2", "level 2 of 2", "level 1 of 3", "level 2 of 3", "level 3 of 3",

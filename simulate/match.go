@@ -40,10 +40,16 @@ func lower(c byte) byte {
 // glob matches s against the compiled pattern p: gStar matches any run of
 // characters (none included), gOne exactly one character. With fold, ASCII
 // letters of s are compared lowercased (p must be lowercase already).
-func glob(p, s string, fold bool) bool {
+func glob(p, s string, fold bool) bool { return globx(p, s, fold, false) }
+
+// globx is glob; with prefix, p need only match a prefix of s.
+func globx(p, s string, fold, prefix bool) bool {
 	pi, si := 0, 0
 	starP, starS := -1, 0
 	for si < len(s) {
+		if prefix && pi == len(p) {
+			return true
+		}
 		if pi < len(p) {
 			switch c := p[pi]; c {
 			case gStar:
@@ -185,7 +191,7 @@ func (rp *resPattern) matchCompiled(res string, ra *arn) bool {
 	if rp.arn && ra.ok {
 		// Partition, service, region and account compare case-insensitively,
 		// the resource part case-sensitively.
-		for i := 0; i < 6; i++ {
+		for i := 0; i < 5; i++ {
 			p, s := rp.seg[i], ra.seg[i]
 			fold := i >= 1 && i <= 4 && !rp.exact
 			if rp.fixed {
@@ -196,7 +202,10 @@ func (rp *resPattern) matchCompiled(res string, ra *arn) bool {
 				return false
 			}
 		}
-		return true
+		if rp.fixed {
+			return rp.seg[5] == ra.seg[5]
+		}
+		return matchResourcePart(rp.seg[5], ra.seg[5])
 	}
 	if rp.arn || rp.exact {
 		return false
@@ -205,6 +214,48 @@ func (rp *resPattern) matchCompiled(res string, ra *arn) bool {
 		return rp.seg[0] == res
 	}
 	return glob(rp.seg[0], res, false)
+}
+
+// matchResourcePart matches the resource part of an ARN (after the fifth
+// colon) against a compiled pattern, colon-separated segment by segment:
+// wildcards match within a segment, and a '*' that ends a segment "can
+// expand to match beyond the colon boundaries" (IAM User Guide, "IAM JSON
+// policy elements: Resource", "Using wildcards in resource ARNs").
+func matchResourcePart(p, s string) bool {
+	pseg, prest, pmore := cutColon(p)
+	sseg, srest, smore := cutColon(s)
+	if n := len(pseg); n == 0 || pseg[n-1] != gStar {
+		if !glob(pseg, sseg, false) {
+			return false
+		}
+		if !pmore || !smore {
+			return pmore == smore
+		}
+		return matchResourcePart(prest, srest)
+	}
+	// The segment ends with a star: the rest of the pattern segment must
+	// match a prefix of this subject segment, and the star may absorb whole
+	// further segments.
+	if !globx(pseg[:len(pseg)-1], sseg, false, true) {
+		return false
+	}
+	if !pmore {
+		return true
+	}
+	for smore {
+		if matchResourcePart(prest, srest) {
+			return true
+		}
+		_, srest, smore = cutColon(srest)
+	}
+	return false
+}
+
+func cutColon(s string) (before, after string, found bool) {
+	if i := strings.IndexByte(s, ':'); i >= 0 {
+		return s[:i], s[i+1:], true
+	}
+	return s, "", false
 }
 
 // compileSubstituted compiles text already in compiled-glob form (the result

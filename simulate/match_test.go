@@ -106,6 +106,20 @@ func TestResourceMatching(t *testing.T) {
 		{`"arn:aws:dynamodb:us-east-1:111122223333:table/Orders/index/*"`, "arn:aws:dynamodb:us-east-1:111122223333:table/Orders", false},
 		{`"arn:aws:logs:us-east-1:111122223333:log-group:/aws/lambda/orders:*"`, "arn:aws:logs:us-east-1:111122223333:log-group:/aws/lambda/orders:log-stream:2026/x", true},
 		{`["arn:aws:s3:::a/*","arn:aws:s3:::b/*"]`, "arn:aws:s3:::b/k", true},
+		// Segment rules: "If the * wildcard is the last character of a resource
+		// ARN segment, it can expand to match beyond the colon boundaries";
+		// other wildcards stay within their colon-separated segment.
+		{`"` + fn + `*live"`, fn + ":live", false},
+		{`"arn:aws:lambda:us-east-1:111122223333:function:*:live"`, fn + ":live", true},
+		{`"arn:aws:lambda:us-east-1:111122223333:function:?rders:*"`, fn + ":live", true},
+		{`"arn:aws:lambda:us-east-1:111122223333:fun?tion:orders"`, fn, true},
+		{`"arn:aws:lambda:us-east-1:111122223333:*:orders"`, fn, true},
+		{`"arn:aws:lambda:us-east-1:111122223333:*:*"`, fn + ":live", true},
+		{`"arn:aws:lambda:us-east-1:111122223333:*:live"`, fn + ":live", true},
+		{`"arn:aws:lambda:us-east-1:111122223333:function"`, fn, false},
+		{`"arn:aws:dynamodb:us-east-1:111122223333:t?ble/Orders/stream/*"`, "arn:aws:dynamodb:us-east-1:111122223333:table/Orders/stream/2024-06-01T00:00:00.000", true},
+		{`"arn:aws:dynamodb:us-east-1:111122223333:table/Orders/stream/2024-06-01T0?:00:00.000"`, "arn:aws:dynamodb:us-east-1:111122223333:table/Orders/stream/2024-06-01T00:00:00.000", true},
+		{`"arn:aws:dynamodb:us-east-1:111122223333:table/Orders/stream/2024-06-01T00?00:00.000"`, "arn:aws:dynamodb:us-east-1:111122223333:table/Orders/stream/2024-06-01T00:00:00.000", false},
 		// Actions without a resource type are requested on "*".
 		{`"arn:aws:s3:::*"`, "*", false},
 		{`"*"`, "*", true},

@@ -1,7 +1,6 @@
 package simulate
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"net/url"
@@ -92,99 +91,109 @@ func perr(elem, format string, args ...any) error {
 }
 
 // ParseString is Parse for a string.
-func ParseString(doc string) (*Policy, error) { return Parse([]byte(doc)) }
+func ParseString(doc string) (*Policy, error) {
+	var t jtree
+	return parseDoc(&t, doc)
+}
 
 // Parse parses a policy document given as JSON or URL-encoded JSON, as
 // IAM's Get* APIs return it ("URL-encoded compliant with RFC 3986"): when the
 // first non-space character is not '{' the document is URL-decoded exactly
 // once before parsing.
-func Parse(doc []byte) (*Policy, error) {
-	trimmed := bytes.TrimSpace(doc)
-	if len(trimmed) == 0 {
+func Parse(doc []byte) (*Policy, error) { return ParseString(string(doc)) }
+
+func parseDoc(t *jtree, doc string) (*Policy, error) {
+	trimmed := strings.TrimSpace(doc)
+	if trimmed == "" {
 		return nil, perr("", "empty policy document")
 	}
 	if trimmed[0] != '{' {
-		dec, err := url.QueryUnescape(string(trimmed))
+		dec, err := url.QueryUnescape(trimmed)
 		if err != nil {
 			return nil, perr("", "document is neither JSON nor URL-encoded JSON: %v", err)
 		}
-		trimmed = bytes.TrimSpace([]byte(dec))
-		if len(trimmed) == 0 || trimmed[0] != '{' {
+		trimmed = strings.TrimSpace(dec)
+		if trimmed == "" || trimmed[0] != '{' {
 			return nil, perr("", "document is not a JSON object")
 		}
 	}
-	var top map[string]json.RawMessage
-	if err := json.Unmarshal(trimmed, &top); err != nil {
-		return nil, perr("", "invalid JSON: %v", err)
+	if err := t.parse(trimmed); err != nil {
+		return nil, perr("", "%v", err)
+	}
+	return parsePolicyNode(t, 0)
+}
+
+// parsePolicyNode builds a policy from an object node of the tree.
+func parsePolicyNode(t *jtree, root int32) (*Policy, error) {
+	if t.nodes[root].kind != jObj {
+		return nil, perr("", "document is not a JSON object")
 	}
 	p := &Policy{}
-	if raw, ok := top["Version"]; ok {
-		if err := json.Unmarshal(raw, &p.Version); err != nil {
+	if v := t.member(root, "Version"); v >= 0 {
+		if t.nodes[v].kind != jStr {
 			return nil, perr("Version", "must be a string")
 		}
+		p.Version = t.nodes[v].s
 		if p.Version != Version2012 && p.Version != Version2008 {
 			return nil, perr("Version", "unknown version %q (want %q or %q)", p.Version, Version2012, Version2008)
 		}
 	}
-	if raw, ok := top["Id"]; ok {
-		if err := json.Unmarshal(raw, &p.ID); err != nil {
+	if v := t.member(root, "Id"); v >= 0 {
+		if t.nodes[v].kind != jStr {
 			return nil, perr("Id", "must be a string")
 		}
+		p.ID = t.nodes[v].s
 	}
-	raw, ok := top["Statement"]
-	if !ok || isNull(raw) {
+	st := t.member(root, "Statement")
+	if st < 0 || t.nodes[st].kind == jNull {
 		return nil, perr("Statement", "missing")
 	}
-	var stmts []json.RawMessage
-	if first(raw) == '{' {
-		stmts = []json.RawMessage{raw}
-	} else if err := json.Unmarshal(raw, &stmts); err != nil {
-		return nil, perr("Statement", "must be an object or an array of objects")
-	}
 	vars := p.Version == Version2012
-	p.Statements = make([]Statement, len(stmts))
-	for i, sraw := range stmts {
-		if err := parseStatement(&p.Statements[i], sraw, i, vars); err != nil {
+	switch t.nodes[st].kind {
+	case jObj:
+		p.Statements = make([]Statement, 1)
+		if err := parseStatement(t, &p.Statements[0], st, 0, vars); err != nil {
 			return nil, err
 		}
+	case jArr:
+		p.Statements = make([]Statement, t.nodes[st].n)
+		i := 0
+		for c := t.nodes[st].first; c >= 0; c = t.nodes[c].next {
+			if err := parseStatement(t, &p.Statements[i], c, i, vars); err != nil {
+				return nil, err
+			}
+			i++
+		}
+	default:
+		return nil, perr("Statement", "must be an object or an array of objects")
 	}
 	return p, nil
 }
 
-func isNull(raw json.RawMessage) bool { return string(bytes.TrimSpace(raw)) == "null" }
-
-func first(raw json.RawMessage) byte {
-	t := bytes.TrimSpace(raw)
-	if len(t) == 0 {
-		return 0
-	}
-	return t[0]
-}
-
-func parseStatement(s *Statement, raw json.RawMessage, i int, vars bool) error {
+func parseStatement(t *jtree, s *Statement, node int32, i int, vars bool) error {
 	at := "Statement[" + strconv.Itoa(i) + "]"
 	s.Index = i
-	var m map[string]json.RawMessage
-	if first(raw) != '{' || json.Unmarshal(raw, &m) != nil {
+	if t.nodes[node].kind != jObj {
 		return perr(at, "must be a JSON object")
 	}
-	if v, ok := m["Sid"]; ok {
-		if err := json.Unmarshal(v, &s.Sid); err != nil {
+	if v := t.member(node, "Sid"); v >= 0 {
+		if t.nodes[v].kind != jStr {
 			return perr(at+".Sid", "must be a string")
 		}
+		s.Sid = t.nodes[v].s
 	}
-	v, ok := m["Effect"]
-	if !ok {
+	v := t.member(node, "Effect")
+	if v < 0 {
 		return perr(at+".Effect", "missing")
 	}
-	if err := json.Unmarshal(v, &s.Effect); err != nil || (s.Effect != "Allow" && s.Effect != "Deny") {
-		return perr(at+".Effect", "must be \"Allow\" or \"Deny\", got %s", compact(v))
+	if s.Effect = t.nodes[v].s; t.nodes[v].kind != jStr || (s.Effect != "Allow" && s.Effect != "Deny") {
+		return perr(at+".Effect", "must be \"Allow\" or \"Deny\", got %s", t.short(v))
 	}
 	var err error
-	if s.Action, err = stringList(m, "Action", at); err != nil {
+	if s.Action, err = stringList(t, node, "Action", at); err != nil {
 		return err
 	}
-	if s.NotAction, err = stringList(m, "NotAction", at); err != nil {
+	if s.NotAction, err = stringList(t, node, "NotAction", at); err != nil {
 		return err
 	}
 	switch {
@@ -193,44 +202,43 @@ func parseStatement(s *Statement, raw json.RawMessage, i int, vars bool) error {
 	case s.Action == nil && s.NotAction == nil:
 		return perr(at, "has neither Action nor NotAction")
 	}
-	if s.Resource, err = stringList(m, "Resource", at); err != nil {
+	if s.Resource, err = stringList(t, node, "Resource", at); err != nil {
 		return err
 	}
-	if s.NotResource, err = stringList(m, "NotResource", at); err != nil {
+	if s.NotResource, err = stringList(t, node, "NotResource", at); err != nil {
 		return err
 	}
 	if s.Resource != nil && s.NotResource != nil {
 		return perr(at, "has both Resource and NotResource")
 	}
-	if s.Principal, err = parsePrincipals(m, "Principal", at); err != nil {
+	if s.Principal, err = parsePrincipals(t, node, "Principal", at); err != nil {
 		return err
 	}
-	if s.NotPrincipal, err = parsePrincipals(m, "NotPrincipal", at); err != nil {
+	if s.NotPrincipal, err = parsePrincipals(t, node, "NotPrincipal", at); err != nil {
 		return err
 	}
 	if s.Principal != nil && s.NotPrincipal != nil {
 		return perr(at, "has both Principal and NotPrincipal")
 	}
-	if v, ok := m["Condition"]; ok && !isNull(v) {
-		if s.Conditions, err = parseConditions(v, at+".Condition", vars); err != nil {
+	if v := t.member(node, "Condition"); v >= 0 && t.nodes[v].kind != jNull {
+		if s.Conditions, err = parseConditions(t, v, at+".Condition", vars); err != nil {
 			return err
 		}
 	}
 	// moto writes these two Lambda add-permission options as top-level
 	// statement keys; AWS writes them as conditions (shared/moto-notes.md).
-	if v, ok := m["FunctionUrlAuthType"]; ok {
-		var t string
-		if err := json.Unmarshal(v, &t); err != nil {
+	if v := t.member(node, "FunctionUrlAuthType"); v >= 0 {
+		if t.nodes[v].kind != jStr {
 			return perr(at+".FunctionUrlAuthType", "must be a string")
 		}
-		c := Condition{Operator: "StringEquals", Key: "lambda:FunctionUrlAuthType", Values: []string{t}}
+		c := Condition{Operator: "StringEquals", Key: "lambda:FunctionUrlAuthType", Values: []string{t.nodes[v].s}}
 		if err := c.compile(at+".FunctionUrlAuthType", vars); err != nil {
 			return err
 		}
 		s.Conditions = append(s.Conditions, c)
 	}
-	if v, ok := m["InvokedViaFunctionUrl"]; ok {
-		vals, err := condValues(v, at+".InvokedViaFunctionUrl")
+	if v := t.member(node, "InvokedViaFunctionUrl"); v >= 0 {
+		vals, err := condValues(t, v, at+".InvokedViaFunctionUrl")
 		if err != nil {
 			return err
 		}
@@ -274,27 +282,15 @@ func actionElem(s *Statement) string {
 	return "NotAction"
 }
 
-func compact(raw json.RawMessage) string {
-	var b bytes.Buffer
-	if json.Compact(&b, raw) != nil {
-		return string(raw)
-	}
-	s := b.String()
-	if len(s) > 80 {
-		s = s[:77] + "..."
-	}
-	return s
-}
-
 // stringList reads an element that is a string or an array of strings.
 // It returns nil when the element is absent.
-func stringList(m map[string]json.RawMessage, name, at string) ([]string, error) {
-	raw, ok := m[name]
-	if !ok || isNull(raw) {
+func stringList(t *jtree, node int32, name, at string) ([]string, error) {
+	v := t.member(node, name)
+	if v < 0 || t.nodes[v].kind == jNull {
 		return nil, nil
 	}
-	l, err := strOrList(raw)
-	if err != nil {
+	l, ok := strOrList(t, v)
+	if !ok {
 		return nil, perr(at+"."+name, "must be a string or an array of strings")
 	}
 	if len(l) == 0 {
@@ -303,61 +299,50 @@ func stringList(m map[string]json.RawMessage, name, at string) ([]string, error)
 	return l, nil
 }
 
-func strOrList(raw json.RawMessage) ([]string, error) {
-	switch first(raw) {
-	case '"':
-		var s string
-		if err := json.Unmarshal(raw, &s); err != nil {
-			return nil, err
+func strOrList(t *jtree, v int32) ([]string, bool) {
+	switch t.nodes[v].kind {
+	case jStr:
+		return []string{t.nodes[v].s}, true
+	case jArr:
+		l := make([]string, 0, t.nodes[v].n)
+		for c := t.nodes[v].first; c >= 0; c = t.nodes[c].next {
+			if t.nodes[c].kind != jStr {
+				return nil, false
+			}
+			l = append(l, t.nodes[c].s)
 		}
-		return []string{s}, nil
-	case '[':
-		var l []string
-		if err := json.Unmarshal(raw, &l); err != nil {
-			return nil, err
-		}
-		if l == nil {
-			l = []string{}
-		}
-		return l, nil
+		return l, true
 	}
-	return nil, fmt.Errorf("not a string or array")
+	return nil, false
 }
 
 // Principal element: IAM User Guide, "AWS JSON policy elements: Principal"
 // (reference_policies_elements_principal).
 var principalKeys = map[string]bool{"AWS": true, "Service": true, "Federated": true, "CanonicalUser": true}
 
-func parsePrincipals(m map[string]json.RawMessage, name, at string) (*Principals, error) {
-	raw, ok := m[name]
-	if !ok || isNull(raw) {
+func parsePrincipals(t *jtree, node int32, name, at string) (*Principals, error) {
+	v := t.member(node, name)
+	if v < 0 || t.nodes[v].kind == jNull {
 		return nil, nil
 	}
 	at += "." + name
-	switch first(raw) {
-	case '"':
-		var s string
-		if err := json.Unmarshal(raw, &s); err != nil {
-			return nil, perr(at, "invalid string")
+	switch t.nodes[v].kind {
+	case jStr:
+		if s := t.nodes[v].s; s != "*" {
+			// moto keeps account ids and ARNs given to add-permission as a
+			// bare string; AWS would store {"AWS": ...}.
+			return &Principals{Values: map[string][]string{"AWS": {s}}}, nil
 		}
-		if s == "*" {
-			return &Principals{All: true}, nil
-		}
-		// moto keeps account ids and ARNs given to add-permission as a bare
-		// string; AWS would store {"AWS": ...}.
-		return &Principals{Values: map[string][]string{"AWS": {s}}}, nil
-	case '{':
-		var pm map[string]json.RawMessage
-		if err := json.Unmarshal(raw, &pm); err != nil {
-			return nil, perr(at, "invalid object")
-		}
-		p := &Principals{Values: make(map[string][]string, len(pm))}
-		for k, v := range pm {
+		return &Principals{All: true}, nil
+	case jObj:
+		p := &Principals{Values: make(map[string][]string, t.nodes[v].n)}
+		for c := t.nodes[v].first; c >= 0; c = t.nodes[c].next {
+			k := t.nodes[c].key
 			if !principalKeys[k] {
 				return nil, perr(at, "unknown principal type %q (want AWS, Service, Federated or CanonicalUser)", k)
 			}
-			l, err := strOrList(v)
-			if err != nil {
+			l, ok := strOrList(t, c)
+			if !ok {
 				return nil, perr(at+"."+k, "must be a string or an array of strings")
 			}
 			p.Values[k] = l
@@ -367,36 +352,29 @@ func parsePrincipals(m map[string]json.RawMessage, name, at string) (*Principals
 	return nil, perr(at, "must be \"*\" or an object")
 }
 
-func parseConditions(raw json.RawMessage, at string, vars bool) ([]Condition, error) {
-	var ops map[string]json.RawMessage
-	if first(raw) != '{' || json.Unmarshal(raw, &ops) != nil {
+func parseConditions(t *jtree, node int32, at string, vars bool) ([]Condition, error) {
+	if t.nodes[node].kind != jObj {
 		return nil, perr(at, "must be an object of operators")
 	}
-	names := make([]string, 0, len(ops))
-	for k := range ops {
-		names = append(names, k)
-	}
-	sort.Strings(names)
+	// Operators and keys are sorted so that traces are stable; a repeated
+	// member counts once (the last), as in encoding/json.
+	ops := sortedMembers(t, node)
 	var out []Condition
-	for _, op := range names {
-		var keys map[string]json.RawMessage
-		if first(ops[op]) != '{' || json.Unmarshal(ops[op], &keys) != nil {
+	for _, opn := range ops {
+		op := t.nodes[opn].key
+		if t.nodes[opn].kind != jObj {
 			return nil, perr(at+"."+op, "must be an object of condition keys")
 		}
 		if _, err := parseOperator(op); err != nil {
 			return nil, perr(at, "%v", err)
 		}
-		knames := make([]string, 0, len(keys))
-		for k := range keys {
-			knames = append(knames, k)
-		}
-		sort.Strings(knames)
-		for _, k := range knames {
+		for _, kn := range sortedMembers(t, opn) {
+			k := t.nodes[kn].key
 			elem := at + "." + op + "." + k
 			if k == "" {
 				return nil, perr(at+"."+op, "empty condition key")
 			}
-			vals, err := condValues(keys[k], elem)
+			vals, err := condValues(t, kn, elem)
 			if err != nil {
 				return nil, err
 			}
@@ -410,43 +388,49 @@ func parseConditions(raw json.RawMessage, at string, vars bool) ([]Condition, er
 	return out, nil
 }
 
+// sortedMembers lists an object's members by name, the last of duplicates.
+func sortedMembers(t *jtree, node int32) []int32 {
+	var l []int32
+	for c := t.nodes[node].first; c >= 0; c = t.nodes[c].next {
+		if t.member(node, t.nodes[c].key) == c {
+			l = append(l, c)
+		}
+	}
+	sort.Slice(l, func(i, j int) bool { return t.nodes[l[i]].key < t.nodes[l[j]].key })
+	return l
+}
+
 // condValues reads a condition value: a string, boolean or number, or an
 // array of them.
-func condValues(raw json.RawMessage, at string) ([]string, error) {
-	var items []json.RawMessage
-	if first(raw) == '[' {
-		if err := json.Unmarshal(raw, &items); err != nil {
-			return nil, perr(at, "invalid array")
+func condValues(t *jtree, v int32, at string) ([]string, error) {
+	scalar := func(i int32) (string, bool) {
+		switch t.nodes[i].kind {
+		case jStr, jNum:
+			return t.nodes[i].s, true
+		case jTrue:
+			return "true", true
+		case jFalse:
+			return "false", true
 		}
-		if len(items) == 0 {
-			return nil, perr(at, "empty array of values")
-		}
-	} else {
-		items = []json.RawMessage{raw}
+		return "", false
 	}
-	out := make([]string, len(items))
-	for i, it := range items {
-		it = bytes.TrimSpace(it)
-		switch first(it) {
-		case '"':
-			if err := json.Unmarshal(it, &out[i]); err != nil {
-				return nil, perr(at, "invalid string")
-			}
-		case 't', 'f':
-			var b bool
-			if err := json.Unmarshal(it, &b); err != nil {
-				return nil, perr(at, "invalid value %s", compact(it))
-			}
-			out[i] = strconv.FormatBool(b)
-		case '-', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9':
-			var n json.Number
-			if err := json.Unmarshal(it, &n); err != nil {
-				return nil, perr(at, "invalid number %s", compact(it))
-			}
-			out[i] = n.String()
-		default:
-			return nil, perr(at, "a value must be a string, boolean or number, got %s", compact(it))
+	if t.nodes[v].kind != jArr {
+		s, ok := scalar(v)
+		if !ok {
+			return nil, perr(at, "a value must be a string, boolean or number, got %s", t.short(v))
 		}
+		return []string{s}, nil
+	}
+	if t.nodes[v].n == 0 {
+		return nil, perr(at, "empty array of values")
+	}
+	out := make([]string, 0, t.nodes[v].n)
+	for c := t.nodes[v].first; c >= 0; c = t.nodes[c].next {
+		s, ok := scalar(c)
+		if !ok {
+			return nil, perr(at, "a value must be a string, boolean or number, got %s", t.short(c))
+		}
+		out = append(out, s)
 	}
 	return out, nil
 }

@@ -26,6 +26,7 @@ func simulateCommand() *cli.Command {
 			"lambda-doctor simulate --function NAME --action A --resource R [--context k=v ...]",
 		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "cases", Usage: "evaluate every case of a JSON Lines `FILE` (\"-\" for stdin), one result a line"},
+			&cli.BoolFlag{Name: "trace", Usage: "with --cases: write each case's trace to stderr"},
 			&cli.StringSliceFlag{Name: "policy", Usage: "identity policy `FILE` (JSON or URL-encoded JSON); repeatable"},
 			&cli.StringFlag{Name: "boundary", Usage: "permissions boundary policy `FILE`"},
 			&cli.StringFlag{Name: "session-policy", Usage: "session policy `FILE`"},
@@ -73,7 +74,7 @@ func runCases(c *cli.Context, file string) error {
 		r = f
 	}
 	w := bufio.NewWriterSize(s.out, 1<<16)
-	n, mismatches, err := evaluateCases(simulate.NewCaseReader(file, r), w, s.err)
+	n, mismatches, err := evaluateCases(simulate.NewCaseReader(file, r), w, s.err, c.Bool("trace"))
 	if ferr := w.Flush(); err == nil && ferr != nil {
 		err = ferr
 	}
@@ -89,7 +90,11 @@ func runCases(c *cli.Context, file string) error {
 
 // evaluateCases writes one result line per case. It stops only when the
 // input cannot be read.
-func evaluateCases(cr *simulate.CaseReader, w io.Writer, errw io.Writer) (n, mismatches int, err error) {
+func evaluateCases(cr *simulate.CaseReader, w io.Writer, errw io.Writer, trace bool) (n, mismatches int, err error) {
+	decide := simulate.Decide
+	if trace {
+		decide = simulate.Evaluate
+	}
 	buf := make([]byte, 0, 512)
 	for {
 		cs, err := cr.Next()
@@ -106,12 +111,15 @@ func evaluateCases(cr *simulate.CaseReader, w io.Writer, errw io.Writer) (n, mis
 			return n, mismatches, err
 		default:
 			n++
-			res, derr := simulate.Decide(&cs.Input)
+			res, derr := decide(&cs.Input)
 			if derr != nil {
 				buf = simulate.AppendError(buf, cs.ID, &simulate.CaseError{File: cr.Name(), Line: cs.Line, ID: cs.ID, Err: derr})
 				break
 			}
 			buf = simulate.AppendResult(buf, cs.ID, res)
+			if trace {
+				fmt.Fprintf(errw, "case %s (line %d):\n%s\n", cs.ID, cs.Line, res.Explain())
+			}
 			if cs.Expect != "" && cs.Expect != res.Decision {
 				mismatches++
 				fmt.Fprintf(errw, "case %s (line %d): got %s, want %s\n", strings.Trim(string(cs.ID), `"`), cs.Line, res.Decision, cs.Expect)
