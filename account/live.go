@@ -211,7 +211,7 @@ func (l *Live) Function(ctx context.Context, name string) (*Function, error) {
 	if out.Code != nil {
 		f.Config.ImageURI = aws.ToString(out.Code.ImageUri)
 	}
-	if err := l.readDoors(ctx, f); err != nil {
+	if err := l.readDoors(ctx, f, nil); err != nil {
 		return nil, err
 	}
 	if qual != "" && !f.HasQualifier(qual) {
@@ -227,6 +227,10 @@ func (l *Live) Function(ctx context.Context, name string) (*Function, error) {
 func (l *Live) ReadAll(ctx context.Context, each func(*Function) error) error {
 	fns, err := l.listFunctions(ctx)
 	if err != nil {
+		return err
+	}
+	pre := l.prefetch(ctx)
+	if err := ctx.Err(); err != nil {
 		return err
 	}
 	type result struct {
@@ -252,7 +256,7 @@ func (l *Live) ReadAll(ctx context.Context, each func(*Function) error) error {
 			}
 			fns[i] = nil // the reader holds it from now on
 			go func(f *Function, out chan<- result) {
-				err := l.readOne(ctx, f)
+				err := l.readOne(ctx, f, pre)
 				out <- result{f, err}
 			}(f, results[i])
 		}
@@ -280,7 +284,7 @@ func (l *Live) ReadAll(ctx context.Context, each func(*Function) error) error {
 	return nil
 }
 
-func (l *Live) readOne(ctx context.Context, f *Function) error {
+func (l *Live) readOne(ctx context.Context, f *Function, pre *prefetch) error {
 	ctx, cancel := context.WithTimeout(ctx, l.opts.Timeout)
 	defer cancel()
 	r := &fnRead{f: f}
@@ -297,13 +301,14 @@ func (l *Live) readOne(ctx context.Context, f *Function) error {
 			}
 		}
 	}
-	return l.readDoors(ctx, f)
+	return l.readDoors(ctx, f, pre)
 }
 
 // fnRead is one function being read by concurrent branches.
 type fnRead struct {
-	mu sync.Mutex
-	f  *Function
+	mu  sync.Mutex
+	f   *Function
+	pre *prefetch // region-wide reads made once by ReadAll; nil otherwise
 }
 
 func (r *fnRead) do(fn func(f *Function)) {
@@ -329,8 +334,8 @@ func (r *fnRead) unseen(ctx context.Context, op, resource string, err error) err
 // (and then its denials) and execution role (and then its policies).
 // Round 2, concurrently: the resource policy and URL config of each alias
 // and version found in round 1.
-func (l *Live) readDoors(ctx context.Context, f *Function) error {
-	r := &fnRead{f: f}
+func (l *Live) readDoors(ctx context.Context, f *Function, pre *prefetch) error {
+	r := &fnRead{f: f, pre: pre}
 	var g group
 	var aliases []Alias
 	var versions []string

@@ -159,6 +159,10 @@ func (l *Live) readURLConfig(ctx context.Context, r *fnRead, q string) error {
 }
 
 func (l *Live) readEventSources(ctx context.Context, r *fnRead) error {
+	if es, ok := r.pre.eventSources(r.f.ARN); ok {
+		r.do(func(f *Function) { f.EventSources = append([]EventSource(nil), es...) })
+		return nil
+	}
 	var out []EventSource
 	p := lambda.NewListEventSourceMappingsPaginator(l.lambda, &lambda.ListEventSourceMappingsInput{FunctionName: aws.String(r.f.Name)})
 	for p.HasMorePages() {
@@ -167,13 +171,7 @@ func (l *Live) readEventSources(ctx context.Context, r *fnRead) error {
 			return r.unseen(ctx, "lambda:ListEventSourceMappings", r.f.ARN, err)
 		}
 		for _, m := range page.EventSourceMappings {
-			out = append(out, EventSource{
-				UUID:           aws.ToString(m.UUID),
-				EventSourceARN: aws.ToString(m.EventSourceArn),
-				State:          aws.ToString(m.State),
-				FunctionARN:    aws.ToString(m.FunctionArn),
-				LastResult:     aws.ToString(m.LastProcessingResult),
-			})
+			out = append(out, eventSourceOf(m))
 		}
 	}
 	r.do(func(f *Function) { f.EventSources = out })
@@ -220,4 +218,14 @@ func arnPart(arn string, i int) string {
 		return ""
 	}
 	return parts[i]
+}
+
+func eventSourceOf(m types.EventSourceMappingConfiguration) EventSource {
+	return EventSource{
+		UUID:           aws.ToString(m.UUID),
+		EventSourceARN: aws.ToString(m.EventSourceArn),
+		State:          aws.ToString(m.State),
+		FunctionARN:    aws.ToString(m.FunctionArn),
+		LastResult:     aws.ToString(m.LastProcessingResult),
+	}
 }

@@ -40,31 +40,15 @@ func isDenialLine(msg string) bool {
 
 func (l *Live) readLogs(ctx context.Context, r *fnRead) error {
 	name := r.f.Config.Logging.LogGroup
-	lg := LogGroup{Name: name}
-	found := false
-	p := cloudwatchlogs.NewDescribeLogGroupsPaginator(l.logs, &cloudwatchlogs.DescribeLogGroupsInput{LogGroupNamePrefix: aws.String(name)})
-pages:
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return r.unseen(ctx, "logs:DescribeLogGroups", name, err)
-		}
-		for _, g := range page.LogGroups {
-			if aws.ToString(g.LogGroupName) != name {
-				continue
-			}
-			found = true
-			lg.Exists = true
-			lg.ARN = aws.ToString(g.LogGroupArn)
-			if lg.ARN == "" {
-				lg.ARN = strings.TrimSuffix(aws.ToString(g.Arn), ":*")
-			}
-			lg.RetentionDays = int(aws.ToInt32(g.RetentionInDays))
-			lg.KMSKeyID = aws.ToString(g.KmsKeyId)
-			break pages
+	lg, ok := r.pre.logGroup(name)
+	if !ok {
+		lg = LogGroup{Name: name}
+		known, err := l.describeLogGroup(ctx, r, &lg)
+		if !known {
+			return err
 		}
 	}
-	if !found {
+	if !lg.Exists {
 		r.do(func(f *Function) { f.LogGroups = append(f.LogGroups, lg) })
 		return nil
 	}
@@ -149,4 +133,30 @@ func policyTypeWords(t string) string {
 		return t
 	}
 	return t + " policy"
+}
+
+// describeLogGroup fills lg (named) from DescribeLogGroups. known is false
+// when the read failed (recorded in Unseen).
+func (l *Live) describeLogGroup(ctx context.Context, r *fnRead, lg *LogGroup) (known bool, err error) {
+	p := cloudwatchlogs.NewDescribeLogGroupsPaginator(l.logs, &cloudwatchlogs.DescribeLogGroupsInput{LogGroupNamePrefix: aws.String(lg.Name)})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return false, r.unseen(ctx, "logs:DescribeLogGroups", lg.Name, err)
+		}
+		for _, g := range page.LogGroups {
+			if aws.ToString(g.LogGroupName) != lg.Name {
+				continue
+			}
+			lg.Exists = true
+			lg.ARN = aws.ToString(g.LogGroupArn)
+			if lg.ARN == "" {
+				lg.ARN = strings.TrimSuffix(aws.ToString(g.Arn), ":*")
+			}
+			lg.RetentionDays = int(aws.ToInt32(g.RetentionInDays))
+			lg.KMSKeyID = aws.ToString(g.KmsKeyId)
+			return true, nil
+		}
+	}
+	return true, nil
 }

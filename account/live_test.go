@@ -458,10 +458,7 @@ func TestFromConfigurationLogging(t *testing.T) {
 
 func TestLiveReadAll(t *testing.T) {
 	s := motoserver.Start(t)
-	c := newSetup(t, s)
-	role := c.createRole(t, "all-role", "/", lambdaTrust)
-	c.createFunction(t, "all-a", role, nil)
-	c.createFunction(t, "all-b", role, nil)
+	createScenario(t, s, "all")
 	var progress bytes.Buffer
 	l := newTestLive(t, s, s.Endpoint, LiveOptions{Concurrency: 2, Progress: &progress})
 	names, err := l.FunctionNames(context.Background())
@@ -469,11 +466,35 @@ func TestLiveReadAll(t *testing.T) {
 		t.Fatal(err)
 	}
 	var got []string
-	if err := l.ReadAll(context.Background(), func(f *Function) error { got = append(got, f.Name); return nil }); err != nil {
+	read := map[string]*Function{}
+	err = l.ReadAll(context.Background(), func(f *Function) error {
+		got = append(got, f.Name)
+		read[f.Name] = f
+		return nil
+	})
+	if err != nil {
 		t.Fatal(err)
 	}
 	if !reflect.DeepEqual(got, names) {
 		t.Errorf("ReadAll order: got %v, want the sorted names %v", got, names)
+	}
+	calls, _ := l.Calls()
+	if n := calls["logs:DescribeLogGroups"] + calls["lambda:ListEventSourceMappings"]; n > 2*((len(names)+49)/50) {
+		t.Errorf("%d DescribeLogGroups and ListEventSourceMappings calls for %d functions: the region-wide lists were not used", n, len(names))
+	}
+	// ReadAll (with its region-wide lists) and Function (one by one) see
+	// the same model.
+	for _, name := range []string{"all-fn", "all-fn2"} {
+		one, err := l.Function(context.Background(), name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(read[name], one) {
+			t.Errorf("%s: ReadAll got\n%+v\nFunction got\n%+v", name, read[name], one)
+		}
+		if len(one.EventSources) == 0 && name == "all-fn" {
+			t.Errorf("%s: no event source", name)
+		}
 	}
 	if !strings.Contains(progress.String(), fmt.Sprintf("%d/%d functions read", len(names), len(names))) {
 		t.Errorf("progress: got %q", progress.String())
