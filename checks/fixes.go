@@ -17,7 +17,7 @@ import (
 // grants, verified by judging every call again on a copy of the function;
 // anything else comes from diagnose's fix synthesis (each verified there).
 func fixesFor(fn *account.Function, rule string, closed []*diagnose.Verdict) []Fix {
-	if len(closed) > 1 {
+	if len(closed) > 1 || assumedKeyPolicy(closed) {
 		if f, ok := mergedGrant(fn, rule, closed); ok {
 			return []Fix{f}
 		}
@@ -123,7 +123,7 @@ func mergedGrant(fn *account.Function, rule string, closed []*diagnose.Verdict) 
 	work.Role = &role
 	verified := true
 	for _, v := range closed {
-		nv, err := diagnose.CheckOutbound(&work, *v.Call)
+		nv, err := checkOutbound(&work, *v.Call)
 		if err != nil || !nv.Open() {
 			verified = false
 			break
@@ -142,6 +142,19 @@ func mergedGrant(fn *account.Function, rule string, closed []*diagnose.Verdict) 
 			fn.Role.Name, strings.Join(acts, ", ")),
 		Verified: verified,
 	}, true
+}
+
+// assumedKeyPolicy reports whether a verdict was judged with an assumed
+// KMS key policy, which diagnose's verification does not know about.
+func assumedKeyPolicy(vs []*diagnose.Verdict) bool {
+	for _, v := range vs {
+		for _, p := range v.Probes {
+			if p.Input.Resource != nil && strings.HasPrefix(p.Input.Resource.Name, "key policy of ") {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // lackingLayer names the first layer of the decision flow that did not

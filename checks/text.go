@@ -54,7 +54,7 @@ func WriteText(w io.Writer, r *Report, o TextOptions) error {
 		}
 		for _, q := range fr.Requirements {
 			if q.Decision == "unknown" {
-				p.line(fmt.Sprintf("%s %s: could not decide whether %s can %s (reads were refused; see unseen)", p.paint(ansiYellow, "?"), fr.Name, roleWord(fr), q.Need))
+				p.line(fmt.Sprintf("%s %s: could not decide whether its role can %s (reads were refused; see unseen)", p.paint(ansiYellow, "?"), fr.Name, q.Need))
 			}
 		}
 		if len(fr.Unseen) > 0 && (o.Verbose || hasUnknown(fr)) {
@@ -67,8 +67,6 @@ func WriteText(w io.Writer, r *Report, o TextOptions) error {
 	p.summary(r)
 	return p.err
 }
-
-func roleWord(fr FunctionResult) string { return "its role" }
 
 func hasUnknown(fr FunctionResult) bool {
 	for _, q := range fr.Requirements {

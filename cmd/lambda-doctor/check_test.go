@@ -110,6 +110,7 @@ func TestCheckExitCodes(t *testing.T) {
 		return p
 	}
 	badSpec := write("bad.yaml", "version: 1\nfunction: healthy\ninvokers:\n  - principal: s3.amazonaws.com\n    source_arm: arn:aws:s3:::b\n")
+	noName := write("noname.yaml", "calls: [{action: s3:GetObject, resource: 'arn:aws:s3:::b/k'}]\n")
 	renamed := write("renamed.yaml", "functions:\n  - function: gone\n    calls: [{action: s3:GetObject, resource: 'arn:aws:s3:::b/k'}]\n")
 	for _, tc := range []struct {
 		name       string
@@ -131,6 +132,8 @@ func TestCheckExitCodes(t *testing.T) {
 		{"bad spec", []string{"--function", "healthy", "--spec", badSpec}, 2, "", "bad.yaml:5: unknown key \"source_arm\"", 0},
 		{"spec names a missing function", []string{"--spec", renamed}, 3, "", "renamed.yaml:2: function \"gone\"", 0},
 		{"unknown function", []string{"--function", "nope"}, 3, "", "not found", 0},
+		{"unreadable role", []string{"--function", "unreadable-role"}, 3, "unseen  iam:GetRole", "incomplete check", 0},
+		{"--all with an unnamed spec entry", []string{"--all", "--spec", noName}, 2, "", "noname.yaml:1: expectations without a function name", 0},
 		{"no function", []string{}, 2, "", "--function NAME", 0},
 		{"both --function and --all", []string{"--function", "healthy", "--all"}, 2, "", "not both", 0},
 		{"bad output", []string{"--function", "healthy", "--output", "xml"}, 2, "", "--output must be", 0},
@@ -227,8 +230,8 @@ func TestCheckAllFindsEachBrokenFunction(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &rep); err != nil {
 		t.Fatal(err)
 	}
-	if rep.Summary.Functions != 14 {
-		t.Errorf("checked %d functions, want 14", rep.Summary.Functions)
+	if rep.Summary.Functions != 15 {
+		t.Errorf("checked %d functions, want 15", rep.Summary.Functions)
 	}
 	want := map[string]string{"LD001": "no-logs", "LD002": "vpc-fn", "LD003": "sqs-broken", "LD004": "busy", "LD005": "busy", "LD008": "busy", "LD011": "trust-missing"}
 	for id, fn := range want {
