@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 )
 
 // Case is one line of a cases file (shared/simulate-cases.md).
@@ -30,65 +31,88 @@ type CaseError struct {
 func (e *CaseError) Error() string { return fmt.Sprintf("%s:%d: %v", e.File, e.Line, e.Err) }
 func (e *CaseError) Unwrap() error { return e.Err }
 
-// CaseReader reads cases one line at a time. Identical policy documents are
-// parsed once.
+// CaseReader reads cases one line at a time.
 type CaseReader struct {
+	r  *bufio.Reader
+	cp *CaseParser
+}
+
+// NewCaseReader reads cases from r; name is the file name errors give.
+func NewCaseReader(name string, r io.Reader) *CaseReader {
+	return &CaseReader{r: bufio.NewReaderSize(r, 1<<16), cp: NewCaseParser(name)}
+}
+
+// Name is the file name errors give.
+func (cr *CaseReader) Name() string { return cr.cp.name }
+
+// CaseParser parses case lines. Identical policy documents are parsed once.
+// A CaseParser is not safe for concurrent use; give each goroutine its own.
+type CaseParser struct {
 	name  string
-	r     *bufio.Reader
 	line  int
 	cache map[string]*Policy
 	t     jtree // the current line
 	sub   jtree // a policy given as a JSON string
 }
 
-// NewCaseReader reads cases from r; name is the file name errors give.
-func NewCaseReader(name string, r io.Reader) *CaseReader {
-	return &CaseReader{name: name, r: bufio.NewReaderSize(r, 1<<16), cache: map[string]*Policy{}}
+// NewCaseParser parses lines of the named file.
+func NewCaseParser(name string) *CaseParser {
+	return &CaseParser{name: name, cache: map[string]*Policy{}}
 }
 
-// Name is the file name errors give.
-func (cr *CaseReader) Name() string { return cr.name }
+// Parse parses line number lineNo (1-based). It returns nil, nil for a blank
+// line and a *CaseError for a case that cannot be evaluated.
+func (cr *CaseParser) Parse(lineNo int, line string) (*Case, error) {
+	cr.line = lineNo
+	if strings.TrimSpace(line) == "" {
+		return nil, nil
+	}
+	return cr.parse(line)
+}
 
 // Next returns the next case, io.EOF at the end, a *CaseError for a case
 // that cannot be evaluated (reading may go on), or another error when the
 // input itself cannot be read.
 func (cr *CaseReader) Next() (*Case, error) {
 	for {
-		line, err := cr.r.ReadSlice('\n')
-		if err == bufio.ErrBufferFull {
-			long := append([]byte(nil), line...)
-			for err == bufio.ErrBufferFull {
-				line, err = cr.r.ReadSlice('\n')
-				long = append(long, line...)
-			}
-			line = long
-		}
+		line, err := ReadLine(cr.r)
 		if len(line) == 0 && err != nil {
 			if err == io.EOF {
 				return nil, io.EOF
 			}
-			return nil, fmt.Errorf("read %s: %w", cr.name, err)
+			return nil, fmt.Errorf("read %s: %w", cr.cp.name, err)
 		}
-		if err != nil && err != io.EOF {
-			return nil, fmt.Errorf("read %s: %w", cr.name, err)
-		}
-		cr.line++
+		cr.cp.line++
 		if len(bytes.TrimSpace(line)) == 0 {
 			continue
 		}
-		c, cerr := cr.parse(string(line))
-		if cerr != nil {
-			return nil, cerr
-		}
-		return c, nil
+		return cr.cp.parse(string(line))
 	}
 }
 
-func (cr *CaseReader) fail(id json.RawMessage, format string, args ...any) *CaseError {
+// ReadLine reads one line (with its newline, if any) of any length. The
+// slice is valid until the next read.
+func ReadLine(r *bufio.Reader) ([]byte, error) {
+	line, err := r.ReadSlice('\n')
+	if err == bufio.ErrBufferFull {
+		long := append([]byte(nil), line...)
+		for err == bufio.ErrBufferFull {
+			line, err = r.ReadSlice('\n')
+			long = append(long, line...)
+		}
+		line = long
+	}
+	if err == io.EOF && len(line) > 0 {
+		err = nil
+	}
+	return line, err
+}
+
+func (cr *CaseParser) fail(id json.RawMessage, format string, args ...any) *CaseError {
 	return &CaseError{File: cr.name, Line: cr.line, ID: id, Err: fmt.Errorf(format, args...)}
 }
 
-func (cr *CaseReader) parse(line string) (*Case, error) {
+func (cr *CaseParser) parse(line string) (*Case, error) {
 	t := &cr.t
 	if err := t.parse(line); err != nil {
 		return nil, cr.fail(probeID(line), "invalid case: %v", err)
@@ -193,7 +217,7 @@ func probeID(line string) json.RawMessage {
 	return nil
 }
 
-func (cr *CaseReader) named(field, name string) (*NamedPolicy, error) {
+func (cr *CaseParser) named(field, name string) (*NamedPolicy, error) {
 	n := cr.t.member(0, field)
 	if n < 0 {
 		return nil, nil
@@ -205,7 +229,7 @@ func (cr *CaseReader) named(field, name string) (*NamedPolicy, error) {
 	return &NamedPolicy{Name: name, Policy: p}, nil
 }
 
-func (cr *CaseReader) levels(field, name string) ([][]NamedPolicy, error) {
+func (cr *CaseParser) levels(field, name string) ([][]NamedPolicy, error) {
 	t := &cr.t
 	n := t.member(0, field)
 	if n < 0 || t.nodes[n].kind == jNull {
@@ -241,7 +265,7 @@ func (cr *CaseReader) levels(field, name string) ([][]NamedPolicy, error) {
 
 // policy parses a policy given as a JSON object or as a string holding the
 // (possibly URL-encoded) document. It returns nil for null.
-func (cr *CaseReader) policy(n int32, field string) (*Policy, error) {
+func (cr *CaseParser) policy(n int32, field string) (*Policy, error) {
 	t := &cr.t
 	node := &t.nodes[n]
 	if node.kind == jNull {

@@ -84,7 +84,14 @@ var baseOps = map[string]compiledOp{
 }
 
 func parseOperator(name string) (compiledOp, error) {
-	n := strings.ToLower(name)
+	var buf [64]byte
+	if len(name) > len(buf) {
+		return compiledOp{}, fmt.Errorf("unknown operator %q", name)
+	}
+	for i := 0; i < len(name); i++ {
+		buf[i] = lower(name[i])
+	}
+	n := string(buf[:len(name)])
 	var set setMode
 	switch {
 	case strings.HasPrefix(n, "foranyvalue:"):
@@ -111,16 +118,20 @@ type condValue struct {
 	num  float64   // Numeric*
 	t    time.Time // Date*
 	pfx  netip.Prefix
-	bin  []byte
-	arn  resPattern // Arn*
-	vars bool       // has policy variables: substitute per request
+	bin  string      // BinaryEquals: the decoded bytes
+	arn  *resPattern // Arn*
+	vars bool        // has policy variables: substitute per request
 }
 
-func (c *Condition) compile(at string, vars bool) error {
+func (c *Condition) compile(at func() string, vars bool) error {
 	op, err := parseOperator(c.Operator)
 	if err != nil {
-		return perr(at, "%v", err)
+		return perr(at(), "%v", err)
 	}
+	return c.compileOp(op, at, vars)
+}
+
+func (c *Condition) compileOp(op compiledOp, at func() string, vars bool) error {
 	c.op = op
 	c.val = make([]condValue, len(c.Values))
 	for i, v := range c.Values {
@@ -138,41 +149,42 @@ func (c *Condition) compile(at string, vars bool) error {
 		case opNumericEquals, opNumericLessThan, opNumericLessThanEquals, opNumericGreaterThan, opNumericGreaterThanEquals:
 			n, ok := parseNumber(v)
 			if !ok {
-				return perr(at, "%q is not a number", v)
+				return perr(at(), "%q is not a number", v)
 			}
 			cv.num = n
 		case opDateEquals, opDateLessThan, opDateLessThanEquals, opDateGreaterThan, opDateGreaterThanEquals:
 			t, ok := parseDate(v)
 			if !ok {
-				return perr(at, "%q is not a date (ISO 8601 or epoch seconds)", v)
+				return perr(at(), "%q is not a date (ISO 8601 or epoch seconds)", v)
 			}
 			cv.t = t
 		case opBool:
 			lv := strings.ToLower(v)
 			if lv != "true" && lv != "false" {
-				return perr(at, "%q is not a boolean", v)
+				return perr(at(), "%q is not a boolean", v)
 			}
 			cv.str = lv
 		case opNull:
 			lv := strings.ToLower(v)
 			if lv != "true" && lv != "false" {
-				return perr(at, "Null takes \"true\" or \"false\", got %q", v)
+				return perr(at(), "Null takes \"true\" or \"false\", got %q", v)
 			}
 			cv.str = lv
 		case opBinaryEquals:
 			b, err := base64.StdEncoding.DecodeString(v)
 			if err != nil {
-				return perr(at, "%q is not base64", v)
+				return perr(at(), "%q is not base64", v)
 			}
-			cv.bin = b
+			cv.bin = string(b)
 		case opIPAddress:
 			p, ok := parseCIDR(v)
 			if !ok {
-				return perr(at, "%q is not an IP address or CIDR block", v)
+				return perr(at(), "%q is not an IP address or CIDR block", v)
 			}
 			cv.pfx = p
 		case opArnLike:
-			cv.arn = compileArnValue(v, vars)
+			a := compileArnValue(v, vars)
+			cv.arn = &a
 		}
 	}
 	return nil
@@ -384,7 +396,7 @@ func (c *Condition) matchOne(r string, ctx Context) (m, unk bool) {
 	case opBinaryEquals:
 		b, err := base64.StdEncoding.DecodeString(r)
 		for i := range c.val {
-			if err == nil && string(b) == string(c.val[i].bin) || r == c.val[i].str {
+			if err == nil && string(b) == c.val[i].bin || r == c.val[i].str {
 				return true, false
 			}
 		}
@@ -404,7 +416,7 @@ func (c *Condition) matchOne(r string, ctx Context) (m, unk bool) {
 			return c.op.negated, false
 		}
 		for i := range c.val {
-			pat := &c.val[i].arn
+			pat := c.val[i].arn
 			if pat.vars {
 				sub, ok := substitute(pat.raw, ctx)
 				if !ok {

@@ -171,7 +171,7 @@ func parsePolicyNode(t *jtree, root int32) (*Policy, error) {
 }
 
 func parseStatement(t *jtree, s *Statement, node int32, i int, vars bool) error {
-	at := "Statement[" + strconv.Itoa(i) + "]"
+	at := statementAt(i)
 	s.Index = i
 	if t.nodes[node].kind != jObj {
 		return perr(at, "must be a JSON object")
@@ -221,7 +221,7 @@ func parseStatement(t *jtree, s *Statement, node int32, i int, vars bool) error 
 		return perr(at, "has both Principal and NotPrincipal")
 	}
 	if v := t.member(node, "Condition"); v >= 0 && t.nodes[v].kind != jNull {
-		if s.Conditions, err = parseConditions(t, v, at+".Condition", vars); err != nil {
+		if s.Conditions, err = parseConditions(t, v, at, vars); err != nil {
 			return err
 		}
 	}
@@ -232,18 +232,18 @@ func parseStatement(t *jtree, s *Statement, node int32, i int, vars bool) error 
 			return perr(at+".FunctionUrlAuthType", "must be a string")
 		}
 		c := Condition{Operator: "StringEquals", Key: "lambda:FunctionUrlAuthType", Values: []string{t.nodes[v].s}}
-		if err := c.compile(at+".FunctionUrlAuthType", vars); err != nil {
+		if err := c.compile(func() string { return at + ".FunctionUrlAuthType" }, vars); err != nil {
 			return err
 		}
 		s.Conditions = append(s.Conditions, c)
 	}
 	if v := t.member(node, "InvokedViaFunctionUrl"); v >= 0 {
-		vals, err := condValues(t, v, at+".InvokedViaFunctionUrl")
+		vals, err := condValues(t, v, func() string { return at + ".InvokedViaFunctionUrl" })
 		if err != nil {
 			return err
 		}
 		c := Condition{Operator: "Bool", Key: "lambda:InvokedViaFunctionUrl", Values: vals}
-		if err := c.compile(at+".InvokedViaFunctionUrl", vars); err != nil {
+		if err := c.compile(func() string { return at + ".InvokedViaFunctionUrl" }, vars); err != nil {
 			return err
 		}
 		s.Conditions = append(s.Conditions, c)
@@ -325,7 +325,7 @@ func parsePrincipals(t *jtree, node int32, name, at string) (*Principals, error)
 	if v < 0 || t.nodes[v].kind == jNull {
 		return nil, nil
 	}
-	at += "." + name
+	where := func() string { return at + "." + name }
 	switch t.nodes[v].kind {
 	case jStr:
 		if s := t.nodes[v].s; s != "*" {
@@ -339,22 +339,23 @@ func parsePrincipals(t *jtree, node int32, name, at string) (*Principals, error)
 		for c := t.nodes[v].first; c >= 0; c = t.nodes[c].next {
 			k := t.nodes[c].key
 			if !principalKeys[k] {
-				return nil, perr(at, "unknown principal type %q (want AWS, Service, Federated or CanonicalUser)", k)
+				return nil, perr(where(), "unknown principal type %q (want AWS, Service, Federated or CanonicalUser)", k)
 			}
 			l, ok := strOrList(t, c)
 			if !ok {
-				return nil, perr(at+"."+k, "must be a string or an array of strings")
+				return nil, perr(where()+"."+k, "must be a string or an array of strings")
 			}
 			p.Values[k] = l
 		}
 		return p, nil
 	}
-	return nil, perr(at, "must be \"*\" or an object")
+	return nil, perr(where(), "must be \"*\" or an object")
 }
 
-func parseConditions(t *jtree, node int32, at string, vars bool) ([]Condition, error) {
+func parseConditions(t *jtree, node int32, stmt string, vars bool) ([]Condition, error) {
+	at := func() string { return stmt + ".Condition" }
 	if t.nodes[node].kind != jObj {
-		return nil, perr(at, "must be an object of operators")
+		return nil, perr(at(), "must be an object of operators")
 	}
 	// Operators and keys are sorted so that traces are stable; a repeated
 	// member counts once (the last), as in encoding/json.
@@ -363,29 +364,47 @@ func parseConditions(t *jtree, node int32, at string, vars bool) ([]Condition, e
 	for _, opn := range ops {
 		op := t.nodes[opn].key
 		if t.nodes[opn].kind != jObj {
-			return nil, perr(at+"."+op, "must be an object of condition keys")
+			return nil, perr(at()+"."+op, "must be an object of condition keys")
 		}
-		if _, err := parseOperator(op); err != nil {
-			return nil, perr(at, "%v", err)
+		cop, err := parseOperator(op)
+		if err != nil {
+			return nil, perr(at(), "%v", err)
+		}
+		if out == nil {
+			out = make([]Condition, 0, t.nodes[opn].n)
 		}
 		for _, kn := range sortedMembers(t, opn) {
 			k := t.nodes[kn].key
-			elem := at + "." + op + "." + k
+			elem := func() string { return at() + "." + op + "." + k }
 			if k == "" {
-				return nil, perr(at+"."+op, "empty condition key")
+				return nil, perr(at()+"."+op, "empty condition key")
 			}
 			vals, err := condValues(t, kn, elem)
 			if err != nil {
 				return nil, err
 			}
 			c := Condition{Operator: op, Key: k, Values: vals}
-			if err := c.compile(elem, vars); err != nil {
+			if err := c.compileOp(cop, elem, vars); err != nil {
 				return nil, err
 			}
 			out = append(out, c)
 		}
 	}
 	return out, nil
+}
+
+var statementAts = func() (l [64]string) {
+	for i := range l {
+		l[i] = "Statement[" + strconv.Itoa(i) + "]"
+	}
+	return l
+}()
+
+func statementAt(i int) string {
+	if i < len(statementAts) {
+		return statementAts[i]
+	}
+	return "Statement[" + strconv.Itoa(i) + "]"
 }
 
 // sortedMembers lists an object's members by name, the last of duplicates.
@@ -396,13 +415,15 @@ func sortedMembers(t *jtree, node int32) []int32 {
 			l = append(l, c)
 		}
 	}
-	sort.Slice(l, func(i, j int) bool { return t.nodes[l[i]].key < t.nodes[l[j]].key })
+	if !sort.SliceIsSorted(l, func(i, j int) bool { return t.nodes[l[i]].key < t.nodes[l[j]].key }) {
+		sort.Slice(l, func(i, j int) bool { return t.nodes[l[i]].key < t.nodes[l[j]].key })
+	}
 	return l
 }
 
 // condValues reads a condition value: a string, boolean or number, or an
 // array of them.
-func condValues(t *jtree, v int32, at string) ([]string, error) {
+func condValues(t *jtree, v int32, at func() string) ([]string, error) {
 	scalar := func(i int32) (string, bool) {
 		switch t.nodes[i].kind {
 		case jStr, jNum:
@@ -417,18 +438,18 @@ func condValues(t *jtree, v int32, at string) ([]string, error) {
 	if t.nodes[v].kind != jArr {
 		s, ok := scalar(v)
 		if !ok {
-			return nil, perr(at, "a value must be a string, boolean or number, got %s", t.short(v))
+			return nil, perr(at(), "a value must be a string, boolean or number, got %s", t.short(v))
 		}
 		return []string{s}, nil
 	}
 	if t.nodes[v].n == 0 {
-		return nil, perr(at, "empty array of values")
+		return nil, perr(at(), "empty array of values")
 	}
 	out := make([]string, 0, t.nodes[v].n)
 	for c := t.nodes[v].first; c >= 0; c = t.nodes[c].next {
 		s, ok := scalar(c)
 		if !ok {
-			return nil, perr(at, "a value must be a string, boolean or number, got %s", t.short(c))
+			return nil, perr(at(), "a value must be a string, boolean or number, got %s", t.short(c))
 		}
 		out = append(out, s)
 	}

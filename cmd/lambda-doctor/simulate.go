@@ -7,7 +7,10 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
+	"runtime/debug"
 	"strings"
+	"sync"
 
 	"github.com/urfave/cli/v2"
 
@@ -73,8 +76,16 @@ func runCases(c *cli.Context, file string) error {
 		defer f.Close()
 		r = f
 	}
+	// A batch allocates much and keeps little: fewer collections pay.
+	defer debug.SetGCPercent(debug.SetGCPercent(400))
 	w := bufio.NewWriterSize(s.out, 1<<16)
-	n, mismatches, err := evaluateCases(simulate.NewCaseReader(file, r), w, s.err, c.Bool("trace"))
+	var n, mismatches int
+	var err error
+	if c.Bool("trace") {
+		n, mismatches, err = evaluateCases(simulate.NewCaseReader(file, r), w, s.err)
+	} else {
+		n, mismatches, err = evaluateCasesParallel(file, r, w, s.err, runtime.GOMAXPROCS(0))
+	}
 	if ferr := w.Flush(); err == nil && ferr != nil {
 		err = ferr
 	}
@@ -88,13 +99,9 @@ func runCases(c *cli.Context, file string) error {
 	return nil
 }
 
-// evaluateCases writes one result line per case. It stops only when the
-// input cannot be read.
-func evaluateCases(cr *simulate.CaseReader, w io.Writer, errw io.Writer, trace bool) (n, mismatches int, err error) {
-	decide := simulate.Decide
-	if trace {
-		decide = simulate.Evaluate
-	}
+// evaluateCases evaluates the cases one by one with the full trace, which
+// it writes to errw after each result.
+func evaluateCases(cr *simulate.CaseReader, w io.Writer, errw io.Writer) (n, mismatches int, err error) {
 	buf := make([]byte, 0, 512)
 	for {
 		cs, err := cr.Next()
@@ -111,25 +118,150 @@ func evaluateCases(cr *simulate.CaseReader, w io.Writer, errw io.Writer, trace b
 			return n, mismatches, err
 		default:
 			n++
-			res, derr := decide(&cs.Input)
-			if derr != nil {
-				buf = simulate.AppendError(buf, cs.ID, &simulate.CaseError{File: cr.Name(), Line: cs.Line, ID: cs.ID, Err: derr})
-				break
-			}
-			buf = simulate.AppendResult(buf, cs.ID, res)
-			if trace {
-				fmt.Fprintf(errw, "case %s (line %d):\n%s\n", cs.ID, cs.Line, res.Explain())
-			}
-			if cs.Expect != "" && cs.Expect != res.Decision {
+			var msg string
+			var mm bool
+			buf, mm, msg = decideCase(buf, cr.Name(), cs, simulate.Evaluate)
+			if mm {
 				mismatches++
-				fmt.Fprintf(errw, "case %s (line %d): got %s, want %s\n", strings.Trim(string(cs.ID), `"`), cs.Line, res.Decision, cs.Expect)
 			}
+			fmt.Fprint(errw, msg)
 		}
 		buf = append(buf, '\n')
 		if _, err := w.Write(buf); err != nil {
 			return n, mismatches, err
 		}
 	}
+}
+
+// decideCase appends the result line of one parsed case; mismatch is set
+// (with a message) when the case expected another decision.
+func decideCase(buf []byte, file string, cs *simulate.Case, decide func(*simulate.Input) (*simulate.Result, error)) (out []byte, mismatch bool, msg string) {
+	res, err := decide(&cs.Input)
+	if err != nil {
+		return simulate.AppendError(buf, cs.ID, &simulate.CaseError{File: file, Line: cs.Line, ID: cs.ID, Err: err}), false, ""
+	}
+	buf = simulate.AppendResult(buf, cs.ID, res)
+	if len(res.Trace) > 0 {
+		msg = fmt.Sprintf("case %s (line %d):\n%s\n", cs.ID, cs.Line, res.Explain())
+	}
+	if cs.Expect != "" && cs.Expect != res.Decision {
+		return buf, true, msg + fmt.Sprintf("case %s (line %d): got %s, want %s\n", strings.Trim(string(cs.ID), `"`), cs.Line, res.Decision, cs.Expect)
+	}
+	return buf, false, msg
+}
+
+// caseBatch is a run of consecutive lines handed to one worker.
+type caseBatch struct {
+	seq        int
+	first      int // line number of lines[0]
+	lines      []string
+	out        []byte
+	msgs       []byte
+	n          int
+	mismatches int
+}
+
+// evaluateCasesParallel reads lines, parses and decides them on workers
+// goroutines, and writes the results in input order.
+func evaluateCasesParallel(file string, r io.Reader, w io.Writer, errw io.Writer, workers int) (n, mismatches int, err error) {
+	if workers < 1 {
+		workers = 1
+	}
+	const batchLines = 256
+	jobs := make(chan *caseBatch, workers*2)
+	done := make(chan *caseBatch, workers*2)
+	var wg sync.WaitGroup
+	for i := 0; i < workers; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			cp := simulate.NewCaseParser(file)
+			for b := range jobs {
+				for j, line := range b.lines {
+					cs, err := cp.Parse(b.first+j, line)
+					if cs == nil && err == nil {
+						continue // blank line
+					}
+					b.n++
+					var ce *simulate.CaseError
+					if errors.As(err, &ce) {
+						b.out = simulate.AppendError(b.out, ce.ID, ce)
+					} else {
+						var mm bool
+						var msg string
+						b.out, mm, msg = decideCase(b.out, file, cs, simulate.Decide)
+						if mm {
+							b.mismatches++
+							b.msgs = append(b.msgs, msg...)
+						}
+					}
+					b.out = append(b.out, '\n')
+				}
+				b.lines = nil
+				done <- b
+			}
+		}()
+	}
+	// Reader: batches of lines, in order.
+	readErr := make(chan error, 1)
+	go func() {
+		defer close(jobs)
+		br := bufio.NewReaderSize(r, 1<<16)
+		seq, lineNo := 0, 0
+		b := &caseBatch{seq: seq, first: 1}
+		for {
+			line, err := simulate.ReadLine(br)
+			if len(line) > 0 {
+				lineNo++
+				b.lines = append(b.lines, string(line))
+				if len(b.lines) == batchLines {
+					jobs <- b
+					seq++
+					b = &caseBatch{seq: seq, first: lineNo + 1}
+				}
+			}
+			if err != nil {
+				if len(b.lines) > 0 {
+					jobs <- b
+				}
+				if err == io.EOF {
+					err = nil
+				} else {
+					err = fmt.Errorf("read %s: %w", file, err)
+				}
+				readErr <- err
+				return
+			}
+		}
+	}()
+	go func() { wg.Wait(); close(done) }()
+	// Writer: results in sequence order.
+	pending := map[int]*caseBatch{}
+	next := 0
+	var werr error
+	for b := range done {
+		pending[b.seq] = b
+		for {
+			b, ok := pending[next]
+			if !ok {
+				break
+			}
+			delete(pending, next)
+			next++
+			n += b.n
+			mismatches += b.mismatches
+			if werr == nil {
+				_, werr = w.Write(b.out)
+			}
+			if len(b.msgs) > 0 {
+				errw.Write(b.msgs)
+			}
+		}
+	}
+	if err := <-readErr; err != nil {
+		return n, mismatches, err
+	}
+	return n, mismatches, werr
 }
 
 // simulateOne is the single-request form for people.
