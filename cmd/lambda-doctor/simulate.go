@@ -327,6 +327,7 @@ func decideAndPrint(c *cli.Context, in *simulate.Input, defaults bool) error {
 	if defaults {
 		in.Request.Context = simulate.DefaultContext(in.Request)
 	}
+	warnUnknownActions(ioFrom(c).err, in)
 	res, err := simulate.Evaluate(in)
 	if err != nil {
 		return badInput(err)
@@ -348,6 +349,26 @@ func decideAndPrint(c *cli.Context, in *simulate.Input, defaults bool) error {
 		return problemFound()
 	}
 	return nil
+}
+
+// warnUnknownActions prints, on stderr, every action of the input's policies
+// that AWS does not know (a typo makes a grant that never works).
+func warnUnknownActions(w io.Writer, in *simulate.Input) {
+	var all []simulate.NamedPolicy
+	all = append(all, in.Identity...)
+	for _, p := range []*simulate.NamedPolicy{in.Boundary, in.Session, in.Resource} {
+		if p != nil {
+			all = append(all, *p)
+		}
+	}
+	for _, l := range append(in.SCPs, in.RCPs...) {
+		all = append(all, l...)
+	}
+	for _, np := range all {
+		for _, f := range simulate.UnknownActions(np.Policy) {
+			fmt.Fprintf(w, "warning: %s: %s\n", np.Name, f)
+		}
+	}
 }
 
 type jsonRef struct {
