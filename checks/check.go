@@ -217,6 +217,26 @@ feed:
 	return c.Report(), nil
 }
 
+// Each checks every function readAll yields (a reader that reads a whole
+// account with its own bounded concurrency, such as account.Live.ReadAll)
+// and returns the report.
+func Each(ctx context.Context, readAll func(context.Context, func(*account.Function) error) error, opts Options) (*Report, error) {
+	c := New(opts)
+	n := 0
+	err := readAll(ctx, func(fn *account.Function) error {
+		c.Check(fn)
+		n++
+		if opts.Progress != nil {
+			opts.Progress(n, 0)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return c.Report(), nil
+}
+
 // lastSegment is the name at the end of an ARN ("role/path/name" → name).
 func lastSegment(arn string) string {
 	parts := strings.SplitN(arn, ":", 6)

@@ -251,4 +251,20 @@ func TestDeployDetachesLogging(t *testing.T) {
 	if !strings.Contains(out, "2 expectations hold") {
 		t.Errorf("want the spec's two expectations to hold:\n%s", out)
 	}
+
+	// The whole account, read by the live reader in one sweep.
+	out, code = check(t, s, "--all", "--output", "json")
+	var all struct {
+		Functions []struct{ Name string } `json:"functions"`
+	}
+	if err := json.Unmarshal([]byte(out), &all); err != nil {
+		t.Fatalf("check --all --output json: %v\n%s", err, out)
+	}
+	found := false
+	for _, f := range all.Functions {
+		found = found || f.Name == "order-logger"
+	}
+	if code != 0 || !found {
+		t.Errorf("check --all: exit %d, want 0 with order-logger among %+v", code, all.Functions)
+	}
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/lambda-doctor/lambda-doctor/account"
 	"github.com/lambda-doctor/lambda-doctor/checks"
 )
 
@@ -112,38 +114,51 @@ func runCheck(c *cli.Context) error {
 	}
 	ctx := c.Context
 	opts := checks.Options{FailOn: failOn, Spec: spec, Function: fn, Ignore: ignore, Workers: c.Int("concurrency")}
-	var names []string
-	switch {
-	case all:
-		if names, err = src.FunctionNames(ctx); err != nil {
-			return fmt.Errorf("list functions: %w", err)
-		}
-	case fn != "":
-		// A function named on the command line that cannot be read is an
-		// error of the run (exit 2 or 3), not a line in the report.
-		if _, err := src.Function(ctx, fn); err != nil {
-			return err
-		}
-		names = []string{fn}
-		for _, n := range spec.Names() {
-			if n != fn {
-				names = append(names, n)
+	var rep *checks.Report
+	if all {
+		if ra, ok := src.(wholeAccountReader); ok {
+			// The live reader reads the account in one sweep with its own
+			// concurrency and progress; functions are checked as they come.
+			rep, err = checks.Each(ctx, ra.ReadAll, opts)
+			if err != nil {
+				return err
 			}
 		}
-	default:
-		names = spec.Names()
 	}
-	var bar *progressBar
-	if s.errTTY && len(names) > 1 {
-		bar = &progressBar{w: s.err, total: len(names)}
-		opts.Progress = bar.update
-	}
-	rep, err := checks.Run(ctx, src, names, opts)
-	if bar != nil {
-		bar.finish()
-	}
-	if err != nil {
-		return err
+	if rep == nil {
+		var names []string
+		switch {
+		case all:
+			if names, err = src.FunctionNames(ctx); err != nil {
+				return fmt.Errorf("list functions: %w", err)
+			}
+		case fn != "":
+			// A function named on the command line that cannot be read is
+			// an error of the run (exit 2 or 3), not a line in the report.
+			if _, err := src.Function(ctx, fn); err != nil {
+				return err
+			}
+			names = []string{fn}
+			for _, n := range spec.Names() {
+				if n != fn {
+					names = append(names, n)
+				}
+			}
+		default:
+			names = spec.Names()
+		}
+		var bar *progressBar
+		if s.errTTY && len(names) > 1 {
+			bar = &progressBar{w: s.err, total: len(names)}
+			opts.Progress = bar.update
+		}
+		rep, err = checks.Run(ctx, src, names, opts)
+		if bar != nil {
+			bar.finish()
+		}
+		if err != nil {
+			return err
+		}
 	}
 	if spec != nil {
 		if err := specFunctionsFound(spec, rep, fn); err != nil {
@@ -171,6 +186,12 @@ func runCheck(c *cli.Context) error {
 		return &exitError{code: exitUnseen, err: errors.New(incomplete(rep))}
 	}
 	return nil
+}
+
+// wholeAccountReader is a source that reads every function of the account
+// in one sweep (account.Live).
+type wholeAccountReader interface {
+	ReadAll(ctx context.Context, each func(*account.Function) error) error
 }
 
 // specFunctionsFound refuses a spec that names a function the run did not
