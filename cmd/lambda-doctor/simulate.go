@@ -41,7 +41,7 @@ func simulateCommand() *cli.Command {
 			&cli.StringFlag{Name: "action", Usage: "`ACTION` as service:Action"},
 			&cli.StringFlag{Name: "resource", Usage: "resource `ARN` (\"*\" when the action takes none)"},
 			&cli.StringFlag{Name: "resource-account", Usage: "account `ID` that owns the resource (default: from the ARN)"},
-			&cli.StringSliceFlag{Name: "context", Usage: "context key `k=v`; repeat a key or give v as a JSON array for a multivalued key"},
+			&cli.GenericFlag{Name: "context", Value: &repeated{}, Usage: "context key `k=v`; repeat a key or give v as a JSON array for a multivalued key"},
 			&cli.BoolFlag{Name: "no-default-context", Usage: "do not add the keys AWS sets on every request (aws:PrincipalArn, aws:CurrentTime, ...)"},
 			&cli.StringFlag{Name: "output", Value: "text", Usage: "output `FORMAT`: text or json"},
 		}, sourceFlags()...),
@@ -309,7 +309,7 @@ func simulateOne(c *cli.Context) error {
 		Resource:        c.String("resource"),
 		ResourceAccount: c.String("resource-account"),
 	}
-	ctx, err := parseContextFlags(c.StringSlice("context"))
+	ctx, err := parseContextFlags(contextFlags(c))
 	if err != nil {
 		return err
 	}
@@ -440,6 +440,20 @@ func simulateJSON(in *simulate.Input, r *simulate.Result) jsonResult {
 	return out
 }
 
+// repeated collects every occurrence of a flag as given (no splitting at
+// commas, which JSON arrays and ARNs contain).
+type repeated []string
+
+func (r *repeated) Set(v string) error { *r = append(*r, v); return nil }
+func (r *repeated) String() string     { return strings.Join(*r, " ") }
+
+func contextFlags(c *cli.Context) []string {
+	if r, ok := c.Generic("context").(*repeated); ok && r != nil {
+		return *r
+	}
+	return nil
+}
+
 // parseContextFlags reads --context k=v flags. A repeated key, or a value
 // given as a JSON array, makes a multivalued key.
 func parseContextFlags(flags []string) (simulate.Context, error) {
@@ -510,7 +524,7 @@ func simulateFunction(c *cli.Context) error {
 			return usageErrorf("--%s is required with --function", name)
 		}
 	}
-	extra, err := parseContextFlags(c.StringSlice("context"))
+	extra, err := parseContextFlags(contextFlags(c))
 	if err != nil {
 		return err
 	}
