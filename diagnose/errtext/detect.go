@@ -4,6 +4,8 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // detect finds the denial in normalized text: a Lambda- or caller-specific
@@ -32,8 +34,20 @@ func detect(v *view) *Denial {
 		return nil
 	}
 	fillImplied(d)
-	envelope(v, d)
+	envelope(near(v, d.Message), d)
 	return d
+}
+
+// near returns the part of v within 4 KiB of msg: the envelope of a
+// message (its code, status and request ID) is written around it.
+func near(v *view, msg string) *view {
+	const span = 4 << 10
+	i := strings.Index(v.s, msg)
+	if i < 0 || len(v.s) <= 2*span+len(msg) {
+		return v
+	}
+	a, b := max(0, i-span), min(len(v.s), i+len(msg)+span)
+	return &view{s: v.s[a:b], lo: v.lo[a:b]}
 }
 
 // consistent reports whether a standard message naming action can be the
@@ -229,7 +243,7 @@ func apigwFunction(v *view, at int, d *Denial) {
 			if u, err := url.PathUnescape(f); err == nil {
 				f = u
 			}
-			if !strings.Contains(f, " ") {
+			if strings.IndexFunc(f, func(r rune) bool { return r <= ' ' || unicode.IsSpace(r) || r == utf8.RuneError }) < 0 {
 				d.Function = f
 			}
 		}
@@ -311,8 +325,7 @@ func elbTarget(v *view, at int, d *Denial) {
 	if v.has(q, "from target group ") {
 		tok, e = v.token(v.skipSpace(q + len("from target group ")))
 		d.SourceARN = trimToken(tok)
-		d.Message = strings.TrimSpace(v.s[sentenceStart(v, at):e])
-		d.Message = strings.TrimRight(d.Message, `"'<`)
+		d.Message = strings.TrimSpace(strings.TrimRight(v.s[sentenceStart(v, at):e], `"'<`))
 	}
 }
 

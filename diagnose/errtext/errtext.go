@@ -2,6 +2,23 @@
 // ticket or a caller's response, into the request AWS refused and the policy
 // type it blamed. It has no dependencies beyond the standard library so the
 // account reader can use it on log lines.
+//
+// Parse accepts the message alone or wrapped: AWS CLI/botocore ("An error
+// occurred (CODE) when calling the OP operation: ..."), Go SDK v1 and v2,
+// Java SDK "(Service: ...; Status Code: ...)" suffixes, JavaScript error
+// objects, CloudFormation handler messages, Terraform diagnostics (with
+// their "│ " prefixes), JSON log records and HTTP bodies (escaped up to
+// three times), XML bodies, CloudWatch lines with a timestamp and request
+// ID, markdown or mail quotes, terminal colours, and lines wrapped between words.
+// The standard message ("User: P is not authorized to perform: A on
+// resource: R because no T policy allows the A action" / "with an explicit
+// deny in a T policy[: ARN]", authorization ID, encoded EC2 message) and the
+// Lambda- and caller-specific texts listed as Kinds are recognized; the
+// test tables cite the public transcript each form comes from.
+//
+// Parsing is linear in the input: hand-written scanning over a normalized
+// copy, no regular expressions; texts over MaxScan bytes are read at both
+// ends only.
 package errtext
 
 import (

@@ -125,3 +125,25 @@ func BenchmarkIsDenialLine(b *testing.B) {
 		IsDenialLine(line)
 	}
 }
+
+// BenchmarkParseAdversarial runs texts built to defeat the scanner (every
+// candidate phrase repeated, escapes everywhere), each about 1 MiB.
+func BenchmarkParseAdversarial(b *testing.B) {
+	for _, bc := range []struct{ name, in string }{
+		{"phrases", strings.Repeat("User: x is not authorized to perform ", 30000)},
+		{"because", strings.Repeat("is not authorized to perform: a:b on resource: x because no ", 18000)},
+		{"amps", strings.Repeat("&", 1<<20)},
+		{"escapes", strings.Repeat("\\u00", 1<<18)},
+		{"arns", strings.Repeat("arn:aws:lambda:", 70000)},
+		{"quotes", strings.Repeat("on resource: \"", 70000)},
+		{"elb", strings.Repeat("elasticloadbalancing principal does not have permission to invoke ", 15000)},
+		{"closers", strings.Repeat("User: x is not authorized to perform: a:b on resource: "+strings.Repeat(")", 2000)+" ", 500)},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.SetBytes(int64(len(bc.in)))
+			for i := 0; i < b.N; i++ {
+				Parse(bc.in)
+			}
+		})
+	}
+}

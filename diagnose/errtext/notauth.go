@@ -1,6 +1,9 @@
 package errtext
 
-import "strings"
+import (
+	"strings"
+	"unicode/utf8"
+)
 
 // findNotAuthorized finds the first standard message, "User: P is not
 // authorized to perform: A on resource: R because ...", that names an
@@ -12,8 +15,8 @@ func findNotAuthorized(v *view) *Denial {
 		if i < 0 {
 			return nil
 		}
-		if i > 0 && isWordByte(v.s[i-1]) {
-			p = i + len(phrase) // inside a word ("isnot")
+		if e := i + len(phrase); i > 0 && isWordByte(v.s[i-1]) || e < len(v.s) && isWordByte(v.s[e]) {
+			p = e // inside a word ("isnot", "perform0")
 			continue
 		}
 		if d := parseNotAuthorizedAt(v, i, i+len(phrase)); d != nil {
@@ -69,6 +72,9 @@ func parseNotAuthorizedAt(v *view, i, p int) *Denial {
 	}
 	tok, e := v.token(p)
 	act := trimToken(tok)
+	if k := strings.IndexAny(act, "()[]{},;"); k > 0 {
+		act = act[:k] // "lambda:InvokeFunction(Service: ..."
+	}
 	var end int
 	if isAction(act) {
 		d.Action = act
@@ -318,6 +324,9 @@ func (v *view) sentenceEnd(q int) int {
 				return k
 			}
 		}
+	}
+	for lim < len(v.s) && lim > q && !utf8.RuneStart(v.s[lim]) {
+		lim--
 	}
 	return lim
 }

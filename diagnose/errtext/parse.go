@@ -178,6 +178,9 @@ func (v *view) token(p int) (string, int) {
 	for e < len(v.s) && v.s[e] != ' ' && e-p < maxToken {
 		e++
 	}
+	for e < len(v.s) && e > p && !utf8.RuneStart(v.s[e]) {
+		e-- // a token cut at maxToken ends on a rune boundary
+	}
 	return v.s[p:e], e
 }
 
@@ -192,6 +195,9 @@ func (v *view) wordBefore(p int) (string, int) {
 	b := e
 	for b > 0 && v.s[b-1] != ' ' && e-b < maxBack {
 		b--
+	}
+	for b < e && !utf8.RuneStart(v.s[b]) {
+		b++
 	}
 	return v.s[b:e], b
 }
@@ -277,10 +283,21 @@ func unescape(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))
 	for i := 0; i < len(s); {
+		if k := strings.IndexAny(s[i:], "&\\"); k != 0 {
+			if k < 0 {
+				k = len(s) - i
+			}
+			b.WriteString(s[i : i+k])
+			i += k
+			continue
+		}
 		c := s[i]
 		if c == '&' {
 			done := false
 			for _, e := range htmlEntities {
+				if i+1 >= len(s) || s[i+1]|0x20 != e.from[1]|0x20 {
+					continue
+				}
 				if len(s)-i >= len(e.from) && strings.EqualFold(s[i:i+len(e.from)], e.from) {
 					b.WriteString(e.to)
 					i += len(e.from)
@@ -368,17 +385,26 @@ func trimToken(s string) string {
 		}
 	}
 	s = strings.TrimLeft(s, "'([{")
-	s = strings.TrimRight(s, ".,;'")
-	for strings.HasSuffix(s, ")") && strings.Count(s, "(") < strings.Count(s, ")") {
-		s = strings.TrimSuffix(s, ")")
+	// Sentence punctuation and unbalanced closing brackets, in any order:
+	// "arn:...:function:f)." or "[arn:...]".
+	var depth [3]int // ( [ {: closers minus openers
+	for i := 0; i < len(s); i++ {
+		if k := strings.IndexByte("([{", s[i]); k >= 0 {
+			depth[k]--
+		} else if k := strings.IndexByte(")]}", s[i]); k >= 0 {
+			depth[k]++
+		}
 	}
-	for strings.HasSuffix(s, "]") && strings.Count(s, "[") < strings.Count(s, "]") {
-		s = strings.TrimSuffix(s, "]")
+	for len(s) > 0 {
+		c := s[len(s)-1]
+		if k := strings.IndexByte(")]}", c); k >= 0 && depth[k] > 0 {
+			depth[k]--
+		} else if strings.IndexByte(".,;:'", c) < 0 {
+			return s
+		}
+		s = s[:len(s)-1]
 	}
-	for strings.HasSuffix(s, "}") && strings.Count(s, "{") < strings.Count(s, "}") {
-		s = strings.TrimSuffix(s, "}")
-	}
-	return strings.TrimRight(s, ".,;:'")
+	return s
 }
 
 // isAction reports whether s looks like an IAM action, service:Name.
