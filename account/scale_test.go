@@ -9,6 +9,7 @@ import (
 	"runtime"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -81,29 +82,35 @@ func TestScale(t *testing.T) {
 	if out, err := exec.Command("go", "build", "-o", bin, "../cmd/lambda-doctor").CombinedOutput(); err != nil {
 		t.Fatalf("build: %v\n%s", err, out)
 	}
-	snap := filepath.Join(t.TempDir(), "all.json")
-	cmd := exec.Command(bin, "snapshot", "--all", "-o", snap)
-	cmd.Env = append(os.Environ(), s.Env()...)
-	start = time.Now()
-	out, err := cmd.CombinedOutput()
-	wall := time.Since(start)
-	if err != nil {
-		t.Fatalf("snapshot --all: %v\n%s", err, out)
+	concurrencies := os.Getenv("LAMBDA_DOCTOR_SCALE_CONCURRENCY") // e.g. "4,8,16"
+	if concurrencies == "" {
+		concurrencies = "8"
 	}
-	maxRSS := cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss // KiB on Linux
-	st, _ := os.Stat(snap)
-	src, err := LoadSnapshot(snap)
-	if err != nil {
-		t.Fatal(err)
+	for _, conc := range strings.Split(concurrencies, ",") {
+		snap := filepath.Join(t.TempDir(), "all.json")
+		cmd := exec.Command(bin, "snapshot", "--all", "--concurrency", conc, "-o", snap)
+		cmd.Env = append(os.Environ(), s.Env()...)
+		start = time.Now()
+		out, err := cmd.CombinedOutput()
+		wall := time.Since(start)
+		if err != nil {
+			t.Fatalf("snapshot --all: %v\n%s", err, out)
+		}
+		maxRSS := cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss // KiB on Linux
+		st, _ := os.Stat(snap)
+		src, err := LoadSnapshot(snap)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := len(src.Snapshot().Functions); got != n {
+			t.Fatalf("snapshot has %d functions, want %d", got, n)
+		}
+		if got := len(src.Snapshot().Roles); got != roles {
+			t.Errorf("snapshot has %d roles, want %d", got, roles)
+		}
+		t.Logf("snapshot --all --concurrency %s: %d functions in %v (%.1f functions/s), peak RSS %.1f MiB, file %.1f MiB",
+			conc, n, wall.Round(time.Millisecond), float64(n)/wall.Seconds(), float64(maxRSS)/1024, float64(st.Size())/(1<<20))
 	}
-	if got := len(src.Snapshot().Functions); got != n {
-		t.Fatalf("snapshot has %d functions, want %d", got, n)
-	}
-	if got := len(src.Snapshot().Roles); got != roles {
-		t.Errorf("snapshot has %d roles, want %d", got, roles)
-	}
-	t.Logf("snapshot --all: %d functions in %v (%.1f functions/s), peak RSS %.1f MiB, file %.1f MiB",
-		n, wall.Round(time.Millisecond), float64(n)/wall.Seconds(), float64(maxRSS)/1024, float64(st.Size())/(1<<20))
 
 	// The same read in process, counting calls.
 	l := newTestLive(t, s, s.Endpoint, LiveOptions{})
@@ -112,7 +119,7 @@ func TestScale(t *testing.T) {
 	start = time.Now()
 	count := 0
 	peakHeap := uint64(0)
-	err = l.ReadAll(ctx, func(f *Function) error {
+	err := l.ReadAll(ctx, func(f *Function) error {
 		count++
 		if count%100 == 0 {
 			runtime.ReadMemStats(&ms)
