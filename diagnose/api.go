@@ -73,8 +73,11 @@ type Probe struct {
 // Verdict is the judgement of one door for one request (two probes for a
 // function-URL call, both of which must be allowed).
 type Verdict struct {
-	Door     Door // the door judged (never None/Unknown)
-	Call     *Call
+	Door Door // the door judged (never None/Unknown)
+	Call *Call
+	// Calls are the calls of an outbound verdict that judges several at
+	// once (an event source mapping needs three actions); Call is nil then.
+	Calls    []Call
 	Invoker  *Invoker
 	Probes   []Probe
 	Decision simulate.Decision // allow when every probe allows, else the first that does not
@@ -84,10 +87,17 @@ type Verdict struct {
 	// Notes are facts a person needs to read the verdict ("the caller's
 	// identity policies are in account 4444 and were not read").
 	Notes []string
+	// Blamed is set when AWS itself reported the denial (a pasted error) in
+	// a policy type the model does not hold (a VPC endpoint policy, the
+	// target's resource-based policy, an organization policy missing from
+	// the model) while the policies seen allow: the door is closed there.
+	// BlamedExplicit says AWS reported an explicit deny.
+	Blamed         string
+	BlamedExplicit bool
 }
 
 // Open reports whether the door is open for the request.
-func (v *Verdict) Open() bool { return v.Decision == simulate.Allow && !v.Unknown }
+func (v *Verdict) Open() bool { return v.Decision == simulate.Allow && !v.Unknown && v.Blamed == "" }
 
 // Format is how a fix is written.
 type Format string

@@ -406,11 +406,15 @@ func (d *diagnosis) inboundNotes(inv Invoker) []string {
 // reads the source).
 func (d *diagnosis) eventSources(rank int) {
 	for _, es := range d.fn.EventSources {
+		var calls []Call
 		for _, a := range esmActions(es.EventSourceARN) {
-			c := Call{Action: a, Resource: grantResource(a, es.EventSourceARN), Why: "event source mapping " + es.UUID}
-			v, err := CheckOutbound(d.fn, c)
-			d.add(v, err, "event source mapping "+es.EventSourceARN, rank)
+			calls = append(calls, Call{Action: a, Resource: grantResource(a, es.EventSourceARN), Why: "event source mapping " + es.UUID})
 		}
+		if len(calls) == 0 {
+			continue
+		}
+		v, err := CheckOutboundAll(d.fn, calls)
+		d.add(v, err, "event source mapping "+es.EventSourceARN, rank)
 	}
 }
 
@@ -562,6 +566,13 @@ func (d *diagnosis) fromError(den *errtext.Denial) ([]string, error) {
 				notes = append(notes, fmt.Sprintf("the error is about %s, not this function's execution role (%s): judged against the execution role anyway", den.Principal, SessionARN(fn)))
 			}
 			v, err := CheckOutbound(fn, Call{Action: action, Resource: resource, Why: "--error"})
+			if err == nil && v.Open() && unseenLayer(fn, den.PolicyType) {
+				v.Blamed, v.BlamedExplicit = den.PolicyType, den.Explicit
+				v.Decision = simulate.ImplicitDeny
+				if den.Explicit {
+					v.Decision = simulate.ExplicitDeny
+				}
+			}
 			f := d.add(v, err, "--error", 0)
 			if f != nil && v != nil && v.Open() {
 				f.notes = append(f.notes, d.openButDenied(den)...)
@@ -679,21 +690,21 @@ func policyInvokers(fn *account.Function) []policyInvoker {
 				name = fmt.Sprintf("#%d", i)
 			}
 			source := "statement " + quoteID(name)
-			if rp.Qualifier != "" {
-				source += " of the " + rp.Qualifier + " policy"
-			}
 			for _, p := range principalsOf(st.Principal) {
 				if bareID.MatchString(p) {
 					continue
 				}
-				inv := Invoker{Principal: p, Why: source}
+				// The statement's Resource says which (un)qualified ARN it
+				// grants (AddPermission writes the exact ARN); a source that
+				// files every statement under each qualifier (moto) is read
+				// right that way too.
+				inv := Invoker{Principal: p, Why: source, Qualifier: rp.Qualifier}
 				for _, r := range anyList(st.Resource) {
-					if q := qualifierOf(fn, r); q != "" && !strings.ContainsAny(q, "*?") {
+					if r == fn.ARN {
+						inv.Qualifier = ""
+					} else if q := qualifierOf(fn, r); q != "" && !strings.ContainsAny(q, "*?") {
 						inv.Qualifier = q
 					}
-				}
-				if rp.Qualifier != "" {
-					inv.Qualifier = rp.Qualifier
 				}
 				var notes []string
 				for op, kv := range st.Condition {
@@ -840,6 +851,8 @@ func anyList(v any) []string {
 		return []string{x}
 	case bool:
 		return []string{fmt.Sprint(x)}
+	case []string:
+		return x
 	case []any:
 		var out []string
 		for _, e := range x {
@@ -861,4 +874,16 @@ func article(w string) string {
 		return "an"
 	}
 	return "a"
+}
+
+// unseenLayer reports whether AWS blamed a policy type the model does not
+// hold for this function, so the model cannot reproduce the denial.
+func unseenLayer(fn *account.Function, policyType string) bool {
+	switch policyType {
+	case errtext.PolicyVPCEndpoint, errtext.PolicyResourceBased, errtext.PolicyS3BlockPublic:
+		return true
+	case errtext.PolicySCP, errtext.PolicyRCP:
+		return fn.Org == nil
+	}
+	return false
 }

@@ -34,6 +34,9 @@ func Fixes(fn *account.Function, v *Verdict, f Format) []Fix {
 	if f == "" {
 		f = CLI
 	}
+	if v.Blamed != "" {
+		return []Fix{blamedFix(fn, v)}
+	}
 	plans := planFixes(fn, v)
 	work := cloneFunction(fn)
 	var out []Fix
@@ -77,6 +80,9 @@ type plan struct {
 func recheck(fn *account.Function, v *Verdict) (*Verdict, error) {
 	switch v.Door {
 	case Outbound:
+		if v.Call == nil {
+			return CheckOutboundAll(fn, v.Calls)
+		}
 		return CheckOutbound(fn, *v.Call)
 	case Inbound:
 		return CheckInbound(fn, *v.Invoker)
@@ -170,15 +176,57 @@ func outboundPlans(fn *account.Function, v *Verdict) []plan {
 			return []plan{orgPlan(v.Door, l, r)}
 		}
 	}
-	grant := stmt{Sid: sidFor(r.Action), Effect: "Allow", Action: r.Action, Resource: grantResource(r.Action, r.Resource)}
+	grants := failingGrants(v)
+	what := r.Action + " on " + grantResource(r.Action, r.Resource)
+	if len(grants) > 1 || len(anyList(grants[0].Action)) > 1 {
+		var parts []string
+		for _, g := range grants {
+			parts = append(parts, strings.Join(anyList(g.Action), ", ")+" on "+fmt.Sprint(g.Resource))
+		}
+		what = strings.Join(parts, "; ")
+	}
 	if missing[simulate.LayerIdentity] {
-		plans = append(plans, inlinePlan(fn, v.Door, []stmt{grant},
-			fmt.Sprintf("no policy of role %s allows %s on %s; this adds one inline policy with exactly that grant", fn.Role.Name, r.Action, grant.Resource)))
+		plans = append(plans, inlinePlan(fn, v.Door, grants,
+			fmt.Sprintf("no policy of role %s allows %s; this adds one inline policy with exactly that grant", fn.Role.Name, what)))
 	}
 	if missing[simulate.LayerBoundary] {
-		plans = append(plans, boundaryPlan(fn, v.Door, []stmt{grant}, r))
+		plans = append(plans, boundaryPlan(fn, v.Door, grants, r))
 	}
 	return plans
+}
+
+// failingGrants is one Allow statement per resource for the probes that
+// are not allowed: the exact actions on the exact resource ("*" for
+// actions that take none).
+func failingGrants(v *Verdict) []stmt {
+	var order []string
+	acts := map[string][]string{}
+	for _, p := range v.Probes {
+		if p.Result == nil || p.Result.Decision == simulate.Allow {
+			continue
+		}
+		r := p.Input.Request
+		res := grantResource(r.Action, r.Resource)
+		if _, ok := acts[res]; !ok {
+			order = append(order, res)
+		}
+		if !containsFold(acts[res], r.Action) {
+			acts[res] = append(acts[res], r.Action)
+		}
+	}
+	var out []stmt
+	for _, res := range order {
+		a := acts[res]
+		var act any = a
+		sid := sidFor(a[0])
+		if len(a) == 1 {
+			act = a[0]
+		} else {
+			sid = sidFor(strings.SplitN(a[0], ":", 2)[0] + ":Access")
+		}
+		out = append(out, stmt{Sid: sid, Effect: "Allow", Action: act, Resource: res})
+	}
+	return out
 }
 
 // grantResource is the Resource of a grant: the request's resource, or "*"
@@ -931,4 +979,27 @@ func whoName(p string) string {
 		return "anonymous callers (*)"
 	}
 	return p
+}
+
+// blamedFix names who must act on a denial in a policy the model does not
+// hold; no command is offered (nothing here could be verified).
+func blamedFix(fn *account.Function, v *Verdict) Fix {
+	r := v.Request()
+	role := fn.Config.RoleARN
+	f := Fix{Door: v.Door}
+	switch v.Blamed {
+	case "VPC endpoint":
+		f.Owner = "the owner of the VPC endpoint the function's traffic goes through (the network team)"
+		f.Explanation = fmt.Sprintf("AWS reported that the VPC endpoint policy does not allow %s on %s; the role's own policies do, so changing them would not help: the endpoint policy must allow the request (aws ec2 describe-vpc-endpoints shows it; edit it with aws ec2 modify-vpc-endpoint --policy-document)", r.Action, r.Resource)
+	case "resource-based":
+		f.Owner = "the owner of " + r.Resource
+		f.Explanation = fmt.Sprintf("AWS reported that the resource-based policy of %s does not allow %s for role %s; that policy is not in the model and the role's own policies allow the call: the resource's policy (bucket, key, queue or topic policy) must allow it", r.Resource, r.Action, role)
+	case "service control", "resource control":
+		f.Owner = "the AWS Organizations administrators (management account or delegated administrator)"
+		f.Explanation = fmt.Sprintf("AWS reported a %s policy denying %s on %s; the organization's policies are not in the model: only the organization's administrators can change them", v.Blamed, r.Action, r.Resource)
+	default:
+		f.Owner = "whoever controls the " + v.Blamed + " policy"
+		f.Explanation = fmt.Sprintf("AWS reported that a %s policy denies %s on %s; that policy is not in the model", v.Blamed, r.Action, r.Resource)
+	}
+	return f
 }

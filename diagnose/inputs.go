@@ -79,6 +79,22 @@ func OutboundInput(fn *account.Function, c Call) (in *simulate.Input, assumed []
 		np, _ := named("resource policy of "+c.Resource+" (account "+resAcct+", not read)", allowAll(principal))
 		in.Resource = &np
 		assumed = append(assumed, fmt.Sprintf("the resource policy of %s in account %s was not read; assumed to allow", c.Resource, resAcct))
+	} else if isKMSKey(c.Resource) {
+		// A KMS key policy must let the account's IAM policies grant access;
+		// it is not read: assume the default key policy, which does
+		// (AWS KMS Developer Guide, key-policy-default).
+		doc := `{"Version":"2012-10-17","Statement":[{"Sid":"Enable IAM User Permissions","Effect":"Allow","Principal":{"AWS":"arn:` + partition(fn) + `:iam::` + resAcct + `:root"},"Action":"kms:*","Resource":"*"}]}`
+		np, err := named("key policy of "+c.Resource+" (not read; assumed default)", doc)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		in.Resource = &np
+		assumed = append(assumed, "the key policy of "+c.Resource+" was not read; assumed to be the default key policy, which lets IAM policies of the account grant access")
+		if rcpApplies(c.Action) {
+			if in.RCPs, err = orgLevels(fn.Org, true); err != nil {
+				return nil, nil, nil, err
+			}
+		}
 	} else if rcpApplies(c.Action) {
 		if in.RCPs, err = orgLevels(fn.Org, true); err != nil {
 			return nil, nil, nil, err
@@ -476,4 +492,8 @@ func roleName(arn string) string {
 		return res[i+1:]
 	}
 	return res
+}
+
+func isKMSKey(arn string) bool {
+	return arnField(arn, 2) == "kms" && strings.HasPrefix(arnField(arn, 5), "key/")
 }

@@ -139,7 +139,7 @@ func textDiagnosis(b *strings.Builder, d Diagnosis, c palette) {
 		b.WriteString("\n")
 		switch {
 		case f.Command == "" && f.Owner != "":
-			fmt.Fprintf(b, "  %sno fix this account can apply%s — %s must act\n", c.bold, c.reset, f.Owner)
+			fmt.Fprintf(b, "  %sno command%s — %s must act\n", c.bold, c.reset, f.Owner)
 			wrapPara(b, f.Explanation, "    ")
 			if f.Document != "" {
 				b.WriteString("    they must grant:\n")
@@ -398,7 +398,7 @@ func mdDiagnosis(b *strings.Builder, d Diagnosis, title string) {
 			if f.Owner != "" {
 				who = " — " + mdEscape(f.Owner) + " must act"
 			}
-			fmt.Fprintf(b, "**No fix this account can apply**%s. %s\n\n", who, mdEscape(f.Explanation))
+			fmt.Fprintf(b, "**No command**%s. %s\n\n", who, mdEscape(f.Explanation))
 			if f.Document != "" {
 				b.WriteString("```json\n" + indentJSON(f.Document, "") + "\n```\n\n")
 			}

@@ -238,6 +238,16 @@ func (d *diagnosis) explain(ctx context.Context, f *finding) Diagnosis {
 	}
 	out.Decision = string(v.Decision)
 	out.Evidence, out.Reason = evidence(fn, v)
+	if v.Blamed != "" {
+		allowed := out.Reason
+		kind := "no " + v.Blamed + " policy allows"
+		if v.BlamedExplicit {
+			kind = "an explicit deny in " + article(v.Blamed) + " " + v.Blamed + " policy"
+		}
+		r := v.Request()
+		out.Reason = fmt.Sprintf("AWS reported %s %s on %s; that policy is not in the model, and the role's own policies allow the call (%s)", kind, r.Action, r.Resource, allowed)
+		out.Evidence = append([]Evidence{{Policy: v.Blamed + " policy (not in the model)", Statement: "-", Effect: map[bool]string{true: "Deny"}[v.BlamedExplicit], Why: "AWS reported " + kind + " " + r.Action}}, out.Evidence...)
+	}
 	if v.Door == Inbound && !v.Open() && v.Invoker != nil && strings.HasPrefix(invokerPrincipal(fn, v.Invoker.Principal), "arn:") {
 		for _, b := range bareIDs(fn) {
 			out.Reason = fmt.Sprintf("statement %s names the bare unique id %s, which is how a deleted principal shows and which a recreated role does not match; %s", quoteID(b[0]), b[1], out.Reason)
@@ -329,6 +339,13 @@ func headline(fn *account.Function, v *Verdict, open bool) string {
 		return s
 	case Outbound:
 		r := v.Request()
+		if len(v.Calls) > 1 {
+			var acts []string
+			for _, c := range v.Calls {
+				acts = append(acts, c.Action)
+			}
+			return fmt.Sprintf("role %s %s call %s on %s", role, may, strings.Join(acts, ", "), r.Resource)
+		}
 		return fmt.Sprintf("role %s %s call %s on %s", role, may, r.Action, r.Resource)
 	case Logs:
 		return fmt.Sprintf("role %s %s write the function's logs to %s", role, may, logGroupName(fn))

@@ -25,6 +25,29 @@ func CheckOutbound(fn *account.Function, c Call) (*Verdict, error) {
 	return v, nil
 }
 
+// CheckOutboundAll judges several calls the code (or the Lambda poller for
+// an event source mapping) must all be able to make; one probe each.
+func CheckOutboundAll(fn *account.Function, calls []Call) (*Verdict, error) {
+	if len(calls) == 1 {
+		return CheckOutbound(fn, calls[0])
+	}
+	v := &Verdict{Door: Outbound, Calls: calls}
+	for _, c := range calls {
+		in, assumed, unseen, err := OutboundInput(fn, c)
+		if err != nil {
+			return nil, err
+		}
+		v.Unseen = appendUnseen(v.Unseen, unseen...)
+		if in == nil {
+			v.Unknown = true
+			return v, nil
+		}
+		v.Probes = append(v.Probes, Probe{Input: in, Assumed: assumed})
+	}
+	v.settle()
+	return v, nil
+}
+
 // CheckInbound judges one invoke of the function by inv.
 func CheckInbound(fn *account.Function, inv Invoker) (*Verdict, error) {
 	ins, assumed, unseen, err := InboundInputs(fn, inv)
