@@ -222,33 +222,76 @@ func (rp *resPattern) matchCompiled(res string, ra *arn) bool {
 // expand to match beyond the colon boundaries" (IAM User Guide, "IAM JSON
 // policy elements: Resource", "Using wildcards in resource ARNs").
 func matchResourcePart(p, s string) bool {
-	pseg, prest, pmore := cutColon(p)
-	sseg, srest, smore := cutColon(s)
-	if n := len(pseg); n == 0 || pseg[n-1] != gStar {
-		if !glob(pseg, sseg, false) {
+	if strings.IndexByte(p, ':') < 0 {
+		// One pattern segment: it must match the whole subject, unless it
+		// ends with a star, which may then absorb the other segments.
+		if n := len(p); n > 0 && p[n-1] == gStar {
+			sseg, _, _ := cutColon(s)
+			return globx(p[:n-1], sseg, false, true)
+		}
+		return strings.IndexByte(s, ':') < 0 && glob(p, s, false)
+	}
+	// Subject segment starts; every pattern segment consumes at least one
+	// subject segment, a star-ended one possibly more. cur holds the subject
+	// segments at which the rest of the pattern may start.
+	var startsBuf [32]int
+	starts := append(startsBuf[:0], 0)
+	for i := 0; i < len(s); i++ {
+		if s[i] == ':' {
+			starts = append(starts, i+1)
+		}
+	}
+	m := len(starts)
+	seg := func(j int) string {
+		end := len(s)
+		if j+1 < m {
+			end = starts[j+1] - 1
+		}
+		return s[starts[j]:end]
+	}
+	var curBuf, nextBuf [4]uint64
+	words := (m + 1 + 63) / 64
+	cur, next := curBuf[:0], nextBuf[:0]
+	if words <= len(curBuf) {
+		cur, next = curBuf[:words], nextBuf[:words]
+	} else {
+		cur, next = make([]uint64, words), make([]uint64, words)
+	}
+	cur[0] = 1
+	for rest := p; ; {
+		pseg, after, more := cutColon(rest)
+		clear(next)
+		any := false
+		free := len(pseg) > 0 && pseg[len(pseg)-1] == gStar
+		for j := 0; j < m; j++ {
+			if cur[j/64]&(1<<(j%64)) == 0 {
+				continue
+			}
+			if !free {
+				if glob(pseg, seg(j), false) {
+					next[(j+1)/64] |= 1 << ((j + 1) % 64)
+					any = true
+				}
+				continue
+			}
+			if globx(pseg[:len(pseg)-1], seg(j), false, true) {
+				for k := j + 1; k <= m; k++ {
+					next[k/64] |= 1 << (k % 64)
+				}
+				any = true
+				break // later starts add nothing new
+			}
+		}
+		if !any {
 			return false
 		}
-		if !pmore || !smore {
-			return pmore == smore
+		cur, next = next, cur
+		if !more {
+			break
 		}
-		return matchResourcePart(prest, srest)
+		rest = after
 	}
-	// The segment ends with a star: the rest of the pattern segment must
-	// match a prefix of this subject segment, and the star may absorb whole
-	// further segments.
-	if !globx(pseg[:len(pseg)-1], sseg, false, true) {
-		return false
-	}
-	if !pmore {
-		return true
-	}
-	for smore {
-		if matchResourcePart(prest, srest) {
-			return true
-		}
-		_, srest, smore = cutColon(srest)
-	}
-	return false
+	return cur[m/64]&(1<<(m%64)) != 0
 }
 
 func cutColon(s string) (before, after string, found bool) {

@@ -2,6 +2,7 @@ package simulate
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 )
 
@@ -205,5 +206,18 @@ func TestGlob(t *testing.T) {
 				t.Errorf("got %v, want %v", got, tt.want)
 			}
 		})
+	}
+}
+
+// Many star-ended segments against many colons stay polynomial.
+func TestResourcePartManyStars(t *testing.T) {
+	pat := "arn:aws:logs:us-east-1:111122223333:" + strings.Repeat("*:", 40) + "x"
+	res := "arn:aws:logs:us-east-1:111122223333:" + strings.Repeat("a:", 200) + "y"
+	doc := `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"logs:*","Resource":"` + pat + `"}}`
+	if got := allowOne(t, doc, "logs:GetLogEvents", res, nil); got != ImplicitDeny {
+		t.Errorf("got %s", got)
+	}
+	if got := allowOne(t, doc, "logs:GetLogEvents", res[:len(res)-1]+"x", nil); got != Allow {
+		t.Errorf("got %s", got)
 	}
 }
