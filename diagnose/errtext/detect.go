@@ -18,7 +18,7 @@ func detect(v *view) *Denial {
 	case d != nil && na != nil && d.Kind == KindEncodedEC2:
 		na.EncodedMessage = d.EncodedMessage
 		d = na
-	case d != nil && na != nil && consistent(d.Kind, na.Action):
+	case d != nil && na != nil && consistent(d, na.Action):
 		mergeStandard(d, na)
 	case d != nil && na != nil:
 		// Two unrelated messages: the first one in the text wins.
@@ -51,11 +51,11 @@ func near(v *view, msg string) *view {
 }
 
 // consistent reports whether a standard message naming action can be the
-// detail of a special message of kind k (e.g. the KMS denial inside a
+// detail of the special message d (e.g. the KMS denial inside a
 // KMSAccessDeniedException), rather than an unrelated line.
-func consistent(k Kind, action string) bool {
+func consistent(d *Denial, action string) bool {
 	a := strings.ToLower(action)
-	switch k {
+	switch d.Kind {
 	case KindAPIGatewayInvoke, KindAPIGatewayMethod, KindS3Notification, KindLogsSubscription, KindELBTarget:
 		return a == "lambda:invokefunction"
 	case KindFunctionURL:
@@ -68,6 +68,8 @@ func consistent(k Kind, action string) bool {
 		return strings.HasPrefix(a, "ec2:")
 	case KindECRImage:
 		return strings.HasPrefix(a, "ecr:")
+	case KindESMPermission:
+		return d.Action == "" || strings.EqualFold(d.Action, action)
 	}
 	return true
 }
