@@ -305,3 +305,21 @@ func TestOutboundKMSFromError(t *testing.T) {
 	e.applyFixes(d)
 	e.expectOpen(args...)
 }
+
+// A function URL with AuthType AWS_IAM called by another account's role:
+// the policy grants lambda:InvokeFunctionUrl (moto keeps the auth type as a
+// top-level statement key) but not lambda:InvokeFunction.
+func TestFunctionURLAWSIAMCrossAccount(t *testing.T) {
+	e := newEnv(t)
+	e.healthyFunction("e2e-partner-feed")
+	caller := "arn:aws:iam::444455556666:role/partner-sync"
+	e.aws("lambda", "create-function-url-config", "--function-name", "e2e-partner-feed", "--auth-type", "AWS_IAM")
+	e.aws("lambda", "add-permission", "--function-name", "e2e-partner-feed", "--statement-id", "partner-sync-url",
+		"--action", "lambda:InvokeFunctionUrl", "--principal", caller, "--function-url-auth-type", "AWS_IAM")
+	args := []string{"--function", "e2e-partner-feed", "--symptom", "invoke-denied", "--caller", caller, "--function-url"}
+
+	d := e.expectClosed("inbound", "implicit_deny", args...)
+	fixContains(t, d, "add-permission", "lambda:InvokeFunction ", "--invoked-via-function-url", caller)
+	e.applyFixes(d)
+	e.expectOpen(args...)
+}
