@@ -77,7 +77,7 @@ func TestFixturesAreWellFormed(t *testing.T) {
 			if e.ExitCode == nil {
 				t.Fatalf("expect.exit_code missing")
 			}
-			if (e.Door == "none") != (*e.ExitCode == 0) {
+			if (e.Door == "none") != (*e.ExitCode == 0) || (e.Door == "unknown") != (*e.ExitCode == 3) {
 				t.Errorf("door %q with exit code %d", e.Door, *e.ExitCode)
 			}
 			if e.Door == "none" && (len(e.FixContains) > 0 || e.FixVerified != nil) {
