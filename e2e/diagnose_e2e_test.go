@@ -1,7 +1,9 @@
 package e2e
 
 import (
+	"errors"
 	"fmt"
+	"os/exec"
 	"strings"
 	"testing"
 )
@@ -322,4 +324,20 @@ func TestFunctionURLAWSIAMCrossAccount(t *testing.T) {
 	fixContains(t, d, "add-permission", "lambda:InvokeFunction ", "--invoked-via-function-url", caller)
 	e.applyFixes(d)
 	e.expectOpen(args...)
+}
+
+// A function that does not exist is exit 3 with a clear message, not a
+// stack trace (shared/contract.md, exit codes).
+func TestMissingFunctionExit3(t *testing.T) {
+	e := newEnv(t)
+	cmd := exec.Command(binary, "diagnose", "--function", "e2e-no-such-function", "--output", "json")
+	cmd.Env = e.environ()
+	out, err := cmd.CombinedOutput()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 3 {
+		t.Fatalf("got %v, want exit 3; output: %s", err, out)
+	}
+	if !strings.Contains(string(out), "e2e-no-such-function") || strings.Contains(string(out), "goroutine") {
+		t.Errorf("message should name the function and hold no stack trace: %s", out)
+	}
 }
