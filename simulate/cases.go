@@ -287,7 +287,7 @@ func (cr *CaseParser) policy(n int32, field string) (*Policy, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", field, err)
 	}
-	if len(cr.cache) > 100000 {
+	if len(cr.cache) >= 2048 {
 		clear(cr.cache)
 	}
 	cr.cache[node.raw] = p
