@@ -29,7 +29,7 @@ type Options struct {
 	// Workers bounds concurrency in Run (default: 4 × GOMAXPROCS).
 	Workers int
 	// Progress, when set, is called after each function with the number
-	// done and the total.
+	// done and the total (0 when not known), never concurrently.
 	Progress func(done, total int)
 }
 
@@ -182,6 +182,7 @@ func Run(ctx context.Context, src account.Source, fnNames []string, opts Options
 	}
 	jobs := make(chan string)
 	var done atomic.Int64
+	var progressMu sync.Mutex // Progress is called by one worker at a time
 	var wg sync.WaitGroup
 	for w := 0; w < workers; w++ {
 		wg.Add(1)
@@ -194,9 +195,10 @@ func Run(ctx context.Context, src account.Source, fnNames []string, opts Options
 				} else {
 					c.Check(fn)
 				}
-				n := done.Add(1)
 				if opts.Progress != nil {
-					opts.Progress(int(n), len(fnNames))
+					progressMu.Lock()
+					opts.Progress(int(done.Add(1)), len(fnNames))
+					progressMu.Unlock()
 				}
 			}
 		}()
