@@ -70,8 +70,14 @@ func roleRules(fn *account.Function) []Finding {
 					f.Severity = High
 				}
 				f.Evidence = []Evidence{{Policy: mp.ARN, Detail: "attached to the execution role"}}
-				f.Advice = fmt.Sprintf("Grant the function only what it calls, then: aws iam detach-role-policy --role-name %s --policy-arn %s",
-					shellQuote(r.Name), shellQuote(mp.ARN))
+				detach := fmt.Sprintf("aws iam detach-role-policy --role-name %s --policy-arn %s", shellQuote(r.Name), shellQuote(mp.ARN))
+				if missing := requiredWithout(fn, mp.ARN); len(missing) == 0 {
+					f.Advice = "Without it, every permission the configuration of " + fn.Name + " requires still holds (checked by simulation); " +
+						"grant what its code calls, then: " + detach
+				} else {
+					f.Advice = "Without it, " + fn.Name + " could no longer " + strings.Join(missing, "; ") +
+						": grant those and what its code calls, then: " + detach
+				}
 				out = append(out, f)
 				continue
 			}
@@ -100,6 +106,28 @@ func roleRules(fn *account.Function) []Finding {
 		}
 	}
 	out = append(out, trustFindings(fn)...)
+	return out
+}
+
+// requiredWithout lists the configuration's requirements of fn that would
+// fail if the managed policy arn were detached from its role.
+func requiredWithout(fn *account.Function, arn string) []string {
+	work := *fn
+	role := *fn.Role
+	role.Managed = nil
+	for _, m := range fn.Role.Managed {
+		if m.ARN != arn {
+			role.Managed = append(role.Managed, m)
+		}
+	}
+	work.Role = &role
+	reqs, _ := requiredPermissions(&work)
+	var out []string
+	for _, q := range reqs {
+		if !q.Passed {
+			out = append(out, q.Need)
+		}
+	}
 	return out
 }
 

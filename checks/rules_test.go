@@ -436,3 +436,36 @@ func TestFailOn(t *testing.T) {
 		}
 	}
 }
+
+// LD101 says whether detaching the administrator policy would break what
+// the configuration requires.
+func TestAdminAdviceChecksDetach(t *testing.T) {
+	admin := account.ManagedPolicy{ARN: "arn:aws:iam::aws:policy/AdministratorAccess", Name: "AdministratorAccess",
+		Document: doc(t, policy(allow("*", "*")))}
+	for _, tc := range []struct {
+		name   string
+		inline bool
+		want   string
+	}{
+		{"logs granted elsewhere", true, "still holds"},
+		{"admin is the only grant", false, "could no longer write logs to /aws/lambda/f"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			fn := healthy(t, "f")
+			if !tc.inline {
+				fn.Role.Inline = nil
+			}
+			fn.Role.Managed = []account.ManagedPolicy{admin}
+			r := check(t, fn)
+			for _, f := range r.Findings {
+				if f.ID == "LD101" {
+					if !strings.Contains(f.Advice, tc.want) || !strings.Contains(f.Advice, "aws iam detach-role-policy --role-name f-role") {
+						t.Errorf("advice %q lacks %q or the detach command", f.Advice, tc.want)
+					}
+					return
+				}
+			}
+			t.Fatalf("no LD101 in %v", ids(r))
+		})
+	}
+}
