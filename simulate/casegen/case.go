@@ -43,7 +43,7 @@ func (g *gen) newCase(id string) Case {
 	if s.prof.global && s.resource != "*" || g.pct(15) {
 		c.Request.ResourceAccount = s.rAcct
 	}
-	iamPrincipal := s.kind == "user" || s.kind == "role" || s.kind == "session"
+	iamPrincipal := s.kind == "user" || s.kind == "role" || s.kind == "session" || s.kind == "root"
 	if iamPrincipal {
 		n := pick(g, 0, 1, 1, 1, 2, 2, 3)
 		for i := 0; i < n; i++ {
@@ -74,6 +74,20 @@ func (g *gen) newCase(id string) Case {
 	if s.resource != "*" && g.pct(18) {
 		c.RCPs = g.rcps(s)
 	}
+	if len(c.Identity) > 0 && g.pct(1) {
+		// A bad document: both evaluators must report an error.
+		p := c.Identity[0].(obj)
+		st := obj{"Effect": "Allow", "Action": s.action, "Resource": "*"}
+		switch g.intn(3) {
+		case 0:
+			st["Condition"] = obj{"StringEqualsLoosely": obj{"aws:username": "alice"}}
+		case 1:
+			st["Effect"] = "Permit"
+		default:
+			delete(st, "Action")
+		}
+		p["Statement"] = []any{st}
+	}
 	return c
 }
 
@@ -100,8 +114,10 @@ func (g *gen) scenario() *scen {
 			s.kind = "role"
 		case k < 78:
 			s.kind = "session"
-		case k < 93:
+		case k < 91:
 			s.kind = "service"
+		case k < 93:
+			s.kind = "root"
 		default:
 			s.kind = "anonymous"
 		}
@@ -148,6 +164,8 @@ func (g *gen) principal(s *scen) {
 			short := role[strings.LastIndexByte(role, '/')+1:]
 			s.principal = "arn:aws:sts::" + s.pAcct + ":assumed-role/" + short + "/" + pick(g, "order-fn", "alice", "i-0abc123")
 		}
+	case "root":
+		s.principal = "arn:aws:iam::" + s.pAcct + ":root"
 	case "service":
 		callers := s.prof.callers
 		if len(callers) == 0 {
@@ -171,7 +189,7 @@ func (g *gen) context(s *scen) {
 		ctx["aws:RequestedRegion"] = s.region
 	}
 	switch s.kind {
-	case "user", "role", "session":
+	case "user", "role", "session", "root":
 		ctx["aws:SourceIp"] = pick(g, "203.0.113.10", "198.51.100.7", "10.0.5.23", "2001:db8::1", "2001:db8:abcd::42")
 		ctx["aws:PrincipalAccount"] = s.pAcct
 		ctx["aws:PrincipalIsAWSService"] = "false"
@@ -180,7 +198,11 @@ func (g *gen) context(s *scen) {
 		if s.resource != "*" {
 			ctx["aws:ResourceAccount"] = s.rAcct
 		}
-		if s.kind == "user" {
+		if s.kind == "root" {
+			ctx["aws:PrincipalArn"] = s.principal
+			ctx["aws:PrincipalType"] = "Account"
+			ctx["aws:userid"] = s.pAcct
+		} else if s.kind == "user" {
 			ctx["aws:PrincipalArn"] = s.principal
 			ctx["aws:PrincipalType"] = "User"
 			ctx["aws:username"] = s.userName

@@ -265,7 +265,7 @@ func (g *gen) principalElement(s *scen, st obj, layer string, deny bool) {
 	}
 	var cands []any
 	switch s.kind {
-	case "user", "role", "session":
+	case "user", "role", "session", "root":
 		cands = []any{
 			"*", obj{"AWS": "*"}, obj{"AWS": s.pAcct}, obj{"AWS": "arn:aws:iam::" + s.pAcct + ":root"},
 			obj{"AWS": s.principal}, obj{"AWS": s.principal}, obj{"AWS": s.principal},
@@ -274,6 +274,7 @@ func (g *gen) principalElement(s *scen, st obj, layer string, deny bool) {
 			obj{"AWS": "arn:aws:iam::" + s.pAcct + ":user/mallory"},
 			obj{"Service": "lambda.amazonaws.com"},
 			obj{"Federated": "cognito-identity.amazonaws.com"},
+			obj{"CanonicalUser": "79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be"},
 		}
 		if s.roleARN != "" {
 			cands = append(cands, obj{"AWS": s.roleARN}, obj{"AWS": s.roleARN})
