@@ -1,6 +1,7 @@
 package account
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -103,6 +104,12 @@ func (p *faultProxy) misbehave(w http.ResponseWriter, r *http.Request, op, kind 
 				conn.Close()
 			}
 		}
+		return
+	case "broken-doc": // a good answer whose policy document does not parse
+		w.Header().Set("Content-Type", "text/xml")
+		fmt.Fprint(w, `<GetRolePolicyResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><GetRolePolicyResult>`+
+			`<PolicyName>odd</PolicyName><RoleName>r</RoleName><PolicyDocument>%7B%22Version%22%3A%222012-10-17%22%2C</PolicyDocument>`+
+			`</GetRolePolicyResult><ResponseMetadata><RequestId>fault</RequestId></ResponseMetadata></GetRolePolicyResponse>`)
 		return
 	case "5xx":
 		w.WriteHeader(http.StatusServiceUnavailable)
@@ -281,5 +288,44 @@ func TestLiveFaults(t *testing.T) {
 				t.Error("role not read")
 			}
 		})
+	}
+}
+
+// A policy document that does not parse is kept as read, reported with
+// where it came from, and the rest of the model still loads.
+func TestLiveBrokenDocument(t *testing.T) {
+	s := motoserver.Start(t)
+	sc := createScenario(t, s, "broken")
+	p := newFaultProxy(t, s.Endpoint)
+	l := newTestLive(t, s, p.URL, LiveOptions{APIOptions: []func(*middleware.Stack) error{tagOperations}})
+	p.set("iam:GetRolePolicy", "broken-doc", -1, 0)
+	f, err := l.Function(context.Background(), "broken-fn")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(f.Unseen) != 1 {
+		t.Fatalf("unseen: got %+v, want one entry for the broken document", f.Unseen)
+	}
+	u := f.Unseen[0]
+	if u.Operation != "iam:GetRolePolicy" || u.Resource != sc.roleARN || u.Permission != "" || !strings.Contains(u.Error, "inline policy odd") || !strings.Contains(u.Error, "not a JSON object") {
+		t.Errorf("unseen: got %+v", u)
+	}
+	if f.Role == nil || len(f.Role.Inline) != 1 || f.Role.Inline[0].Document != `{"Version":"2012-10-17",` {
+		t.Fatalf("the broken document was not kept decoded: %+v", f.Role)
+	}
+	if len(f.Role.Managed) != 2 || f.Role.Boundary == nil || len(f.ResourcePolicies) == 0 || len(f.Denials) != 2 {
+		t.Errorf("the rest did not load: %+v", f)
+	}
+	// It survives a snapshot round trip as a string.
+	var buf bytes.Buffer
+	if err := WriteSnapshot(&buf, NewSnapshot(l.Origin(), []*Function{f})); err != nil {
+		t.Fatal(err)
+	}
+	snap, err := ParseSnapshot(buf.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := snap.Functions[0].Role.Inline[0].Document; got != f.Role.Inline[0].Document {
+		t.Errorf("after the round trip: got %q", got)
 	}
 }
