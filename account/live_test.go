@@ -356,6 +356,10 @@ func TestIsReadOperation(t *testing.T) {
 		{"IAM", "SimulatePrincipalPolicy", true},
 		{"STS", "GetCallerIdentity", true},
 		{"STS", "DecodeAuthorizationMessage", true},
+		{"STS", "AssumeRole", true},           // a profile with role_arn
+		{"SSO OIDC", "CreateToken", true},     // an SSO session refreshing its token
+		{"Signin", "CreateOAuth2Token", true}, // aws login credentials
+		{"IAM", "CreateRole", false},
 		{"Lambda", "AddPermission", false},
 		{"Lambda", "Invoke", false},
 		{"Lambda", "PutFunctionEventInvokeConfig", false},

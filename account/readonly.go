@@ -27,13 +27,16 @@ var readPrefixes = []string{"Get", "List", "Describe", "Filter", "Simulate"}
 
 // readExceptions are reads, or credential exchanges made by the SDK's
 // credential providers (they change nothing in the account), whose names
-// do not start with a read prefix. Keys are "ServiceID Operation".
+// do not start with a read prefix. The providers' clients are built from
+// the same configuration, so they pass through this guard too. Keys are
+// "ServiceID Operation".
 var readExceptions = map[string]bool{
 	"STS DecodeAuthorizationMessage":     true, // returns the decoded text of an authorization failure
 	"STS AssumeRole":                     true, // profiles with role_arn
 	"STS AssumeRoleWithWebIdentity":      true, // web identity credentials
 	"SSO OIDC CreateToken":               true, // refreshing an SSO token
 	"SSO GetRoleCredentials":             true, // (a Get, listed for clarity)
+	"Signin CreateOAuth2Token":           true, // refreshing "aws login" credentials
 	"Organizations DescribeOrganization": true,
 }
 
