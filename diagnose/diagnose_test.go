@@ -10,6 +10,7 @@ import (
 
 	"github.com/lambda-doctor/lambda-doctor/account"
 	"github.com/lambda-doctor/lambda-doctor/simulate"
+	"gopkg.in/yaml.v3"
 )
 
 const acct = "111122223333"
@@ -362,5 +363,30 @@ func TestRenderTextColour(t *testing.T) {
 	}
 	if !strings.HasPrefix(plain.String(), "✗ LOGS door closed: role worker-role may not write") {
 		t.Errorf("first line: %q", strings.SplitN(plain.String(), "\n", 2)[0])
+	}
+}
+
+// TestIaCSnippetsAreYAML parses the CloudFormation and SAM renderings of a
+// fix for each door as YAML.
+func TestIaCSnippetsAreYAML(t *testing.T) {
+	fn := testFunction()
+	fn.Role.Trust = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}`
+	var verdicts []*Verdict
+	v1, _ := CheckInbound(fn, Invoker{Principal: "events.amazonaws.com", SourceARN: "arn:aws:events:us-east-1:111122223333:rule/nightly"})
+	v2, _ := CheckOutbound(fn, Call{Action: "sqs:SendMessage", Resource: "arn:aws:sqs:us-east-1:111122223333:q"})
+	v3, _ := CheckLogs(fn)
+	v4, _ := CheckTrust(fn)
+	verdicts = append(verdicts, v1, v2, v3, v4)
+	for _, v := range verdicts {
+		for _, f := range []Format{CloudFormation, SAM} {
+			fixes := Fixes(fn, v, f)
+			if len(fixes) == 0 {
+				t.Fatalf("%s %s: no fix", v.Door, f)
+			}
+			var doc any
+			if err := yaml.Unmarshal([]byte(fixes[0].Command), &doc); err != nil || doc == nil {
+				t.Errorf("%s %s: not YAML (%v):\n%s", v.Door, f, err, fixes[0].Command)
+			}
+		}
 	}
 }

@@ -1,6 +1,7 @@
 package diagnose
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -43,13 +44,13 @@ func tfName(s string) string {
 }
 
 // indentJSON pretty-prints a JSON document with a prefix on every line.
+// Key order is kept as written.
 func indentJSON(doc, prefix string) string {
-	var v any
-	if json.Unmarshal([]byte(doc), &v) != nil {
+	var b bytes.Buffer
+	if json.Indent(&b, []byte(doc), prefix, "  ") != nil {
 		return prefix + doc
 	}
-	b, _ := json.MarshalIndent(v, prefix, "  ")
-	return prefix + string(b)
+	return prefix + b.String()
 }
 
 func iacInline(f Format, role, name, doc string) string {
@@ -61,21 +62,12 @@ func iacInline(f Format, role, name, doc string) string {
 		_ = json.Unmarshal([]byte(doc), &d)
 		var sts []string
 		for _, s := range d.Statement {
-			sts = append(sts, indentJSON(string(s), "          "))
+			sts = append(sts, "            - "+string(s)) // a JSON object is a YAML flow mapping
 		}
-		return fmt.Sprintf("# in the function's AWS::Serverless::Function Properties (SAM adds these to its generated role)\n      Policies:\n        - Version: '2012-10-17'\n          Statement:\n%s", strings.Join(prefixList(sts, "          - "), "\n"))
+		return fmt.Sprintf("# in the function's AWS::Serverless::Function Properties (SAM adds these to its generated role)\n      Policies:\n        - Version: '2012-10-17'\n          Statement:\n%s", strings.Join(sts, "\n"))
 	default:
 		return fmt.Sprintf("%s:\n  Type: AWS::IAM::RolePolicy\n  Properties:\n    RoleName: %s\n    PolicyName: %s\n    PolicyDocument:\n%s", logicalID(name), role, name, indentJSON(doc, "      "))
 	}
-}
-
-func prefixList(items []string, bullet string) []string {
-	out := make([]string, len(items))
-	for i, s := range items {
-		t := strings.TrimLeft(s, " ")
-		out[i] = bullet + t
-	}
-	return out
 }
 
 func iacManaged(f Format, role, arn string) string {

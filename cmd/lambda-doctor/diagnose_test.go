@@ -154,3 +154,26 @@ func TestDiagnoseErrorFromFile(t *testing.T) {
 		t.Errorf("exit %d, stdout %s, stderr %s", code, out, errOut)
 	}
 }
+
+// BenchmarkDiagnoseFixture runs whole diagnose commands in-process on
+// fixture snapshots (load, judge, fixes with verification, JSON out).
+func BenchmarkDiagnoseFixture(b *testing.B) {
+	for _, name := range []string{"apigw-wrong-source-arn", "auto-denial-in-logs", "boundary-explicit-deny", "healthy-auto"} {
+		dir := filepath.Join("../../fixtures", name)
+		raw, err := os.ReadFile(filepath.Join(dir, "scenario.json"))
+		if err != nil {
+			b.Skip("fixture missing")
+		}
+		var s scenario
+		if err := json.Unmarshal(raw, &s); err != nil {
+			b.Fatal(err)
+		}
+		args := append([]string{"lambda-doctor", "diagnose", "--snapshot", filepath.Join(dir, "snapshot.json"), "--output", "json"}, s.Args...)
+		b.Run(name, func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				var out, errb bytes.Buffer
+				run(context.Background(), args, strings.NewReader(""), &out, &errb)
+			}
+		})
+	}
+}
