@@ -92,7 +92,7 @@ func perr(elem, format string, args ...any) error {
 
 // ParseString is Parse for a string.
 func ParseString(doc string) (*Policy, error) {
-	var t jtree
+	t := jtree{nodes: make([]jnode, 0, len(doc)/12+8)}
 	return parseDoc(&t, doc)
 }
 
@@ -170,19 +170,57 @@ func parsePolicyNode(t *jtree, root int32) (*Policy, error) {
 	return p, nil
 }
 
+// statement members, found in one pass (the last of duplicates wins).
+type stmtMembers struct {
+	sid, effect, action, notAction, resource, notResource   int32
+	principal, notPrincipal, condition, urlAuthType, viaURL int32
+}
+
+func findMembers(t *jtree, node int32) stmtMembers {
+	m := stmtMembers{-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1}
+	for c := t.nodes[node].first; c >= 0; c = t.nodes[c].next {
+		switch t.nodes[c].key {
+		case "Sid":
+			m.sid = c
+		case "Effect":
+			m.effect = c
+		case "Action":
+			m.action = c
+		case "NotAction":
+			m.notAction = c
+		case "Resource":
+			m.resource = c
+		case "NotResource":
+			m.notResource = c
+		case "Principal":
+			m.principal = c
+		case "NotPrincipal":
+			m.notPrincipal = c
+		case "Condition":
+			m.condition = c
+		case "FunctionUrlAuthType":
+			m.urlAuthType = c
+		case "InvokedViaFunctionUrl":
+			m.viaURL = c
+		}
+	}
+	return m
+}
+
 func parseStatement(t *jtree, s *Statement, node int32, i int, vars bool) error {
 	at := statementAt(i)
 	s.Index = i
 	if t.nodes[node].kind != jObj {
 		return perr(at, "must be a JSON object")
 	}
-	if v := t.member(node, "Sid"); v >= 0 {
+	m := findMembers(t, node)
+	if v := m.sid; v >= 0 {
 		if t.nodes[v].kind != jStr {
 			return perr(at+".Sid", "must be a string")
 		}
 		s.Sid = t.nodes[v].s
 	}
-	v := t.member(node, "Effect")
+	v := m.effect
 	if v < 0 {
 		return perr(at+".Effect", "missing")
 	}
@@ -190,10 +228,10 @@ func parseStatement(t *jtree, s *Statement, node int32, i int, vars bool) error 
 		return perr(at+".Effect", "must be \"Allow\" or \"Deny\", got %s", t.short(v))
 	}
 	var err error
-	if s.Action, err = stringList(t, node, "Action", at); err != nil {
+	if s.Action, err = stringList(t, m.action, "Action", at); err != nil {
 		return err
 	}
-	if s.NotAction, err = stringList(t, node, "NotAction", at); err != nil {
+	if s.NotAction, err = stringList(t, m.notAction, "NotAction", at); err != nil {
 		return err
 	}
 	switch {
@@ -202,32 +240,32 @@ func parseStatement(t *jtree, s *Statement, node int32, i int, vars bool) error 
 	case s.Action == nil && s.NotAction == nil:
 		return perr(at, "has neither Action nor NotAction")
 	}
-	if s.Resource, err = stringList(t, node, "Resource", at); err != nil {
+	if s.Resource, err = stringList(t, m.resource, "Resource", at); err != nil {
 		return err
 	}
-	if s.NotResource, err = stringList(t, node, "NotResource", at); err != nil {
+	if s.NotResource, err = stringList(t, m.notResource, "NotResource", at); err != nil {
 		return err
 	}
 	if s.Resource != nil && s.NotResource != nil {
 		return perr(at, "has both Resource and NotResource")
 	}
-	if s.Principal, err = parsePrincipals(t, node, "Principal", at); err != nil {
+	if s.Principal, err = parsePrincipals(t, m.principal, "Principal", at); err != nil {
 		return err
 	}
-	if s.NotPrincipal, err = parsePrincipals(t, node, "NotPrincipal", at); err != nil {
+	if s.NotPrincipal, err = parsePrincipals(t, m.notPrincipal, "NotPrincipal", at); err != nil {
 		return err
 	}
 	if s.Principal != nil && s.NotPrincipal != nil {
 		return perr(at, "has both Principal and NotPrincipal")
 	}
-	if v := t.member(node, "Condition"); v >= 0 && t.nodes[v].kind != jNull {
+	if v := m.condition; v >= 0 && t.nodes[v].kind != jNull {
 		if s.Conditions, err = parseConditions(t, v, at, vars); err != nil {
 			return err
 		}
 	}
 	// moto writes these two Lambda add-permission options as top-level
 	// statement keys; AWS writes them as conditions (shared/moto-notes.md).
-	if v := t.member(node, "FunctionUrlAuthType"); v >= 0 {
+	if v := m.urlAuthType; v >= 0 {
 		if t.nodes[v].kind != jStr {
 			return perr(at+".FunctionUrlAuthType", "must be a string")
 		}
@@ -237,7 +275,7 @@ func parseStatement(t *jtree, s *Statement, node int32, i int, vars bool) error 
 		}
 		s.Conditions = append(s.Conditions, c)
 	}
-	if v := t.member(node, "InvokedViaFunctionUrl"); v >= 0 {
+	if v := m.viaURL; v >= 0 {
 		vals, err := condValues(t, v, func() string { return at + ".InvokedViaFunctionUrl" })
 		if err != nil {
 			return err
@@ -284,8 +322,7 @@ func actionElem(s *Statement) string {
 
 // stringList reads an element that is a string or an array of strings.
 // It returns nil when the element is absent.
-func stringList(t *jtree, node int32, name, at string) ([]string, error) {
-	v := t.member(node, name)
+func stringList(t *jtree, v int32, name, at string) ([]string, error) {
 	if v < 0 || t.nodes[v].kind == jNull {
 		return nil, nil
 	}
@@ -320,8 +357,7 @@ func strOrList(t *jtree, v int32) ([]string, bool) {
 // (reference_policies_elements_principal).
 var principalKeys = map[string]bool{"AWS": true, "Service": true, "Federated": true, "CanonicalUser": true}
 
-func parsePrincipals(t *jtree, node int32, name, at string) (*Principals, error) {
-	v := t.member(node, name)
+func parsePrincipals(t *jtree, v int32, name, at string) (*Principals, error) {
 	if v < 0 || t.nodes[v].kind == jNull {
 		return nil, nil
 	}
