@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
@@ -108,7 +109,7 @@ func (l *Live) readLogs(ctx context.Context, r *fnRead) error {
 // parseDenial parses a log line with errtext. A line errtext says is not a
 // denial is dropped; when errtext fails otherwise the line is kept as is.
 func parseDenial(msg string) (Denial, bool) {
-	d := Denial{Message: msg}
+	d := Denial{Message: truncate(msg, maxDenialMessage)}
 	p, err := errtext.Parse(msg)
 	if err != nil {
 		return d, !errors.Is(err, errtext.ErrNotDenial)
@@ -159,4 +160,18 @@ func (l *Live) describeLogGroup(ctx context.Context, r *fnRead, lg *LogGroup) (k
 		}
 	}
 	return true, nil
+}
+
+// maxDenialMessage bounds a kept log line: a denial is one sentence, and a
+// line may carry a whole request dump.
+const maxDenialMessage = 4096
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
 }

@@ -10,6 +10,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
@@ -508,5 +509,16 @@ func TestLiveReadAll(t *testing.T) {
 	err = l.ReadAll(context.Background(), func(f *Function) error { n++; return stop })
 	if !errors.Is(err, stop) || n != 1 {
 		t.Errorf("got %v after %d functions, want the callback's error after 1", err, n)
+	}
+}
+
+func TestParseDenialTruncates(t *testing.T) {
+	long := strings.Replace(denyLine, "%s", "r", 1) + " " + strings.Repeat("é", 5000)
+	d, ok := parseDenial(long)
+	if !ok || len(d.Message) > maxDenialMessage+len("…") || !strings.HasPrefix(d.Message, "[ERROR]") || !strings.HasSuffix(d.Message, "…") {
+		t.Fatalf("got ok=%v, %d bytes", ok, len(d.Message))
+	}
+	if !utf8.ValidString(d.Message) {
+		t.Fatal("truncation split a character")
 	}
 }
