@@ -10,8 +10,9 @@ import (
 
 // SARIF 2.1.0 (OASIS standard; schema in testdata/sarif-schema-2.1.0.json).
 // Findings are about cloud resources, not files: their location is a
-// logical location (the ARN). A failed expectation also points at its line
-// in the spec file.
+// logical location (the ARN), plus a repository file for code scanning
+// (SARIFOptions.Artifact, else the spec). A failed expectation points at
+// its line in the spec file.
 
 const sarifSchema = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 
@@ -122,9 +123,29 @@ func fingerprint(parts ...string) string {
 	return hex.EncodeToString(h[:16])
 }
 
-// WriteSARIF renders the report as a SARIF 2.1.0 log. version is the
-// tool's version ("" when unknown).
-func WriteSARIF(w io.Writer, r *Report, version string) error {
+// SARIFOptions tune the SARIF log.
+type SARIFOptions struct {
+	Version string // the tool's version, "" when unknown
+	// Artifact is a repository file every result also points at (line 1),
+	// such as the spec or the deployment template: GitHub code scanning
+	// accepts only results with a file location. Empty: the spec file, if
+	// any; else findings have only their logical location (the ARN).
+	Artifact string
+}
+
+// WriteSARIF renders the report as a SARIF 2.1.0 log.
+func WriteSARIF(w io.Writer, r *Report, o SARIFOptions) error {
+	version := o.Version
+	artifact := o.Artifact
+	if artifact == "" {
+		artifact = r.Spec
+	}
+	fileAt := func(uri string, line int) *sarifPhysical {
+		if uri == "" {
+			return nil
+		}
+		return &sarifPhysical{ArtifactLocation: sarifArtifact{URI: uri}, Region: &sarifRegion{StartLine: line}}
+	}
 	run := sarifRun{
 		Tool: sarifTool{Driver: sarifDriver{Name: "lambda-doctor",
 			InformationURI: "https://github.com/lambda-doctor/lambda-doctor", Version: version}},
@@ -160,7 +181,8 @@ func WriteSARIF(w io.Writer, r *Report, version string) error {
 		if f.Severity != rulesByID[f.ID].Severity {
 			res.Properties["security-severity"] = securitySeverity(f.Severity)
 		}
-		res.Locations = []sarifLocation{{LogicalLocations: []sarifLogical{{FullyQualifiedName: f.Subject, Kind: "resource"}}}}
+		res.Locations = []sarifLocation{{PhysicalLocation: fileAt(artifact, 1),
+			LogicalLocations: []sarifLogical{{FullyQualifiedName: f.Subject, Kind: "resource"}}}}
 		run.Results = append(run.Results, res)
 	}
 	for _, fr := range r.Functions {
@@ -178,9 +200,10 @@ func WriteSARIF(w io.Writer, r *Report, version string) error {
 				PartialFingerprints: map[string]string{"lambdaDoctorExpectation/v1": fingerprint(e.ID, fr.ARN, e.Name)},
 				Properties:          map[string]any{"decision": e.Decision, "want": e.Want},
 			}
-			loc := sarifLocation{LogicalLocations: []sarifLogical{{FullyQualifiedName: fr.ARN, Kind: "resource"}}}
+			loc := sarifLocation{PhysicalLocation: fileAt(artifact, 1),
+				LogicalLocations: []sarifLogical{{FullyQualifiedName: fr.ARN, Kind: "resource"}}}
 			if r.Spec != "" && e.Line > 0 {
-				loc.PhysicalLocation = &sarifPhysical{ArtifactLocation: sarifArtifact{URI: r.Spec}, Region: &sarifRegion{StartLine: e.Line}}
+				loc.PhysicalLocation = fileAt(r.Spec, e.Line)
 			}
 			res.Locations = []sarifLocation{loc}
 			run.Results = append(run.Results, res)

@@ -254,7 +254,7 @@ func TestSARIFValidatesAgainstSchema(t *testing.T) {
 		t.Fatalf("sample report too small: %v, %d failed expectations", ids(r), r.Summary.ExpectationsFailed)
 	}
 	var buf bytes.Buffer
-	if err := WriteSARIF(&buf, r, "1.2.3"); err != nil {
+	if err := WriteSARIF(&buf, r, SARIFOptions{Version: "1.2.3"}); err != nil {
 		t.Fatal(err)
 	}
 	if errs := validateSARIF(t, buf.Bytes()); len(errs) > 0 {
@@ -274,7 +274,7 @@ func TestSARIFValidatesAgainstSchema(t *testing.T) {
 // The validator rejects broken SARIF, so the test above can fail.
 func TestSARIFValidatorRejects(t *testing.T) {
 	var buf bytes.Buffer
-	if err := WriteSARIF(&buf, sampleReport(t), ""); err != nil {
+	if err := WriteSARIF(&buf, sampleReport(t), SARIFOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	good := buf.String()
@@ -291,5 +291,50 @@ func TestSARIFValidatorRejects(t *testing.T) {
 		if errs := validateSARIF(t, []byte(bad)); len(errs) == 0 {
 			t.Errorf("%s: validated, want errors", name)
 		}
+	}
+}
+
+// GitHub code scanning refuses results without a file location
+// ("locationFromSarifResult: expected artifact location"): with a spec or
+// an artifact, every result has one.
+func TestSARIFEveryResultHasAFile(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		artifact string
+		want     string
+	}{{"spec", "", "ci/lambda-spec.yaml"}, {"artifact", "template.yaml", "template.yaml"}} {
+		t.Run(tc.name, func(t *testing.T) {
+			var buf bytes.Buffer
+			if err := WriteSARIF(&buf, sampleReport(t), SARIFOptions{Artifact: tc.artifact}); err != nil {
+				t.Fatal(err)
+			}
+			var log struct {
+				Runs []struct {
+					Results []struct {
+						RuleID    string `json:"ruleId"`
+						Locations []struct {
+							PhysicalLocation *struct {
+								ArtifactLocation struct{ URI string } `json:"artifactLocation"`
+							} `json:"physicalLocation"`
+						} `json:"locations"`
+					} `json:"results"`
+				} `json:"runs"`
+			}
+			if err := json.Unmarshal(buf.Bytes(), &log); err != nil {
+				t.Fatal(err)
+			}
+			for _, r := range log.Runs[0].Results {
+				if len(r.Locations) == 0 || r.Locations[0].PhysicalLocation == nil {
+					t.Fatalf("%s has no file location", r.RuleID)
+				}
+				uri := r.Locations[0].PhysicalLocation.ArtifactLocation.URI
+				if r.RuleID < "LD200" && uri != tc.want {
+					t.Errorf("%s points at %q, want %q", r.RuleID, uri, tc.want)
+				}
+				if r.RuleID > "LD200" && uri != "ci/lambda-spec.yaml" {
+					t.Errorf("expectation %s points at %q, want the spec", r.RuleID, uri)
+				}
+			}
+		})
 	}
 }

@@ -41,6 +41,7 @@ expectation fails or a finding is at or above --fail-on, 2 on bad input,
 			&cli.StringSliceFlag{Name: "ignore", Usage: "rule `ID` whose findings are not reported (repeatable, e.g. --ignore LD104)"},
 			&cli.IntFlag{Name: "concurrency", Value: 16, Usage: "functions read and checked at once with --all"},
 			&cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "text output: list every finding and expectation, also when all is well"},
+			&cli.StringFlag{Name: "sarif-file", Usage: "repository `FILE` the SARIF results point at (code scanning needs one; default: the --spec file)"},
 		}, sourceFlags()...),
 		Action: runCheck,
 	}
@@ -170,7 +171,7 @@ func runCheck(c *cli.Context) error {
 	case "json":
 		err = checks.WriteJSON(s.out, rep)
 	case "sarif":
-		err = checks.WriteSARIF(s.out, rep, "")
+		err = checks.WriteSARIF(s.out, rep, checks.SARIFOptions{Artifact: c.String("sarif-file")})
 	case "junit":
 		err = checks.WriteJUnit(s.out, rep)
 	default:
