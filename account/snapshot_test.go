@@ -5,6 +5,8 @@ import (
 	"context"
 	"errors"
 	"flag"
+	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -266,4 +268,49 @@ func FuzzParseSnapshot(f *testing.F) {
 			t.Fatalf("parse what was written: %v\n%s", err, buf.Bytes())
 		}
 	})
+}
+
+// bigSnapshot is the example with n copies of its functions, 20 roles.
+func bigSnapshot(n int) []byte {
+	base := exampleFunctions()
+	var fns []*Function
+	for i := range n {
+		f := *base[i%len(base)]
+		f.Name = fmt.Sprintf("fn-%05d", i)
+		f.ARN = "arn:aws:lambda:us-east-1:111122223333:function:" + f.Name
+		r := *f.Role
+		r.ARN = fmt.Sprintf("arn:aws:iam::111122223333:role/r%02d", i%20)
+		f.Role = &r
+		f.Config.RoleARN = r.ARN
+		fns = append(fns, &f)
+	}
+	var buf bytes.Buffer
+	if err := WriteSnapshot(&buf, NewSnapshot(Origin{Account: "111122223333"}, fns)); err != nil {
+		panic(err)
+	}
+	return buf.Bytes()
+}
+
+func BenchmarkParseSnapshot5000(b *testing.B) {
+	data := bigSnapshot(5000)
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := ParseSnapshot(data); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkWriteSnapshot5000(b *testing.B) {
+	snap, err := ParseSnapshot(bigSnapshot(5000))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := WriteSnapshot(io.Discard, snap); err != nil {
+			b.Fatal(err)
+		}
+	}
 }
