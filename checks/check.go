@@ -109,8 +109,8 @@ func (c *Checker) Check(fn *account.Function) {
 	}
 }
 
-// Failed records a function that could not be read.
-func (c *Checker) Failed(name string, err error) {
+// Unreadable records a function that could not be read.
+func (c *Checker) Unreadable(name string, err error) {
 	fr := FunctionResult{Name: name, Error: err.Error()}
 	var ae *account.AccessError
 	switch {
@@ -191,7 +191,7 @@ func Run(ctx context.Context, src account.Source, fnNames []string, opts Options
 			for name := range jobs {
 				fn, err := src.Function(ctx, name)
 				if err != nil {
-					c.Failed(name, err)
+					c.Unreadable(name, err)
 				} else {
 					c.Check(fn)
 				}

@@ -62,3 +62,24 @@ func TestRunCancelled(t *testing.T) {
 		t.Error("got no error from a cancelled run")
 	}
 }
+
+// A function that cannot be read is a line of the report, not the end of
+// the run.
+func TestRunUnreadableFunction(t *testing.T) {
+	src, err := account.LoadSnapshot("../fixtures/check/account.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := Run(context.Background(), src, []string{"healthy", "no-such-function"}, Options{FailOn: High})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Summary.Functions != 2 || rep.Summary.Errors != 1 || rep.Summary.Failed {
+		t.Fatalf("got summary %+v, want 2 functions, 1 error, not failed", rep.Summary)
+	}
+	for _, fr := range rep.Functions {
+		if fr.Name == "no-such-function" && (fr.Error == "" || fr.ErrorCode != 3) {
+			t.Errorf("got %+v, want an error with exit code 3", fr)
+		}
+	}
+}

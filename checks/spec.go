@@ -453,21 +453,19 @@ func contains(list []string, s string) bool {
 
 // suggest returns the known key closest to s, if it is close.
 func suggest(s string, known []string) string {
+	// Compare without case, dashes or underscores: sourceArn, source-arn
+	// and SourceARN all suggest source_arn.
+	norm := func(x string) string {
+		return strings.NewReplacer("-", "", "_", "").Replace(strings.ToLower(x))
+	}
 	best, bestD := "", 3
-	norm := func(x string) string { return strings.ReplaceAll(strings.ToLower(x), "-", "_") }
 	for _, k := range known {
-		if norm(k) == norm(s) || norm(k) == strings.ReplaceAll(norm(s), "_", "") {
+		d := editDistance(norm(s), norm(k))
+		if d == 0 {
 			return k
 		}
-		if d := editDistance(norm(s), norm(k)); d < bestD {
+		if d < bestD {
 			best, bestD = k, d
-		}
-	}
-	if best == "" {
-		for _, k := range known {
-			if strings.ReplaceAll(k, "_", "") == strings.ToLower(s) {
-				return k
-			}
 		}
 	}
 	return best
