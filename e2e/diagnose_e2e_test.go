@@ -341,3 +341,42 @@ func TestMissingFunctionExit3(t *testing.T) {
 		t.Errorf("message should name the function and hold no stack trace: %s", out)
 	}
 }
+
+// A permissions boundary is a managed policy that several roles share. When
+// one role hits its explicit deny, whatever edit the tool prints must not
+// take away what another role with the same boundary could do.
+func TestBoundaryDenyEditKeepsOtherRoles(t *testing.T) {
+	e := newEnv(t)
+	boundary := e.aws("iam", "create-policy", "--policy-name", "e2e-platform-boundary", "--policy-document",
+		`{"Version":"2012-10-17","Statement":[{"Sid":"AllowAll","Effect":"Allow","Action":"*","Resource":"*"},{"Sid":"DenyAuditDeletes","Effect":"Deny","Action":"s3:DeleteObject","Resource":"arn:aws:s3:::e2e-audit-*/*"}]}`,
+		"--query", "Policy.Arn", "--output", "text")
+	audit := "arn:aws:s3:::e2e-audit-trail-" + e.acct
+	tmp := "arn:aws:s3:::e2e-tmp-" + e.acct
+	for _, r := range []struct{ fn, bucket string }{{"e2e-trail-cleaner", audit}, {"e2e-tmp-janitor", tmp}} {
+		_, role := e.healthyFunction(r.fn)
+		e.putRolePolicy(role, "delete", fmt.Sprintf(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:DeleteObject","Resource":%q}]}`, r.bucket+"/*"))
+		e.aws("iam", "put-role-permissions-boundary", "--role-name", role, "--permissions-boundary", boundary)
+	}
+	other := []string{"--function", "e2e-tmp-janitor", "--symptom", "access-denied", "--action", "s3:DeleteObject",
+		"--resource", tmp + "/scratch/part-0001.json"}
+	e.expectOpen(other...) // the other role may delete its temporary objects
+
+	msg := fmt.Sprintf("User: arn:aws:sts::%s:assumed-role/e2e-trail-cleaner-role/e2e-trail-cleaner is not authorized to perform: "+
+		"s3:DeleteObject on resource: \"%s/2019/01/01/trail.json.gz\" with an explicit deny in a permissions boundary: %s", e.acct, audit, boundary)
+	d, code := e.diagnose("--function", "e2e-trail-cleaner", "--error", msg)
+	if code != 1 || d.Door != "outbound" || d.Decision != "explicit_deny" {
+		t.Fatalf("got exit %d door %q decision %q, want 1 outbound explicit_deny; summary: %s", code, d.Door, d.Decision, d.Summary)
+	}
+	for _, f := range d.Fixes {
+		if f.Verified && f.Command != "" {
+			t.Logf("applying: %s", f.Command)
+			if out, err := e.moto.Shell(f.Command); err != nil {
+				t.Fatalf("fix command failed: %v\n%s", err, out)
+			}
+		}
+	}
+	if d2, code := e.diagnose(other...); code != 0 || d2.Door != "none" {
+		t.Errorf("the boundary edit took s3:DeleteObject on %s away from another role with the same boundary: door %q exit %d: %s",
+			tmp, d2.Door, code, d2.Summary)
+	}
+}
