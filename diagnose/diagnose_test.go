@@ -390,3 +390,29 @@ func TestIaCSnippetsAreYAML(t *testing.T) {
 		}
 	}
 }
+
+// TestCrossCheckReportsDisagreement checks how IAM's answer is compared
+// with the local engine's (the live call is made by the account package).
+func TestCrossCheckReportsDisagreement(t *testing.T) {
+	fn := testFunction()
+	o := Options{Symptom: SymptomAccessDenied, Action: "sqs:SendMessage", Resource: "arn:aws:sqs:us-east-1:111122223333:q"}
+	for answer, want := range map[string]string{"implicitDeny": "agrees", "allowed": "DISAGREES", "": "not available"} {
+		a := answer
+		o.CrossCheck = func(_ context.Context, roleARN, action, resource string) (string, error) {
+			if roleARN != fn.Role.ARN || action != o.Action || resource != o.Resource {
+				t.Errorf("asked about %s %s %s", roleARN, action, resource)
+			}
+			if a == "" {
+				return "", errors.New("NotImplemented")
+			}
+			return a, nil
+		}
+		rep, err := Diagnose(context.Background(), fn, o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(rep.Primary.CrossCheck, want) {
+			t.Errorf("IAM answers %q: cross-check %q, want it to contain %q", answer, rep.Primary.CrossCheck, want)
+		}
+	}
+}
