@@ -159,6 +159,14 @@ func TestRules(t *testing.T) {
 		{"msk source without grants", "LD003", true, func(t testing.TB, fn *account.Function) {
 			fn.EventSources = []account.EventSource{{UUID: "u1", EventSourceARN: "arn:aws:kafka:us-east-1:111122223333:cluster/events/abcd-1"}}
 		}},
+		{"msk source with grants", "LD003", false, func(t testing.TB, fn *account.Function) {
+			fn.EventSources = []account.EventSource{{UUID: "u1", EventSourceARN: "arn:aws:kafka:us-east-1:111122223333:cluster/events/abcd-1"}}
+			// kafka:GetBootstrapBrokers accepts no resource-level
+			// permission (service authorization reference): it needs "*".
+			grant(t, fn, allow("kafka:DescribeClusterV2", "arn:aws:kafka:us-east-1:111122223333:cluster/events/*"),
+				allow([]string{"kafka:GetBootstrapBrokers", "ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces", "ec2:DescribeVpcs", "ec2:DeleteNetworkInterface",
+					"ec2:DescribeSubnets", "ec2:DescribeSecurityGroups"}, "*"))
+		}},
 		// LD004 DLQ: invocation-async-retain-records#invocation-dlq
 		{"dlq topic without sns:Publish", "LD004", true, func(t testing.TB, fn *account.Function) {
 			fn.Config.DeadLetterTarget = "arn:aws:sns:us-east-1:111122223333:dlq"
@@ -218,6 +226,9 @@ func TestRules(t *testing.T) {
 		// LD011 trust: lambda-intro-execution-role
 		{"trust without lambda", "LD011", true, func(t testing.TB, fn *account.Function) {
 			fn.Role.Trust = doc(t, policy(map[string]any{"Effect": "Allow", "Principal": map[string]any{"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}))
+		}},
+		{"trust lambda among other services", "LD011", false, func(t testing.TB, fn *account.Function) {
+			fn.Role.Trust = doc(t, policy(map[string]any{"Effect": "Allow", "Principal": map[string]any{"Service": []string{"edgelambda.amazonaws.com", "lambda.amazonaws.com"}}, "Action": "sts:AssumeRole"}))
 		}},
 		// LD101 administrator policies
 		{"AdministratorAccess attached", "LD101", true, func(t testing.TB, fn *account.Function) {
