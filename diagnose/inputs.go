@@ -173,6 +173,9 @@ func InboundInputs(fn *account.Function, inv Invoker) (ins []*simulate.Input, as
 		if scps, err = orgLevels(fn.Org, false); err != nil {
 			return nil, nil, nil, err
 		}
+		if principal != fmt.Sprintf("arn:%s:iam::%s:root", partition(fn), callerAcct) {
+			assumed = append(assumed, "the caller's own identity policies were not read; in the same account an allow there would also let it invoke (IAM UG policy evaluation, same account)")
+		}
 	}
 	mk := func(action string, extra simulate.Context) *simulate.Input {
 		c := simulate.Context{}

@@ -170,7 +170,7 @@ func (d *diagnosis) report(ctx context.Context) *Report {
 		rep.Primary = Diagnosis{Door: None, Decision: string(simulate.Allow)}
 		switch len(d.findings) {
 		case 0:
-			rep.Primary.Summary = "nothing to judge: the function's resource policy names no invoker and the account shows no trigger"
+			rep.Primary.Summary = "nothing to judge: the function's resource policy names no invoker and the account shows no trigger; pass --caller (and --source-arn) to judge one"
 			rep.Primary.Decision = ""
 		default:
 			rep.Primary.Summary = fmt.Sprintf("no closed door found: %d requests judged, all allowed", len(d.findings))
