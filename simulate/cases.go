@@ -195,8 +195,10 @@ func (cr *CaseParser) parse(line string) (*Case, error) {
 			return nil, cr.fail(id, "request.context: must be an object")
 		}
 		r.Context = make(Context, t.nodes[cn].n)
+		// One backing array for the single values of the context.
+		singles := make([]string, t.nodes[cn].n)
 		for k := t.nodes[cn].first; k >= 0; k = t.nodes[k].next {
-			v, err := contextValue(t, k)
+			v, err := contextValue(t, k, &singles)
 			if err != nil {
 				return nil, cr.fail(id, "request.context.%s: %v", t.nodes[k].key, err)
 			}
@@ -296,7 +298,7 @@ func (cr *CaseParser) policy(n int32, field string) (*Policy, error) {
 
 // contextValue reads a context value: a string (single-valued) or an array
 // of strings (multivalued). Booleans and numbers are kept as their text.
-func contextValue(t *jtree, n int32) (Value, error) {
+func contextValue(t *jtree, n int32, singles *[]string) (Value, error) {
 	scalar := func(i int32) (string, bool) {
 		switch t.nodes[i].kind {
 		case jStr, jNum:
@@ -322,6 +324,11 @@ func contextValue(t *jtree, n int32) (Value, error) {
 	s, ok := scalar(n)
 	if !ok {
 		return Value{}, errors.New("a value must be a string or an array of strings")
+	}
+	if b := *singles; len(b) > 0 {
+		b[0] = s
+		*singles = b[1:]
+		return Value{Values: b[:1:1]}, nil
 	}
 	return Value{Values: []string{s}}, nil
 }

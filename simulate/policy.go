@@ -445,7 +445,7 @@ func statementAt(i int) string {
 
 // sortedMembers lists an object's members by name, the last of duplicates.
 func sortedMembers(t *jtree, node int32) []int32 {
-	var l []int32
+	l := make([]int32, 0, t.nodes[node].n)
 	for c := t.nodes[node].first; c >= 0; c = t.nodes[c].next {
 		if t.member(node, t.nodes[c].key) == c {
 			l = append(l, c)
