@@ -380,3 +380,29 @@ func TestBoundaryDenyEditKeepsOtherRoles(t *testing.T) {
 			tmp, d2.Door, code, d2.Summary)
 	}
 }
+
+// An inline Deny+NotAction guardrail that does not list sqs:SendMessage:
+// the edit adds the action to NotAction. The edited document must be a
+// valid IAM policy (unique Sids: IAM UG, Sid element) that moto accepts.
+func TestOutboundNotActionGuardrail(t *testing.T) {
+	e := newEnv(t)
+	e.healthyFunction("e2e-alert-router")
+	url := e.aws("sqs", "create-queue", "--queue-name", "e2e-alert-buffer", "--query", "QueueUrl", "--output", "text")
+	queue := e.aws("sqs", "get-queue-attributes", "--queue-url", url, "--attribute-names", "QueueArn",
+		"--query", "Attributes.QueueArn", "--output", "text")
+	e.putRolePolicy("e2e-alert-router-role", "alerts", fmt.Sprintf(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sqs:SendMessage","Resource":%q}]}`, queue))
+	e.putRolePolicy("e2e-alert-router-role", "guardrail-services", `{"Version":"2012-10-17","Statement":[{"Sid":"OnlyApprovedServices","Effect":"Deny","NotAction":["sns:*","dynamodb:*","logs:*","xray:*"],"Resource":"*"}]}`)
+	msg := fmt.Sprintf("User: arn:aws:sts::%s:assumed-role/e2e-alert-router-role/e2e-alert-router is not authorized to perform: "+
+		"sqs:SendMessage on resource: %s with an explicit deny in an identity-based policy", e.acct, queue)
+	args := []string{"--function", "e2e-alert-router", "--error", msg}
+
+	d := e.expectClosed("outbound", "explicit_deny", args...)
+	fixContains(t, d, "put-role-policy", "guardrail-services", "sqs:SendMessage")
+	e.applyFixes(d)
+	e.expectOpen(args...)
+	// The guardrail still denies what it denied before, e.g. s3.
+	if d2, _ := e.diagnose("--function", "e2e-alert-router", "--symptom", "access-denied", "--action", "s3:PutObject",
+		"--resource", "arn:aws:s3:::e2e-anything/x"); d2.Decision != "explicit_deny" {
+		t.Errorf("after the edit s3:PutObject is %q, want still explicit_deny by the guardrail", d2.Decision)
+	}
+}
