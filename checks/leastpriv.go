@@ -433,6 +433,15 @@ func trustFindings(fn *account.Function) []Finding {
 		f.Advice = "Let only lambda.amazonaws.com assume an execution role; give other principals a role of their own."
 		out = append(out, f)
 	}
+	// One fix for every LD109 of the role: the trust policy limited to
+	// Lambda, checked by simulation.
+	if fix, ok := narrowTrust(fn); ok && fix.Verified {
+		for i := range out {
+			if out[i].ID == "LD109" {
+				out[i].Fixes = []Fix{fix}
+			}
+		}
+	}
 	return out
 }
 

@@ -480,3 +480,38 @@ func TestAdminAdviceChecksDetach(t *testing.T) {
 		})
 	}
 }
+
+// The LD109 fix keeps Lambda and drops the other principals: applied to the
+// model, Lambda can still assume the role and LD109 is gone.
+func TestTrustFixVerified(t *testing.T) {
+	fn := healthy(t, "f")
+	fn.Role.Trust = doc(t, policy(
+		map[string]any{"Sid": "Both", "Effect": "Allow", "Principal": map[string]any{"Service": []string{"lambda.amazonaws.com", "ec2.amazonaws.com"}}, "Action": "sts:AssumeRole"},
+		map[string]any{"Sid": "Ops", "Effect": "Allow", "Principal": map[string]any{"AWS": "arn:aws:iam::444455556666:root"}, "Action": "sts:AssumeRole"},
+		map[string]any{"Sid": "NoTags", "Effect": "Deny", "Principal": map[string]any{"AWS": "*"}, "Action": "sts:TagSession"}))
+	var fix *Fix
+	for _, f := range check(t, fn).Findings {
+		if f.ID == "LD109" && len(f.Fixes) == 1 {
+			fix = &f.Fixes[0]
+		}
+	}
+	if fix == nil || !fix.Verified {
+		t.Fatalf("got fix %+v, want a verified one", fix)
+	}
+	_, doc, ok := strings.Cut(fix.Command, "--policy-document '")
+	if !ok || !strings.HasPrefix(fix.Command, "aws iam update-assume-role-policy --role-name f-role") {
+		t.Fatalf("unexpected command %q", fix.Command)
+	}
+	fn.Role.Trust = strings.TrimSuffix(doc, "'")
+	for _, want := range []string{`"Sid":"Both"`, `"Principal":{"Service":"lambda.amazonaws.com"}`, `"Sid":"NoTags"`} {
+		if !strings.Contains(fn.Role.Trust, want) {
+			t.Errorf("new trust policy %s lacks %s", fn.Role.Trust, want)
+		}
+	}
+	if strings.Contains(fn.Role.Trust, "ec2") || strings.Contains(fn.Role.Trust, "444455556666") {
+		t.Errorf("new trust policy %s still trusts others", fn.Role.Trust)
+	}
+	if got := ids(check(t, fn)); len(got) != 0 {
+		t.Errorf("after the fix: findings %v, want none", got)
+	}
+}

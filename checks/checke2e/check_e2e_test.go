@@ -268,3 +268,30 @@ func TestDeployDetachesLogging(t *testing.T) {
 		t.Errorf("check --all: exit %d, want 0 with order-logger among %+v", code, all.Functions)
 	}
 }
+
+// TestTrustTooBroad: the role of a function also trusts EC2 and another
+// account; check reports LD109 with the narrowed trust policy; after running
+// it with the aws CLI, check passes.
+func TestTrustTooBroad(t *testing.T) {
+	requireAWS(t)
+	s := motoserver.Start(t)
+	role, _ := deploy(t, s, "order-trust")
+	s.AWS(t, "iam", "update-assume-role-policy", "--role-name", role, "--policy-document",
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":["lambda.amazonaws.com","ec2.amazonaws.com"]},"Action":"sts:AssumeRole"},{"Sid":"Ops","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::444455556666:root"},"Action":"sts:AssumeRole"}]}`)
+
+	out, code := check(t, s, "--function", "order-trust", "--output", "json")
+	if code != 1 {
+		t.Fatalf("exit %d, want 1:\n%s", code, out)
+	}
+	fix := fixFor(t, parse(t, out), "LD109")
+	if !strings.HasPrefix(fix, "aws iam update-assume-role-policy --role-name "+role) || strings.Contains(fix, "ec2") {
+		t.Fatalf("unexpected fix %q", fix)
+	}
+	if _, err := s.Shell(fix); err != nil {
+		t.Fatalf("the printed fix does not run: %v\n%s", err, fix)
+	}
+	out, code = check(t, s, "--function", "order-trust")
+	if code != 0 {
+		t.Fatalf("after the fix: exit %d, want 0:\n%s", code, out)
+	}
+}
