@@ -406,3 +406,51 @@ func TestOutboundNotActionGuardrail(t *testing.T) {
 		t.Errorf("after the edit s3:PutObject is %q, want still explicit_deny by the guardrail", d2.Decision)
 	}
 }
+
+// A person copies the fix from the text output, line continuations and
+// all, and pastes it into bash: that must work as well as the JSON command.
+func TestTextFixPastesIntoBash(t *testing.T) {
+	e := newEnv(t)
+	arn := e.role("e2e-paste-role", `{"Version":"2012-10-17","Statement":[{"Sid":"EC2","Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}`)
+	e.function("e2e-paste", arn)
+	e.putRolePolicy("e2e-paste-role", "reads", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::e2e-paste-bucket/*"}]}`)
+	for _, args := range [][]string{
+		{"--function", "e2e-paste", "--symptom", "role-assume"},
+		{"--function", "e2e-paste", "--symptom", "no-logs"},
+		{"--function", "e2e-paste", "--symptom", "access-denied", "--action", "s3:PutObject", "--resource", "arn:aws:s3:::e2e-paste-bucket/out/report 2026-11-25.csv"},
+	} {
+		cmd := exec.Command(binary, append(append([]string{"diagnose"}, args...), "--output", "text")...)
+		cmd.Env = e.environ()
+		out, _ := cmd.Output()
+		block := pastedCommand(string(out))
+		if block == "" {
+			t.Fatalf("diagnose %s: no aws command in the text output:\n%s", strings.Join(args, " "), out)
+		}
+		t.Logf("pasting:\n%s", block)
+		if res, err := e.moto.Shell(block); err != nil {
+			t.Fatalf("the pasted fix failed: %v\n%s", err, res)
+		}
+		e.expectOpen(args...)
+	}
+}
+
+// pastedCommand is the first fix command of a text diagnosis as a person
+// would select it: from the line that starts with "aws " through every line
+// the previous one continues with a trailing backslash.
+func pastedCommand(text string) string {
+	var lines []string
+	for _, l := range strings.Split(text, "\n") {
+		trimmed := strings.TrimSpace(l)
+		if len(lines) == 0 {
+			if strings.HasPrefix(trimmed, "aws ") {
+				lines = append(lines, l)
+			}
+			continue
+		}
+		if !strings.HasSuffix(lines[len(lines)-1], "\\") {
+			break
+		}
+		lines = append(lines, l)
+	}
+	return strings.Join(lines, "\n")
+}
