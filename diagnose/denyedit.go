@@ -162,13 +162,52 @@ func editDeny(doc string, idx int, action, resource string, allowed []string) (s
 	}
 
 	out := append([]json.RawMessage{}, d.Statement[:idx]...)
-	out = append(out, repl...)
+	out = append(out, uniqueSids(d, idx, repl)...)
 	out = append(out, d.Statement[idx+1:]...)
 	if len(out) == 0 {
 		return "", nil, fmt.Errorf("removing the deny leaves the policy empty")
 	}
 	d.Statement = out
 	return d.String(), caveats, nil
+}
+
+// uniqueSids renames the Sids of the replacement statements that clash with
+// each other or with the policy's other statements (Sids must be unique
+// within a policy).
+func uniqueSids(d *rawDoc, idx int, repl []json.RawMessage) []json.RawMessage {
+	used := map[string]bool{}
+	for i, raw := range d.Statement {
+		if i == idx {
+			continue
+		}
+		var st struct{ Sid string }
+		if json.Unmarshal(raw, &st) == nil && st.Sid != "" {
+			used[st.Sid] = true
+		}
+	}
+	out := make([]json.RawMessage, len(repl))
+	for i, raw := range repl {
+		var st map[string]json.RawMessage
+		out[i] = raw
+		if json.Unmarshal(raw, &st) != nil {
+			continue
+		}
+		var sid string
+		if json.Unmarshal(st["Sid"], &sid) != nil || sid == "" {
+			continue
+		}
+		if used[sid] {
+			u := sid
+			for n := 2; used[u]; n++ {
+				u = fmt.Sprintf("%s%d", sid, n)
+			}
+			sid = u
+			st["Sid"] = mustRaw(sid)
+			out[i] = orderedStatement(st)
+		}
+		used[sid] = true
+	}
+	return out
 }
 
 // allowedResources lists the Resource patterns of the role's Allow

@@ -2,7 +2,6 @@ package diagnose
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"regexp"
 	"sort"
@@ -86,9 +85,7 @@ func Diagnose(ctx context.Context, fn *account.Function, o Options) (*Report, er
 	if o.Error != "" {
 		den, err := errtext.Parse(o.Error)
 		if err != nil {
-			if errors.Is(err, errtext.ErrNotDenial) {
-				return nil, &InputError{Flag: "--error", Err: err}
-			}
+			// errtext.ErrNotDenial, with what was expected.
 			return nil, &InputError{Flag: "--error", Err: err}
 		}
 		n, err := d.fromError(den)
@@ -167,7 +164,7 @@ func (d *diagnosis) fromSymptom() error {
 	o := d.o
 	switch o.Symptom {
 	case SymptomInvokeDenied:
-		d.invokers(true)
+		d.invokers()
 	case SymptomAccessDenied:
 		if o.Action == "" && len(d.fn.Denials) == 0 {
 			return inputErrorf("--action", "--symptom access-denied needs --action SERVICE:ACTION and --resource ARN (or --error with the denial text); the function's logs show no denial to start from")
@@ -202,7 +199,7 @@ func (d *diagnosis) fromSymptom() error {
 		d.add(v, err, "the execution role's trust policy", 2)
 		v, err = CheckLogs(d.fn)
 		d.add(v, err, "the function's logging permissions", 3)
-		d.invokers(false)
+		d.invokers()
 		d.eventSources(6)
 	}
 	return nil
@@ -257,7 +254,7 @@ func (d *diagnosis) isOwnPrincipal(p string) bool {
 
 // invokers judges every invoker: the one named by --caller, or every one
 // the resource policy names and every trigger the account shows.
-func (d *diagnosis) invokers(explicitOnly bool) {
+func (d *diagnosis) invokers() {
 	o := d.o
 	fn := d.fn
 	if o.Caller != "" || o.SourceARN != "" {
@@ -314,7 +311,6 @@ func (d *diagnosis) invokers(explicitOnly bool) {
 		}
 	}
 	d.notes = append(d.notes, bareIDStatements(fn)...)
-	_ = explicitOnly
 }
 
 // normalizeInvoker fills what a service invoker implies: S3 bucket ARNs hold
@@ -707,7 +703,7 @@ func policyInvokers(fn *account.Function) []policyInvoker {
 					}
 				}
 				var notes []string
-				for op, kv := range st.Condition {
+				for _, kv := range st.Condition {
 					for k, v := range kv {
 						vals := anyList(v)
 						if len(vals) == 0 {
@@ -722,7 +718,6 @@ func policyInvokers(fn *account.Function) []policyInvoker {
 						case "aws:principalorgid":
 							notes = append(notes, "the statement requires the caller's organization "+val)
 						}
-						_ = op
 					}
 				}
 				acts := anyList(st.Action)
@@ -744,9 +739,6 @@ func policyInvokers(fn *account.Function) []policyInvoker {
 						parts[3] = fn.Region
 						inv.SourceARN = strings.Join(parts, ":")
 					}
-				}
-				if inv.FunctionURL && p != "*" && urlAuthType(fn, inv.Qualifier) == "NONE" {
-					// An AWS_IAM-style grant on a NONE URL is still fine to judge.
 				}
 				if isServicePrincipal(inv.Principal) && inv.SourceAccount == "" {
 					inv.SourceAccount = arnAccount(inv.SourceARN, "")
@@ -866,8 +858,6 @@ func anyList(v any) []string {
 	}
 	return nil
 }
-
-var _ = simulate.Allow
 
 func article(w string) string {
 	if w != "" && strings.ContainsRune("aeiouAEIOU", rune(w[0])) {

@@ -170,7 +170,7 @@ func TestEditDenyNarrowsOnly(t *testing.T) {
 		{"wildcard action expanded", `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"s3:DeleteObject*","Resource":"arn:aws:s3:::audit-*/*"}]}`,
 			[]string{"arn:aws:s3:::scratch/*"},
 			[][2]string{{"s3:DeleteObjectVersion", obj}, {"s3:DeleteObject", other}}, [][2]string{{"s3:DeleteObject", scratch}}},
-		{"NotAction", `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","NotAction":"s3:GetObject","Resource":"*"}]}`, nil,
+		{"NotAction", `{"Version":"2012-10-17","Statement":[{"Sid":"Only","Effect":"Deny","NotAction":"s3:GetObject","Resource":"*"}]}`, nil,
 			[][2]string{{"s3:PutObject", obj}, {"s3:DeleteObject", other}}, [][2]string{{"s3:GetObject", obj}}},
 	}
 	for _, c := range cases {
@@ -183,6 +183,20 @@ func TestEditDenyNarrowsOnly(t *testing.T) {
 			doc, _, err := editDeny(c.doc, 0, "s3:DeleteObject", obj, c.allowed)
 			if err != nil {
 				t.Fatal(err)
+			}
+			sids := map[string]bool{}
+			d, _ := decodeDoc(doc)
+			for s := range d.sids() {
+				sids[s] = true
+			}
+			var n int
+			for _, raw := range d.Statement {
+				if strings.Contains(string(raw), `"Sid"`) {
+					n++
+				}
+			}
+			if n != len(sids) {
+				t.Errorf("duplicate Sids after the edit:\n%s", doc)
 			}
 			if got := decide(t, doc, "s3:DeleteObject", obj); got != simulate.Allow {
 				t.Errorf("the request after the edit: got %s, want allow\n%s", got, doc)

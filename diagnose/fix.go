@@ -437,7 +437,6 @@ func inboundPlans(fn *account.Function, v *Verdict) []plan {
 		}
 		return nil
 	}
-	rp, _ := resourcePolicyFor(fn, inv.Qualifier)
 	used := map[string]bool{}
 	for _, p := range fn.ResourcePolicies {
 		if d, err := decodeDoc(p.Document); err == nil {
@@ -446,7 +445,6 @@ func inboundPlans(fn *account.Function, v *Verdict) []plan {
 			}
 		}
 	}
-	_ = rp
 	svc := isServicePrincipal(principal)
 	sourceAccount := inv.SourceAccount
 	if svc && sourceAccount == "" {
