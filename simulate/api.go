@@ -92,7 +92,7 @@ type StatementTrace struct {
 
 // LayerResult is the outcome of one layer of the decision flow.
 type LayerResult struct {
-	Layer    string // as in StatementTrace.Layer
+	Layer    string // as in StatementTrace.Layer, or "service" for a rule of the service itself (sts:GetCallerIdentity needs no permission, AWS managed resources cannot be changed)
 	Decision Decision
 	Note     string // e.g. "not evaluated: service principal", "level 1 of 2 allows nothing"
 }
