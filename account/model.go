@@ -1,12 +1,15 @@
-// Package account is the one model of a Lambda function's two doors, read
-// from a live account (aws-sdk-go-v2, read-only) or from a snapshot file.
-// It decides nothing.
+// Package account is the one model of a Lambda function's two doors, the
+// Source interface that reads it, and the snapshot file format. It decides
+// nothing and does no AWS I/O: the live reader on aws-sdk-go-v2 is package
+// account/live, so the packages that decide (diagnose, checks) do not depend
+// on the AWS SDK.
 package account
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"sort"
 	"time"
 )
 
@@ -232,6 +235,11 @@ type Source interface {
 // ErrNotFound is returned (wrapped) when a function does not exist.
 var ErrNotFound = errors.New("not found")
 
+// ErrUnavailable is returned (wrapped) by an optional read the service or
+// emulator does not offer (HTTP 404 without an AWS error, 5xx, not
+// implemented).
+var ErrUnavailable = errors.New("not available")
+
 // AccessError is returned when the operator may not make a read without
 // which nothing can be decided (for instance lambda:GetFunction), or when
 // that read fails for another reason (no credentials, no network):
@@ -260,3 +268,22 @@ type InputError struct {
 func (e *InputError) Error() string { return fmt.Sprintf("%s: %v", e.Source, e.Err) }
 
 func (e *InputError) Unwrap() error { return e.Err }
+
+// SortLists puts every list of f in a stable order, for snapshots that diff
+// well.
+func (f *Function) SortLists() {
+	sort.Slice(f.ResourcePolicies, func(i, j int) bool { return f.ResourcePolicies[i].Qualifier < f.ResourcePolicies[j].Qualifier })
+	sort.Slice(f.Aliases, func(i, j int) bool { return f.Aliases[i].Name < f.Aliases[j].Name })
+	sort.Slice(f.URLConfigs, func(i, j int) bool { return f.URLConfigs[i].Qualifier < f.URLConfigs[j].Qualifier })
+	sort.Slice(f.EventSources, func(i, j int) bool { return f.EventSources[i].UUID < f.EventSources[j].UUID })
+	sort.Slice(f.AsyncConfigs, func(i, j int) bool { return f.AsyncConfigs[i].Qualifier < f.AsyncConfigs[j].Qualifier })
+	sort.Slice(f.LogGroups, func(i, j int) bool { return f.LogGroups[i].Name < f.LogGroups[j].Name })
+	sort.SliceStable(f.Denials, func(i, j int) bool { return f.Denials[i].Time.Before(f.Denials[j].Time) })
+	sort.SliceStable(f.Unseen, func(i, j int) bool {
+		a, b := f.Unseen[i], f.Unseen[j]
+		if a.Operation != b.Operation {
+			return a.Operation < b.Operation
+		}
+		return a.Resource < b.Resource
+	})
+}

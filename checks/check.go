@@ -220,7 +220,7 @@ feed:
 }
 
 // Each checks every function readAll yields (a reader that reads a whole
-// account with its own bounded concurrency, such as account.Live.ReadAll)
+// account with its own bounded concurrency, such as live.Reader.ReadAll)
 // and returns the report.
 func Each(ctx context.Context, readAll func(context.Context, func(*account.Function) error) error, opts Options) (*Report, error) {
 	c := New(opts)

@@ -211,7 +211,7 @@ func tuneGC() func() {
 }
 
 // wholeAccountReader is a source that reads every function of the account
-// in one sweep (account.Live).
+// in one sweep (live.Reader).
 type wholeAccountReader interface {
 	ReadAll(ctx context.Context, each func(*account.Function) error) error
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/lambda-doctor/lambda-doctor/account"
+	"github.com/lambda-doctor/lambda-doctor/account/live"
 )
 
 func snapshotCommand() *cli.Command {
@@ -50,7 +51,7 @@ func runSnapshot(c *cli.Context) error {
 	origin := account.Origin{}
 	var org *account.Org
 	switch v := src.(type) {
-	case *account.Live:
+	case *live.Reader:
 		origin = v.Origin()
 	case *account.SnapshotSource:
 		origin, org = v.Snapshot().Source, v.Snapshot().Org
@@ -73,8 +74,8 @@ func runSnapshot(c *cli.Context) error {
 		return sw.Add(f)
 	}
 
-	if live, ok := src.(*account.Live); ok && all {
-		err = live.ReadAll(c.Context, add)
+	if lr, ok := src.(*live.Reader); ok && all {
+		err = lr.ReadAll(c.Context, add)
 	} else {
 		if all {
 			if names, err = src.FunctionNames(c.Context); err != nil {

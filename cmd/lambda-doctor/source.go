@@ -6,6 +6,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/lambda-doctor/lambda-doctor/account"
+	"github.com/lambda-doctor/lambda-doctor/account/live"
 )
 
 // sourceFlags are the flags every command that reads an account takes
@@ -38,8 +39,8 @@ func openSource(c *cli.Context) (account.Source, error) {
 
 // openLive opens the live account. A command's --concurrency flag, if it
 // has one, bounds how many functions are read at once.
-func openLive(c *cli.Context) (*account.Live, error) {
-	opts := account.LiveOptions{
+func openLive(c *cli.Context) (*live.Reader, error) {
+	opts := live.Options{
 		Profile:     c.String("profile"),
 		Region:      c.String("region"),
 		Concurrency: c.Int("concurrency"),
@@ -53,5 +54,5 @@ func openLive(c *cli.Context) (*account.Live, error) {
 	if s := ioFrom(c); s.errTTY {
 		opts.Progress = s.err
 	}
-	return account.NewLive(c.Context, opts)
+	return live.New(c.Context, opts)
 }

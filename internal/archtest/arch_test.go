@@ -19,25 +19,58 @@ func list(t *testing.T, args ...string) []string {
 	return strings.Fields(strings.Trim(string(out), "[]\n"))
 }
 
-// TestNoSDKOutsideAccount: only account talks to AWS (DESIGN.md, packages).
-func TestNoSDKOutsideAccount(t *testing.T) {
-	for _, pkg := range []string{
-		"github.com/lambda-doctor/lambda-doctor/simulate",
-		"github.com/lambda-doctor/lambda-doctor/diagnose",
-		"github.com/lambda-doctor/lambda-doctor/diagnose/errtext",
-		"github.com/lambda-doctor/lambda-doctor/checks",
-	} {
+const module = "github.com/lambda-doctor/lambda-doctor"
+
+// mayUseSDK are the only packages that may depend on the AWS SDK, even
+// through another package: the live reader and the command that opens it.
+var mayUseSDK = map[string]bool{
+	module + "/account/live":      true,
+	module + "/cmd/lambda-doctor": true,
+}
+
+// TestNoSDKOutsideLive: only account/live talks to AWS (DESIGN.md,
+// packages). The model, the snapshot reader and every package that decides
+// must not depend on github.com/aws/ even transitively.
+func TestNoSDKOutsideLive(t *testing.T) {
+	for _, pkg := range []string{"account", "diagnose", "diagnose/errtext", "checks", "simulate"} {
+		pkg := module + "/" + pkg
 		t.Run(pkg, func(t *testing.T) {
 			if len(list(t, "-e", "-f", "{{.GoFiles}}", pkg)) == 0 {
 				t.Skipf("%s has no Go files yet", pkg)
 			}
-			for _, d := range list(t, "-f", "{{.Imports}}", pkg) {
-				if strings.HasPrefix(d, "github.com/aws/") {
-					t.Errorf("%s depends on %s; only account may use the AWS SDK", pkg, d)
-				}
+			if d := awsDep(t, pkg); d != "" {
+				t.Errorf("%s depends on %s; only account/live may use the AWS SDK", pkg, d)
 			}
 		})
 	}
+}
+
+// TestSDKOnlyInLive checks every package of the module (tests aside).
+func TestSDKOnlyInLive(t *testing.T) {
+	pkgs := list(t, module+"/...")
+	if len(pkgs) < 5 {
+		t.Fatalf("go list %s/... found only %v", module, pkgs)
+	}
+	for _, pkg := range pkgs {
+		d := awsDep(t, pkg)
+		switch {
+		case d != "" && !mayUseSDK[pkg]:
+			t.Errorf("%s depends on %s; only account/live (and the command) may use the AWS SDK", pkg, d)
+		case d == "" && pkg == module+"/account/live":
+			t.Errorf("%s does not depend on the AWS SDK: is this test still looking at the right thing?", pkg)
+		}
+	}
+}
+
+// awsDep returns one github.com/aws/ package pkg depends on, or "".
+func awsDep(t *testing.T, pkg string) string {
+	t.Helper()
+	for _, d := range list(t, "-deps", pkg) {
+		if strings.HasPrefix(d, "github.com/aws/") {
+			return d
+		}
+	}
+	return ""
 }
 
 func TestSimulateIsPure(t *testing.T) {

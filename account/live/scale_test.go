@@ -1,4 +1,4 @@
-package account
+package live
 
 import (
 	"context"
@@ -20,6 +20,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 
 	"github.com/lambda-doctor/lambda-doctor/internal/motoserver"
+
+	"github.com/lambda-doctor/lambda-doctor/account"
 )
 
 // TestScale loads moto with LAMBDA_DOCTOR_SCALE functions (sharing 20
@@ -29,7 +31,7 @@ import (
 // process. It is a measurement, not a check of speed: it is skipped
 // unless the variable is set, and it asserts only correctness.
 //
-//	LAMBDA_DOCTOR_SCALE=1000 go test ./account -run TestScale -v -timeout 30m
+//	LAMBDA_DOCTOR_SCALE=1000 go test ./account/live -run TestScale -v -timeout 30m
 func TestScale(t *testing.T) {
 	n, _ := strconv.Atoi(os.Getenv("LAMBDA_DOCTOR_SCALE"))
 	if n <= 0 {
@@ -98,7 +100,7 @@ func TestScale(t *testing.T) {
 		}
 		maxRSS := cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss // KiB on Linux
 		st, _ := os.Stat(snap)
-		src, err := LoadSnapshot(snap)
+		src, err := account.LoadSnapshot(snap)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -113,13 +115,13 @@ func TestScale(t *testing.T) {
 	}
 
 	// The same read in process, counting calls.
-	l := newTestLive(t, s, s.Endpoint, LiveOptions{})
+	l := newTestLive(t, s, s.Endpoint, Options{})
 	var ms runtime.MemStats
 	runtime.GC()
 	start = time.Now()
 	count := 0
 	peakHeap := uint64(0)
-	err := l.ReadAll(ctx, func(f *Function) error {
+	err := l.ReadAll(ctx, func(f *account.Function) error {
 		count++
 		if count%100 == 0 {
 			runtime.ReadMemStats(&ms)

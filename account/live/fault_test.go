@@ -1,4 +1,4 @@
-package account
+package live
 
 import (
 	"bytes"
@@ -20,6 +20,8 @@ import (
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"github.com/lambda-doctor/lambda-doctor/internal/motoserver"
+
+	"github.com/lambda-doctor/lambda-doctor/account"
 )
 
 // faultProxy sits between the SDK and moto and misbehaves on purpose for
@@ -156,13 +158,13 @@ func tagOperations(stack *middleware.Stack) error {
 		}), middleware.After)
 }
 
-// Refused reads land in Unseen with the permission the operator lacks,
+// Refused reads land in account.Unseen with the permission the operator lacks,
 // and everything else is still read.
 func TestLiveRefusedReads(t *testing.T) {
 	s := motoserver.Start(t)
 	sc := createScenario(t, s, "deny")
 	p := newFaultProxy(t, s.Endpoint)
-	l := newTestLive(t, s, p.URL, LiveOptions{APIOptions: []func(*middleware.Stack) error{tagOperations}})
+	l := newTestLive(t, s, p.URL, Options{APIOptions: []func(*middleware.Stack) error{tagOperations}})
 	for _, op := range []string{"iam:GetRolePolicy", "lambda:GetPolicy", "logs:FilterLogEvents", "iam:GetPolicyVersion"} {
 		p.set(op, "deny", -1, 0)
 	}
@@ -170,7 +172,7 @@ func TestLiveRefusedReads(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := map[string]Unseen{}
+	got := map[string]account.Unseen{}
 	for _, u := range f.Unseen {
 		got[u.Operation+" "+u.Resource] = u
 	}
@@ -209,17 +211,17 @@ func TestLiveGetFunctionRefused(t *testing.T) {
 	s := motoserver.Start(t)
 	newSetup(t, s).createFunction(t, "gf-fn", newSetup(t, s).createRole(t, "gf-role", "/", lambdaTrust), nil)
 	p := newFaultProxy(t, s.Endpoint)
-	l := newTestLive(t, s, p.URL, LiveOptions{APIOptions: []func(*middleware.Stack) error{tagOperations}})
+	l := newTestLive(t, s, p.URL, Options{APIOptions: []func(*middleware.Stack) error{tagOperations}})
 	p.set("lambda:GetFunction", "deny", -1, 0)
 	_, err := l.Function(context.Background(), "gf-fn")
-	var ae *AccessError
+	var ae *account.AccessError
 	if !errors.As(err, &ae) || ae.Permission != "lambda:GetFunction" {
-		t.Fatalf("got %v, want an *AccessError for lambda:GetFunction", err)
+		t.Fatalf("got %v, want an *account.AccessError for lambda:GetFunction", err)
 	}
 }
 
 // Transient faults are retried and the read completes with nothing unseen;
-// faults that do not stop end in Unseen or a clear error within the
+// faults that do not stop end in account.Unseen or a clear error within the
 // deadline.
 func TestLiveFaults(t *testing.T) {
 	s := motoserver.Start(t)
@@ -229,7 +231,7 @@ func TestLiveFaults(t *testing.T) {
 		op, kind string
 		times    int
 		delay    time.Duration
-		unseen   string // operation expected in Unseen; "" for a clean read
+		unseen   string // operation expected in account.Unseen; "" for a clean read
 		errText  string // expected error; "" for none
 		timeout  time.Duration
 	}{
@@ -246,7 +248,7 @@ func TestLiveFaults(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p := newFaultProxy(t, s.Endpoint)
-			opts := LiveOptions{APIOptions: []func(*middleware.Stack) error{tagOperations}, AttemptTimeout: time.Second, MaxAttempts: 3, Timeout: 30 * time.Second}
+			opts := Options{APIOptions: []func(*middleware.Stack) error{tagOperations}, AttemptTimeout: time.Second, MaxAttempts: 3, Timeout: 30 * time.Second}
 			if tc.timeout != 0 {
 				// The deadline of the whole read comes before any attempt's.
 				opts.Timeout, opts.AttemptTimeout = tc.timeout, time.Minute
@@ -259,7 +261,7 @@ func TestLiveFaults(t *testing.T) {
 				t.Errorf("took %v, more than the deadline %v", took, opts.Timeout)
 			}
 			if tc.errText != "" {
-				var ae *AccessError
+				var ae *account.AccessError
 				if err == nil || !strings.Contains(err.Error(), tc.errText) || !(errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ae)) {
 					t.Fatalf("got %v, want an error with %q that maps to exit 3", err, tc.errText)
 				}
@@ -297,7 +299,7 @@ func TestLiveBrokenDocument(t *testing.T) {
 	s := motoserver.Start(t)
 	sc := createScenario(t, s, "broken")
 	p := newFaultProxy(t, s.Endpoint)
-	l := newTestLive(t, s, p.URL, LiveOptions{APIOptions: []func(*middleware.Stack) error{tagOperations}})
+	l := newTestLive(t, s, p.URL, Options{APIOptions: []func(*middleware.Stack) error{tagOperations}})
 	p.set("iam:GetRolePolicy", "broken-doc", -1, 0)
 	f, err := l.Function(context.Background(), "broken-fn")
 	if err != nil {
@@ -318,10 +320,10 @@ func TestLiveBrokenDocument(t *testing.T) {
 	}
 	// It survives a snapshot round trip as a string.
 	var buf bytes.Buffer
-	if err := WriteSnapshot(&buf, NewSnapshot(l.Origin(), []*Function{f})); err != nil {
+	if err := account.WriteSnapshot(&buf, account.NewSnapshot(l.Origin(), []*account.Function{f})); err != nil {
 		t.Fatal(err)
 	}
-	snap, err := ParseSnapshot(buf.Bytes())
+	snap, err := account.ParseSnapshot(buf.Bytes())
 	if err != nil {
 		t.Fatal(err)
 	}

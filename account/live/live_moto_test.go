@@ -1,4 +1,4 @@
-package account
+package live
 
 import (
 	"archive/zip"
@@ -112,13 +112,13 @@ func (c *setupClients) putLogLines(t testing.TB, group, stream string, lines ...
 }
 
 // newTestLive is a reader of moto (through endpoint, which may be a proxy).
-func newTestLive(t testing.TB, s *motoserver.Server, endpoint string, opts LiveOptions) *Live {
+func newTestLive(t testing.TB, s *motoserver.Server, endpoint string, opts Options) *Reader {
 	t.Helper()
 	s.Setenv(t)
 	opts.BaseEndpoint = endpoint
-	l, err := NewLive(context.Background(), opts)
+	l, err := New(context.Background(), opts)
 	if err != nil {
-		t.Fatalf("NewLive: %v", err)
+		t.Fatalf("New: %v", err)
 	}
 	return l
 }

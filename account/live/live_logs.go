@@ -1,4 +1,4 @@
-package account
+package live
 
 import (
 	"context"
@@ -11,6 +11,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 
 	"github.com/lambda-doctor/lambda-doctor/diagnose/errtext"
+
+	"github.com/lambda-doctor/lambda-doctor/account"
 )
 
 // denialTerms are the words of a log line that reports an access denial.
@@ -39,18 +41,18 @@ func isDenialLine(msg string) bool {
 	return false
 }
 
-func (l *Live) readLogs(ctx context.Context, r *fnRead) error {
+func (l *Reader) readLogs(ctx context.Context, r *fnRead) error {
 	name := r.f.Config.Logging.LogGroup
 	lg, ok := r.pre.logGroup(name)
 	if !ok {
-		lg = LogGroup{Name: name}
+		lg = account.LogGroup{Name: name}
 		known, err := l.describeLogGroup(ctx, r, &lg)
 		if !known {
 			return err
 		}
 	}
 	if !lg.Exists {
-		r.do(func(f *Function) { f.LogGroups = append(f.LogGroups, lg) })
+		r.do(func(f *account.Function) { f.LogGroups = append(f.LogGroups, lg) })
 		return nil
 	}
 
@@ -68,7 +70,7 @@ func (l *Live) readLogs(ctx context.Context, r *fnRead) error {
 		}
 		return nil
 	})
-	var denials []Denial
+	var denials []account.Denial
 	g.Go(func() error {
 		start := time.Now().Add(-l.opts.LogWindow)
 		fp := cloudwatchlogs.NewFilterLogEventsPaginator(l.logs, &cloudwatchlogs.FilterLogEventsInput{
@@ -99,7 +101,7 @@ func (l *Live) readLogs(ctx context.Context, r *fnRead) error {
 		return nil
 	})
 	err := g.Wait()
-	r.do(func(f *Function) {
+	r.do(func(f *account.Function) {
 		f.LogGroups = append(f.LogGroups, lg)
 		f.Denials = append(f.Denials, denials...)
 	})
@@ -108,8 +110,8 @@ func (l *Live) readLogs(ctx context.Context, r *fnRead) error {
 
 // parseDenial parses a log line with errtext. A line errtext says is not a
 // denial is dropped; when errtext fails otherwise the line is kept as is.
-func parseDenial(msg string) (Denial, bool) {
-	d := Denial{Message: truncate(msg, maxDenialMessage)}
+func parseDenial(msg string) (account.Denial, bool) {
+	d := account.Denial{Message: truncate(msg, maxDenialMessage)}
 	p, err := errtext.Parse(msg)
 	if err != nil {
 		return d, !errors.Is(err, errtext.ErrNotDenial)
@@ -137,8 +139,8 @@ func policyTypeWords(t string) string {
 }
 
 // describeLogGroup fills lg (named) from DescribeLogGroups. known is false
-// when the read failed (recorded in Unseen).
-func (l *Live) describeLogGroup(ctx context.Context, r *fnRead, lg *LogGroup) (known bool, err error) {
+// when the read failed (recorded in account.Unseen).
+func (l *Reader) describeLogGroup(ctx context.Context, r *fnRead, lg *account.LogGroup) (known bool, err error) {
 	p := cloudwatchlogs.NewDescribeLogGroupsPaginator(l.logs, &cloudwatchlogs.DescribeLogGroupsInput{LogGroupNamePrefix: aws.String(lg.Name)})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)

@@ -1,7 +1,8 @@
-package account
+package live
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/url"
 	"sort"
@@ -10,6 +11,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+
+	"github.com/lambda-doctor/lambda-doctor/account"
 )
 
 // DecodeIAMDocument decodes a policy document as IAM returns it: URL-encoded
@@ -22,13 +25,13 @@ import (
 // structure is URL-encoded compliant with RFC 3986."
 func DecodeIAMDocument(doc string) (string, error) {
 	if t := strings.TrimLeft(doc, " \t\r\n"); strings.HasPrefix(t, "{") {
-		return CompactDocument(doc), checkDocument(doc)
+		return account.CompactDocument(doc), checkDocument(doc)
 	}
 	dec, err := url.PathUnescape(doc)
 	if err != nil {
 		return doc, fmt.Errorf("not URL-encoded JSON: %w", err)
 	}
-	return CompactDocument(dec), checkDocument(dec)
+	return account.CompactDocument(dec), checkDocument(dec)
 }
 
 func checkDocument(doc string) error {
@@ -38,23 +41,28 @@ func checkDocument(doc string) error {
 	return nil
 }
 
+func isJSONObject(doc string) bool {
+	t := strings.TrimLeft(doc, " \t\r\n")
+	return strings.HasPrefix(t, "{") && json.Valid([]byte(t))
+}
+
 type roleEntry struct {
 	done   chan struct{}
-	role   *Role
-	unseen []Unseen
+	role   *account.Role
+	unseen []account.Unseen
 	err    error
 }
 
 type policyEntry struct {
 	done   chan struct{}
-	policy ManagedPolicy
-	unseen []Unseen
+	policy account.ManagedPolicy
+	unseen []account.Unseen
 	err    error
 }
 
 // role reads an execution role and its policies once for every function
 // that uses it; concurrent readers of the same role wait for one read.
-func (l *Live) role(ctx context.Context, arn string) (*Role, []Unseen, error) {
+func (l *Reader) role(ctx context.Context, arn string) (*account.Role, []account.Unseen, error) {
 	for {
 		l.mu.Lock()
 		e := l.roles[arn]
@@ -69,7 +77,7 @@ func (l *Live) role(ctx context.Context, arn string) (*Role, []Unseen, error) {
 				l.mu.Unlock()
 			}
 			close(e.done)
-			return e.role, append([]Unseen(nil), e.unseen...), e.err
+			return e.role, append([]account.Unseen(nil), e.unseen...), e.err
 		}
 		l.mu.Unlock()
 		select {
@@ -78,7 +86,7 @@ func (l *Live) role(ctx context.Context, arn string) (*Role, []Unseen, error) {
 			return nil, nil, fmt.Errorf("iam:GetRole %s: %w", arn, ctx.Err())
 		}
 		if e.err == nil {
-			return e.role, append([]Unseen(nil), e.unseen...), nil
+			return e.role, append([]account.Unseen(nil), e.unseen...), nil
 		}
 		if ctx.Err() != nil {
 			return nil, nil, e.err
@@ -91,9 +99,9 @@ func roleNameOf(arn string) string {
 	return res[strings.LastIndexByte(res, '/')+1:]
 }
 
-func (l *Live) readRole(ctx context.Context, arn string) (*Role, []Unseen, error) {
+func (l *Reader) readRole(ctx context.Context, arn string) (*account.Role, []account.Unseen, error) {
 	var mu sync.Mutex
-	var unseen []Unseen
+	var unseen []account.Unseen
 	note := func(op, resource string, err error) error {
 		u, stop := unseenFor(ctx, op, resource, err)
 		if stop != nil {
@@ -110,7 +118,7 @@ func (l *Live) readRole(ctx context.Context, arn string) (*Role, []Unseen, error
 		return nil, unseen, note("iam:GetRole", arn, err)
 	}
 	ro := out.Role
-	role := &Role{ARN: aws.ToString(ro.Arn), Name: aws.ToString(ro.RoleName), Path: aws.ToString(ro.Path), ID: aws.ToString(ro.RoleId)}
+	role := &account.Role{ARN: aws.ToString(ro.Arn), Name: aws.ToString(ro.RoleName), Path: aws.ToString(ro.Path), ID: aws.ToString(ro.RoleId)}
 	if role.ARN != arn {
 		// The function names the role by the ARN it was given; keep that,
 		// so snapshots resolve config.role_arn.
@@ -119,7 +127,7 @@ func (l *Live) readRole(ctx context.Context, arn string) (*Role, []Unseen, error
 	trust, err := DecodeIAMDocument(aws.ToString(ro.AssumeRolePolicyDocument))
 	role.Trust = trust
 	if err != nil {
-		unseen = append(unseen, Unseen{Operation: "iam:GetRole", Resource: arn, Error: "trust policy: " + err.Error()})
+		unseen = append(unseen, account.Unseen{Operation: "iam:GetRole", Resource: arn, Error: "trust policy: " + err.Error()})
 	}
 	for _, t := range ro.Tags {
 		if role.Tags == nil {
@@ -148,7 +156,7 @@ func (l *Live) readRole(ctx context.Context, arn string) (*Role, []Unseen, error
 				arns = append(arns, aws.ToString(ap.PolicyArn))
 			}
 		}
-		managed := make([]ManagedPolicy, len(arns))
+		managed := make([]account.ManagedPolicy, len(arns))
 		var g2 group
 		for i, pa := range arns {
 			g2.Go(func() error {
@@ -183,7 +191,7 @@ func (l *Live) readRole(ctx context.Context, arn string) (*Role, []Unseen, error
 	return role, unseen, nil
 }
 
-func (l *Live) inlinePolicies(ctx context.Context, role *Role, note func(op, resource string, err error) error) ([]InlinePolicy, error) {
+func (l *Reader) inlinePolicies(ctx context.Context, role *account.Role, note func(op, resource string, err error) error) ([]account.InlinePolicy, error) {
 	var names []string
 	p := iam.NewListRolePoliciesPaginator(l.iam, &iam.ListRolePoliciesInput{RoleName: aws.String(role.Name)})
 	for p.HasMorePages() {
@@ -194,7 +202,7 @@ func (l *Live) inlinePolicies(ctx context.Context, role *Role, note func(op, res
 		names = append(names, page.PolicyNames...)
 	}
 	sort.Strings(names)
-	got := make([]*InlinePolicy, len(names))
+	got := make([]*account.InlinePolicy, len(names))
 	var g group
 	for i, n := range names {
 		g.Go(func() error {
@@ -208,12 +216,12 @@ func (l *Live) inlinePolicies(ctx context.Context, role *Role, note func(op, res
 					return err
 				}
 			}
-			got[i] = &InlinePolicy{Name: n, Document: doc}
+			got[i] = &account.InlinePolicy{Name: n, Document: doc}
 			return nil
 		})
 	}
 	err := g.Wait()
-	var out []InlinePolicy
+	var out []account.InlinePolicy
 	for _, p := range got {
 		if p != nil {
 			out = append(out, *p)
@@ -224,7 +232,7 @@ func (l *Live) inlinePolicies(ctx context.Context, role *Role, note func(op, res
 
 // managedPolicy reads a managed policy and its default version once for
 // every role that attaches it.
-func (l *Live) managedPolicy(ctx context.Context, arn string) (ManagedPolicy, []Unseen, error) {
+func (l *Reader) managedPolicy(ctx context.Context, arn string) (account.ManagedPolicy, []account.Unseen, error) {
 	for {
 		l.mu.Lock()
 		e := l.policies[arn]
@@ -239,41 +247,41 @@ func (l *Live) managedPolicy(ctx context.Context, arn string) (ManagedPolicy, []
 				l.mu.Unlock()
 			}
 			close(e.done)
-			return e.policy, append([]Unseen(nil), e.unseen...), e.err
+			return e.policy, append([]account.Unseen(nil), e.unseen...), e.err
 		}
 		l.mu.Unlock()
 		select {
 		case <-e.done:
 		case <-ctx.Done():
-			return ManagedPolicy{ARN: arn}, nil, fmt.Errorf("iam:GetPolicy %s: %w", arn, ctx.Err())
+			return account.ManagedPolicy{ARN: arn}, nil, fmt.Errorf("iam:GetPolicy %s: %w", arn, ctx.Err())
 		}
 		if e.err == nil {
-			return e.policy, append([]Unseen(nil), e.unseen...), nil
+			return e.policy, append([]account.Unseen(nil), e.unseen...), nil
 		}
 		if ctx.Err() != nil {
-			return ManagedPolicy{ARN: arn}, nil, e.err
+			return account.ManagedPolicy{ARN: arn}, nil, e.err
 		}
 	}
 }
 
-func (l *Live) readManagedPolicy(ctx context.Context, arn string) (ManagedPolicy, []Unseen, error) {
-	mp := ManagedPolicy{ARN: arn, Name: roleNameOf(arn)}
+func (l *Reader) readManagedPolicy(ctx context.Context, arn string) (account.ManagedPolicy, []account.Unseen, error) {
+	mp := account.ManagedPolicy{ARN: arn, Name: roleNameOf(arn)}
 	out, err := l.iam.GetPolicy(ctx, &iam.GetPolicyInput{PolicyArn: aws.String(arn)})
 	if err != nil {
 		u, stop := unseenFor(ctx, "iam:GetPolicy", arn, err)
-		return mp, []Unseen{u}, stop
+		return mp, []account.Unseen{u}, stop
 	}
 	mp.Name = aws.ToString(out.Policy.PolicyName)
 	mp.VersionID = aws.ToString(out.Policy.DefaultVersionId)
 	v, err := l.iam.GetPolicyVersion(ctx, &iam.GetPolicyVersionInput{PolicyArn: aws.String(arn), VersionId: aws.String(mp.VersionID)})
 	if err != nil {
 		u, stop := unseenFor(ctx, "iam:GetPolicyVersion", arn, err)
-		return mp, []Unseen{u}, stop
+		return mp, []account.Unseen{u}, stop
 	}
 	doc, derr := DecodeIAMDocument(aws.ToString(v.PolicyVersion.Document))
 	mp.Document = doc
 	if derr != nil {
-		return mp, []Unseen{{Operation: "iam:GetPolicyVersion", Resource: arn, Error: fmt.Sprintf("version %s: %v; kept as read", mp.VersionID, derr)}}, nil
+		return mp, []account.Unseen{{Operation: "iam:GetPolicyVersion", Resource: arn, Error: fmt.Sprintf("version %s: %v; kept as read", mp.VersionID, derr)}}, nil
 	}
 	return mp, nil, nil
 }
@@ -281,9 +289,9 @@ func (l *Live) readManagedPolicy(ctx context.Context, arn string) (ManagedPolicy
 // SimulatePrincipalPolicy asks IAM's policy simulator whether roleARN may
 // perform action on resource, as a cross-check of the local engine. It
 // returns IAM's decision ("allowed", "explicitDeny", "implicitDeny"). An
-// endpoint without the simulator gives an error wrapping ErrUnavailable;
-// a refusal an *AccessError.
-func (l *Live) SimulatePrincipalPolicy(ctx context.Context, roleARN, action, resource string, context map[string][]string) (string, error) {
+// endpoint without the simulator gives an error wrapping account.ErrUnavailable;
+// a refusal an *account.AccessError.
+func (l *Reader) SimulatePrincipalPolicy(ctx context.Context, roleARN, action, resource string, context map[string][]string) (string, error) {
 	in := &iam.SimulatePrincipalPolicyInput{
 		PolicySourceArn: aws.String(roleARN),
 		ActionNames:     []string{action},
@@ -303,11 +311,11 @@ func (l *Live) SimulatePrincipalPolicy(ctx context.Context, roleARN, action, res
 	if err != nil {
 		switch classify(ctx, err) {
 		case errDenied:
-			return "", &AccessError{Operation: "iam:SimulatePrincipalPolicy", Permission: "iam:SimulatePrincipalPolicy", Err: err}
+			return "", &account.AccessError{Operation: "iam:SimulatePrincipalPolicy", Permission: "iam:SimulatePrincipalPolicy", Err: err}
 		case errContext, errOther:
 			return "", fmt.Errorf("iam:SimulatePrincipalPolicy: %w", err)
 		}
-		return "", fmt.Errorf("iam:SimulatePrincipalPolicy: %w: %v", ErrUnavailable, err)
+		return "", fmt.Errorf("iam:SimulatePrincipalPolicy: %w: %v", account.ErrUnavailable, err)
 	}
 	if len(out.EvaluationResults) == 0 {
 		return "", fmt.Errorf("iam:SimulatePrincipalPolicy: no evaluation result")

@@ -1,4 +1,4 @@
-package account
+package live
 
 import (
 	"bytes"
@@ -19,6 +19,8 @@ import (
 
 	"github.com/lambda-doctor/lambda-doctor/diagnose/errtext"
 	"github.com/lambda-doctor/lambda-doctor/internal/motoserver"
+
+	"github.com/lambda-doctor/lambda-doctor/account"
 )
 
 const lambdaTrust = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}`
@@ -105,7 +107,7 @@ func createScenario(t *testing.T, s *motoserver.Server, prefix string) *scenario
 func TestLiveReadsMoto(t *testing.T) {
 	s := motoserver.Start(t)
 	sc := createScenario(t, s, "live")
-	l := newTestLive(t, s, s.Endpoint, LiveOptions{})
+	l := newTestLive(t, s, s.Endpoint, Options{})
 	ctx := context.Background()
 
 	if o := l.Origin(); o.Account != "123456789012" || o.Region != "us-east-1" || o.Partition != "aws" || o.Caller == "" {
@@ -116,8 +118,8 @@ func TestLiveReadsMoto(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Run("config", func(t *testing.T) {
-		want := Config{Runtime: "python3.12", Handler: "index.handler", RoleARN: sc.roleARN, PackageType: "Zip",
-			EnvironmentKeys: []string{"DB_PASSWORD", "TABLE"}, Logging: Logging{LogGroup: "/aws/lambda/live-fn"}}
+		want := account.Config{Runtime: "python3.12", Handler: "index.handler", RoleARN: sc.roleARN, PackageType: "Zip",
+			EnvironmentKeys: []string{"DB_PASSWORD", "TABLE"}, Logging: account.Logging{LogGroup: "/aws/lambda/live-fn"}}
 		got := f.Config
 		// Fields moto fills with its own defaults are not compared.
 		got.Architectures, got.Version, got.State, got.LastUpdateStatus, got.TracingMode, got.VPC = nil, "", "", "", "", nil
@@ -157,7 +159,7 @@ func TestLiveReadsMoto(t *testing.T) {
 		}
 	})
 	t.Run("aliases versions url esm async", func(t *testing.T) {
-		if want := []Alias{{Name: "live", ARN: sc.fnARN + ":live", FunctionVersion: "1"}}; !reflect.DeepEqual(f.Aliases, want) {
+		if want := []account.Alias{{Name: "live", ARN: sc.fnARN + ":live", FunctionVersion: "1"}}; !reflect.DeepEqual(f.Aliases, want) {
 			t.Errorf("aliases: got %+v, want %+v", f.Aliases, want)
 		}
 		if !reflect.DeepEqual(f.Versions, []string{"1"}) {
@@ -169,7 +171,7 @@ func TestLiveReadsMoto(t *testing.T) {
 		if len(f.EventSources) != 1 || f.EventSources[0].UUID != sc.esmUUID || f.EventSources[0].EventSourceARN != sc.queueARN {
 			t.Errorf("event sources: got %+v", f.EventSources)
 		}
-		if want := []AsyncConfig{{OnFailure: sc.failDest}}; !reflect.DeepEqual(f.AsyncConfigs, want) {
+		if want := []account.AsyncConfig{{OnFailure: sc.failDest}}; !reflect.DeepEqual(f.AsyncConfigs, want) {
 			t.Errorf("async: got %+v, want %+v", f.AsyncConfigs, want)
 		}
 	})
@@ -184,7 +186,7 @@ func TestLiveReadsMoto(t *testing.T) {
 		if r.Trust != lambdaTrust {
 			t.Errorf("trust: got %s, want %s", r.Trust, lambdaTrust)
 		}
-		if want := []InlinePolicy{{Name: "odd", Document: oddInline}}; !reflect.DeepEqual(r.Inline, want) {
+		if want := []account.InlinePolicy{{Name: "odd", Document: oddInline}}; !reflect.DeepEqual(r.Inline, want) {
 			t.Errorf("inline: got %+v, want %+v", r.Inline, want)
 		}
 		if len(r.Managed) != 2 {
@@ -231,7 +233,7 @@ func TestLiveReadsMoto(t *testing.T) {
 			t.Fatal(err)
 		}
 		if f2.Role != f.Role {
-			t.Error("functions sharing a role got different *Role values")
+			t.Error("functions sharing a role got different *account.Role values")
 		}
 		if len(f2.LogGroups) != 1 || f2.LogGroups[0].Exists {
 			t.Errorf("fn2 log group: got %+v, want one that does not exist", f2.LogGroups)
@@ -250,7 +252,7 @@ func TestLiveReadsMoto(t *testing.T) {
 	t.Run("snapshot round trip", func(t *testing.T) {
 		f2, _ := l.Function(ctx, sc.fn2)
 		var buf bytes.Buffer
-		if err := WriteSnapshot(&buf, NewSnapshot(l.Origin(), []*Function{f, f2})); err != nil {
+		if err := account.WriteSnapshot(&buf, account.NewSnapshot(l.Origin(), []*account.Function{f, f2})); err != nil {
 			t.Fatal(err)
 		}
 		if bytes.Contains(buf.Bytes(), []byte("fake-secret-hunter2")) {
@@ -259,12 +261,12 @@ func TestLiveReadsMoto(t *testing.T) {
 		if !bytes.Contains(buf.Bytes(), []byte(`"DB_PASSWORD"`)) {
 			t.Error("the snapshot lost the environment variable names")
 		}
-		snap, err := ParseSnapshot(buf.Bytes())
+		snap, err := account.ParseSnapshot(buf.Bytes())
 		if err != nil {
 			t.Fatal(err)
 		}
-		src := NewSnapshotSource(snap)
-		for _, want := range []*Function{f, f2} {
+		src := account.NewSnapshotSource(snap)
+		for _, want := range []*account.Function{f, f2} {
 			got, err := src.Function(ctx, want.Name)
 			if err != nil {
 				t.Fatal(err)
@@ -281,18 +283,18 @@ func TestLiveReadsMoto(t *testing.T) {
 				t.Errorf("%s: %v", n, err)
 			}
 		}
-		if _, err := l.Function(ctx, "live-fn:nope"); !errors.Is(err, ErrNotFound) {
-			t.Errorf("unknown alias: got %v, want ErrNotFound", err)
+		if _, err := l.Function(ctx, "live-fn:nope"); !errors.Is(err, account.ErrNotFound) {
+			t.Errorf("unknown alias: got %v, want account.ErrNotFound", err)
 		}
 	})
 }
 
 func TestLiveMissingFunction(t *testing.T) {
 	s := motoserver.Start(t)
-	l := newTestLive(t, s, s.Endpoint, LiveOptions{})
+	l := newTestLive(t, s, s.Endpoint, Options{})
 	_, err := l.Function(context.Background(), "no-such-function")
-	if !errors.Is(err, ErrNotFound) || !strings.Contains(err.Error(), "no-such-function") {
-		t.Fatalf("got %v, want ErrNotFound naming the function", err)
+	if !errors.Is(err, account.ErrNotFound) || !strings.Contains(err.Error(), "no-such-function") {
+		t.Fatalf("got %v, want account.ErrNotFound naming the function", err)
 	}
 }
 
@@ -305,7 +307,7 @@ func TestLiveMissingRole(t *testing.T) {
 	c.createFunction(t, "gone-fn", role, nil)
 	_, err := c.iam.DeleteRole(context.Background(), &iam.DeleteRoleInput{RoleName: aws.String("gone-role")})
 	check(t, err)
-	l := newTestLive(t, s, s.Endpoint, LiveOptions{})
+	l := newTestLive(t, s, s.Endpoint, Options{})
 	f, err := l.Function(context.Background(), "gone-fn")
 	if err != nil {
 		t.Fatal(err)
@@ -325,7 +327,7 @@ func TestLiveRefusesWrites(t *testing.T) {
 	c := newSetup(t, s)
 	c.createFunction(t, "ro-fn", c.createRole(t, "ro-role", "/", lambdaTrust), nil)
 	p := newFaultProxy(t, s.Endpoint)
-	l := newTestLive(t, s, p.URL, LiveOptions{})
+	l := newTestLive(t, s, p.URL, Options{})
 	before := p.requests()
 	_, err := l.lambda.AddPermission(context.Background(), &lambda.AddPermissionInput{FunctionName: aws.String("ro-fn"),
 		StatementId: aws.String("x"), Action: aws.String("lambda:InvokeFunction"), Principal: aws.String("*")})
@@ -408,7 +410,7 @@ func FuzzDecodeIAMDocument(f *testing.F) {
 			DecodeIAMDocument(doc) // must not panic
 			return
 		}
-		want := CompactDocument(doc)
+		want := account.CompactDocument(doc)
 		for _, in := range []string{doc, strings.ReplaceAll(url.PathEscape(doc), "+", "%2B")} {
 			got, err := DecodeIAMDocument(in)
 			if err != nil || got != want {
@@ -424,15 +426,15 @@ func TestLiveSimulatePrincipalPolicyUnavailable(t *testing.T) {
 	s := motoserver.Start(t)
 	c := newSetup(t, s)
 	role := c.createRole(t, "sim-role", "/", lambdaTrust)
-	l := newTestLive(t, s, s.Endpoint, LiveOptions{MaxAttempts: 1})
+	l := newTestLive(t, s, s.Endpoint, Options{MaxAttempts: 1})
 	_, err := l.SimulatePrincipalPolicy(context.Background(), role, "s3:GetObject", "arn:aws:s3:::b/k", map[string][]string{"aws:SourceIp": {"10.0.0.1"}})
-	if !errors.Is(err, ErrUnavailable) {
-		t.Fatalf("got %v, want ErrUnavailable", err)
+	if !errors.Is(err, account.ErrUnavailable) {
+		t.Fatalf("got %v, want account.ErrUnavailable", err)
 	}
 }
 
 func TestFromConfigurationLogging(t *testing.T) {
-	l := &Live{}
+	l := &Reader{}
 	for _, tc := range []struct {
 		name   string
 		lc     *ltypes.LoggingConfig
@@ -465,14 +467,14 @@ func TestLiveReadAll(t *testing.T) {
 	s := motoserver.Start(t)
 	createScenario(t, s, "all")
 	var progress bytes.Buffer
-	l := newTestLive(t, s, s.Endpoint, LiveOptions{Concurrency: 2, Progress: &progress})
+	l := newTestLive(t, s, s.Endpoint, Options{Concurrency: 2, Progress: &progress})
 	names, err := l.FunctionNames(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
 	var got []string
-	read := map[string]*Function{}
-	err = l.ReadAll(context.Background(), func(f *Function) error {
+	read := map[string]*account.Function{}
+	err = l.ReadAll(context.Background(), func(f *account.Function) error {
 		got = append(got, f.Name)
 		read[f.Name] = f
 		return nil
@@ -487,7 +489,7 @@ func TestLiveReadAll(t *testing.T) {
 	if n := calls["logs:DescribeLogGroups"] + calls["lambda:ListEventSourceMappings"]; n > 2*((len(names)+49)/50) {
 		t.Errorf("%d DescribeLogGroups and ListEventSourceMappings calls for %d functions: the region-wide lists were not used", n, len(names))
 	}
-	// ReadAll (with its region-wide lists) and Function (one by one) see
+	// ReadAll (with its region-wide lists) and account.Function (one by one) see
 	// the same model.
 	for _, name := range []string{"all-fn", "all-fn2"} {
 		one, err := l.Function(context.Background(), name)
@@ -506,7 +508,7 @@ func TestLiveReadAll(t *testing.T) {
 	}
 	stop := errors.New("stop")
 	n := 0
-	err = l.ReadAll(context.Background(), func(f *Function) error { n++; return stop })
+	err = l.ReadAll(context.Background(), func(f *account.Function) error { n++; return stop })
 	if !errors.Is(err, stop) || n != 1 {
 		t.Errorf("got %v after %d functions, want the callback's error after 1", err, n)
 	}

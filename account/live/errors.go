@@ -1,4 +1,4 @@
-package account
+package live
 
 import (
 	"context"
@@ -9,12 +9,9 @@ import (
 
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/smithy-go"
-)
 
-// ErrUnavailable is returned (wrapped) by an optional read the service or
-// emulator does not offer (HTTP 404 without an AWS error, 5xx, not
-// implemented).
-var ErrUnavailable = errors.New("not available")
+	"github.com/lambda-doctor/lambda-doctor/account"
+)
 
 type errKind int
 
@@ -93,8 +90,8 @@ func permissionIfDenied(err error, perm string) string {
 // unseenFor describes a failed optional read op (in IAM action form, which
 // is also the permission it needs) of resource. stop is set when the read
 // must not go on (its context ended).
-func unseenFor(ctx context.Context, op, resource string, err error) (u Unseen, stop error) {
-	u = Unseen{Operation: op, Resource: resource, Error: shortError(err)}
+func unseenFor(ctx context.Context, op, resource string, err error) (u account.Unseen, stop error) {
+	u = account.Unseen{Operation: op, Resource: resource, Error: shortError(err)}
 	switch classify(ctx, err) {
 	case errContext:
 		return u, fmt.Errorf("%s %s: %w", op, resource, err)

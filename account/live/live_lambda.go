@@ -1,4 +1,4 @@
-package account
+package live
 
 import (
 	"context"
@@ -8,16 +8,18 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
+
+	"github.com/lambda-doctor/lambda-doctor/account"
 )
 
 // fromConfiguration turns a function configuration into the model. It
 // keeps environment variable names only, never their values.
-func (l *Live) fromConfiguration(c *types.FunctionConfiguration) *Function {
+func (l *Reader) fromConfiguration(c *types.FunctionConfiguration) *account.Function {
 	arn := aws.ToString(c.FunctionArn)
-	if base, _ := SplitQualifier(arn); base != "" {
+	if base, _ := account.SplitQualifier(arn); base != "" {
 		arn = base
 	}
-	f := &Function{
+	f := &account.Function{
 		ARN:       arn,
 		Name:      aws.ToString(c.FunctionName),
 		Partition: arnPart(arn, 1),
@@ -41,7 +43,7 @@ func (l *Live) fromConfiguration(c *types.FunctionConfiguration) *Function {
 	}
 	cf.KMSKeyARN = aws.ToString(c.KMSKeyArn)
 	if v := c.VpcConfig; v != nil && (aws.ToString(v.VpcId) != "" || len(v.SubnetIds) > 0 || len(v.SecurityGroupIds) > 0) {
-		cf.VPC = &VPCConfig{VPCID: aws.ToString(v.VpcId), SubnetIDs: v.SubnetIds, SecurityGroupIDs: v.SecurityGroupIds}
+		cf.VPC = &account.VPCConfig{VPCID: aws.ToString(v.VpcId), SubnetIDs: v.SubnetIds, SecurityGroupIDs: v.SecurityGroupIds}
 	}
 	if c.DeadLetterConfig != nil {
 		cf.DeadLetterTarget = aws.ToString(c.DeadLetterConfig.TargetArn)
@@ -60,7 +62,7 @@ func (l *Live) fromConfiguration(c *types.FunctionConfiguration) *Function {
 		cf.Layers = append(cf.Layers, aws.ToString(ly.Arn))
 	}
 	for _, fs := range c.FileSystemConfigs {
-		cf.FileSystems = append(cf.FileSystems, FileSystem{ARN: aws.ToString(fs.Arn), LocalMountPath: aws.ToString(fs.LocalMountPath)})
+		cf.FileSystems = append(cf.FileSystems, account.FileSystem{ARN: aws.ToString(fs.Arn), LocalMountPath: aws.ToString(fs.LocalMountPath)})
 	}
 	cf.State = string(c.State)
 	cf.LastUpdateStatus = string(c.LastUpdateStatus)
@@ -68,14 +70,14 @@ func (l *Live) fromConfiguration(c *types.FunctionConfiguration) *Function {
 }
 
 // qualified returns the function ARN with qualifier q ("" for none).
-func qualified(f *Function, q string) string {
+func qualified(f *account.Function, q string) string {
 	if q == "" {
 		return f.ARN
 	}
 	return f.ARN + ":" + q
 }
 
-func (l *Live) readResourcePolicy(ctx context.Context, r *fnRead, q string) error {
+func (l *Reader) readResourcePolicy(ctx context.Context, r *fnRead, q string) error {
 	in := &lambda.GetPolicyInput{FunctionName: aws.String(r.f.Name)}
 	if q != "" {
 		in.Qualifier = aws.String(q)
@@ -88,17 +90,17 @@ func (l *Live) readResourcePolicy(ctx context.Context, r *fnRead, q string) erro
 		return r.unseen(ctx, "lambda:GetPolicy", qualified(r.f, q), err)
 	}
 	doc := aws.ToString(out.Policy)
-	r.do(func(f *Function) {
-		f.ResourcePolicies = append(f.ResourcePolicies, ResourcePolicy{Qualifier: q, Document: CompactDocument(doc), RevisionID: aws.ToString(out.RevisionId)})
+	r.do(func(f *account.Function) {
+		f.ResourcePolicies = append(f.ResourcePolicies, account.ResourcePolicy{Qualifier: q, Document: account.CompactDocument(doc), RevisionID: aws.ToString(out.RevisionId)})
 		if !isJSONObject(doc) {
-			f.Unseen = append(f.Unseen, Unseen{Operation: "lambda:GetPolicy", Resource: qualified(f, q), Error: "the resource policy is not a valid JSON object; kept as read"})
+			f.Unseen = append(f.Unseen, account.Unseen{Operation: "lambda:GetPolicy", Resource: qualified(f, q), Error: "the resource policy is not a valid JSON object; kept as read"})
 		}
 	})
 	return nil
 }
 
-func (l *Live) listAliases(ctx context.Context, r *fnRead) ([]Alias, error) {
-	var out []Alias
+func (l *Reader) listAliases(ctx context.Context, r *fnRead) ([]account.Alias, error) {
+	var out []account.Alias
 	p := lambda.NewListAliasesPaginator(l.lambda, &lambda.ListAliasesInput{FunctionName: aws.String(r.f.Name)})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
@@ -106,13 +108,13 @@ func (l *Live) listAliases(ctx context.Context, r *fnRead) ([]Alias, error) {
 			return nil, r.unseen(ctx, "lambda:ListAliases", r.f.ARN, err)
 		}
 		for _, a := range page.Aliases {
-			out = append(out, Alias{Name: aws.ToString(a.Name), ARN: aws.ToString(a.AliasArn), FunctionVersion: aws.ToString(a.FunctionVersion)})
+			out = append(out, account.Alias{Name: aws.ToString(a.Name), ARN: aws.ToString(a.AliasArn), FunctionVersion: aws.ToString(a.FunctionVersion)})
 		}
 	}
 	return out, nil
 }
 
-func (l *Live) listVersions(ctx context.Context, r *fnRead) ([]string, error) {
+func (l *Reader) listVersions(ctx context.Context, r *fnRead) ([]string, error) {
 	var out []string
 	p := lambda.NewListVersionsByFunctionPaginator(l.lambda, &lambda.ListVersionsByFunctionInput{FunctionName: aws.String(r.f.Name)})
 	for p.HasMorePages() {
@@ -129,7 +131,7 @@ func (l *Live) listVersions(ctx context.Context, r *fnRead) ([]string, error) {
 	return out, nil
 }
 
-func (l *Live) readURLConfig(ctx context.Context, r *fnRead, q string) error {
+func (l *Reader) readURLConfig(ctx context.Context, r *fnRead, q string) error {
 	in := &lambda.GetFunctionUrlConfigInput{FunctionName: aws.String(r.f.Name)}
 	if q != "" {
 		in.Qualifier = aws.String(q)
@@ -143,27 +145,27 @@ func (l *Live) readURLConfig(ctx context.Context, r *fnRead, q string) error {
 	}
 	// The qualifier the URL belongs to is the one in its function ARN (an
 	// emulator may answer for another qualifier than the one asked).
-	_, got := SplitQualifier(aws.ToString(out.FunctionArn))
+	_, got := account.SplitQualifier(aws.ToString(out.FunctionArn))
 	if got == "$LATEST" {
 		got = ""
 	}
-	r.do(func(f *Function) {
+	r.do(func(f *account.Function) {
 		for _, u := range f.URLConfigs {
 			if u.Qualifier == got {
 				return
 			}
 		}
-		f.URLConfigs = append(f.URLConfigs, URLConfig{Qualifier: got, URL: aws.ToString(out.FunctionUrl), AuthType: string(out.AuthType)})
+		f.URLConfigs = append(f.URLConfigs, account.URLConfig{Qualifier: got, URL: aws.ToString(out.FunctionUrl), AuthType: string(out.AuthType)})
 	})
 	return nil
 }
 
-func (l *Live) readEventSources(ctx context.Context, r *fnRead) error {
+func (l *Reader) readEventSources(ctx context.Context, r *fnRead) error {
 	if es, ok := r.pre.eventSources(r.f.ARN); ok {
-		r.do(func(f *Function) { f.EventSources = append([]EventSource(nil), es...) })
+		r.do(func(f *account.Function) { f.EventSources = append([]account.EventSource(nil), es...) })
 		return nil
 	}
-	var out []EventSource
+	var out []account.EventSource
 	p := lambda.NewListEventSourceMappingsPaginator(l.lambda, &lambda.ListEventSourceMappingsInput{FunctionName: aws.String(r.f.Name)})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
@@ -174,12 +176,12 @@ func (l *Live) readEventSources(ctx context.Context, r *fnRead) error {
 			out = append(out, eventSourceOf(m))
 		}
 	}
-	r.do(func(f *Function) { f.EventSources = out })
+	r.do(func(f *account.Function) { f.EventSources = out })
 	return nil
 }
 
-func (l *Live) readAsyncConfigs(ctx context.Context, r *fnRead) error {
-	var out []AsyncConfig
+func (l *Reader) readAsyncConfigs(ctx context.Context, r *fnRead) error {
+	var out []account.AsyncConfig
 	p := lambda.NewListFunctionEventInvokeConfigsPaginator(l.lambda, &lambda.ListFunctionEventInvokeConfigsInput{FunctionName: aws.String(r.f.Name)})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
@@ -190,11 +192,11 @@ func (l *Live) readAsyncConfigs(ctx context.Context, r *fnRead) error {
 			return r.unseen(ctx, "lambda:ListFunctionEventInvokeConfigs", r.f.ARN, err)
 		}
 		for _, c := range page.FunctionEventInvokeConfigs {
-			_, q := SplitQualifier(aws.ToString(c.FunctionArn))
+			_, q := account.SplitQualifier(aws.ToString(c.FunctionArn))
 			if q == "$LATEST" {
 				q = ""
 			}
-			a := AsyncConfig{Qualifier: q}
+			a := account.AsyncConfig{Qualifier: q}
 			if d := c.DestinationConfig; d != nil {
 				if d.OnSuccess != nil {
 					a.OnSuccess = aws.ToString(d.OnSuccess.Destination)
@@ -206,7 +208,7 @@ func (l *Live) readAsyncConfigs(ctx context.Context, r *fnRead) error {
 			out = append(out, a)
 		}
 	}
-	r.do(func(f *Function) { f.AsyncConfigs = out })
+	r.do(func(f *account.Function) { f.AsyncConfigs = out })
 	return nil
 }
 
@@ -220,8 +222,8 @@ func arnPart(arn string, i int) string {
 	return parts[i]
 }
 
-func eventSourceOf(m types.EventSourceMappingConfiguration) EventSource {
-	return EventSource{
+func eventSourceOf(m types.EventSourceMappingConfiguration) account.EventSource {
+	return account.EventSource{
 		UUID:           aws.ToString(m.UUID),
 		EventSourceARN: aws.ToString(m.EventSourceArn),
 		State:          aws.ToString(m.State),

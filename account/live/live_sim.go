@@ -1,4 +1,4 @@
-package account
+package live
 
 import (
 	"github.com/aws/aws-sdk-go-v2/aws"

@@ -1,4 +1,4 @@
-package account
+package live
 
 import (
 	"context"
@@ -8,6 +8,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
+
+	"github.com/lambda-doctor/lambda-doctor/account"
 )
 
 // lambdaLogPrefix is the prefix of every default function log group.
@@ -16,19 +18,19 @@ const lambdaLogPrefix = "/aws/lambda/"
 // prefetch holds region-wide lists that ReadAll reads once instead of once
 // per function: the default log groups and the event source mappings. A
 // list that could not be read is nil, and each function then reads its
-// own (recording any refusal in its Unseen).
+// own (recording any refusal in its account.Unseen).
 type prefetch struct {
-	logGroups map[string]LogGroup      // by name, every group under /aws/lambda/
-	mappings  map[string][]EventSource // by unqualified function ARN
+	logGroups map[string]account.LogGroup      // by name, every group under /aws/lambda/
+	mappings  map[string][]account.EventSource // by unqualified function ARN
 }
 
-func (l *Live) prefetch(ctx context.Context) *prefetch {
+func (l *Reader) prefetch(ctx context.Context) *prefetch {
 	pre := &prefetch{}
 	var wg sync.WaitGroup
 	wg.Add(2)
 	go func() {
 		defer wg.Done()
-		groups := map[string]LogGroup{}
+		groups := map[string]account.LogGroup{}
 		p := cloudwatchlogs.NewDescribeLogGroupsPaginator(l.logs, &cloudwatchlogs.DescribeLogGroupsInput{LogGroupNamePrefix: aws.String(lambdaLogPrefix)})
 		for p.HasMorePages() {
 			page, err := p.NextPage(ctx)
@@ -36,7 +38,7 @@ func (l *Live) prefetch(ctx context.Context) *prefetch {
 				return
 			}
 			for _, g := range page.LogGroups {
-				lg := LogGroup{
+				lg := account.LogGroup{
 					Name: aws.ToString(g.LogGroupName), Exists: true, ARN: aws.ToString(g.LogGroupArn),
 					RetentionDays: int(aws.ToInt32(g.RetentionInDays)), KMSKeyID: aws.ToString(g.KmsKeyId),
 				}
@@ -50,7 +52,7 @@ func (l *Live) prefetch(ctx context.Context) *prefetch {
 	}()
 	go func() {
 		defer wg.Done()
-		mappings := map[string][]EventSource{}
+		mappings := map[string][]account.EventSource{}
 		p := lambda.NewListEventSourceMappingsPaginator(l.lambda, &lambda.ListEventSourceMappingsInput{})
 		for p.HasMorePages() {
 			page, err := p.NextPage(ctx)
@@ -59,7 +61,7 @@ func (l *Live) prefetch(ctx context.Context) *prefetch {
 			}
 			for _, m := range page.EventSourceMappings {
 				es := eventSourceOf(m)
-				base, _ := SplitQualifier(es.FunctionARN)
+				base, _ := account.SplitQualifier(es.FunctionARN)
 				mappings[base] = append(mappings[base], es)
 			}
 		}
@@ -70,17 +72,17 @@ func (l *Live) prefetch(ctx context.Context) *prefetch {
 }
 
 // logGroup returns the prefetched state of a default log group.
-func (p *prefetch) logGroup(name string) (LogGroup, bool) {
+func (p *prefetch) logGroup(name string) (account.LogGroup, bool) {
 	if p == nil || p.logGroups == nil || !strings.HasPrefix(name, lambdaLogPrefix) {
-		return LogGroup{}, false
+		return account.LogGroup{}, false
 	}
 	if lg, ok := p.logGroups[name]; ok {
 		return lg, true
 	}
-	return LogGroup{Name: name}, true
+	return account.LogGroup{Name: name}, true
 }
 
-func (p *prefetch) eventSources(functionARN string) ([]EventSource, bool) {
+func (p *prefetch) eventSources(functionARN string) ([]account.EventSource, bool) {
 	if p == nil || p.mappings == nil {
 		return nil, false
 	}

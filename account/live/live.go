@@ -1,4 +1,4 @@
-package account
+package live
 
 import (
 	"context"
@@ -19,15 +19,17 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go/middleware"
+
+	"github.com/lambda-doctor/lambda-doctor/account"
 )
 
-// LiveOptions configure the live reader. Zero values take the defaults.
-type LiveOptions struct {
+// Options configure the live reader. Zero values take the defaults.
+type Options struct {
 	Profile string // shared config profile; "" for the default chain
 	Region  string // "" for the config chain's region
 	// Concurrency is how many functions ReadAll reads at once (default 8).
 	Concurrency int
-	// Timeout bounds each Function call, and NewLive's identity check
+	// Timeout bounds each account.Function call, and New's identity check
 	// (default 2 minutes).
 	Timeout time.Duration
 	// AttemptTimeout bounds one HTTP attempt (default 30s); a slow answer is
@@ -49,7 +51,7 @@ type LiveOptions struct {
 	APIOptions []func(*middleware.Stack) error
 }
 
-func (o *LiveOptions) defaults() {
+func (o *Options) defaults() {
 	if o.Concurrency <= 0 {
 		o.Concurrency = 8
 	}
@@ -70,16 +72,16 @@ func (o *LiveOptions) defaults() {
 	}
 }
 
-// Live reads functions from an AWS account with aws-sdk-go-v2. It only
+// Reader reads functions from an AWS account with aws-sdk-go-v2. It only
 // ever reads: every client refuses non-read operations before sending them.
-type Live struct {
-	opts   LiveOptions
+type Reader struct {
+	opts   Options
 	cfg    aws.Config
 	lambda *lambda.Client
 	iam    *iam.Client
 	logs   *cloudwatchlogs.Client
 	sts    *sts.Client
-	origin Origin
+	origin account.Origin
 	calls  *callCounter
 
 	mu       sync.Mutex
@@ -87,13 +89,13 @@ type Live struct {
 	policies map[string]*policyEntry
 }
 
-// NewLive loads the AWS configuration (profiles, SSO, environment,
+// New loads the AWS configuration (profiles, SSO, environment,
 // AWS_ENDPOINT_URL) and checks who the caller is with
 // sts:GetCallerIdentity, which needs no permission: no credentials gives an
-// *AccessError.
-func NewLive(ctx context.Context, opts LiveOptions) (*Live, error) {
+// *account.AccessError.
+func New(ctx context.Context, opts Options) (*Reader, error) {
 	opts.defaults()
-	l := &Live{opts: opts, calls: newCallCounter(), roles: map[string]*roleEntry{}, policies: map[string]*policyEntry{}}
+	l := &Reader{opts: opts, calls: newCallCounter(), roles: map[string]*roleEntry{}, policies: map[string]*policyEntry{}}
 	apiOptions := append([]func(*middleware.Stack) error{readOnlyMiddleware, l.calls.middleware, tolerateStringTimestamps}, opts.APIOptions...)
 	load := []func(*config.LoadOptions) error{
 		config.WithAPIOptions(apiOptions),
@@ -119,10 +121,10 @@ func NewLive(ctx context.Context, opts LiveOptions) (*Live, error) {
 	}
 	cfg, err := config.LoadDefaultConfig(ctx, load...)
 	if err != nil {
-		return nil, &InputError{Source: "AWS configuration", Err: err}
+		return nil, &account.InputError{Source: "AWS configuration", Err: err}
 	}
 	if cfg.Region == "" {
-		return nil, &InputError{Source: "--region", Err: errors.New("no AWS region: give --region, or set AWS_REGION or a region in the profile")}
+		return nil, &account.InputError{Source: "--region", Err: errors.New("no AWS region: give --region, or set AWS_REGION or a region in the profile")}
 	}
 	l.cfg = cfg
 	l.lambda = lambda.NewFromConfig(cfg)
@@ -137,9 +139,9 @@ func NewLive(ctx context.Context, opts LiveOptions) (*Live, error) {
 		if ctxErr(ctx, err) {
 			return nil, fmt.Errorf("sts:GetCallerIdentity: %w", err)
 		}
-		return nil, &AccessError{Operation: "sts:GetCallerIdentity", Err: fmt.Errorf("cannot identify the caller (are there AWS credentials?): %w", err)}
+		return nil, &account.AccessError{Operation: "sts:GetCallerIdentity", Err: fmt.Errorf("cannot identify the caller (are there AWS credentials?): %w", err)}
 	}
-	l.origin = Origin{Account: aws.ToString(id.Account), Region: cfg.Region, Caller: aws.ToString(id.Arn)}
+	l.origin = account.Origin{Account: aws.ToString(id.Account), Region: cfg.Region, Caller: aws.ToString(id.Arn)}
 	l.origin.Partition = arnPart(l.origin.Caller, 1)
 	if l.origin.Partition == "" {
 		l.origin.Partition = "aws"
@@ -147,16 +149,16 @@ func NewLive(ctx context.Context, opts LiveOptions) (*Live, error) {
 	return l, nil
 }
 
-// Origin says which account, region and caller the reader reads as.
-func (l *Live) Origin() Origin { return l.origin }
+// account.Origin says which account, region and caller the reader reads as.
+func (l *Reader) Origin() account.Origin { return l.origin }
 
 // Calls returns how many calls of each operation ("lambda:GetFunction")
 // the reader made so far, and the number of HTTP attempts (retries
 // included).
-func (l *Live) Calls() (map[string]int, int64) { return l.calls.snapshot() }
+func (l *Reader) Calls() (map[string]int, int64) { return l.calls.snapshot() }
 
 // FunctionNames lists every function of the account and region.
-func (l *Live) FunctionNames(ctx context.Context) ([]string, error) {
+func (l *Reader) FunctionNames(ctx context.Context) ([]string, error) {
 	cfgs, err := l.listFunctions(ctx)
 	if err != nil {
 		return nil, err
@@ -168,8 +170,8 @@ func (l *Live) FunctionNames(ctx context.Context) ([]string, error) {
 	return names, nil
 }
 
-func (l *Live) listFunctions(ctx context.Context) ([]*Function, error) {
-	var fns []*Function
+func (l *Reader) listFunctions(ctx context.Context) ([]*account.Function, error) {
+	var fns []*account.Function
 	p := lambda.NewListFunctionsPaginator(l.lambda, &lambda.ListFunctionsInput{})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
@@ -177,7 +179,7 @@ func (l *Live) listFunctions(ctx context.Context) ([]*Function, error) {
 			if ctxErr(ctx, err) {
 				return nil, fmt.Errorf("lambda:ListFunctions: %w", err)
 			}
-			return nil, &AccessError{Operation: "lambda:ListFunctions", Permission: permissionIfDenied(err, "lambda:ListFunctions"), Err: err}
+			return nil, &account.AccessError{Operation: "lambda:ListFunctions", Permission: permissionIfDenied(err, "lambda:ListFunctions"), Err: err}
 		}
 		for i := range page.Functions {
 			fns = append(fns, l.fromConfiguration(&page.Functions[i]))
@@ -187,25 +189,25 @@ func (l *Live) listFunctions(ctx context.Context) ([]*Function, error) {
 	return fns, nil
 }
 
-// Function reads one function by name, ARN, or either with a qualifier,
+// account.Function reads one function by name, ARN, or either with a qualifier,
 // and everything about its doors. A function that does not exist gives an
-// error wrapping ErrNotFound; a refused lambda:GetFunction an
-// *AccessError. Any other refused read is recorded in Function.Unseen.
-func (l *Live) Function(ctx context.Context, name string) (*Function, error) {
+// error wrapping account.ErrNotFound; a refused lambda:GetFunction an
+// *account.AccessError. Any other refused read is recorded in account.Function.Unseen.
+func (l *Reader) Function(ctx context.Context, name string) (*account.Function, error) {
 	ctx, cancel := context.WithTimeout(ctx, l.opts.Timeout)
 	defer cancel()
-	base, qual := SplitQualifier(name)
+	base, qual := account.SplitQualifier(name)
 	out, err := l.lambda.GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: aws.String(base)})
 	if err != nil {
 		switch classify(ctx, err) {
 		case errNotFound:
-			return nil, fmt.Errorf("function %s in %s/%s: %w", base, l.origin.Account, l.origin.Region, ErrNotFound)
+			return nil, fmt.Errorf("function %s in %s/%s: %w", base, l.origin.Account, l.origin.Region, account.ErrNotFound)
 		case errContext:
 			return nil, fmt.Errorf("lambda:GetFunction %s: %w", base, err)
 		case errDenied:
-			return nil, &AccessError{Operation: "lambda:GetFunction", Permission: "lambda:GetFunction", Err: err}
+			return nil, &account.AccessError{Operation: "lambda:GetFunction", Permission: "lambda:GetFunction", Err: err}
 		}
-		return nil, &AccessError{Operation: "lambda:GetFunction", Err: err}
+		return nil, &account.AccessError{Operation: "lambda:GetFunction", Err: err}
 	}
 	f := l.fromConfiguration(out.Configuration)
 	if out.Code != nil {
@@ -215,7 +217,7 @@ func (l *Live) Function(ctx context.Context, name string) (*Function, error) {
 		return nil, err
 	}
 	if qual != "" && !f.HasQualifier(qual) {
-		return nil, fmt.Errorf("function %s has no alias or version %q: %w", base, qual, ErrNotFound)
+		return nil, fmt.Errorf("function %s has no alias or version %q: %w", base, qual, account.ErrNotFound)
 	}
 	return f, nil
 }
@@ -224,7 +226,7 @@ func (l *Live) Function(ctx context.Context, name string) (*Function, error) {
 // Concurrency at a time, and calls each with them one by one in name
 // order. Only about Concurrency functions are held in memory at once.
 // A function deleted while reading is skipped.
-func (l *Live) ReadAll(ctx context.Context, each func(*Function) error) error {
+func (l *Reader) ReadAll(ctx context.Context, each func(*account.Function) error) error {
 	fns, err := l.listFunctions(ctx)
 	if err != nil {
 		return err
@@ -234,7 +236,7 @@ func (l *Live) ReadAll(ctx context.Context, each func(*Function) error) error {
 		return err
 	}
 	type result struct {
-		f   *Function
+		f   *account.Function
 		err error
 	}
 	ctx, cancel := context.WithCancel(ctx)
@@ -255,7 +257,7 @@ func (l *Live) ReadAll(ctx context.Context, each func(*Function) error) error {
 				return
 			}
 			fns[i] = nil // the reader holds it from now on
-			go func(f *Function, out chan<- result) {
+			go func(f *account.Function, out chan<- result) {
 				err := l.readOne(ctx, f, pre)
 				out <- result{f, err}
 			}(f, results[i])
@@ -266,7 +268,7 @@ func (l *Live) ReadAll(ctx context.Context, each func(*Function) error) error {
 		r := <-ch
 		<-slots
 		if r.err != nil {
-			if errors.Is(r.err, ErrNotFound) {
+			if errors.Is(r.err, account.ErrNotFound) {
 				continue
 			}
 			return r.err
@@ -284,7 +286,7 @@ func (l *Live) ReadAll(ctx context.Context, each func(*Function) error) error {
 	return nil
 }
 
-func (l *Live) readOne(ctx context.Context, f *Function, pre *prefetch) error {
+func (l *Reader) readOne(ctx context.Context, f *account.Function, pre *prefetch) error {
 	ctx, cancel := context.WithTimeout(ctx, l.opts.Timeout)
 	defer cancel()
 	r := &fnRead{f: f}
@@ -294,7 +296,7 @@ func (l *Live) readOne(ctx context.Context, f *Function, pre *prefetch) error {
 		case err == nil && out.Code != nil:
 			f.Config.ImageURI = aws.ToString(out.Code.ImageUri)
 		case err != nil && classify(ctx, err) == errNotFound:
-			return fmt.Errorf("function %s: %w", f.Name, ErrNotFound)
+			return fmt.Errorf("function %s: %w", f.Name, account.ErrNotFound)
 		case err != nil:
 			if e := r.unseen(ctx, "lambda:GetFunction", f.ARN, err); e != nil {
 				return e
@@ -307,11 +309,11 @@ func (l *Live) readOne(ctx context.Context, f *Function, pre *prefetch) error {
 // fnRead is one function being read by concurrent branches.
 type fnRead struct {
 	mu  sync.Mutex
-	f   *Function
+	f   *account.Function
 	pre *prefetch // region-wide reads made once by ReadAll; nil otherwise
 }
 
-func (r *fnRead) do(fn func(f *Function)) {
+func (r *fnRead) do(fn func(f *account.Function)) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	fn(r.f)
@@ -324,7 +326,7 @@ func (r *fnRead) unseen(ctx context.Context, op, resource string, err error) err
 	if stop != nil {
 		return stop
 	}
-	r.do(func(f *Function) { f.Unseen = append(f.Unseen, u) })
+	r.do(func(f *account.Function) { f.Unseen = append(f.Unseen, u) })
 	return nil
 }
 
@@ -334,10 +336,10 @@ func (r *fnRead) unseen(ctx context.Context, op, resource string, err error) err
 // (and then its denials) and execution role (and then its policies).
 // Round 2, concurrently: the resource policy and URL config of each alias
 // and version found in round 1.
-func (l *Live) readDoors(ctx context.Context, f *Function, pre *prefetch) error {
+func (l *Reader) readDoors(ctx context.Context, f *account.Function, pre *prefetch) error {
 	r := &fnRead{f: f, pre: pre}
 	var g group
-	var aliases []Alias
+	var aliases []account.Alias
 	var versions []string
 	g.Go(func() error { return l.readResourcePolicy(ctx, r, "") })
 	g.Go(func() (err error) { aliases, err = l.listAliases(ctx, r); return err })
@@ -351,7 +353,7 @@ func (l *Live) readDoors(ctx context.Context, f *Function, pre *prefetch) error 
 	if f.Config.RoleARN != "" {
 		g.Go(func() error {
 			role, unseen, err := l.role(ctx, f.Config.RoleARN)
-			r.do(func(f *Function) {
+			r.do(func(f *account.Function) {
 				f.Role = role
 				f.Unseen = append(f.Unseen, unseen...)
 			})
@@ -374,7 +376,7 @@ func (l *Live) readDoors(ctx context.Context, f *Function, pre *prefetch) error 
 	if err := g.Wait(); err != nil {
 		return err
 	}
-	f.sortLists()
+	f.SortLists()
 	return nil
 }
 
@@ -400,22 +402,4 @@ func (g *group) Wait() error {
 	err := g.err
 	g.err, g.once = nil, sync.Once{}
 	return err
-}
-
-// sortLists puts every list in a stable order, for snapshots that diff well.
-func (f *Function) sortLists() {
-	sort.Slice(f.ResourcePolicies, func(i, j int) bool { return f.ResourcePolicies[i].Qualifier < f.ResourcePolicies[j].Qualifier })
-	sort.Slice(f.Aliases, func(i, j int) bool { return f.Aliases[i].Name < f.Aliases[j].Name })
-	sort.Slice(f.URLConfigs, func(i, j int) bool { return f.URLConfigs[i].Qualifier < f.URLConfigs[j].Qualifier })
-	sort.Slice(f.EventSources, func(i, j int) bool { return f.EventSources[i].UUID < f.EventSources[j].UUID })
-	sort.Slice(f.AsyncConfigs, func(i, j int) bool { return f.AsyncConfigs[i].Qualifier < f.AsyncConfigs[j].Qualifier })
-	sort.Slice(f.LogGroups, func(i, j int) bool { return f.LogGroups[i].Name < f.LogGroups[j].Name })
-	sort.SliceStable(f.Denials, func(i, j int) bool { return f.Denials[i].Time.Before(f.Denials[j].Time) })
-	sort.SliceStable(f.Unseen, func(i, j int) bool {
-		a, b := f.Unseen[i], f.Unseen[j]
-		if a.Operation != b.Operation {
-			return a.Operation < b.Operation
-		}
-		return a.Resource < b.Resource
-	})
 }
