@@ -105,11 +105,6 @@ func (g *gen) operator(s *scen, key string) (string, []string) {
 		}
 		switch k := g.intn(100); {
 		case k < 45:
-			if !g.all {
-				// ForAnyValue:...IfExists on a missing key: AWS documents
-				// neither reading; the reference says false. Not compared.
-				return "ForAnyValue:" + base, vals
-			}
 			return "ForAnyValue:" + ifExists(base), vals
 		case k < 90:
 			return "ForAllValues:" + ifExists(base), vals
