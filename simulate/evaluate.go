@@ -532,9 +532,14 @@ func evaluate(in *Input, trace bool) (*Result, error) {
 		}
 	}
 	var resource, identity, boundary, session layerScan
+	trust := !res.CrossAccount && identitySide && explicitTrust(in, &e)
 	if in.Resource != nil {
 		e.scan(LayerResource, in.Resource, &resource)
-		res.Layers = append(res.Layers, LayerResult{Layer: LayerResource, Decision: resource.decision()})
+		note := ""
+		if trust {
+			note = "must trust the principal or its account: " + trustWhat(&e)
+		}
+		res.Layers = append(res.Layers, LayerResult{Layer: LayerResource, Decision: resource.decision(), Note: note})
 		denies.merge(&resource.denies)
 	}
 	if identitySide {
@@ -598,7 +603,7 @@ func evaluate(in *Input, trace bool) (*Result, error) {
 		// policies and KMS key policies must trust the account explicitly.
 		resOK := resource.allow() && resource.direct
 		idOK := identity.allow()
-		if explicitTrust(in, &e) {
+		if trust {
 			idOK = idOK && resource.account
 		}
 		switch {
@@ -667,6 +672,13 @@ func serviceForbids(e *evaluator) bool {
 		return kmsAliasActions[name] && hasPrefixFold(e.res.seg[5], "alias/aws/")
 	}
 	return false
+}
+
+func trustWhat(e *evaluator) string {
+	if strings.EqualFold(e.svc, "kms") {
+		return "a KMS key policy must allow, even in the key's own account"
+	}
+	return "a role's trust policy must allow, even in the role's own account"
 }
 
 func hasPrefixFold(s, prefix string) bool {

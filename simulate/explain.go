@@ -17,7 +17,16 @@ func (r *Result) Explain() string {
 	case ExplicitDeny:
 		b.WriteString("denied explicitly by:\n")
 	case Allow:
-		b.WriteString("allowed by:\n")
+		if len(r.Deciding) == 0 {
+			b.WriteString("allowed without any statement:\n")
+			for _, l := range r.Layers {
+				if l.Layer == "service" {
+					fmt.Fprintf(&b, "  %s\n", l.Note)
+				}
+			}
+		} else {
+			b.WriteString("allowed by:\n")
+		}
 	}
 	for _, d := range r.Deciding {
 		fmt.Fprintf(&b, "  %s statement %s (%s)\n", d.Policy, d.Statement, d.Effect)
@@ -67,7 +76,18 @@ func (r *Result) missingAllows() []string {
 			out = append(out, s)
 		}
 	}
-	if len(out) == 0 {
+	hasResource, hasIdentity := false, false
+	for _, l := range r.Layers {
+		hasResource = hasResource || l.Layer == LayerResource
+		hasIdentity = hasIdentity || (l.Layer == LayerIdentity && !strings.HasPrefix(l.Note, "not evaluated"))
+	}
+	switch {
+	case hasResource:
+	case r.CrossAccount:
+		out = append(out, "resource (no resource policy: a cross-account request needs the resource's account to grant it)")
+	case !hasIdentity:
+		out = append(out, "resource (no resource policy: only a resource policy can grant this principal)")
+	case len(out) == 0:
 		out = append(out, "resource (no resource policy grants this principal)")
 	}
 	return out
