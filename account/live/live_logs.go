@@ -15,31 +15,9 @@ import (
 	"github.com/lambda-doctor/lambda-doctor/account"
 )
 
-// denialTerms are the words of a log line that reports an access denial.
-// denialPattern asks CloudWatch Logs for lines with any of them (a "?"
-// before each term means OR: CloudWatch Logs user guide, "Filter pattern
-// syntax for metric filters, subscription filters, and filter log
-// events"); the lines are checked again here, since an emulator may
-// ignore the pattern.
-var denialTerms = []string{
-	"AccessDenied", "Access Denied", "not authorized", "Invalid permissions",
-	"cannot be assumed", "UnauthorizedOperation", "Forbidden",
-}
-
-const denialPattern = `?AccessDenied ?AccessDeniedException ?KMSAccessDeniedException ?"Access Denied" ?"not authorized" ?"Invalid permissions" ?"cannot be assumed" ?UnauthorizedOperation ?Forbidden`
-
 // maxFilterPages bounds the pages of FilterLogEvents read per function: a
 // large group with few matches answers many near-empty pages.
 const maxFilterPages = 5
-
-func isDenialLine(msg string) bool {
-	for _, t := range denialTerms {
-		if strings.Contains(msg, t) {
-			return true
-		}
-	}
-	return false
-}
 
 func (l *Reader) readLogs(ctx context.Context, r *fnRead) error {
 	name := r.f.Config.Logging.LogGroup
@@ -76,7 +54,7 @@ func (l *Reader) readLogs(ctx context.Context, r *fnRead) error {
 		fp := cloudwatchlogs.NewFilterLogEventsPaginator(l.logs, &cloudwatchlogs.FilterLogEventsInput{
 			LogGroupName:  aws.String(name),
 			StartTime:     aws.Int64(start.UnixMilli()),
-			FilterPattern: aws.String(denialPattern),
+			FilterPattern: aws.String(errtext.FilterPattern),
 		})
 		for n := 0; fp.HasMorePages() && n < maxFilterPages && len(denials) < l.opts.MaxDenials; n++ {
 			page, err := fp.NextPage(ctx)
@@ -85,7 +63,10 @@ func (l *Reader) readLogs(ctx context.Context, r *fnRead) error {
 			}
 			for _, e := range page.Events {
 				msg := strings.TrimSpace(aws.ToString(e.Message))
-				if !isDenialLine(msg) || len(denials) >= l.opts.MaxDenials {
+				// errtext.FilterPattern asks CloudWatch Logs for the lines
+				// errtext.Parse may accept; they are checked again here,
+				// since an emulator (moto) ignores "?" patterns.
+				if !errtext.IsDenialLine(msg) || len(denials) >= l.opts.MaxDenials {
 					continue
 				}
 				d, ok := parseDenial(msg)

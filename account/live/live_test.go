@@ -95,9 +95,14 @@ func createScenario(t *testing.T, s *motoserver.Server, prefix string) *scenario
 	sc.denials = []string{
 		strings.Replace(denyLine, "%s", sc.roleName, 1),
 		"An error occurred (AccessDenied) when calling the GetObject operation: Access Denied",
+		// Two texts the reader's former term list missed (it now uses
+		// errtext.IsDenialLine and errtext.FilterPattern).
+		"The provided execution role does not have permissions to call ReceiveMessage on SQS",
+		"An error occurred (InvalidParameterException) when calling the PutSubscriptionFilter operation: Could not execute the lambda function. Make sure you have given CloudWatch Logs permission to execute your function.",
 	}
 	c.putLogLines(t, "/aws/lambda/"+fn, "2026/11/25/[$LATEST]abc",
-		"START RequestId: 1 Version: $LATEST", sc.denials[0], "END RequestId: 1", sc.denials[1])
+		"START RequestId: 1 Version: $LATEST", sc.denials[0], "END RequestId: 1", sc.denials[1],
+		"INFO permissions checked", sc.denials[2], sc.denials[3], "REPORT RequestId: 1 Duration: 1 ms")
 
 	sc.fn2 = prefix + "-fn2"
 	c.createFunction(t, sc.fn2, sc.roleARN, nil)
@@ -214,6 +219,13 @@ func TestLiveReadsMoto(t *testing.T) {
 		for i, d := range f.Denials {
 			if d.Message != sc.denials[i] || d.LogGroup != "/aws/lambda/live-fn" || d.Stream != "2026/11/25/[$LATEST]abc" || d.Time.IsZero() {
 				t.Errorf("denial %d: got %+v", i, d)
+			}
+			p, err := errtext.Parse(sc.denials[i])
+			if err != nil {
+				t.Fatalf("errtext.Parse(%q): %v", sc.denials[i], err)
+			}
+			if d.Kind != string(p.Kind) {
+				t.Errorf("denial %d kind: got %q, want %q", i, d.Kind, p.Kind)
 			}
 		}
 		if p, err := errtext.Parse(sc.denials[0]); err == nil { // once the parser is written
