@@ -28,7 +28,12 @@ const maxExpand = 60
 //     do, the pattern stays protected, and only resources no identity policy
 //     grants (reachable only through a resource-based policy) are newly
 //     denied, which the returned caveat says.
-func editDeny(doc string, idx int, action, resource string, allowed []string) (string, []string, error) {
+//
+// With onlyFor (the role's aws:PrincipalArn values), the narrowed
+// statements apply to that role only and the original statement stays for
+// every other principal, as a managed policy or boundary shared by several
+// roles needs.
+func editDeny(doc string, idx int, action, resource string, allowed, onlyFor []string) (string, []string, error) {
 	d, err := decodeDoc(doc)
 	if err != nil {
 		return "", nil, err
@@ -36,10 +41,11 @@ func editDeny(doc string, idx int, action, resource string, allowed []string) (s
 	if idx < 0 || idx >= len(d.Statement) {
 		return "", nil, fmt.Errorf("statement %d not found", idx)
 	}
-	var st map[string]json.RawMessage
+	var st, st0 map[string]json.RawMessage
 	if err := json.Unmarshal(d.Statement[idx], &st); err != nil {
 		return "", nil, err
 	}
+	_ = json.Unmarshal(d.Statement[idx], &st0)
 	var caveats []string
 	sid := ""
 	if raw, ok := st["Sid"]; ok {
@@ -161,6 +167,34 @@ func editDeny(doc string, idx int, action, resource string, allowed []string) (s
 		repl = append(repl, withAction("", func(c map[string]json.RawMessage) { c["NotResource"] = jsonList(append(nr, resource)) }))
 	}
 
+	if len(onlyFor) > 0 {
+		keep := map[string]json.RawMessage{}
+		for k, v := range st0 {
+			keep[k] = v
+		}
+		if addCond(keep, []string{"ArnNotEquals", "StringNotEquals"}, "aws:PrincipalArn", onlyFor) {
+			ok := true
+			for i, raw := range repl {
+				var m map[string]json.RawMessage
+				if json.Unmarshal(raw, &m) != nil || !addCond(m, []string{"ArnEquals", "StringEquals"}, "aws:PrincipalArn", onlyFor) {
+					ok = false
+					break
+				}
+				if sid != "" {
+					var cur string
+					_ = json.Unmarshal(m["Sid"], &cur)
+					m["Sid"] = mustRaw(cur + "ForThisRole")
+				}
+				repl[i] = orderedStatement(m)
+			}
+			if ok {
+				repl = append([]json.RawMessage{orderedStatement(keep)}, repl...)
+				caveats = append(caveats, "the policy may be attached to other roles: they keep the deny unchanged (aws:PrincipalArn conditions)")
+			}
+		} else {
+			caveats = append(caveats, "the deny already conditions on aws:PrincipalArn, so the edit could not be limited to this role: every role the policy is attached to gets it")
+		}
+	}
 	out := append([]json.RawMessage{}, d.Statement[:idx]...)
 	out = append(out, uniqueSids(d, idx, repl)...)
 	out = append(out, d.Statement[idx+1:]...)
@@ -381,4 +415,41 @@ func exceptPrincipal(doc string, idx int, r simulate.Request) (string, []string,
 	st["Condition"] = mustRaw(cond)
 	d.Statement[idx] = orderedStatement(st)
 	return d.String(), []string{fmt.Sprintf("the deny now skips requests whose %s is %s (%s added to its conditions)", key, val, op)}, nil
+}
+
+// addCond adds key: vals under the first of ops the statement's Condition
+// does not already use for key; false when every op is taken.
+func addCond(st map[string]json.RawMessage, ops []string, key string, vals []string) bool {
+	cond := map[string]map[string]json.RawMessage{}
+	if raw, ok := st["Condition"]; ok {
+		if json.Unmarshal(raw, &cond) != nil {
+			return false
+		}
+	}
+	for _, op := range ops {
+		taken := false
+		for k := range cond[op] {
+			taken = taken || strings.EqualFold(k, key)
+		}
+		if taken {
+			continue
+		}
+		if cond[op] == nil {
+			cond[op] = map[string]json.RawMessage{}
+		}
+		cond[op][key] = jsonList(vals)
+		st["Condition"] = mustRaw(cond)
+		return true
+	}
+	return false
+}
+
+// rolePrincipalARNs are the aws:PrincipalArn values of the role's sessions:
+// the role ARN, and without its path when it has one.
+func rolePrincipalARNs(r *account.Role) []string {
+	out := []string{r.ARN}
+	if bare := fmt.Sprintf("arn:%s:iam::%s:role/%s", arnField(r.ARN, 1), arnField(r.ARN, 4), r.Name); bare != r.ARN {
+		out = append(out, bare)
+	}
+	return out
 }

@@ -180,7 +180,7 @@ func TestEditDenyNarrowsOnly(t *testing.T) {
 					t.Fatalf("before: %s on %s: got %s, want explicit_deny (bad case)", r[0], r[1], got)
 				}
 			}
-			doc, _, err := editDeny(c.doc, 0, "s3:DeleteObject", obj, c.allowed)
+			doc, _, err := editDeny(c.doc, 0, "s3:DeleteObject", obj, c.allowed, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -428,5 +428,47 @@ func TestCrossCheckReportsDisagreement(t *testing.T) {
 		if !strings.Contains(rep.Primary.CrossCheck, want) {
 			t.Errorf("IAM answers %q: cross-check %q, want it to contain %q", answer, rep.Primary.CrossCheck, want)
 		}
+	}
+}
+
+// TestEditDenySharedPolicyOnlyForThisRole: a boundary or managed policy can
+// be attached to other roles, which must keep the deny exactly as it was.
+func TestEditDenySharedPolicyOnlyForThisRole(t *testing.T) {
+	doc := `{"Version":"2012-10-17","Statement":[{"Sid":"DenyAudit","Effect":"Deny","Action":"s3:DeleteObject","Resource":"arn:aws:s3:::audit-*/*"}]}`
+	obj, scratch := "arn:aws:s3:::audit-a/2019/x.gz", "arn:aws:s3:::tmp/x"
+	role := &account.Role{ARN: "arn:aws:iam::111122223333:role/ops/cleaner-role", Name: "cleaner-role"}
+	edited, _, err := editDeny(doc, 0, "s3:DeleteObject", obj, []string{"arn:aws:s3:::audit-a/*"}, rolePrincipalARNs(role))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := simulate.MustParse(edited)
+	allow := simulate.MustParse(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`)
+	judge := func(principal, roleARN, resource string) simulate.Decision {
+		r, err := simulate.Evaluate(&simulate.Input{
+			Identity: []simulate.NamedPolicy{{Name: "allow", Policy: allow}},
+			Boundary: &simulate.NamedPolicy{Name: "b", Policy: p},
+			Request: simulate.Request{Principal: principal, Action: "s3:DeleteObject", Resource: resource,
+				Context: simulate.Context{"aws:PrincipalArn": {Values: []string{roleARN}}}},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r.Decision
+	}
+	// The boundary also allows nothing itself here, so judge only the deny:
+	// explicit_deny vs not.
+	this := "arn:aws:sts::111122223333:assumed-role/cleaner-role/cleaner"
+	other := "arn:aws:sts::111122223333:assumed-role/janitor-role/janitor"
+	if got := judge(this, role.ARN, obj); got == simulate.ExplicitDeny {
+		t.Errorf("this role on the object: still denied\n%s", edited)
+	}
+	if got := judge(this, role.ARN, "arn:aws:s3:::audit-a/2020/y.gz"); got != simulate.ExplicitDeny {
+		t.Errorf("this role on another audit object: got %s, want explicit_deny", got)
+	}
+	if got := judge(other, "arn:aws:iam::111122223333:role/janitor-role", obj); got != simulate.ExplicitDeny {
+		t.Errorf("another role on the object: got %s, want explicit_deny (unchanged)\n%s", got, edited)
+	}
+	if got := judge(other, "arn:aws:iam::111122223333:role/janitor-role", scratch); got == simulate.ExplicitDeny {
+		t.Errorf("another role on scratch: denied after the edit (it was not before)\n%s", edited)
 	}
 }

@@ -774,7 +774,13 @@ func denyPlan(fn *account.Function, v *Verdict, r simulate.Request, d simulate.S
 		// (or role's) own: the request is set apart by its principal.
 		doc, caveats, err = exceptPrincipal(loc.doc, d.Index, r)
 	} else {
-		doc, caveats, err = editDeny(loc.doc, d.Index, r.Action, r.Resource, allowedResources(fn, r.Action))
+		var onlyFor []string
+		if (loc.kind == "managed" || loc.kind == "boundary") && fn.Role != nil {
+			// A managed policy can be attached to other roles too: the edit
+			// applies to this role only, the others keep the deny as it was.
+			onlyFor = rolePrincipalARNs(fn.Role)
+		}
+		doc, caveats, err = editDeny(loc.doc, d.Index, r.Action, r.Resource, allowedResources(fn, r.Action), onlyFor)
 	}
 	if err != nil {
 		return plan{fix: Fix{Door: v.Door, Explanation: what + "; the edit could not be computed: " + err.Error()}}
