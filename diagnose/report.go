@@ -217,6 +217,9 @@ func (d *diagnosis) explain(ctx context.Context, f *finding) Diagnosis {
 			}
 		}
 	}
+	if len(v.Probes) == 0 && v.Call != nil {
+		out.Request = &Request{Principal: SessionARN(fn), Action: v.Call.Action, Resource: v.Call.Resource, Context: map[string]any{}}
+	}
 	if v.Unknown {
 		out.Door = Unknown
 		var ops, perms []string
