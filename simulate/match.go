@@ -39,7 +39,7 @@ func lower(c byte) byte {
 
 // glob matches s against the compiled pattern p: gStar matches any run of
 // characters (none included), gOne exactly one character. With fold, ASCII
-// letters of s are compared lowercased (p must be lowercase already).
+// letters compare case-insensitively.
 func glob(p, s string, fold bool) bool { return globx(p, s, fold, false) }
 
 // globx is glob; with prefix, p need only match a prefix of s.
@@ -64,7 +64,7 @@ func globx(p, s string, fold, prefix bool) bool {
 			default:
 				sc := s[si]
 				if fold {
-					sc = lower(sc)
+					c, sc = lower(c), lower(sc)
 				}
 				if c == sc {
 					pi++
@@ -158,9 +158,6 @@ func (rp *resPattern) compile(r string) {
 	if a := splitARN(r); a.ok {
 		rp.arn = true
 		for i, s := range a.seg {
-			if i >= 1 && i <= 4 && !rp.exact {
-				s = strings.ToLower(s)
-			}
 			rp.seg[i] = compileGlob(s)
 		}
 		return
@@ -308,9 +305,6 @@ func (rp *resPattern) compileSubstituted(sub string) {
 	if a := splitARN(sub); a.ok {
 		rp.arn = true
 		rp.seg = a.seg
-		for i := 1; i <= 4 && !rp.exact; i++ {
-			rp.seg[i] = strings.ToLower(rp.seg[i])
-		}
 		return
 	}
 	rp.seg[0] = sub
@@ -399,15 +393,15 @@ func (c Context) lookup(key string) (Value, bool) {
 type actPattern struct {
 	all  bool   // "*"
 	bad  bool   // an empty or blank action name never matches
-	svc  string // lowercase
-	name string // lowercase, compiled glob
+	svc  string // compared case-insensitively
+	name string // compiled glob, compared case-insensitively
 }
 
 func compileAction(a string) actPattern {
 	if a == "*" {
 		return actPattern{all: true}
 	}
-	svc, name, _ := strings.Cut(strings.ToLower(a), ":")
+	svc, name, _ := strings.Cut(a, ":")
 	return actPattern{svc: svc, name: compileGlob(name), bad: name == "" || strings.ContainsAny(name, " \t\n\r")}
 }
 
@@ -419,7 +413,7 @@ func (p *actPattern) match(svc, name string) bool {
 		return false
 	}
 	for k := 0; k < len(svc); k++ {
-		if p.svc[k] != lower(svc[k]) {
+		if lower(p.svc[k]) != lower(svc[k]) {
 			return false
 		}
 	}
