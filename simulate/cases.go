@@ -145,12 +145,12 @@ func (cr *CaseParser) parse(line string) (*Case, error) {
 		}
 		i := 0
 		for p := t.nodes[n].first; p >= 0; p = t.nodes[p].next {
-			pol, err := cr.policy(p, "identity_policies["+strconv.Itoa(i)+"]")
+			pol, err := cr.policy(p, func() string { return "identity_policies[" + strconv.Itoa(i) + "]" })
 			if err != nil {
 				return nil, cr.fail(id, "%v", err)
 			}
 			if pol != nil {
-				in.Identity = append(in.Identity, NamedPolicy{Name: "identity[" + strconv.Itoa(i) + "]", Policy: pol})
+				in.Identity = append(in.Identity, NamedPolicy{Name: indexedName("identity", i, -1), Policy: pol})
 			}
 			i++
 		}
@@ -224,7 +224,7 @@ func (cr *CaseParser) named(field, name string) (*NamedPolicy, error) {
 	if n < 0 {
 		return nil, nil
 	}
-	p, err := cr.policy(n, field)
+	p, err := cr.policy(n, func() string { return field })
 	if err != nil || p == nil {
 		return nil, err
 	}
@@ -249,13 +249,12 @@ func (cr *CaseParser) levels(field, name string) ([][]NamedPolicy, error) {
 		level := make([]NamedPolicy, 0, t.nodes[l].n)
 		j := 0
 		for p := t.nodes[l].first; p >= 0; p = t.nodes[p].next {
-			idx := "[" + strconv.Itoa(i) + "][" + strconv.Itoa(j) + "]"
-			pol, err := cr.policy(p, field+idx)
+			pol, err := cr.policy(p, func() string { return field + "[" + strconv.Itoa(i) + "][" + strconv.Itoa(j) + "]" })
 			if err != nil {
 				return nil, err
 			}
 			if pol != nil {
-				level = append(level, NamedPolicy{Name: name + idx, Policy: pol})
+				level = append(level, NamedPolicy{Name: indexedName(name, i, j), Policy: pol})
 			}
 			j++
 		}
@@ -267,7 +266,7 @@ func (cr *CaseParser) levels(field, name string) ([][]NamedPolicy, error) {
 
 // policy parses a policy given as a JSON object or as a string holding the
 // (possibly URL-encoded) document. It returns nil for null.
-func (cr *CaseParser) policy(n int32, field string) (*Policy, error) {
+func (cr *CaseParser) policy(n int32, field func() string) (*Policy, error) {
 	t := &cr.t
 	node := &t.nodes[n]
 	if node.kind == jNull {
@@ -287,7 +286,7 @@ func (cr *CaseParser) policy(n int32, field string) (*Policy, error) {
 		err = perr("", "a policy must be a JSON object or a string")
 	}
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", field, err)
+		return nil, fmt.Errorf("%s: %w", field(), err)
 	}
 	if len(cr.cache) >= 2048 {
 		clear(cr.cache)
@@ -295,6 +294,36 @@ func (cr *CaseParser) policy(n int32, field string) (*Policy, error) {
 	cr.cache[node.raw] = p
 	return p, nil
 }
+
+// indexedName is name[i] (j < 0) or name[i][j], from a table for small
+// indexes.
+func indexedName(name string, i, j int) string {
+	if i < 8 && j < 8 {
+		switch name {
+		case "identity":
+			return identityNames[i]
+		case "scp":
+			return scpNames[i][max(j, 0)]
+		case "rcp":
+			return rcpNames[i][max(j, 0)]
+		}
+	}
+	if j < 0 {
+		return name + "[" + strconv.Itoa(i) + "]"
+	}
+	return name + "[" + strconv.Itoa(i) + "][" + strconv.Itoa(j) + "]"
+}
+
+var identityNames, scpNames, rcpNames = func() (id [8]string, scp, rcp [8][8]string) {
+	for i := range 8 {
+		id[i] = "identity[" + strconv.Itoa(i) + "]"
+		for j := range 8 {
+			idx := "[" + strconv.Itoa(i) + "][" + strconv.Itoa(j) + "]"
+			scp[i][j], rcp[i][j] = "scp"+idx, "rcp"+idx
+		}
+	}
+	return
+}()
 
 // contextValue reads a context value: a string (single-valued) or an array
 // of strings (multivalued). Booleans and numbers are kept as their text.
@@ -367,6 +396,9 @@ func AppendError(b []byte, id json.RawMessage, err error) []byte {
 func appendID(b []byte, id json.RawMessage) []byte {
 	if len(id) == 0 {
 		return append(b, "null"...)
+	}
+	if bytes.IndexAny(id, " \t\r\n") < 0 {
+		return append(b, id...) // valid JSON from the parser, already compact
 	}
 	var buf bytes.Buffer
 	if json.Compact(&buf, id) != nil {
