@@ -3,7 +3,9 @@ package e2e
 import (
 	"errors"
 	"fmt"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -453,4 +455,31 @@ func pastedCommand(text string) string {
 		lines = append(lines, l)
 	}
 	return strings.Join(lines, "\n")
+}
+
+// --fix-format cloudformation: the printed resource, put in a template and
+// deployed as a stack (moto implements AWS::Lambda::Permission), must open
+// the door just like the CLI command.
+func TestCloudFormationFixDeploys(t *testing.T) {
+	e := newEnv(t)
+	e.healthyFunction("e2e-cfn-thumbnailer")
+	bucket := "e2e-cfn-uploads-" + e.acct
+	args := []string{"--function", "e2e-cfn-thumbnailer", "--symptom", "invoke-denied",
+		"--caller", "s3.amazonaws.com", "--source-arn", "arn:aws:s3:::" + bucket, "--source-account", e.acct}
+
+	d := e.expectClosed("inbound", "implicit_deny", append(args, "--fix-format", "cloudformation")...)
+	if !d.Fixes[0].Verified || !strings.Contains(d.Fixes[0].Command, "AWS::Lambda::Permission") {
+		t.Fatalf("want a verified AWS::Lambda::Permission resource, got: %+v", d.Fixes[0])
+	}
+	var tmpl strings.Builder
+	tmpl.WriteString("AWSTemplateFormatVersion: '2010-09-09'\nResources:\n")
+	for _, l := range strings.Split(strings.TrimRight(d.Fixes[0].Command, "\n"), "\n") {
+		tmpl.WriteString("  " + l + "\n")
+	}
+	path := filepath.Join(t.TempDir(), "fix.yaml")
+	if err := os.WriteFile(path, []byte(tmpl.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	e.aws("cloudformation", "create-stack", "--stack-name", "e2e-cfn-fix", "--template-body", "file://"+path)
+	e.expectOpen(args...)
 }
