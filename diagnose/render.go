@@ -101,6 +101,8 @@ func textDiagnosis(b *strings.Builder, d Diagnosis, c palette) {
 	}
 	if d.Decision != "" {
 		field(b, "decision", decisionText(d.Decision)+reasonSuffix(d.Reason))
+	} else if d.Reason != "" {
+		field(b, "decision", d.Reason)
 	}
 	var ev []Evidence
 	for _, e := range d.Evidence {

@@ -233,10 +233,8 @@ func (d *diagnosis) explain(ctx context.Context, f *finding) Diagnosis {
 		if len(perms) > 0 {
 			out.Summary += "; the operator needs " + strings.Join(perms, ", ")
 		}
-		if len(v.Probes) > 0 {
-			out.Decision = string(v.Decision)
-			out.Evidence, out.Reason = evidence(fn, v)
-		}
+		// What could not be read might allow it.
+		out.Reason = "not decided: " + strings.Join(ops, ", ") + " could not be read, and what could be read does not allow it"
 		return out
 	}
 	out.Decision = string(v.Decision)
