@@ -491,15 +491,15 @@ func substituteLiteral(s string, ctx Context) (string, bool) {
 	if !ok {
 		return "", false
 	}
-	if strings.IndexByte(sub, gStar) < 0 && strings.IndexByte(sub, gOne) < 0 {
+	if strings.IndexByte(sub, litStar) < 0 && strings.IndexByte(sub, litOne) < 0 {
 		return sub, true
 	}
 	b := []byte(sub)
 	for i, c := range b {
 		switch c {
-		case gStar:
+		case litStar:
 			b[i] = '*'
-		case gOne:
+		case litOne:
 			b[i] = '?'
 		}
 	}

@@ -5,30 +5,17 @@ import (
 	"unicode/utf8"
 )
 
-// Compiled glob patterns mark wildcards with these two bytes, so that a
-// literal '*' or '?' (from ${*}, ${?} or a policy variable's value) can be
-// told from a wildcard.
+// Patterns use '*' and '?' as wildcards as written. Text substituted into a
+// pattern (${*}, ${?} and the values of policy variables) is literal: its
+// '*' and '?' are written as these two bytes, which match only a literal
+// '*' or '?'.
 const (
-	gStar = '\x01'
-	gOne  = '\x02'
+	litStar = '\x01'
+	litOne  = '\x02'
 )
 
-// compileGlob turns a pattern with * and ? wildcards into the compiled form.
-func compileGlob(p string) string {
-	if !strings.ContainsAny(p, "*?") {
-		return p
-	}
-	b := []byte(p)
-	for i, c := range b {
-		switch c {
-		case '*':
-			b[i] = gStar
-		case '?':
-			b[i] = gOne
-		}
-	}
-	return string(b)
-}
+// compileGlob returns the pattern: '*' and '?' are wildcards as written.
+func compileGlob(p string) string { return p }
 
 func lower(c byte) byte {
 	if 'A' <= c && c <= 'Z' {
@@ -37,9 +24,9 @@ func lower(c byte) byte {
 	return c
 }
 
-// glob matches s against the compiled pattern p: gStar matches any run of
-// characters (none included), gOne exactly one character. With fold, ASCII
-// letters compare case-insensitively.
+// glob matches s against the pattern p: '*' matches any run of characters
+// (none included), '?' exactly one character, litStar and litOne a literal
+// '*' and '?'. With fold, ASCII letters compare case-insensitively.
 func glob(p, s string, fold bool) bool { return globx(p, s, fold, false) }
 
 // globx is glob; with prefix, p need only match a prefix of s.
@@ -52,16 +39,22 @@ func globx(p, s string, fold, prefix bool) bool {
 		}
 		if pi < len(p) {
 			switch c := p[pi]; c {
-			case gStar:
+			case '*':
 				starP, starS = pi, si
 				pi++
 				continue
-			case gOne:
+			case '?':
 				_, n := utf8.DecodeRuneInString(s[si:])
 				pi++
 				si += n
 				continue
 			default:
+				switch c {
+				case litStar:
+					c = '*'
+				case litOne:
+					c = '?'
+				}
 				sc := s[si]
 				if fold {
 					c, sc = lower(c), lower(sc)
@@ -81,7 +74,7 @@ func globx(p, s string, fold, prefix bool) bool {
 		starS += n
 		pi, si = starP+1, starS
 	}
-	for pi < len(p) && p[pi] == gStar {
+	for pi < len(p) && p[pi] == '*' {
 		pi++
 	}
 	return pi == len(p)
@@ -154,7 +147,7 @@ func compilePattern(r string, vars, exact bool) resPattern {
 
 // compile fills the pattern from text whose wildcards are still '*' and '?'.
 func (rp *resPattern) compile(r string) {
-	rp.fixed = !strings.ContainsAny(r, "*?")
+	rp.fixed = !strings.ContainsAny(r, "*?\x01\x02")
 	if a := splitARN(r); a.ok {
 		rp.arn = true
 		for i, s := range a.seg {
@@ -222,7 +215,7 @@ func matchResourcePart(p, s string) bool {
 	if strings.IndexByte(p, ':') < 0 {
 		// One pattern segment: it must match the whole subject, unless it
 		// ends with a star, which may then absorb the other segments.
-		if n := len(p); n > 0 && p[n-1] == gStar {
+		if n := len(p); n > 0 && p[n-1] == '*' {
 			sseg, _, _ := cutColon(s)
 			return globx(p[:n-1], sseg, false, true)
 		}
@@ -259,7 +252,7 @@ func matchResourcePart(p, s string) bool {
 		pseg, after, more := cutColon(rest)
 		clear(next)
 		any := false
-		free := len(pseg) > 0 && pseg[len(pseg)-1] == gStar
+		free := len(pseg) > 0 && pseg[len(pseg)-1] == '*'
 		for j := 0; j < m; j++ {
 			if cur[j/64]&(1<<(j%64)) == 0 {
 				continue
@@ -298,10 +291,9 @@ func cutColon(s string) (before, after string, found bool) {
 	return s, "", false
 }
 
-// compileSubstituted compiles text already in compiled-glob form (the result
-// of substitute).
+// compileSubstituted compiles the result of substitute.
 func (rp *resPattern) compileSubstituted(sub string) {
-	rp.fixed = strings.IndexByte(sub, gStar) < 0 && strings.IndexByte(sub, gOne) < 0
+	rp.fixed = !strings.ContainsAny(sub, "*?\x01\x02")
 	if a := splitARN(sub); a.ok {
 		rp.arn = true
 		rp.seg = a.seg
@@ -310,9 +302,9 @@ func (rp *resPattern) compileSubstituted(sub string) {
 	rp.seg[0] = sub
 }
 
-// substitute replaces the policy variables in s and compiles its wildcards:
-// '*' and '?' written in s become wildcards, while ${*}, ${?}, ${$} and the
-// values of variables are literal. ok is false when a variable has no value
+// substitute replaces the policy variables in s: '*' and '?' written in s
+// stay wildcards, while ${*}, ${?}, ${$} and the values of variables are
+// literal (litStar, litOne). ok is false when a variable has no value
 // and no default. IAM User Guide, "IAM policy elements: Variables and tags"
 // (reference_policies_variables).
 func substitute(s string, ctx Context) (string, bool) {
@@ -328,19 +320,21 @@ func substitute(s string, ctx Context) (string, bool) {
 				if !ok {
 					return "", false
 				}
-				b.WriteString(v)
+				for k := 0; k < len(v); k++ {
+					switch v[k] {
+					case '*':
+						b.WriteByte(litStar)
+					case '?':
+						b.WriteByte(litOne)
+					default:
+						b.WriteByte(v[k])
+					}
+				}
 				i += 2 + end + 1
 				continue
 			}
 		}
-		switch c {
-		case '*':
-			b.WriteByte(gStar)
-		case '?':
-			b.WriteByte(gOne)
-		default:
-			b.WriteByte(c)
-		}
+		b.WriteByte(c)
 		i++
 	}
 	return b.String(), true
