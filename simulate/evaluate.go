@@ -656,7 +656,7 @@ func explicitTrust(in *Input, e *evaluator) bool {
 // changing AWS managed policies or aws-reserved roles, and changing the
 // aws/ aliases of AWS managed KMS keys.
 func serviceForbids(e *evaluator) bool {
-	if !e.res.ok {
+	if !e.res.ok || !(strings.EqualFold(e.svc, "iam") || strings.EqualFold(e.svc, "kms")) {
 		return false
 	}
 	name := strings.ToLower(e.name)

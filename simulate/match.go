@@ -118,6 +118,7 @@ type resPattern struct {
 	seg   [6]string // compiled glob per part (arn) or seg[0] the whole pattern
 	vars  bool      // contains policy variables to substitute first
 	exact bool      // Arn* condition value: must be an ARN, every part case-sensitive
+	wild  uint8     // bit i: seg[i] has a wildcard
 	fixed bool      // no wildcards and no variables: plain comparison
 }
 
@@ -151,7 +152,10 @@ func (rp *resPattern) compile(r string) {
 	if a := splitARN(r); a.ok {
 		rp.arn = true
 		for i, s := range a.seg {
-			rp.seg[i] = compileGlob(s)
+			rp.seg[i] = s
+			if strings.ContainsAny(s, "*?\x01\x02") {
+				rp.wild |= 1 << i
+			}
 		}
 		return
 	}
@@ -184,7 +188,7 @@ func (rp *resPattern) matchCompiled(res string, ra *arn) bool {
 		for i := 0; i < 5; i++ {
 			p, s := rp.seg[i], ra.seg[i]
 			fold := i >= 1 && i <= 4 && !rp.exact
-			if rp.fixed {
+			if rp.wild&(1<<i) == 0 {
 				if p != s && !(fold && strings.EqualFold(p, s)) {
 					return false
 				}
@@ -297,6 +301,11 @@ func (rp *resPattern) compileSubstituted(sub string) {
 	if a := splitARN(sub); a.ok {
 		rp.arn = true
 		rp.seg = a.seg
+		for i, s := range a.seg {
+			if strings.ContainsAny(s, "*?\x01\x02") {
+				rp.wild |= 1 << i
+			}
+		}
 		return
 	}
 	rp.seg[0] = sub
