@@ -94,6 +94,10 @@ func TestNull(t *testing.T) {
 		{"false: present", `{"Null":{"aws:TokenIssueTime":"false"}}`, ctxOf("aws:TokenIssueTime", one("x")), true},
 		{"false: absent", `{"Null":{"aws:TokenIssueTime":false}}`, nil, false},
 		{"key case-insensitive", `{"Null":{"AWS:TOKENISSUETIME":"false"}}`, ctxOf("aws:TokenIssueTime", one("x")), true},
+		// An empty multivalued key counts as absent, as a "null data set"
+		// does for ForAllValues (reference_policies_condition-single-vs-multi-valued-context-keys).
+		{"true: empty set", `{"Null":{"aws:TagKeys":"true"}}`, ctxOf("aws:TagKeys", multi()), true},
+		{"false: empty set", `{"Null":{"aws:TagKeys":"false"}}`, ctxOf("aws:TagKeys", multi()), false},
 	})
 }
 
