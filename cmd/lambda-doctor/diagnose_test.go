@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/lambda-doctor/lambda-doctor/internal/motoserver"
 )
 
 const apigwSnap = "../../fixtures/apigw-wrong-source-arn/snapshot.json"
@@ -175,5 +177,54 @@ func BenchmarkDiagnoseFixture(b *testing.B) {
 				run(context.Background(), args, strings.NewReader(""), &out, &errb)
 			}
 		})
+	}
+}
+
+// TestDiagnoseLiveCrossCheck runs diagnose against moto with --cross-check:
+// moto does not implement iam:SimulatePrincipalPolicy, so the report must
+// say the cross-check was not available and still decide with the local
+// engine; the printed fix, run with the aws CLI, must open the door.
+func TestDiagnoseLiveCrossCheck(t *testing.T) {
+	s := motoserver.Start(t)
+	s.Setenv(t)
+	createMotoFunction(t, s, "xcheck-fn")
+	queue := "arn:aws:sqs:us-east-1:" + s.Account + ":xcheck-queue"
+	args := []string{"--function", "xcheck-fn", "--symptom", "access-denied", "--action", "sqs:SendMessage", "--resource", queue, "--cross-check", "--output", "json"}
+	out, errOut, code := runDiag(t, "", args...)
+	if code != 1 {
+		t.Fatalf("exit %d, want 1; stderr %s", code, errOut)
+	}
+	var d struct {
+		Door       string
+		CrossCheck string `json:"cross_check"`
+		Fixes      []struct {
+			Command  string
+			Verified bool
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &d); err != nil {
+		t.Fatal(err)
+	}
+	if d.Door != "outbound" || !strings.Contains(d.CrossCheck, "not available") {
+		t.Errorf("door %q cross_check %q, want outbound and a cross-check that was not available", d.Door, d.CrossCheck)
+	}
+	if len(d.Fixes) != 1 || !d.Fixes[0].Verified {
+		t.Fatalf("fixes: %+v", d.Fixes)
+	}
+	if _, err := s.Shell(d.Fixes[0].Command); err != nil {
+		t.Fatalf("the fix does not run: %v", err)
+	}
+	if out, errOut, code := runDiag(t, "", args...); code != 0 || !strings.Contains(out, `"door": "none"`) {
+		t.Errorf("after the fix: exit %d\n%s\n%s", code, out, errOut)
+	}
+}
+
+func TestDiagnoseCrossCheckNeedsLive(t *testing.T) {
+	if _, err := os.Stat(apigwSnap); err != nil {
+		t.Skip("fixture missing")
+	}
+	_, errOut, _ := runDiag(t, "", "--snapshot", apigwSnap, "--function", "order-processor", "--symptom", "role-assume", "--cross-check")
+	if !strings.Contains(errOut, "--cross-check needs a live account") {
+		t.Errorf("stderr: %q", errOut)
 	}
 }
