@@ -57,7 +57,10 @@ type Invoker struct {
 	// account, whose policies are not read, they are then judged as
 	// granting nothing instead of assumed to allow.
 	CallerDenied bool
-	Why          string // where the invoker was found: "--caller", "trigger ...", "statement Sid"
+	// Context holds more request context keys (an invoke a statement is
+	// meant for carries what its conditions ask for, e.g. aws:PrincipalOrgID).
+	Context simulate.Context
+	Why     string // where the invoker was found: "--caller", "trigger ...", "statement Sid"
 }
 
 // Probe is one simulated request with the input it was judged on.

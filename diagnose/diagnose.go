@@ -703,7 +703,7 @@ func policyInvokers(fn *account.Function) []policyInvoker {
 					}
 				}
 				var notes []string
-				for _, kv := range st.Condition {
+				for op, kv := range st.Condition {
 					for k, v := range kv {
 						vals := anyList(v)
 						if len(vals) == 0 {
@@ -715,8 +715,17 @@ func policyInvokers(fn *account.Function) []policyInvoker {
 							inv.SourceARN = val
 						case "aws:sourceaccount":
 							inv.SourceAccount = val
-						case "aws:principalorgid":
-							notes = append(notes, "the statement requires the caller's organization "+val)
+						case "lambda:functionurlauthtype", "lambda:invokedviafunctionurl":
+							// Set by the builder from the URL config.
+						default:
+							// The invoke the statement is meant for carries
+							// what its other conditions ask for.
+							if cv, ok := satisfying(op, val); ok {
+								if inv.Context == nil {
+									inv.Context = simulate.Context{}
+								}
+								inv.Context[k] = cv
+							}
 						}
 					}
 				}
@@ -876,4 +885,28 @@ func unseenLayer(fn *account.Function, policyType string) bool {
 		return fn.Org == nil
 	}
 	return false
+}
+
+// satisfying is a context value that meets a positive condition operator's
+// first value: the value itself (a pattern's wildcards match themselves),
+// the address of a CIDR. Negated, Null and date/number comparisons give
+// nothing.
+func satisfying(op, val string) (simulate.Value, bool) {
+	base := op
+	multi := false
+	if i := strings.Index(base, ":"); i >= 0 {
+		multi = true
+		base = base[i+1:]
+	}
+	base = strings.TrimSuffix(base, "IfExists")
+	switch base {
+	case "StringEquals", "StringEqualsIgnoreCase", "StringLike", "ArnEquals", "ArnLike", "Bool", "BinaryEquals", "NumericEquals":
+		return simulate.Value{Values: []string{val}, Multi: multi}, true
+	case "IpAddress":
+		if i := strings.Index(val, "/"); i > 0 {
+			val = val[:i]
+		}
+		return simulate.Value{Values: []string{val}, Multi: multi}, true
+	}
+	return simulate.Value{}, false
 }

@@ -472,3 +472,33 @@ func TestEditDenySharedPolicyOnlyForThisRole(t *testing.T) {
 		t.Errorf("another role on scratch: denied after the edit (it was not before)\n%s", edited)
 	}
 }
+
+// TestPolicyInvokers: with no caller, each statement's intended invoke is
+// judged; a sound statement (org-wide with aws:PrincipalOrgID) stays open,
+// and statements that can never match (logs.amazonaws.com, an API Gateway
+// SourceArn in another region) are reported.
+func TestPolicyInvokers(t *testing.T) {
+	fn := testFunction()
+	fn.ResourcePolicies[0].Document = `{"Version":"2012-10-17","Statement":[` +
+		`{"Sid":"org","Effect":"Allow","Principal":"*","Action":"lambda:InvokeFunction","Resource":"arn:aws:lambda:us-east-1:111122223333:function:worker","Condition":{"StringEquals":{"aws:PrincipalOrgID":"o-abc123"}}},` +
+		`{"Sid":"logs-old","Effect":"Allow","Principal":{"Service":"logs.amazonaws.com"},"Action":"lambda:InvokeFunction","Resource":"arn:aws:lambda:us-east-1:111122223333:function:worker","Condition":{"ArnLike":{"AWS:SourceArn":"arn:aws:logs:us-east-1:111122223333:log-group:/app:*"}}},` +
+		`{"Sid":"apigw-eu","Effect":"Allow","Principal":{"Service":"apigateway.amazonaws.com"},"Action":"lambda:InvokeFunction","Resource":"arn:aws:lambda:us-east-1:111122223333:function:worker","Condition":{"ArnLike":{"AWS:SourceArn":"arn:aws:execute-api:eu-west-1:111122223333:abc123/*/GET/items"}}}]}`
+	rep, err := Diagnose(context.Background(), fn, Options{Symptom: SymptomInvokeDenied})
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := map[string]bool{}
+	for _, d := range rep.Diagnoses {
+		closed[d.Source] = true
+	}
+	for src, want := range map[string]bool{`statement "org"`: false, `statement "logs-old"`: true, `statement "apigw-eu"`: true} {
+		if closed[src] != want {
+			t.Errorf("%s: closed %v, want %v (diagnoses %v, open %v)", src, closed[src], want, closed, rep.Open)
+		}
+	}
+	for _, d := range rep.Diagnoses {
+		if len(d.Fixes) == 0 || !d.Fixes[0].Verified {
+			t.Errorf("%s: no verified fix", d.Source)
+		}
+	}
+}

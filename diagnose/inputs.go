@@ -151,6 +151,9 @@ func InboundInputs(fn *account.Function, inv Invoker) (ins []*simulate.Input, as
 	ctx["aws:ResourceAccount"] = single(fn.Account)
 	ctx["aws:RequestedRegion"] = single(fn.Region)
 	ctx["aws:SecureTransport"] = single("true")
+	for k, v := range inv.Context {
+		ctx[k] = v
+	}
 
 	var identity []simulate.NamedPolicy
 	callerAcct := ""
