@@ -483,3 +483,30 @@ func TestCloudFormationFixDeploys(t *testing.T) {
 	e.aws("cloudformation", "create-stack", "--stack-name", "e2e-cfn-fix", "--template-body", "file://"+path)
 	e.expectOpen(args...)
 }
+
+// The API Gateway execution log, piped on stdin with --error -, plus the
+// route's SourceArn (the live reader does not list API Gateway triggers).
+func TestErrorFromStdinAPIGatewayLog(t *testing.T) {
+	e := newEnv(t)
+	fn, _ := e.healthyFunction("e2e-user-profile")
+	api := e.aws("apigateway", "create-rest-api", "--name", "users", "--query", "id", "--output", "text")
+	log := fmt.Sprintf("Sending request to https://lambda.us-east-1.amazonaws.com/2015-03-31/functions/%s/invocations\n"+
+		"Execution failed due to configuration error: Invalid permissions on Lambda function\n"+
+		"Method completed with status: 500\n", fn)
+	src := fmt.Sprintf("arn:aws:execute-api:us-east-1:%s:%s/prod/GET/users", e.acct, api)
+	cmd := exec.Command(binary, "diagnose", "--function", "e2e-user-profile", "--error", "-", "--source-arn", src, "--output", "json")
+	cmd.Env = e.environ()
+	cmd.Stdin = strings.NewReader(log)
+	out, err := cmd.Output()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 1 {
+		t.Fatalf("got %v, want exit 1; output: %s", err, out)
+	}
+	if !strings.Contains(string(out), `"door": "inbound"`) || !strings.Contains(string(out), "apigateway.amazonaws.com") {
+		t.Fatalf("want an inbound diagnosis for apigateway.amazonaws.com: %s", out)
+	}
+	args := []string{"--function", "e2e-user-profile", "--symptom", "invoke-denied", "--caller", "apigateway.amazonaws.com", "--source-arn", src}
+	d := e.expectClosed("inbound", "implicit_deny", args...)
+	e.applyFixes(d)
+	e.expectOpen(args...)
+}
