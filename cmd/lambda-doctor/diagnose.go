@@ -29,7 +29,7 @@ func diagnoseCommand() *cli.Command {
 			&cli.StringFlag{Name: "qualifier", Usage: "alias or version `Q` the failing request names"},
 			&cli.StringFlag{Name: "symptom", Value: "auto", Usage: "`SYMPTOM`: auto, invoke-denied, access-denied, no-logs or role-assume"},
 			&cli.StringFlag{Name: "error", Usage: "pasted AWS error `TEXT` (@FILE reads a file, - reads stdin)"},
-			&cli.StringFlag{Name: "caller", Usage: "who invokes: a service principal, an account `ID`, a role/user ARN, or '*'"},
+			&cli.StringFlag{Name: "caller", Usage: "who invokes (`PRINCIPAL`): a service principal, an account id, a role/user ARN, or '*'"},
 			&cli.StringFlag{Name: "source-arn", Usage: "the `ARN` of the invoking resource (API route, rule, topic, bucket, log group...)"},
 			&cli.StringFlag{Name: "source-account", Usage: "the account `ID` that owns the invoking resource"},
 			&cli.BoolFlag{Name: "function-url", Usage: "the invoke comes through the function URL"},
