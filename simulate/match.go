@@ -396,6 +396,7 @@ func (c Context) lookup(key string) (Value, bool) {
 type actPattern struct {
 	all  bool   // "*"
 	bad  bool   // an empty or blank action name never matches
+	lit  bool   // the name has no wildcard
 	svc  string // compared case-insensitively
 	name string // compiled glob, compared case-insensitively
 }
@@ -405,7 +406,8 @@ func compileAction(a string) actPattern {
 		return actPattern{all: true}
 	}
 	svc, name, _ := strings.Cut(a, ":")
-	return actPattern{svc: svc, name: compileGlob(name), bad: name == "" || strings.ContainsAny(name, " \t\n\r")}
+	return actPattern{svc: svc, name: name, lit: !strings.ContainsAny(name, "*?"),
+		bad: name == "" || strings.ContainsAny(name, " \t\n\r")}
 }
 
 func (p *actPattern) match(svc, name string) bool {
@@ -419,6 +421,17 @@ func (p *actPattern) match(svc, name string) bool {
 		if lower(p.svc[k]) != lower(svc[k]) {
 			return false
 		}
+	}
+	if p.lit {
+		if len(p.name) != len(name) {
+			return false
+		}
+		for k := 0; k < len(name); k++ {
+			if lower(p.name[k]) != lower(name[k]) {
+				return false
+			}
+		}
+		return true
 	}
 	return glob(p.name, name, true)
 }
