@@ -277,6 +277,20 @@ func (f *Function) SortLists() {
 	sort.Slice(f.URLConfigs, func(i, j int) bool { return f.URLConfigs[i].Qualifier < f.URLConfigs[j].Qualifier })
 	sort.Slice(f.EventSources, func(i, j int) bool { return f.EventSources[i].UUID < f.EventSources[j].UUID })
 	sort.Slice(f.AsyncConfigs, func(i, j int) bool { return f.AsyncConfigs[i].Qualifier < f.AsyncConfigs[j].Qualifier })
+	sort.Slice(f.Triggers, func(i, j int) bool {
+		a, b := f.Triggers[i], f.Triggers[j]
+		switch {
+		case a.Kind != b.Kind:
+			return a.Kind < b.Kind
+		case a.SourceARN != b.SourceARN:
+			return a.SourceARN < b.SourceARN
+		case a.Qualifier != b.Qualifier:
+			return a.Qualifier < b.Qualifier
+		case a.Principal != b.Principal:
+			return a.Principal < b.Principal
+		}
+		return a.RoleARN < b.RoleARN
+	})
 	sort.Slice(f.LogGroups, func(i, j int) bool { return f.LogGroups[i].Name < f.LogGroups[j].Name })
 	sort.SliceStable(f.Denials, func(i, j int) bool { return f.Denials[i].Time.Before(f.Denials[j].Time) })
 	sort.SliceStable(f.Unseen, func(i, j int) bool {

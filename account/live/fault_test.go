@@ -125,13 +125,21 @@ func (p *faultProxy) misbehave(w http.ResponseWriter, r *http.Request, op, kind 
 			code = "ThrottlingException"
 		}
 	case "deny":
-		if svc != "iam" && svc != "sts" {
+		switch svc {
+		case "iam", "sts", "s3":
+		case "sns":
+			code = "AuthorizationError"
+		default:
 			code = "AccessDeniedException"
 		}
 	}
 	msg := fmt.Sprintf("User: arn:aws:iam::123456789012:user/operator is not authorized to perform: %s", op)
 	switch svc {
-	case "iam", "sts":
+	case "s3":
+		w.Header().Set("Content-Type", "application/xml")
+		w.WriteHeader(status)
+		fmt.Fprintf(w, `<Error><Code>%s</Code><Message>%s</Message><RequestId>fault</RequestId></Error>`, code, msg)
+	case "iam", "sts", "sns":
 		w.Header().Set("Content-Type", "text/xml")
 		w.WriteHeader(status)
 		fmt.Fprintf(w, `<ErrorResponse><Error><Type>Sender</Type><Code>%s</Code><Message>%s</Message></Error><RequestId>fault</RequestId></ErrorResponse>`, code, msg)

@@ -15,8 +15,11 @@ import (
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
+	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go/middleware"
 
@@ -42,6 +45,13 @@ type Options struct {
 	LogWindow time.Duration
 	// MaxDenials is the most denial lines kept per function (default 20).
 	MaxDenials int
+	// MaxBuckets is the most S3 buckets of the region whose notification
+	// configuration is read to find S3 triggers (default 500). Negative: do
+	// not read S3.
+	MaxBuckets int
+	// MaxSubscriptionPages is the most pages of SNS ListSubscriptions (100
+	// subscriptions each) read to find SNS triggers (default 50).
+	MaxSubscriptionPages int
 	// Progress, when set, receives one line per function read by ReadAll.
 	Progress io.Writer
 	// BaseEndpoint overrides the endpoint of every service (as
@@ -70,6 +80,12 @@ func (o *Options) defaults() {
 	if o.MaxDenials <= 0 {
 		o.MaxDenials = 20
 	}
+	if o.MaxBuckets == 0 {
+		o.MaxBuckets = 500
+	}
+	if o.MaxSubscriptionPages <= 0 {
+		o.MaxSubscriptionPages = 50
+	}
 }
 
 // Reader reads functions from an AWS account with aws-sdk-go-v2. It only
@@ -81,7 +97,11 @@ type Reader struct {
 	iam    *iam.Client
 	logs   *cloudwatchlogs.Client
 	sts    *sts.Client
+	events *eventbridge.Client
+	sns    *sns.Client
+	s3     *s3.Client
 	origin account.Origin
+	trig   triggerCache
 	calls  *callCounter
 
 	mu       sync.Mutex
@@ -131,6 +151,9 @@ func New(ctx context.Context, opts Options) (*Reader, error) {
 	l.iam = iam.NewFromConfig(cfg)
 	l.logs = cloudwatchlogs.NewFromConfig(cfg)
 	l.sts = sts.NewFromConfig(cfg)
+	l.events = eventbridge.NewFromConfig(cfg)
+	l.sns = sns.NewFromConfig(cfg)
+	l.s3 = s3.NewFromConfig(cfg)
 
 	ctx, cancel := context.WithTimeout(ctx, opts.Timeout)
 	defer cancel()
@@ -333,9 +356,11 @@ func (r *fnRead) unseen(ctx context.Context, op, resource string, err error) err
 // readDoors reads, in dependency rounds, everything but the configuration.
 // Round 1, concurrently: the function's resource policy, aliases,
 // versions, URL config, event source mappings, async configs, log group
-// (and then its denials) and execution role (and then its policies).
+// (and then its denials), execution role (and then its policies), and its
+// SNS and S3 triggers (from region-wide lists read once per Reader).
 // Round 2, concurrently: the resource policy and URL config of each alias
-// and version found in round 1.
+// and version found in round 1, and the EventBridge rules that target the
+// function or an alias.
 func (l *Reader) readDoors(ctx context.Context, f *account.Function, pre *prefetch) error {
 	r := &fnRead{f: f, pre: pre}
 	var g group
@@ -347,6 +372,7 @@ func (l *Reader) readDoors(ctx context.Context, f *account.Function, pre *prefet
 	g.Go(func() error { return l.readURLConfig(ctx, r, "") })
 	g.Go(func() error { return l.readEventSources(ctx, r) })
 	g.Go(func() error { return l.readAsyncConfigs(ctx, r) })
+	g.Go(func() error { return l.readIndexedTriggers(ctx, r) })
 	if l.opts.LogWindow >= 0 {
 		g.Go(func() error { return l.readLogs(ctx, r) })
 	}
@@ -373,6 +399,7 @@ func (l *Reader) readDoors(ctx context.Context, f *account.Function, pre *prefet
 	for _, v := range versions {
 		g.Go(func() error { return l.readResourcePolicy(ctx, r, v) })
 	}
+	g.Go(func() error { return l.readEventTriggers(ctx, r, aliases) })
 	if err := g.Wait(); err != nil {
 		return err
 	}

@@ -13,9 +13,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	logtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs/types"
+	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	ltypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
 
 	"github.com/lambda-doctor/lambda-doctor/internal/motoserver"
 )
@@ -32,6 +35,9 @@ type setupClients struct {
 	lambda *lambda.Client
 	iam    *iam.Client
 	logs   *cloudwatchlogs.Client
+	events *eventbridge.Client
+	sns    *sns.Client
+	s3     *s3.Client
 }
 
 func newSetup(t testing.TB, s *motoserver.Server) *setupClients {
@@ -41,7 +47,8 @@ func newSetup(t testing.TB, s *motoserver.Server) *setupClients {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &setupClients{lambda: lambda.NewFromConfig(cfg), iam: iam.NewFromConfig(cfg), logs: cloudwatchlogs.NewFromConfig(cfg)}
+	return &setupClients{lambda: lambda.NewFromConfig(cfg), iam: iam.NewFromConfig(cfg), logs: cloudwatchlogs.NewFromConfig(cfg),
+		events: eventbridge.NewFromConfig(cfg), sns: sns.NewFromConfig(cfg), s3: s3.NewFromConfig(cfg)}
 }
 
 var zipOnce []byte

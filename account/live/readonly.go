@@ -111,6 +111,8 @@ func iamPrefix(serviceID string) string {
 	switch serviceID {
 	case "CloudWatch Logs":
 		return "logs"
+	case "EventBridge":
+		return "events"
 	case "SSO OIDC":
 		return "sso-oauth"
 	}
