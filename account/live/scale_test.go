@@ -16,8 +16,13 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
+	evtypes "github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
 
 	"github.com/lambda-doctor/lambda-doctor/internal/motoserver"
 
@@ -25,8 +30,8 @@ import (
 )
 
 // TestScale loads moto with LAMBDA_DOCTOR_SCALE functions (sharing 20
-// roles, one in ten with a resource policy and a log group holding a
-// denial line), then measures `lambda-doctor snapshot --all` (wall time,
+// roles, one in ten with a resource policy, a log group holding a denial
+// line, and an EventBridge rule, SNS topic and S3 bucket that invoke it), then measures `lambda-doctor snapshot --all` (wall time,
 // peak memory) and the API calls per function of the same read in
 // process. It is a measurement, not a check of speed: it is skipped
 // unless the variable is set, and it asserts only correctness.
@@ -68,6 +73,22 @@ func TestScale(t *testing.T) {
 						Action: aws.String("lambda:InvokeFunction"), Principal: aws.String("s3.amazonaws.com"), SourceAccount: aws.String("123456789012")})
 					check(t, err)
 					c.putLogLines(t, "/aws/lambda/"+name, "s", fmt.Sprintf(denyLine, "scale-role"))
+					// and triggers: an EventBridge rule, an SNS topic, an S3 bucket
+					arn := fmt.Sprintf("arn:aws:lambda:us-east-1:123456789012:function:%s", name)
+					_, err = c.events.PutRule(ctx, &eventbridge.PutRuleInput{Name: aws.String(name), ScheduleExpression: aws.String("rate(1 day)")})
+					check(t, err)
+					_, err = c.events.PutTargets(ctx, &eventbridge.PutTargetsInput{Rule: aws.String(name), Targets: []evtypes.Target{{Id: aws.String("fn"), Arn: aws.String(arn)}}})
+					check(t, err)
+					topic, err := c.sns.CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String(name)})
+					check(t, err)
+					_, err = c.sns.Subscribe(ctx, &sns.SubscribeInput{TopicArn: topic.TopicArn, Protocol: aws.String("lambda"), Endpoint: aws.String(arn)})
+					check(t, err)
+					_, err = c.s3.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(name)})
+					check(t, err)
+					_, err = c.s3.PutBucketNotificationConfiguration(ctx, &s3.PutBucketNotificationConfigurationInput{Bucket: aws.String(name),
+						NotificationConfiguration: &s3types.NotificationConfiguration{LambdaFunctionConfigurations: []s3types.LambdaFunctionConfiguration{{
+							LambdaFunctionArn: aws.String(arn), Events: []s3types.Event{"s3:ObjectCreated:*"}}}}})
+					check(t, err)
 				}
 			}
 		}()
@@ -81,7 +102,7 @@ func TestScale(t *testing.T) {
 
 	// The command, as a user runs it.
 	bin := filepath.Join(t.TempDir(), "lambda-doctor")
-	if out, err := exec.Command("go", "build", "-o", bin, "../cmd/lambda-doctor").CombinedOutput(); err != nil {
+	if out, err := exec.Command("go", "build", "-o", bin, "../../cmd/lambda-doctor").CombinedOutput(); err != nil {
 		t.Fatalf("build: %v\n%s", err, out)
 	}
 	concurrencies := os.Getenv("LAMBDA_DOCTOR_SCALE_CONCURRENCY") // e.g. "4,8,16"
@@ -109,6 +130,13 @@ func TestScale(t *testing.T) {
 		}
 		if got := len(src.Snapshot().Roles); got != roles {
 			t.Errorf("snapshot has %d roles, want %d", got, roles)
+		}
+		triggers := 0
+		for _, f := range src.Snapshot().Functions {
+			triggers += len(f.Triggers)
+		}
+		if want := 3 * ((n + 9) / 10); triggers != want {
+			t.Errorf("snapshot has %d triggers, want %d", triggers, want)
 		}
 		t.Logf("snapshot --all --concurrency %s: %d functions in %v (%.1f functions/s), peak RSS %.1f MiB, file %.1f MiB",
 			conc, n, wall.Round(time.Millisecond), float64(n)/wall.Seconds(), float64(maxRSS)/1024, float64(st.Size())/(1<<20))
