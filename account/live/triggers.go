@@ -22,6 +22,11 @@ import (
 //     aliases: ListRuleNamesByTarget per event bus and per target ARN (the
 //     function's and each alias's), then ListTargetsByRule once per rule
 //     for the target's RoleArn. Published versions are not asked about.
+//     The target's RoleArn is recorded as read; EventBridge user guide,
+//     "Using resource-based policies for Amazon EventBridge": for Lambda
+//     targets "you can use either an IAM execution role or a resource-based
+//     policy" (another revision of the page says Lambda targets use the
+//     resource-based policy only).
 //   - SNS subscriptions with protocol lambda: ListSubscriptions for the
 //     whole region, once per Reader, at most Options.MaxSubscriptionPages
 //     pages.
@@ -201,9 +206,12 @@ func (l *Reader) snsIndex(ctx context.Context) (triggerIndex, error) {
 }
 
 // s3Index reads the notification configuration of every bucket in the
-// reader's region. ListBuckets' BucketRegion parameter limits the list to
-// the region (Amazon S3 API reference, ListBuckets); a bucket the answer
-// places in another region is skipped too.
+// reader's region. ListBuckets' BucketRegion parameter "limits the response
+// to buckets that are located in the specified Amazon Web Services Region",
+// asked at that region's endpoint (Amazon S3 API reference, ListBuckets); a
+// bucket the answer places in another region is skipped too. Buckets of
+// other regions cannot notify the function: S3 refuses a notification
+// destination in another region.
 func (l *Reader) s3Index(ctx context.Context) (triggerIndex, error) {
 	return l.trig.s3.get(ctx, func(ctx context.Context) (triggerIndex, error) {
 		var x triggerIndex
