@@ -289,7 +289,7 @@ func (cr *CaseParser) policy(n int32, field func() string) (*Policy, error) {
 		return nil, fmt.Errorf("%s: %w", field(), err)
 	}
 	if len(cr.cache) >= 2048 {
-		clear(cr.cache)
+		cr.cache = make(map[string]*Policy, 256)
 	}
 	cr.cache[node.raw] = p
 	return p, nil

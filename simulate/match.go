@@ -17,6 +17,27 @@ const (
 // compileGlob returns the pattern: '*' and '?' are wildcards as written.
 func compileGlob(p string) string { return p }
 
+// hasWild reports whether s has a wildcard or a literal-wildcard marker.
+func hasWild(s string) bool {
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '*', '?', litStar, litOne:
+			return true
+		}
+	}
+	return false
+}
+
+func hasBlank(s string) bool {
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case ' ', '\t', '\n', '\r':
+			return true
+		}
+	}
+	return false
+}
+
 func lower(c byte) byte {
 	if 'A' <= c && c <= 'Z' {
 		return c + 'a' - 'A'
@@ -148,12 +169,12 @@ func compilePattern(r string, vars, exact bool) resPattern {
 
 // compile fills the pattern from text whose wildcards are still '*' and '?'.
 func (rp *resPattern) compile(r string) {
-	rp.fixed = !strings.ContainsAny(r, "*?\x01\x02")
+	rp.fixed = !hasWild(r)
 	if a := splitARN(r); a.ok {
 		rp.arn = true
 		for i, s := range a.seg {
 			rp.seg[i] = s
-			if strings.ContainsAny(s, "*?\x01\x02") {
+			if hasWild(s) {
 				rp.wild |= 1 << i
 			}
 		}
@@ -297,12 +318,12 @@ func cutColon(s string) (before, after string, found bool) {
 
 // compileSubstituted compiles the result of substitute.
 func (rp *resPattern) compileSubstituted(sub string) {
-	rp.fixed = !strings.ContainsAny(sub, "*?\x01\x02")
+	rp.fixed = !hasWild(sub)
 	if a := splitARN(sub); a.ok {
 		rp.arn = true
 		rp.seg = a.seg
 		for i, s := range a.seg {
-			if strings.ContainsAny(s, "*?\x01\x02") {
+			if hasWild(s) {
 				rp.wild |= 1 << i
 			}
 		}
@@ -406,8 +427,7 @@ func compileAction(a string) actPattern {
 		return actPattern{all: true}
 	}
 	svc, name, _ := strings.Cut(a, ":")
-	return actPattern{svc: svc, name: name, lit: !strings.ContainsAny(name, "*?"),
-		bad: name == "" || strings.ContainsAny(name, " \t\n\r")}
+	return actPattern{svc: svc, name: name, lit: !hasWild(name), bad: name == "" || hasBlank(name)}
 }
 
 func (p *actPattern) match(svc, name string) bool {
