@@ -11,6 +11,7 @@ import (
 	"runtime/debug"
 	"strings"
 	"sync"
+	"unsafe"
 
 	"github.com/urfave/cli/v2"
 
@@ -152,6 +153,25 @@ func decideCase(buf []byte, file string, cs *simulate.Case, decide func(*simulat
 	return buf, false, msg
 }
 
+// readWhole reads r at once when it is a regular file of at most 512 MiB;
+// ok is false otherwise (then nothing was read).
+func readWhole(r io.Reader) (data string, ok bool, err error) {
+	f, isFile := r.(*os.File)
+	if !isFile {
+		return "", false, nil
+	}
+	st, err := f.Stat()
+	if err != nil || !st.Mode().IsRegular() || st.Size() > 512<<20 {
+		return "", false, nil
+	}
+	b, err := io.ReadAll(f)
+	if len(b) == 0 {
+		return "", true, err
+	}
+	// b is never written again: the string shares its memory.
+	return unsafe.String(&b[0], len(b)), true, err
+}
+
 // caseBatch is a run of consecutive lines handed to one worker.
 type caseBatch struct {
 	seq        int
@@ -208,9 +228,36 @@ func evaluateCasesParallel(file string, r io.Reader, w io.Writer, errw io.Writer
 	readErr := make(chan error, 1)
 	go func() {
 		defer close(jobs)
-		br := bufio.NewReaderSize(r, 1<<16)
 		seq, lineNo := 0, 0
 		b := &caseBatch{seq: seq, first: 1}
+		if data, ok, err := readWhole(r); ok {
+			// A regular file, read at once: lines are substrings of it, with
+			// no copy each.
+			if err != nil {
+				readErr <- fmt.Errorf("read %s: %w", file, err)
+				return
+			}
+			for len(data) > 0 {
+				end := strings.IndexByte(data, '\n') + 1
+				if end == 0 {
+					end = len(data)
+				}
+				lineNo++
+				b.lines = append(b.lines, data[:end])
+				data = data[end:]
+				if len(b.lines) == batchLines {
+					jobs <- b
+					seq++
+					b = &caseBatch{seq: seq, first: lineNo + 1}
+				}
+			}
+			if len(b.lines) > 0 {
+				jobs <- b
+			}
+			readErr <- nil
+			return
+		}
+		br := bufio.NewReaderSize(r, 1<<16)
 		for {
 			line, err := simulate.ReadLine(br)
 			if len(line) > 0 {
