@@ -510,3 +510,41 @@ func TestErrorFromStdinAPIGatewayLog(t *testing.T) {
 	e.applyFixes(d)
 	e.expectOpen(args...)
 }
+
+// Symptom auto with no caller: the invokers the account shows (an S3
+// notification, an SNS subscription) are found by the live reader and
+// judged; each missing permission is fixed and the function is open after.
+func TestAutoFindsTriggers(t *testing.T) {
+	e := newEnv(t)
+	fn, _ := e.healthyFunction("e2e-auto-triggers")
+	bucket := "e2e-auto-uploads-" + e.acct
+	e.aws("s3api", "create-bucket", "--bucket", bucket)
+	e.aws("s3api", "put-bucket-notification-configuration", "--bucket", bucket, "--notification-configuration",
+		fmt.Sprintf(`{"LambdaFunctionConfigurations":[{"LambdaFunctionArn":%q,"Events":["s3:ObjectCreated:*"]}]}`, fn))
+	topic := e.aws("sns", "create-topic", "--name", "e2e-auto-events", "--query", "TopicArn", "--output", "text")
+	e.aws("sns", "subscribe", "--topic-arn", topic, "--protocol", "lambda", "--notification-endpoint", fn)
+	args := []string{"--function", "e2e-auto-triggers"}
+
+	for round := 1; ; round++ {
+		d, code := e.diagnose(args...)
+		if code == 0 && d.Door == "none" {
+			if round < 3 {
+				t.Fatalf("open after %d fixes, want one fix each for the bucket and the topic", round-1)
+			}
+			break
+		}
+		if round > 3 || code != 1 || d.Door != "inbound" {
+			t.Fatalf("round %d: got exit %d door %q, want 1 inbound (two triggers to fix): %s", round, code, d.Door, d.Summary)
+		}
+		for _, f := range d.Fixes {
+			t.Logf("round %d fix (verified %v): %s", round, f.Verified, f.Command)
+		}
+		e.applyFixes(d)
+	}
+	pol := e.aws("lambda", "get-policy", "--function-name", "e2e-auto-triggers", "--query", "Policy", "--output", "text")
+	for _, want := range []string{"s3.amazonaws.com", bucket, "sns.amazonaws.com", topic} {
+		if !strings.Contains(pol, want) {
+			t.Errorf("the function policy lacks %q after the fixes: %s", want, pol)
+		}
+	}
+}
