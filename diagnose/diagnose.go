@@ -262,12 +262,44 @@ func (d *diagnosis) invokers() {
 			Qualifier: o.Qualifier, FunctionURL: o.FunctionURL, Why: "--caller"}
 		if inv.Principal == "" {
 			inv.Principal = principalForSource(fn, o.SourceARN)
+			if inv.Principal == "" {
+				d.err = inputErrorf("--source-arn", "cannot tell which service invokes from %s: pass --caller too", o.SourceARN)
+				return
+			}
 		}
-		d.normalizeInvoker(&inv)
-		v, err := CheckInbound(fn, inv)
-		f := d.add(v, err, "--caller "+inv.Principal, 0)
-		if f != nil {
-			f.notes = append(f.notes, d.inboundNotes(inv)...)
+		invs := []Invoker{inv}
+		var notes []string
+		if inv.SourceARN == "" && isServicePrincipal(invokerPrincipal(fn, inv.Principal)) {
+			// Judge the invokes the account shows for this service.
+			var fromTriggers []Invoker
+			for _, t := range fn.Triggers {
+				if t.Principal == inv.Principal && t.RoleARN == "" && t.SourceARN != "" {
+					ti := inv
+					ti.SourceARN, ti.SourceAccount = t.SourceARN, firstNonEmpty(inv.SourceAccount, t.SourceAccount)
+					if ti.Qualifier == "" {
+						ti.Qualifier = t.Qualifier
+					}
+					fromTriggers = append(fromTriggers, ti)
+				}
+			}
+			if len(fromTriggers) > 0 {
+				invs = fromTriggers
+			} else {
+				notes = append(notes, "no --source-arn: the request is judged without aws:SourceArn, so statements scoped to a source do not match it; pass --source-arn for an exact check and a scoped fix")
+			}
+		}
+		for _, inv := range invs {
+			d.normalizeInvoker(&inv)
+			v, err := CheckInbound(fn, inv)
+			src := "--caller " + inv.Principal
+			if len(invs) > 1 || (o.SourceARN == "" && inv.SourceARN != "") {
+				src += " (trigger " + inv.SourceARN + ")"
+			}
+			f := d.add(v, err, src, 0)
+			if f != nil {
+				f.notes = append(f.notes, notes...)
+				f.notes = append(f.notes, d.inboundNotes(inv)...)
+			}
 		}
 		return
 	}

@@ -502,3 +502,27 @@ func TestPolicyInvokers(t *testing.T) {
 		}
 	}
 }
+
+// TestCallerWithoutSourceARN: a service --caller with no --source-arn is
+// judged with the source the account's triggers show, else with a note.
+func TestCallerWithoutSourceARN(t *testing.T) {
+	fn := testFunction()
+	fn.Triggers = []account.Trigger{{Kind: "sns", Principal: "sns.amazonaws.com", SourceARN: "arn:aws:sns:us-east-1:111122223333:orders"}}
+	rep, err := Diagnose(context.Background(), fn, Options{Symptom: SymptomInvokeDenied, Caller: "sns.amazonaws.com"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Primary.Request == nil || rep.Primary.Request.Context["aws:SourceArn"] != "arn:aws:sns:us-east-1:111122223333:orders" {
+		t.Errorf("request: %+v", rep.Primary.Request)
+	}
+	rep, err = Diagnose(context.Background(), fn, Options{Symptom: SymptomInvokeDenied, Caller: "events.amazonaws.com"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(strings.Join(rep.Primary.Notes, "\n"), "pass --source-arn") {
+		t.Errorf("no note asking for --source-arn: %v", rep.Primary.Notes)
+	}
+	if _, err := Diagnose(context.Background(), fn, Options{Symptom: SymptomInvokeDenied, SourceARN: "arn:aws:foo:us-east-1:1:x"}); err == nil {
+		t.Errorf("an unknown source service without --caller is accepted")
+	}
+}
