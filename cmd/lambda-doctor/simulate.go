@@ -77,9 +77,16 @@ func runCases(c *cli.Context, file string) error {
 		defer f.Close()
 		r = f
 	}
-	// A batch allocates much and keeps little (parsed policies, a small
-	// cache): collect only when the heap nears 128 MiB.
-	defer debug.SetMemoryLimit(debug.SetMemoryLimit(128 << 20))
+	// A batch allocates much and keeps little (the file, a small cache of
+	// parsed policies): collect only when the heap nears a limit well above
+	// what stays live.
+	limit := int64(128 << 20)
+	if f, ok := r.(*os.File); ok {
+		if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
+			limit += 2 * st.Size()
+		}
+	}
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(limit))
 	defer debug.SetGCPercent(debug.SetGCPercent(-1))
 	w := bufio.NewWriterSize(s.out, 1<<16)
 	var n, mismatches int
