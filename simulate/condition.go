@@ -114,7 +114,6 @@ func parseOperator(name string) (compiledOp, error) {
 // condValue is one compiled policy value of a condition.
 type condValue struct {
 	str  string    // the value (StringEquals, Bool, Null), lowercased for IgnoreCase
-	glob string    // compiled StringLike pattern
 	num  float64   // Numeric*
 	t    time.Time // Date*
 	pfx  netip.Prefix
@@ -142,9 +141,6 @@ func (c *Condition) compileOp(op compiledOp, at func() string, vars bool) error 
 			cv.vars = vars && strings.Contains(v, "${")
 			if op.kind == opStringEqualsIgnoreCase {
 				cv.str = strings.ToLower(v)
-			}
-			if op.kind == opStringLike && !cv.vars {
-				cv.glob = compileGlob(v)
 			}
 		case opNumericEquals, opNumericLessThan, opNumericLessThanEquals, opNumericGreaterThan, opNumericGreaterThanEquals:
 			n, ok := parseNumber(v)
@@ -466,8 +462,6 @@ func (c *Condition) matchOne(r string, ctx Context) (m, unk bool) {
 			if k == opStringEqualsIgnoreCase {
 				p = strings.ToLower(p)
 			}
-		} else if k == opStringLike {
-			p = cv.glob
 		}
 		var hit bool
 		switch k {

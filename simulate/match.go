@@ -14,9 +14,6 @@ const (
 	litOne  = '\x02'
 )
 
-// compileGlob returns the pattern: '*' and '?' are wildcards as written.
-func compileGlob(p string) string { return p }
-
 // hasWild reports whether s has a wildcard or a literal-wildcard marker.
 func hasWild(s string) bool {
 	for i := 0; i < len(s); i++ {
@@ -180,7 +177,7 @@ func (rp *resPattern) compile(r string) {
 		}
 		return
 	}
-	rp.seg[0] = compileGlob(r)
+	rp.seg[0] = r
 }
 
 // match reports whether the request resource (split once by the caller)
