@@ -402,15 +402,20 @@ func (l *Reader) rulesTargeting(ctx context.Context, r *fnRead, bus, target stri
 		}
 		var x triggerIndex
 		t := account.Trigger{Kind: "events", Principal: "events.amazonaws.com", SourceARN: ruleARN, SourceAccount: l.origin.Account}
-		if rt.unseen != nil {
-			// The rule targets the function; how it invokes is unknown.
-			x.add(target, t)
-		}
+		matched := false
 		for _, tg := range rt.targets {
 			if tg.arn == target {
 				t.RoleARN = tg.roleARN
 				x.add(tg.arn, t)
+				matched = true
 			}
+		}
+		if !matched {
+			// The rule targets the function (ListRuleNamesByTarget says
+			// so), but its targets could not be read or do not spell the
+			// ARN the same way: whether it invokes through a role is unknown.
+			t.RoleARN = ""
+			x.add(target, t)
 		}
 		r.do(func(f *account.Function) {
 			for _, t := range x.byFunction[f.ARN] {
