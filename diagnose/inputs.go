@@ -358,9 +358,11 @@ func sessionContext(fn *account.Function, c Call) simulate.Context {
 }
 
 // rcpApplies reports whether resource control policies govern the action's
-// service (Organizations UG orgs_manage_policies_rcps: RCPs apply to S3,
-// STS, KMS, SQS, Secrets Manager, ECR, OpenSearch Serverless, Cognito
-// identity pools, CloudWatch Logs and DynamoDB).
+// service. Organizations UG orgs_manage_policies_rcps lists S3, STS, KMS,
+// SQS and Secrets Manager at launch; ECR, OpenSearch Serverless, Cognito
+// identity pools, CloudWatch Logs and DynamoDB are later additions taken
+// from memory (UNCONFIRMED: an RCP on them is applied, which only matters
+// when an RCP names their actions).
 func rcpApplies(action string) bool {
 	svc, _, _ := strings.Cut(strings.ToLower(action), ":")
 	switch svc {
