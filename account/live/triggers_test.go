@@ -295,3 +295,39 @@ func TestLiveTriggerClientsRefuseWrites(t *testing.T) {
 		t.Fatalf("%d requests reached the server, want 0", n)
 	}
 }
+
+// lazy computes once for concurrent callers, and again after a fill that
+// failed (its caller's context ended).
+func TestLazy(t *testing.T) {
+	var z lazy[int]
+	fills := 0
+	_, err := z.get(context.Background(), func(context.Context) (int, error) { fills++; return 0, context.Canceled })
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("got %v, want the fill's error", err)
+	}
+	release := make(chan struct{})
+	results := make(chan int, 4)
+	for range 4 {
+		go func() {
+			v, err := z.get(context.Background(), func(context.Context) (int, error) { <-release; fills++; return 7, nil })
+			if err != nil {
+				t.Error(err)
+			}
+			results <- v
+		}()
+	}
+	close(release)
+	for range 4 {
+		if v := <-results; v != 7 {
+			t.Errorf("got %d, want 7", v)
+		}
+	}
+	if fills != 2 {
+		t.Errorf("fill ran %d times, want 2 (one failed, one shared)", fills)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if v, err := z.get(ctx, nil); err != nil || v != 7 {
+		t.Errorf("a kept value: got %d, %v", v, err)
+	}
+}
