@@ -4,32 +4,12 @@ import (
 	"fmt"
 	"sort"
 	"strings"
-	"sync"
 
 	"github.com/lambda-doctor/lambda-doctor/account"
 	"github.com/lambda-doctor/lambda-doctor/diagnose"
 	"github.com/lambda-doctor/lambda-doctor/simulate"
 	"github.com/lambda-doctor/lambda-doctor/simulate/iamdata"
 )
-
-// parsed caches parsed documents: a managed policy attached to many roles
-// is parsed once.
-var parsed sync.Map // document → parseResult
-
-type parseResult struct {
-	p   *simulate.Policy
-	err error
-}
-
-func parsePolicy(doc string) (*simulate.Policy, error) {
-	if v, ok := parsed.Load(doc); ok {
-		r := v.(parseResult)
-		return r.p, r.err
-	}
-	p, err := simulate.ParseString(doc)
-	parsed.Store(doc, parseResult{p, err})
-	return p, err
-}
 
 // rolePolicy is one identity policy of a role, parsed.
 type rolePolicy struct {
@@ -54,7 +34,7 @@ func roleRules(fn *account.Function) []Finding {
 	}
 	for _, ip := range r.Inline {
 		name := "role/" + r.Name + "/inline/" + ip.Name
-		p, err := parsePolicy(ip.Document)
+		p, err := diagnose.ParsePolicy(ip.Document)
 		if err != nil {
 			bad(name, err)
 			continue
@@ -85,7 +65,7 @@ func roleRules(fn *account.Function) []Finding {
 		if mp.Document == "" {
 			continue // unseen; reported with the function's Unseen
 		}
-		p, err := parsePolicy(mp.Document)
+		p, err := diagnose.ParsePolicy(mp.Document)
 		if err != nil {
 			bad(mp.ARN, err)
 			continue
@@ -99,7 +79,7 @@ func roleRules(fn *account.Function) []Finding {
 		}
 	}
 	if b := r.Boundary; b != nil && b.Document != "" && !isAWSManaged(b.ARN) {
-		if p, err := parsePolicy(b.Document); err != nil {
+		if p, err := diagnose.ParsePolicy(b.Document); err != nil {
 			bad(b.ARN, err)
 		} else {
 			out = append(out, unknownActions(r.ARN, b.ARN, p)...)
@@ -375,7 +355,7 @@ func closestAction(a string) string {
 func trustFindings(fn *account.Function) []Finding {
 	r := fn.Role
 	var out []Finding
-	p, err := parsePolicy(r.Trust)
+	p, err := diagnose.ParsePolicy(r.Trust)
 	if err != nil {
 		f := newFinding("LD110", r.ARN, fmt.Sprintf("the trust policy of role %s could not be parsed", r.Name))
 		f.Evidence = []Evidence{{Policy: "trust policy", Detail: err.Error()}}
@@ -456,7 +436,7 @@ func resourcePolicyFindings(fn *account.Function) []Finding {
 			name += " (" + rp.Qualifier + ")"
 			fnName += ":" + rp.Qualifier
 		}
-		p, err := parsePolicy(rp.Document)
+		p, err := diagnose.ParsePolicy(rp.Document)
 		if err != nil {
 			f := newFinding("LD110", fn.ARN, "the "+name+" of "+fn.Name+" could not be parsed", fn.ARN)
 			f.Evidence = []Evidence{{Policy: name, Detail: err.Error()}}

@@ -370,7 +370,7 @@ func assumeDefaultKeyPolicy(fn *account.Function, v *diagnose.Verdict) *diagnose
 	if p.Input.Resource != nil || arnService(key) != "kms" || arnAccountOr(key, "") != fn.Account {
 		return v
 	}
-	pol, err := parsePolicy(fmt.Sprintf(`{"Version":"2012-10-17","Statement":[{"Sid":"Enable IAM User Permissions","Effect":"Allow","Principal":{"AWS":"arn:%s:iam::%s:root"},"Action":"kms:*","Resource":"*"}]}`,
+	pol, err := diagnose.ParsePolicy(fmt.Sprintf(`{"Version":"2012-10-17","Statement":[{"Sid":"Enable IAM User Permissions","Effect":"Allow","Principal":{"AWS":"arn:%s:iam::%s:root"},"Action":"kms:*","Resource":"*"}]}`,
 		partitionOf(fn), fn.Account))
 	if err != nil {
 		return v

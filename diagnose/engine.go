@@ -12,7 +12,7 @@ import (
 
 // parsed caches parsed documents (a *simulate.Policy is immutable): `check
 // --all` judges ~10 requests per function, and a role's or managed
-// policy's document is parsed once, not per request. (Added by H5.)
+// policy's document is parsed once, not per request.
 var parsed sync.Map // document → parseResult
 
 type parseResult struct {
@@ -20,7 +20,9 @@ type parseResult struct {
 	err error
 }
 
-func parsePolicy(doc string) (*simulate.Policy, error) {
+// ParsePolicy parses a policy document of the model, once per distinct
+// document for the life of the process.
+func ParsePolicy(doc string) (*simulate.Policy, error) {
 	if v, ok := parsed.Load(doc); ok {
 		r := v.(parseResult)
 		return r.p, r.err

@@ -400,7 +400,7 @@ func orgLevels(org *account.Org, rcp bool) ([][]simulate.NamedPolicy, error) {
 }
 
 func named(name, doc string) (simulate.NamedPolicy, error) {
-	p, err := parsePolicy(doc)
+	p, err := ParsePolicy(doc)
 	if err != nil {
 		return simulate.NamedPolicy{}, fmt.Errorf("policy %s: %w", name, err)
 	}
