@@ -91,7 +91,7 @@ func expectCall(fn *account.Function, c CallSpec, want bool) Expectation {
 		}
 		e.Name = fmt.Sprintf("%s %s call %s on %s", fn.Name, verb, c.Action, c.Resource)
 	}
-	v, err := checkOutbound(fn, diagnose.Call{Action: c.Action, Resource: c.Resource, Context: c.Context, Why: "spec"})
+	v, err := diagnose.CheckOutbound(fn, diagnose.Call{Action: c.Action, Resource: c.Resource, Context: c.Context, Why: "spec"})
 	if err != nil {
 		e.Decision = "unknown"
 		e.Notes = []string{err.Error()}

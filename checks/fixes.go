@@ -123,7 +123,7 @@ func mergedGrant(fn *account.Function, rule string, closed []*diagnose.Verdict) 
 	work.Role = &role
 	verified := true
 	for _, v := range closed {
-		nv, err := checkOutbound(&work, *v.Call)
+		nv, err := diagnose.CheckOutbound(&work, *v.Call)
 		if err != nil || !nv.Open() {
 			verified = false
 			break

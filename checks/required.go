@@ -197,7 +197,7 @@ func requiredPermissions(fn *account.Function) ([]Requirement, []Finding) {
 		var vs []*diagnose.Verdict
 		var failed error
 		for _, c := range n.calls {
-			v, err := checkOutbound(fn, c)
+			v, err := diagnose.CheckOutbound(fn, c)
 			if err != nil {
 				failed = err
 				break
@@ -344,51 +344,3 @@ func arnAccountOr(arn, def string) string {
 	return def
 }
 
-// checkOutbound judges a call of the function's code, assuming the default
-// key policy for a KMS key of this account whose key policy is not in the
-// model (see assumeDefaultKeyPolicy).
-func checkOutbound(fn *account.Function, c diagnose.Call) (*diagnose.Verdict, error) {
-	v, err := diagnose.CheckOutbound(fn, c)
-	if err != nil {
-		return nil, err
-	}
-	return assumeDefaultKeyPolicy(fn, v), nil
-}
-
-// assumeDefaultKeyPolicy re-judges a call on a KMS key of this account
-// whose key policy was not read, with the default key policy, which lets
-// the account's IAM policies grant access to the key ("Enable IAM User
-// Permissions"; AWS KMS Developer Guide, key-policy-default). A KMS key
-// policy must allow explicitly, so without it every such call would be
-// denied. The assumption is listed with the verdict.
-func assumeDefaultKeyPolicy(fn *account.Function, v *diagnose.Verdict) *diagnose.Verdict {
-	if v.Unknown || v.Decision != simulate.ImplicitDeny || len(v.Probes) != 1 {
-		return v
-	}
-	p := v.Probes[0]
-	key := p.Input.Request.Resource
-	if p.Input.Resource != nil || arnService(key) != "kms" || arnAccountOr(key, "") != fn.Account {
-		return v
-	}
-	pol, err := diagnose.ParsePolicy(fmt.Sprintf(`{"Version":"2012-10-17","Statement":[{"Sid":"Enable IAM User Permissions","Effect":"Allow","Principal":{"AWS":"arn:%s:iam::%s:root"},"Action":"kms:*","Resource":"*"}]}`,
-		partitionOf(fn), fn.Account))
-	if err != nil {
-		return v
-	}
-	in := *p.Input
-	in.Resource = &simulate.NamedPolicy{Name: "key policy of " + key + " (not read; assumed the default)", Policy: pol}
-	ctx := simulate.DefaultContext(in.Request)
-	for k, val := range in.Request.Context {
-		ctx[k] = val
-	}
-	in.Request.Context = ctx
-	res, err := simulate.Evaluate(&in)
-	if err != nil {
-		return v
-	}
-	nv := *v
-	nv.Decision = res.Decision
-	nv.Probes = []diagnose.Probe{{Input: &in, Result: res,
-		Assumed: append(append([]string(nil), p.Assumed...), "the key policy of "+key+" was not read; assumed to be the default key policy, which lets IAM policies of the account grant access")}}
-	return &nv
-}
