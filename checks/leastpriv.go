@@ -229,7 +229,7 @@ func narrowerResources(fn *account.Function, actions []string) []string {
 		addARN(ac.OnSuccess)
 		addARN(ac.OnFailure)
 	}
-	known["logs"] = append(known["logs"], fmt.Sprintf("arn:%s:logs:%s:%s:log-group:%s:*", partitionOf(fn), fn.Region, fn.Account, logGroup(fn)))
+	known["logs"] = append(known["logs"], fmt.Sprintf("arn:%s:logs:%s:%s:log-group:%s:*", fn.PartitionName(), fn.Region, fn.Account, logGroup(fn)))
 
 	bySvc := map[string][]string{}
 	for _, a := range actions {
@@ -276,7 +276,7 @@ func narrowerResources(fn *account.Function, actions []string) []string {
 		if len(types) > 2 {
 			types = types[:2]
 		}
-		fill := strings.NewReplacer("${Partition}", partitionOf(fn), "${Region}", fn.Region, "${Account}", fn.Account)
+		fill := strings.NewReplacer("${Partition}", fn.PartitionName(), "${Region}", fn.Region, "${Account}", fn.Account)
 		var alts []string
 		for _, t := range types {
 			alts = append(alts, fmt.Sprintf("%s (%s, %d actions)", fill.Replace(formats[t]), t, count[t]))
@@ -547,7 +547,7 @@ func functionURLFindings(fn *account.Function) []Finding {
 func artifactFindings(fn *account.Function) []Finding {
 	var out []Finding
 	for _, l := range fn.Config.Layers {
-		owner := arnField(l, 4)
+		owner := account.ARNField(l, 4)
 		if owner == "" || owner == fn.Account {
 			continue
 		}
@@ -558,11 +558,11 @@ func artifactFindings(fn *account.Function) []Finding {
 	}
 	if strings.EqualFold(fn.Config.PackageType, "Image") && fn.Config.ImageURI != "" {
 		owner, _, _ := strings.Cut(fn.Config.ImageURI, ".")
-		if isAccountID(owner) && owner != fn.Account {
+		if account.IsAccountID(owner) && owner != fn.Account {
 			f := newFinding("LD010", fn.ARN, fmt.Sprintf("the container image is in a repository of account %s", owner), fn.ARN)
 			f.Evidence = []Evidence{{Detail: fn.Config.ImageURI}}
 			f.Advice = fmt.Sprintf("The repository policy in account %s must allow ecr:BatchGetImage and ecr:GetDownloadUrlForLayer to lambda.amazonaws.com (with aws:sourceARN arn:%s:lambda:%s:%s:function:*) and to account %s.",
-				owner, partitionOf(fn), fn.Region, fn.Account, fn.Account)
+				owner, fn.PartitionName(), fn.Region, fn.Account, fn.Account)
 			out = append(out, f)
 		}
 	}

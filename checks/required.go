@@ -23,7 +23,7 @@ type need struct {
 // the AWS documentation page that states the requirement.
 func requiredNeeds(fn *account.Function) []need {
 	var out []need
-	part, region, acct := partitionOf(fn), fn.Region, fn.Account
+	part, region, acct := fn.PartitionName(), fn.Region, fn.Account
 	ec2ARN := func(res string) string { return fmt.Sprintf("arn:%s:ec2:%s:%s:%s", part, region, acct, res) }
 	calls := func(why string, resource string, actions ...string) []diagnose.Call {
 		var cs []diagnose.Call
@@ -310,37 +310,18 @@ func unreadable(fn *account.Function, err error) Finding {
 	return f
 }
 
-func partitionOf(fn *account.Function) string {
-	if fn.Partition != "" {
-		return fn.Partition
-	}
-	if p := arnField(fn.ARN, 1); p != "" {
-		return p
-	}
-	return "aws"
-}
-
-func arnField(arn string, i int) string {
-	parts := strings.SplitN(arn, ":", 6)
-	if len(parts) < 6 || parts[0] != "arn" {
-		return ""
-	}
-	return parts[i]
-}
-
-func arnService(arn string) string { return arnField(arn, 2) }
+func arnService(arn string) string { return account.ARNField(arn, 2) }
 
 func arnRegionOr(arn, def string) string {
-	if r := arnField(arn, 3); r != "" {
+	if r := account.ARNField(arn, 3); r != "" {
 		return r
 	}
 	return def
 }
 
 func arnAccountOr(arn, def string) string {
-	if a := arnField(arn, 4); a != "" {
+	if a := account.ARNField(arn, 4); a != "" {
 		return a
 	}
 	return def
 }
-

@@ -8,6 +8,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/lambda-doctor/lambda-doctor/account"
 	"github.com/lambda-doctor/lambda-doctor/simulate"
 )
 
@@ -312,7 +313,7 @@ func (p *specParser) invoker(n *yaml.Node, what string) (InvokerSpec, error) {
 	if inv.SourceARN != "" && !strings.HasPrefix(inv.SourceARN, "arn:") {
 		return inv, p.errf(f["source_arn"].Line, "%s.source_arn %q is not an ARN", what, inv.SourceARN)
 	}
-	if a := inv.SourceAccount; a != "" && !isAccountID(a) {
+	if a := inv.SourceAccount; a != "" && !account.IsAccountID(a) {
 		return inv, p.errf(f["source_account"].Line, "%s.source_account %q is not a 12-digit account id (quote it in YAML)", what, a)
 	}
 	switch strings.ToLower(inv.Action) {
@@ -489,18 +490,6 @@ func editDistance(a, b string) int {
 		prev, cur = cur, prev
 	}
 	return prev[len(b)]
-}
-
-func isAccountID(s string) bool {
-	if len(s) != 12 {
-		return false
-	}
-	for _, r := range s {
-		if r < '0' || r > '9' {
-			return false
-		}
-	}
-	return true
 }
 
 // For returns the expectations on the function named name (as given on the

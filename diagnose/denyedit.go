@@ -448,7 +448,7 @@ func addCond(st map[string]json.RawMessage, ops []string, key string, vals []str
 // the role ARN, and without its path when it has one.
 func rolePrincipalARNs(r *account.Role) []string {
 	out := []string{r.ARN}
-	if bare := fmt.Sprintf("arn:%s:iam::%s:role/%s", arnField(r.ARN, 1), arnField(r.ARN, 4), r.Name); bare != r.ARN {
+	if bare := fmt.Sprintf("arn:%s:iam::%s:role/%s", account.ARNField(r.ARN, 1), account.ARNField(r.ARN, 4), r.Name); bare != r.ARN {
 		out = append(out, bare)
 	}
 	return out

@@ -351,7 +351,7 @@ func (d *diagnosis) invokers() {
 // logs service principal is regional.
 func (d *diagnosis) normalizeInvoker(inv *Invoker) {
 	fn := d.fn
-	if arnField(inv.SourceARN, 2) == "execute-api" {
+	if account.ARNField(inv.SourceARN, 2) == "execute-api" {
 		if r := arnRegion(inv.SourceARN); r != "" && r != fn.Region {
 			parts := strings.SplitN(inv.SourceARN, ":", 6)
 			parts[3] = fn.Region
@@ -376,7 +376,7 @@ func (d *diagnosis) normalizeInvoker(inv *Invoker) {
 
 // principalForSource guesses the service principal from a source ARN.
 func principalForSource(fn *account.Function, src string) string {
-	switch arnField(src, 2) {
+	switch account.ARNField(src, 2) {
 	case "execute-api":
 		return "apigateway.amazonaws.com"
 	case "s3":
@@ -402,7 +402,7 @@ func principalForSource(fn *account.Function, src string) string {
 func (d *diagnosis) inboundNotes(inv Invoker) []string {
 	fn := d.fn
 	var notes []string
-	if arnField(inv.SourceARN, 2) == "execute-api" && arnRegion(inv.SourceARN) != "" && arnRegion(inv.SourceARN) != fn.Region {
+	if account.ARNField(inv.SourceARN, 2) == "execute-api" && arnRegion(inv.SourceARN) != "" && arnRegion(inv.SourceARN) != fn.Region {
 		notes = append(notes, fmt.Sprintf("the SourceArn names region %s, but API Gateway sends the function's region (%s) in the SourceArn when the API and the function are in different regions (Lambda DG services-apigateway)", arnRegion(inv.SourceARN), fn.Region))
 	}
 	if strings.HasPrefix(inv.Principal, "s3.") && d.o.SourceAccount == "" {
@@ -447,7 +447,7 @@ func (d *diagnosis) eventSources(rank int) {
 }
 
 func esmActions(arn string) []string {
-	switch arnField(arn, 2) {
+	switch account.ARNField(arn, 2) {
 	case "sqs":
 		return []string{"sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"}
 	case "kinesis":
@@ -537,7 +537,7 @@ func (d *diagnosis) fromError(den *errtext.Denial) ([]string, error) {
 		act := firstNonEmpty(den.Action, "sqs:ReceiveMessage")
 		found := false
 		for _, es := range fn.EventSources {
-			if strings.EqualFold(arnField(es.EventSourceARN, 2), strings.SplitN(act, ":", 2)[0]) {
+			if strings.EqualFold(account.ARNField(es.EventSourceARN, 2), strings.SplitN(act, ":", 2)[0]) {
 				v, err := CheckOutbound(fn, Call{Action: act, Resource: es.EventSourceARN, Why: "event source mapping " + es.UUID})
 				d.add(v, err, "--error", 0)
 				found = true
@@ -658,7 +658,7 @@ func qualifierOf(fn *account.Function, s string) string {
 // errors name one (old Lambda messages name the function).
 func resourceFromName(fn *account.Function, action, name string) string {
 	if strings.HasPrefix(strings.ToLower(action), "lambda:") {
-		return fmt.Sprintf("arn:%s:lambda:%s:%s:function:%s", partition(fn), fn.Region, fn.Account, name)
+		return fmt.Sprintf("arn:%s:lambda:%s:%s:function:%s", fn.PartitionName(), fn.Region, fn.Account, name)
 	}
 	return name
 }
@@ -773,7 +773,7 @@ func policyInvokers(fn *account.Function) []policyInvoker {
 				if p == "logs.amazonaws.com" {
 					inv.Principal = "logs." + fn.Region + ".amazonaws.com"
 				}
-				if arnField(inv.SourceARN, 2) == "execute-api" {
+				if account.ARNField(inv.SourceARN, 2) == "execute-api" {
 					if r := arnRegion(inv.SourceARN); r != "" && r != "*" && r != fn.Region {
 						notes = append(notes, fmt.Sprintf("%s allows the SourceArn %s in region %s; API Gateway sends the function's region (%s) in the SourceArn, so this statement never matches (Lambda DG services-apigateway)", source, inv.SourceARN, r, fn.Region))
 						parts := strings.SplitN(inv.SourceARN, ":", 6)

@@ -249,7 +249,7 @@ func logsPlans(fn *account.Function, v *Verdict) []plan {
 	}
 	var plans []plan
 	group := logGroupName(fn)
-	groupARN := fmt.Sprintf("arn:%s:logs:%s:%s:log-group:%s", partition(fn), fn.Region, fn.Account, group)
+	groupARN := fmt.Sprintf("arn:%s:logs:%s:%s:log-group:%s", fn.PartitionName(), fn.Region, fn.Account, group)
 	var actions []string
 	for _, p := range v.Probes {
 		if p.Result != nil && p.Result.Decision != simulate.Allow {
@@ -683,11 +683,11 @@ func statementID(inv *Invoker, principal string) string {
 	}
 	suffix := ""
 	if inv.SourceARN != "" {
-		suffix = arnField(inv.SourceARN, 5)
+		suffix = account.ARNField(inv.SourceARN, 5)
 		if suffix == "" {
 			suffix = inv.SourceARN
 		}
-		if s := arnField(inv.SourceARN, 2); s == "logs" {
+		if s := account.ARNField(inv.SourceARN, 2); s == "logs" {
 			suffix = strings.TrimPrefix(strings.TrimSuffix(suffix, ":*"), "log-group:")
 		}
 		suffix = strings.NewReplacer("*", "any").Replace(suffix)

@@ -19,7 +19,7 @@ import (
 // function name as session name.)
 func SessionARN(fn *account.Function) string {
 	name := roleName(fn.Config.RoleARN)
-	return fmt.Sprintf("arn:%s:sts::%s:assumed-role/%s/%s", partition(fn), arnAccount(fn.Config.RoleARN, fn.Account), name, fn.Name)
+	return fmt.Sprintf("arn:%s:sts::%s:assumed-role/%s/%s", fn.PartitionName(), arnAccount(fn.Config.RoleARN, fn.Account), name, fn.Name)
 }
 
 // OutboundInput builds the input for a call the function's code makes: the
@@ -83,7 +83,7 @@ func OutboundInput(fn *account.Function, c Call) (in *simulate.Input, assumed []
 		// A KMS key policy must let the account's IAM policies grant access;
 		// it is not read: assume the default key policy, which does
 		// (AWS KMS Developer Guide, key-policy-default).
-		doc := `{"Version":"2012-10-17","Statement":[{"Sid":"Enable IAM User Permissions","Effect":"Allow","Principal":{"AWS":"arn:` + partition(fn) + `:iam::` + resAcct + `:root"},"Action":"kms:*","Resource":"*"}]}`
+		doc := `{"Version":"2012-10-17","Statement":[{"Sid":"Enable IAM User Permissions","Effect":"Allow","Principal":{"AWS":"arn:` + fn.PartitionName() + `:iam::` + resAcct + `:root"},"Action":"kms:*","Resource":"*"}]}`
 		np, err := named("key policy of "+c.Resource+" (not read; assumed default)", doc)
 		if err != nil {
 			return nil, nil, nil, err
@@ -176,7 +176,7 @@ func InboundInputs(fn *account.Function, inv Invoker) (ins []*simulate.Input, as
 		if scps, err = orgLevels(fn.Org, false); err != nil {
 			return nil, nil, nil, err
 		}
-		if principal != fmt.Sprintf("arn:%s:iam::%s:root", partition(fn), callerAcct) {
+		if principal != fmt.Sprintf("arn:%s:iam::%s:root", fn.PartitionName(), callerAcct) {
 			assumed = append(assumed, "the caller's own identity policies were not read; in the same account an allow there would also let it invoke (IAM UG policy evaluation, same account)")
 		}
 	}
@@ -259,7 +259,7 @@ const logStreamName = "2026/01/01/[$LATEST]lambda-doctor"
 // role needs these three; with a custom group, the two on that group).
 func LogCalls(fn *account.Function) []Call {
 	group := logGroupName(fn)
-	base := fmt.Sprintf("arn:%s:logs:%s:%s:log-group:%s", partition(fn), fn.Region, fn.Account, group)
+	base := fmt.Sprintf("arn:%s:logs:%s:%s:log-group:%s", fn.PartitionName(), fn.Region, fn.Account, group)
 	stream := base + ":log-stream:" + logStreamName
 	why := "Lambda writes the function's logs to " + group
 	var calls []Call
@@ -440,7 +440,7 @@ var accountRE = regexp.MustCompile(`^\d{12}$`)
 func invokerPrincipal(fn *account.Function, p string) string {
 	p = strings.TrimSpace(p)
 	if accountRE.MatchString(p) {
-		return fmt.Sprintf("arn:%s:iam::%s:root", partition(fn), p)
+		return fmt.Sprintf("arn:%s:iam::%s:root", fn.PartitionName(), p)
 	}
 	return p
 }
@@ -462,37 +462,19 @@ func isServicePrincipal(p string) bool {
 
 func single(v string) simulate.Value { return simulate.Value{Values: []string{v}} }
 
-func partition(fn *account.Function) string {
-	if fn.Partition != "" {
-		return fn.Partition
-	}
-	if p := arnField(fn.ARN, 1); p != "" {
-		return p
-	}
-	return "aws"
-}
-
-func arnField(arn string, i int) string {
-	parts := strings.SplitN(arn, ":", 6)
-	if len(parts) < 6 || parts[0] != "arn" {
-		return ""
-	}
-	return parts[i]
-}
-
 // arnAccount is the account field of an ARN, or def.
 func arnAccount(arn, def string) string {
-	if a := arnField(arn, 4); a != "" {
+	if a := account.ARNField(arn, 4); a != "" {
 		return a
 	}
 	return def
 }
 
-func arnRegion(arn string) string { return arnField(arn, 3) }
+func arnRegion(arn string) string { return account.ARNField(arn, 3) }
 
 // roleName is the role's name (the last path segment) from its ARN.
 func roleName(arn string) string {
-	res := arnField(arn, 5)
+	res := account.ARNField(arn, 5)
 	if res == "" {
 		return arn
 	}
@@ -503,5 +485,5 @@ func roleName(arn string) string {
 }
 
 func isKMSKey(arn string) bool {
-	return arnField(arn, 2) == "kms" && strings.HasPrefix(arnField(arn, 5), "key/")
+	return account.ARNField(arn, 2) == "kms" && strings.HasPrefix(account.ARNField(arn, 5), "key/")
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/lambda-doctor/lambda-doctor/account"
 	"github.com/lambda-doctor/lambda-doctor/diagnose"
 )
 
@@ -85,13 +86,13 @@ func runDiagnose(c *cli.Context) error {
 		FunctionURL:   c.Bool("function-url"),
 		FixFormat:     format,
 	}
-	if o.SourceAccount != "" && !isAccountID(o.SourceAccount) {
+	if o.SourceAccount != "" && !account.IsAccountID(o.SourceAccount) {
 		return usageErrorf("--source-account %q: want a 12-digit account id", o.SourceAccount)
 	}
 	if o.SourceARN != "" && !strings.HasPrefix(o.SourceARN, "arn:") {
 		return usageErrorf("--source-arn %q is not an ARN", o.SourceARN)
 	}
-	if o.Caller != "" && o.Caller != "*" && !isAccountID(o.Caller) && !strings.HasPrefix(o.Caller, "arn:") && !strings.HasSuffix(o.Caller, ".amazonaws.com") && !strings.HasSuffix(o.Caller, ".amazonaws.com.cn") {
+	if o.Caller != "" && o.Caller != "*" && !account.IsAccountID(o.Caller) && !strings.HasPrefix(o.Caller, "arn:") && !strings.HasSuffix(o.Caller, ".amazonaws.com") && !strings.HasSuffix(o.Caller, ".amazonaws.com.cn") {
 		return usageErrorf("--caller %q: want a service principal (apigateway.amazonaws.com), a 12-digit account id, an IAM ARN, or '*'", o.Caller)
 	}
 	// NAME:QUALIFIER and ARN:QUALIFIER name the qualifier too.
@@ -143,18 +144,6 @@ func runDiagnose(c *cli.Context) error {
 		return &exitError{code: code}
 	}
 	return nil
-}
-
-func isAccountID(s string) bool {
-	if len(s) != 12 {
-		return false
-	}
-	for _, r := range s {
-		if r < '0' || r > '9' {
-			return false
-		}
-	}
-	return true
 }
 
 // splitQualifier splits NAME:Q or arn:...:function:NAME:Q.
