@@ -726,27 +726,7 @@ func unique(base string, used map[string]bool) string {
 }
 
 // sidFor is a Sid (alphanumeric) for a grant of action.
-func sidFor(action string) string {
-	var b strings.Builder
-	b.WriteString("Allow")
-	up := true
-	for _, r := range action {
-		switch {
-		case r >= 'a' && r <= 'z':
-			if up {
-				r -= 'a' - 'A'
-			}
-			b.WriteRune(r)
-			up = false
-		case r >= 'A' && r <= 'Z' || r >= '0' && r <= '9':
-			b.WriteRune(r)
-			up = false
-		default:
-			up = true
-		}
-	}
-	return b.String()
-}
+func sidFor(action string) string { return logicalID("Allow", action) }
 
 // --- explicit denies ---------------------------------------------------------
 

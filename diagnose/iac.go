@@ -14,6 +14,8 @@ import (
 // resources as they are; the SAM form uses the function's Policies where
 // SAM has a shorthand); Terraform snippets use the AWS provider.
 
+// logicalID joins parts in CamelCase, keeping only letters and digits: a
+// CloudFormation logical id, or a policy statement Sid.
 func logicalID(parts ...string) string {
 	var b strings.Builder
 	for _, p := range parts {
