@@ -556,6 +556,10 @@ func (d *diagnosis) fromError(den *errtext.Denial) ([]string, error) {
 			v, err := CheckOutbound(fn, Call{Action: a, Resource: "*", Why: "VPC networking (Lambda DG configuration-vpc)"})
 			d.add(v, err, "--error", 0)
 		}
+	case errtext.KindECRImage:
+		if f := d.add(ecrImageVerdict(fn), nil, "--error", 0); f != nil {
+			f.notes = append(f.notes, "Lambda pulls the image with its own service principal, not the execution role: the role's policies do not matter here")
+		}
 	case errtext.KindAPIGatewayMethod:
 		notes = append(notes, "\"Unable to determine service/operation name to be authorized\" is not a permission problem: the API Gateway integration calls Lambda with an HTTP method other than POST; set the integration method to POST")
 	case errtext.KindBareAccessDenied, errtext.KindEncodedEC2:
@@ -941,4 +945,40 @@ func satisfying(op, val string) (simulate.Value, bool) {
 		return simulate.Value{Values: []string{val}, Multi: multi}, true
 	}
 	return simulate.Value{}, false
+}
+
+// ecrImageVerdict judges Lambda pulling the function's container image. The
+// execution role plays no part: the ECR repository policy must let the
+// Lambda service principal call ecr:BatchGetImage and
+// ecr:GetDownloadUrlForLayer (Lambda DG, "Create a Lambda function using a
+// container image", Amazon ECR permissions). The repository policy is not in
+// the model, so the door is closed there and its owner must act.
+func ecrImageVerdict(fn *account.Function) *Verdict {
+	in := &simulate.Input{Request: simulate.Request{
+		Principal: "lambda.amazonaws.com",
+		Action:    "ecr:BatchGetImage",
+		Resource:  ecrRepositoryARN(fn),
+	}}
+	return &Verdict{
+		Door:     Outbound,
+		Call:     &Call{Action: in.Request.Action, Resource: in.Request.Resource, Why: "pulling the container image"},
+		Probes:   []Probe{{Input: in, Result: evaluate(in)}},
+		Decision: simulate.ImplicitDeny,
+		Blamed:   "ECR repository",
+	}
+}
+
+// ecrRepositoryARN is the ARN of the repository of the function's image URI
+// (ACCOUNT.dkr.ecr.REGION.amazonaws.com/REPO[:TAG|@DIGEST]), or "*".
+func ecrRepositoryARN(fn *account.Function) string {
+	host, path, ok := strings.Cut(fn.Config.ImageURI, "/")
+	acct, rest, _ := strings.Cut(host, ".dkr.ecr.")
+	region, _, _ := strings.Cut(rest, ".")
+	if !ok || !account.IsAccountID(acct) || region == "" {
+		return "*"
+	}
+	if i := strings.IndexAny(path, ":@"); i >= 0 {
+		path = path[:i]
+	}
+	return fmt.Sprintf("arn:%s:ecr:%s:%s:repository/%s", fn.PartitionName(), region, acct, path)
 }

@@ -978,6 +978,9 @@ func blamedFix(fn *account.Function, v *Verdict) Fix {
 	case "resource-based":
 		f.Owner = "the owner of " + r.Resource
 		f.Explanation = fmt.Sprintf("AWS reported that the resource-based policy of %s does not allow %s for role %s; that policy is not in the model and the role's own policies allow the call: the resource's policy (bucket, key, queue or topic policy) must allow it", r.Resource, r.Action, role)
+	case "ECR repository":
+		f.Owner = "the owner of the ECR repository " + r.Resource
+		f.Explanation = fmt.Sprintf("Lambda could not pull the container image: the repository policy of %s must allow the principal lambda.amazonaws.com ecr:BatchGetImage and ecr:GetDownloadUrlForLayer (from another account, also scoped with an aws:sourceARN condition on arn:%s:lambda:%s:%s:function:*); see it with aws ecr get-repository-policy. aws ecr set-repository-policy replaces the whole policy, so keep every existing statement", r.Resource, fn.PartitionName(), fn.Region, fn.Account)
 	case "service control", "resource control":
 		f.Owner = "the AWS Organizations administrators (management account or delegated administrator)"
 		f.Explanation = fmt.Sprintf("AWS reported a %s policy denying %s on %s; the organization's policies are not in the model: only the organization's administrators can change them", v.Blamed, r.Action, r.Resource)

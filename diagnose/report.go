@@ -247,6 +247,9 @@ func (d *diagnosis) explain(ctx context.Context, f *finding) Diagnosis {
 		}
 		r := v.Request()
 		out.Reason = fmt.Sprintf("AWS reported %s %s on %s; that policy is not in the model, and the role's own policies allow the call (%s)", kind, r.Action, r.Resource, allowed)
+		if isServicePrincipal(r.Principal) {
+			out.Reason = fmt.Sprintf("AWS reported %s %s on %s for %s; that policy is not in the model", kind, r.Action, r.Resource, r.Principal)
+		}
 		out.Evidence = append([]Evidence{{Policy: v.Blamed + " policy (not in the model)", Statement: "-", Effect: map[bool]string{true: "Deny"}[v.BlamedExplicit], Why: "AWS reported " + kind + " " + r.Action}}, out.Evidence...)
 	}
 	if v.Door == Inbound && !v.Open() && v.Invoker != nil && strings.HasPrefix(invokerPrincipal(fn, v.Invoker.Principal), "arn:") {
@@ -346,6 +349,9 @@ func headline(fn *account.Function, v *Verdict, open bool) string {
 				acts = append(acts, c.Action)
 			}
 			return fmt.Sprintf("role %s %s call %s on %s", role, may, strings.Join(acts, ", "), r.Resource)
+		}
+		if isServicePrincipal(r.Principal) {
+			return fmt.Sprintf("%s %s call %s on %s for function %s", r.Principal, may, r.Action, r.Resource, fn.Name)
 		}
 		return fmt.Sprintf("role %s %s call %s on %s", role, may, r.Action, r.Resource)
 	case Logs:
