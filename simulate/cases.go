@@ -328,21 +328,10 @@ var identityNames, scpNames, rcpNames = func() (id [8]string, scp, rcp [8][8]str
 // contextValue reads a context value: a string (single-valued) or an array
 // of strings (multivalued). Booleans and numbers are kept as their text.
 func contextValue(t *jtree, n int32, singles *[]string) (Value, error) {
-	scalar := func(i int32) (string, bool) {
-		switch t.nodes[i].kind {
-		case jStr, jNum:
-			return t.nodes[i].s, true
-		case jTrue:
-			return "true", true
-		case jFalse:
-			return "false", true
-		}
-		return "", false
-	}
 	if t.nodes[n].kind == jArr {
 		v := Value{Multi: true, Values: make([]string, 0, t.nodes[n].n)}
 		for c := t.nodes[n].first; c >= 0; c = t.nodes[c].next {
-			s, ok := scalar(c)
+			s, ok := t.scalar(c)
 			if !ok {
 				return Value{}, errors.New("a value must be a string or an array of strings")
 			}
@@ -350,7 +339,7 @@ func contextValue(t *jtree, n int32, singles *[]string) (Value, error) {
 		}
 		return v, nil
 	}
-	s, ok := scalar(n)
+	s, ok := t.scalar(n)
 	if !ok {
 		return Value{}, errors.New("a value must be a string or an array of strings")
 	}

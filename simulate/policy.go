@@ -457,22 +457,24 @@ func sortedMembers(t *jtree, node int32) []int32 {
 	return l
 }
 
+// scalar is the text of a string, number or boolean node.
+func (t *jtree) scalar(i int32) (string, bool) {
+	switch t.nodes[i].kind {
+	case jStr, jNum:
+		return t.nodes[i].s, true
+	case jTrue:
+		return "true", true
+	case jFalse:
+		return "false", true
+	}
+	return "", false
+}
+
 // condValues reads a condition value: a string, boolean or number, or an
 // array of them.
 func condValues(t *jtree, v int32, at func() string) ([]string, error) {
-	scalar := func(i int32) (string, bool) {
-		switch t.nodes[i].kind {
-		case jStr, jNum:
-			return t.nodes[i].s, true
-		case jTrue:
-			return "true", true
-		case jFalse:
-			return "false", true
-		}
-		return "", false
-	}
 	if t.nodes[v].kind != jArr {
-		s, ok := scalar(v)
+		s, ok := t.scalar(v)
 		if !ok {
 			return nil, perr(at(), "a value must be a string, boolean or number, got %s", t.short(v))
 		}
@@ -483,7 +485,7 @@ func condValues(t *jtree, v int32, at func() string) ([]string, error) {
 	}
 	out := make([]string, 0, t.nodes[v].n)
 	for c := t.nodes[v].first; c >= 0; c = t.nodes[c].next {
-		s, ok := scalar(c)
+		s, ok := t.scalar(c)
 		if !ok {
 			return nil, perr(at(), "a value must be a string, boolean or number, got %s", t.short(c))
 		}
