@@ -231,3 +231,32 @@ func TestSnapshotCommandOutputTargets(t *testing.T) {
 		t.Errorf("files left behind: %v", entries)
 	}
 }
+
+// TestSnapshotCommandMaxBuckets: --max-buckets bounds the S3 buckets whose
+// notifications are read for triggers, and 0 turns that read off (said in
+// unseen, so nobody takes the absence of S3 triggers for a fact).
+func TestSnapshotCommandMaxBuckets(t *testing.T) {
+	s := motoserver.Start(t)
+	s.Setenv(t)
+	createMotoFunction(t, s, "snapbuckets-fn")
+	s.AWS(t, "s3api", "create-bucket", "--bucket", "snapbuckets-a")
+	s.AWS(t, "s3api", "create-bucket", "--bucket", "snapbuckets-b")
+	for _, c := range []struct {
+		arg      string
+		wantNote string
+	}{
+		{"0", "not read (turned off)"},
+		{"1", "first 1 buckets"},
+	} {
+		stdout, stderr, code := runCmd(t, "snapshot", "--function", "snapbuckets-fn", "--max-buckets", c.arg)
+		if code != 0 {
+			t.Fatalf("--max-buckets %s: exit %d, stderr %s", c.arg, code, stderr)
+		}
+		if !strings.Contains(stdout, c.wantNote) {
+			t.Errorf("--max-buckets %s: the snapshot does not say %q in unseen:\n%s", c.arg, c.wantNote, stdout)
+		}
+	}
+	if _, stderr, code := runCmd(t, "snapshot", "--function", "snapbuckets-fn", "--max-buckets", "-3"); code != 2 || !strings.Contains(stderr, "--max-buckets") {
+		t.Errorf("--max-buckets -3: got exit %d, stderr %q; want 2 naming the flag", code, stderr)
+	}
+}

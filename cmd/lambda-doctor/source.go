@@ -16,6 +16,7 @@ func sourceFlags() []cli.Flag {
 		&cli.StringFlag{Name: "profile", Usage: "AWS profile, as in the aws CLI", EnvVars: []string{"AWS_PROFILE"}},
 		&cli.StringFlag{Name: "region", Usage: "AWS region, as in the aws CLI"},
 		&cli.StringFlag{Name: "snapshot", Usage: "read an offline account snapshot `FILE` instead of a live account"},
+		&cli.IntFlag{Name: "max-buckets", Value: 500, Usage: "live account: look for S3 triggers in at most `N` buckets of the region (0: do not look)"},
 	}
 }
 
@@ -50,6 +51,14 @@ func openLive(c *cli.Context) (*live.Reader, error) {
 		if opts.LogWindow == 0 {
 			opts.LogWindow = -1 // 0 on the command line: do not search logs
 		}
+	}
+	switch n := c.Int("max-buckets"); {
+	case n < 0:
+		return nil, usageErrorf("--max-buckets must be 0 or more, got %d", n)
+	case n == 0:
+		opts.MaxBuckets = -1 // do not read S3 notifications
+	default:
+		opts.MaxBuckets = n
 	}
 	if s := ioFrom(c); s.errTTY {
 		opts.Progress = s.err
