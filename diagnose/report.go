@@ -370,11 +370,25 @@ func evidence(fn *account.Function, v *Verdict) ([]Evidence, string) {
 		if len(v.Probes) == 0 {
 			return nil, ""
 		}
+		// The door's own statement comes first: for an invoke, the
+		// function's resource policy, not the caller's identity side
+		// (which, in another account, is assumed).
+		own := "identity"
+		if v.Door == Inbound || v.Door == Trust {
+			own = "resource"
+		}
+		var others []Evidence
 		for _, pr := range v.Probes {
 			for _, ref := range pr.Result.Deciding {
-				out = append(out, Evidence{Policy: ref.Policy, Statement: ref.Statement, Effect: ref.Effect, Why: traceWhy(pr.Result, ref, "allows "+pr.Input.Request.Action)})
+				e := Evidence{Policy: ref.Policy, Statement: ref.Statement, Effect: ref.Effect, Why: traceWhy(pr.Result, ref, "allows "+pr.Input.Request.Action)}
+				if layerOf(pr.Result, ref) == own {
+					out = append(out, e)
+				} else {
+					others = append(others, e)
+				}
 			}
 		}
+		out = append(out, others...)
 		if len(out) > 0 {
 			return out, fmt.Sprintf("allowed by statement %s of %s", quoteID(out[0].Statement), out[0].Policy)
 		}
@@ -554,4 +568,14 @@ func (r *Report) marshalIndent() ([]byte, error) {
 		return nil, err
 	}
 	return []byte(buf.String()), nil
+}
+
+// layerOf is the layer of the decision flow a deciding statement belongs to.
+func layerOf(res *simulate.Result, ref simulate.StatementRef) string {
+	for _, st := range res.Trace {
+		if st.Policy == ref.Policy && st.Index == ref.Index {
+			return st.Layer
+		}
+	}
+	return ""
 }
