@@ -207,10 +207,17 @@ type Denial struct {
 
 // Org holds the organization policies in force for the function's account.
 // Each level (root, each OU, the account) is a list of policies, root first.
+//
+// A nil *Org means the organization policies are unknown; an empty Org (no
+// ID, no levels) means the account is in no organization.
 type Org struct {
 	ID   string            `json:"id,omitempty"`
 	SCPs [][]ManagedPolicy `json:"scps,omitempty"`
 	RCPs [][]ManagedPolicy `json:"rcps,omitempty"`
+	// PoliciesUnread is true when the account is in organization ID but its
+	// SCPs and RCPs could not be read (only the management account or a
+	// delegated administrator may read them).
+	PoliciesUnread bool `json:"policies_unread,omitempty"`
 }
 
 // Unseen is one read that could not be made.

@@ -138,6 +138,9 @@ func (r *Report) MarshalJSON() ([]byte, error) {
 func (d *diagnosis) report(ctx context.Context) *Report {
 	fn := d.fn
 	rep := &Report{Function: fn.ARN, Symptom: d.o.Symptom, Notes: d.notes}
+	if note := orgNote(fn, d.findings); note != "" {
+		rep.Notes = append(rep.Notes, note)
+	}
 	sort.SliceStable(d.findings, func(i, j int) bool {
 		a, b := d.findings[i], d.findings[j]
 		if ca, cb := closedRank(a.v), closedRank(b.v); ca != cb {
@@ -575,6 +578,30 @@ func layerOf(res *simulate.Result, ref simulate.StatementRef) string {
 	for _, st := range res.Trace {
 		if st.Policy == ref.Policy && st.Index == ref.Index {
 			return st.Layer
+		}
+	}
+	return ""
+}
+
+// orgNote says, when every door judged is open and a call of the function's
+// code was among them, that organization policies the model lacks could
+// still deny it: an allow here is an allow as far as the account's own
+// policies go.
+func orgNote(fn *account.Function, findings []*finding) string {
+	if fn.Org != nil && !fn.Org.PoliciesUnread {
+		return ""
+	}
+	for _, f := range findings {
+		if !f.v.Open() {
+			return "" // a closed door is the answer; this caveat is for an all-clear
+		}
+	}
+	for _, f := range findings {
+		if f.v.Door == Outbound || f.v.Door == Logs {
+			if fn.Org == nil {
+				return "the organization's SCPs and RCPs are not in the model, so they were assumed to allow; if AWS still denies, ask whether the account is in an organization"
+			}
+			return "the SCPs and RCPs of organization " + fn.Org.ID + " could not be read (only its management account or a delegated administrator may), so they were assumed to allow"
 		}
 	}
 	return ""

@@ -18,6 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
@@ -100,6 +101,8 @@ type Reader struct {
 	events *eventbridge.Client
 	sns    *sns.Client
 	s3     *s3.Client
+	orgs   *organizations.Client
+	org    lazy[orgStatus]
 	origin account.Origin
 	trig   triggerCache
 	calls  *callCounter
@@ -154,6 +157,7 @@ func New(ctx context.Context, opts Options) (*Reader, error) {
 	l.events = eventbridge.NewFromConfig(cfg)
 	l.sns = sns.NewFromConfig(cfg)
 	l.s3 = s3.NewFromConfig(cfg)
+	l.orgs = organizations.NewFromConfig(cfg)
 
 	ctx, cancel := context.WithTimeout(ctx, opts.Timeout)
 	defer cancel()
@@ -373,6 +377,7 @@ func (l *Reader) readDoors(ctx context.Context, f *account.Function, pre *prefet
 	g.Go(func() error { return l.readEventSources(ctx, r) })
 	g.Go(func() error { return l.readAsyncConfigs(ctx, r) })
 	g.Go(func() error { return l.readIndexedTriggers(ctx, r) })
+	g.Go(func() error { return l.readOrg(ctx, r) })
 	if l.opts.LogWindow >= 0 {
 		g.Go(func() error { return l.readLogs(ctx, r) })
 	}
