@@ -2,6 +2,7 @@ package diagnose
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"regexp"
 	"sort"
@@ -700,98 +701,87 @@ var bareID = regexp.MustCompile(`^A(ROA|IDA|GPA|NPA|IPA)[A-Z0-9]{12,}$`)
 // region), so that a statement that can never match is found.
 func policyInvokers(fn *account.Function) []policyInvoker {
 	var out []policyInvoker
-	for _, rp := range fn.ResourcePolicies {
-		d, err := decodeDoc(rp.Document)
-		if err != nil {
-			continue
+	eachResourceStatement(fn, func(rp account.ResourcePolicy, name string, raw json.RawMessage) {
+		var st struct {
+			Effect    string
+			Principal any
+			Action    any
+			Resource  any
+			Condition map[string]map[string]any
 		}
-		for i, raw := range d.Statement {
-			var st struct {
-				Sid       string
-				Effect    string
-				Principal any
-				Action    any
-				Resource  any
-				Condition map[string]map[string]any
-			}
-			if jsonUnmarshal(raw, &st) != nil || st.Effect != "Allow" {
+		if jsonUnmarshal(raw, &st) != nil || st.Effect != "Allow" {
+			return
+		}
+		source := "statement " + quoteID(name)
+		for _, p := range principalsOf(st.Principal) {
+			if bareID.MatchString(p) {
 				continue
 			}
-			name := st.Sid
-			if name == "" {
-				name = fmt.Sprintf("#%d", i)
+			// The statement's Resource says which (un)qualified ARN it
+			// grants (AddPermission writes the exact ARN); a source that
+			// files every statement under each qualifier (moto) is read
+			// right that way too.
+			inv := Invoker{Principal: p, Why: source, Qualifier: rp.Qualifier}
+			for _, r := range anyList(st.Resource) {
+				if r == fn.ARN {
+					inv.Qualifier = ""
+				} else if q := qualifierOf(fn, r); q != "" && !strings.ContainsAny(q, "*?") {
+					inv.Qualifier = q
+				}
 			}
-			source := "statement " + quoteID(name)
-			for _, p := range principalsOf(st.Principal) {
-				if bareID.MatchString(p) {
-					continue
-				}
-				// The statement's Resource says which (un)qualified ARN it
-				// grants (AddPermission writes the exact ARN); a source that
-				// files every statement under each qualifier (moto) is read
-				// right that way too.
-				inv := Invoker{Principal: p, Why: source, Qualifier: rp.Qualifier}
-				for _, r := range anyList(st.Resource) {
-					if r == fn.ARN {
-						inv.Qualifier = ""
-					} else if q := qualifierOf(fn, r); q != "" && !strings.ContainsAny(q, "*?") {
-						inv.Qualifier = q
+			var notes []string
+			for op, kv := range st.Condition {
+				for k, v := range kv {
+					vals := anyList(v)
+					if len(vals) == 0 {
+						continue
 					}
-				}
-				var notes []string
-				for op, kv := range st.Condition {
-					for k, v := range kv {
-						vals := anyList(v)
-						if len(vals) == 0 {
-							continue
-						}
-						val := vals[0]
-						switch strings.ToLower(k) {
-						case "aws:sourcearn":
-							inv.SourceARN = val
-						case "aws:sourceaccount":
-							inv.SourceAccount = val
-						case "lambda:functionurlauthtype", "lambda:invokedviafunctionurl":
-							// Set by the builder from the URL config.
-						default:
-							// The invoke the statement is meant for carries
-							// what its other conditions ask for.
-							if cv, ok := satisfying(op, val); ok {
-								if inv.Context == nil {
-									inv.Context = simulate.Context{}
-								}
-								inv.Context[k] = cv
+					val := vals[0]
+					switch strings.ToLower(k) {
+					case "aws:sourcearn":
+						inv.SourceARN = val
+					case "aws:sourceaccount":
+						inv.SourceAccount = val
+					case "lambda:functionurlauthtype", "lambda:invokedviafunctionurl":
+						// Set by the builder from the URL config.
+					default:
+						// The invoke the statement is meant for carries
+						// what its other conditions ask for.
+						if cv, ok := satisfying(op, val); ok {
+							if inv.Context == nil {
+								inv.Context = simulate.Context{}
 							}
+							inv.Context[k] = cv
 						}
 					}
 				}
-				acts := anyList(st.Action)
-				if containsFold(acts, "lambda:InvokeFunctionUrl") {
-					inv.FunctionURL = true
-				} else if !matchesInvoke(acts) {
-					continue
-				}
-				if strings.HasPrefix(p, "logs.amazonaws.com") {
-					notes = append(notes, fmt.Sprintf("%s names logs.amazonaws.com, but CloudWatch Logs invokes as logs.%s.amazonaws.com", source, fn.Region))
-				}
-				if p == "logs.amazonaws.com" {
-					inv.Principal = "logs." + fn.Region + ".amazonaws.com"
-				}
-				if account.ARNField(inv.SourceARN, 2) == "execute-api" {
-					if r := arnRegion(inv.SourceARN); r != "" && r != "*" && r != fn.Region {
-						notes = append(notes, fmt.Sprintf("%s allows the SourceArn %s in region %s; API Gateway sends the function's region (%s) in the SourceArn, so this statement never matches (Lambda DG services-apigateway)", source, inv.SourceARN, r, fn.Region))
-						parts := strings.SplitN(inv.SourceARN, ":", 6)
-						parts[3] = fn.Region
-						inv.SourceARN = strings.Join(parts, ":")
-					}
-				}
-				if isServicePrincipal(inv.Principal) && inv.SourceAccount == "" {
-					inv.SourceAccount = arnAccount(inv.SourceARN, "")
-				}
-				out = append(out, policyInvoker{inv: inv, source: source, notes: notes})
 			}
+			acts := anyList(st.Action)
+			if containsFold(acts, "lambda:InvokeFunctionUrl") {
+				inv.FunctionURL = true
+			} else if !matchesInvoke(acts) {
+				continue
+			}
+			if strings.HasPrefix(p, "logs.amazonaws.com") {
+				notes = append(notes, fmt.Sprintf("%s names logs.amazonaws.com, but CloudWatch Logs invokes as logs.%s.amazonaws.com", source, fn.Region))
+			}
+			if p == "logs.amazonaws.com" {
+				inv.Principal = "logs." + fn.Region + ".amazonaws.com"
+			}
+			if account.ARNField(inv.SourceARN, 2) == "execute-api" {
+				if r := arnRegion(inv.SourceARN); r != "" && r != "*" && r != fn.Region {
+					notes = append(notes, fmt.Sprintf("%s allows the SourceArn %s in region %s; API Gateway sends the function's region (%s) in the SourceArn, so this statement never matches (Lambda DG services-apigateway)", source, inv.SourceARN, r, fn.Region))
+					parts := strings.SplitN(inv.SourceARN, ":", 6)
+					parts[3] = fn.Region
+					inv.SourceARN = strings.Join(parts, ":")
+				}
+			}
+			if isServicePrincipal(inv.Principal) && inv.SourceAccount == "" {
+				inv.SourceAccount = arnAccount(inv.SourceARN, "")
+			}
+			out = append(out, policyInvoker{inv: inv, source: source, notes: notes})
 		}
-	}
+	})
 	return out
 }
 
@@ -834,31 +824,41 @@ func bareIDStatements(fn *account.Function) []string {
 // given as bare unique ids.
 func bareIDs(fn *account.Function) [][2]string {
 	var out [][2]string
+	eachResourceStatement(fn, func(_ account.ResourcePolicy, name string, raw json.RawMessage) {
+		var st struct{ Principal any }
+		if jsonUnmarshal(raw, &st) != nil {
+			return
+		}
+		for _, p := range principalsOf(st.Principal) {
+			if bareID.MatchString(p) {
+				out = append(out, [2]string{name, p})
+			}
+		}
+	})
+	return out
+}
+
+// eachResourceStatement calls yield with every statement of the function's
+// resource policies (documents that do not decode are skipped), named by
+// its Sid, or "#N" when it has none.
+func eachResourceStatement(fn *account.Function, yield func(rp account.ResourcePolicy, name string, raw json.RawMessage)) {
 	for _, rp := range fn.ResourcePolicies {
 		d, err := decodeDoc(rp.Document)
 		if err != nil {
 			continue
 		}
 		for i, raw := range d.Statement {
-			var st struct {
-				Sid       string
-				Principal any
-			}
+			var st struct{ Sid string }
 			if jsonUnmarshal(raw, &st) != nil {
 				continue
 			}
-			for _, p := range principalsOf(st.Principal) {
-				if bareID.MatchString(p) {
-					name := st.Sid
-					if name == "" {
-						name = fmt.Sprintf("#%d", i)
-					}
-					out = append(out, [2]string{name, p})
-				}
+			name := st.Sid
+			if name == "" {
+				name = fmt.Sprintf("#%d", i)
 			}
+			yield(rp, name, raw)
 		}
 	}
-	return out
 }
 
 func quoteID(s string) string { return `"` + s + `"` }
