@@ -139,7 +139,8 @@ type AsyncConfig struct {
 // principal (or account/role ARN) that invokes, SourceARN the resource that
 // triggers (rule, topic, bucket, API route, log group...).
 type Trigger struct {
-	Kind          string `json:"kind"` // s3 | events | sns | apigateway | logs | elb | account | other
+	// Kind is one of TriggerKinds.
+	Kind          string `json:"kind"`
 	Principal     string `json:"principal"`
 	SourceARN     string `json:"source_arn,omitempty"`
 	SourceAccount string `json:"source_account,omitempty"`
@@ -148,7 +149,43 @@ type Trigger struct {
 	// (an EventBridge target role, an API Gateway integration credential);
 	// then the resource policy is not what lets it in.
 	RoleARN string `json:"role_arn,omitempty"`
+	// Role is the invoking role RoleARN names, with its policies, when it
+	// was read (a snapshot stores it once in its roles list); nil otherwise.
+	Role *Role `json:"-"`
+	// Name says which part of the source invokes, for people: "GET
+	// /orders/{id} of API orders-api (a1b2c3d4e5), stage prod", "authorizer
+	// jwt-check", "PreSignUp trigger of user pool us-east-1_AbC".
+	Name string `json:"name,omitempty"`
+	// Notes are facts about the trigger a person needs (the console's test
+	// stage, an integration whose function name comes from a stage variable).
+	Notes []string `json:"notes,omitempty"`
 }
+
+// Trigger kinds. A kind says how the source invokes: through the function's
+// resource policy with a service principal (most), as an account or role
+// named in it (account), or through a role of its own (states, scheduler,
+// and events or apigateway when RoleARN is set).
+const (
+	TriggerS3             = "s3"                    // bucket notification: s3.amazonaws.com, SourceArn the bucket, SourceAccount
+	TriggerEvents         = "events"                // EventBridge rule target: events.amazonaws.com, SourceArn the rule
+	TriggerSNS            = "sns"                   // topic subscription: sns.amazonaws.com, SourceArn the topic
+	TriggerAPIGateway     = "apigateway"            // REST/HTTP/WebSocket integration: apigateway.amazonaws.com, SourceArn the route (execute-api)
+	TriggerAPIAuthorizer  = "apigateway-authorizer" // Lambda authorizer: apigateway.amazonaws.com, SourceArn API_ID/authorizers/ID
+	TriggerCognito        = "cognito"               // user pool trigger: cognito-idp.amazonaws.com, SourceArn the user pool
+	TriggerELB            = "elb"                   // ALB target group: elasticloadbalancing.amazonaws.com, SourceArn the target group
+	TriggerLogs           = "logs"                  // subscription filter: logs.REGION.amazonaws.com, SourceArn the log group
+	TriggerSecretsManager = "secretsmanager"        // rotation: secretsmanager.amazonaws.com, SourceArn the secret
+	TriggerCloudFront     = "cloudfront"            // OAC in front of the function URL: cloudfront.amazonaws.com, SourceArn the distribution
+	TriggerStates         = "states"                // Step Functions state machine: invokes with its role (RoleARN)
+	TriggerScheduler      = "scheduler"             // EventBridge Scheduler schedule: invokes with its role (RoleARN)
+	TriggerAccount        = "account"               // another account or IAM principal
+	TriggerOther          = "other"
+)
+
+// TriggerKinds lists the trigger kinds.
+var TriggerKinds = []string{TriggerS3, TriggerEvents, TriggerSNS, TriggerAPIGateway, TriggerAPIAuthorizer,
+	TriggerCognito, TriggerELB, TriggerLogs, TriggerSecretsManager, TriggerCloudFront, TriggerStates,
+	TriggerScheduler, TriggerAccount, TriggerOther}
 
 // Role is an IAM role with every policy that applies to its sessions.
 type Role struct {
@@ -307,4 +344,11 @@ func (f *Function) SortLists() {
 		}
 		return a.Resource < b.Resource
 	})
+}
+
+// Same reports whether t and o are the same invoker: same kind, principal,
+// source, qualifier and role (names and notes aside).
+func (t Trigger) Same(o Trigger) bool {
+	return t.Kind == o.Kind && t.Principal == o.Principal && t.SourceARN == o.SourceARN &&
+		t.SourceAccount == o.SourceAccount && t.Qualifier == o.Qualifier && t.RoleARN == o.RoleARN
 }

@@ -56,6 +56,11 @@ func NewSnapshot(origin Origin, functions []*Function) *Snapshot {
 		if f.Role != nil {
 			roles[f.Role.ARN] = f.Role
 		}
+		for _, t := range f.Triggers {
+			if t.Role != nil {
+				roles[t.Role.ARN] = t.Role
+			}
+		}
 		if f.Org != nil && s.Org == nil {
 			s.Org = f.Org
 		}
@@ -129,6 +134,9 @@ func (sw *SnapshotWriter) Add(f *Function) error {
 	_, sw.err = io.WriteString(sw.w, sep+string(indentJSON(marshalNoEscape(f), "    ")))
 	if f.Role != nil {
 		sw.addRole(f.Role)
+	}
+	for _, t := range f.Triggers {
+		sw.addRole(t.Role)
 	}
 	return sw.err
 }
@@ -517,6 +525,11 @@ func (s *Snapshot) resolve() error {
 			f.Config.Logging.LogGroup = "/aws/lambda/" + f.Name
 		}
 		f.Org = s.Org
+		for j := range f.Triggers {
+			if a := f.Triggers[j].RoleARN; a != "" {
+				f.Triggers[j].Role = roles[a] // nil: the invoking role was not read
+			}
+		}
 		if f.Config.RoleARN == "" {
 			continue
 		}

@@ -9,7 +9,7 @@ import (
 	"strings"
 
 	"github.com/lambda-doctor/lambda-doctor/account"
-	"github.com/lambda-doctor/lambda-doctor/diagnose/errtext"
+	"github.com/lambda-doctor/lambda-doctor/internal/errtext"
 	"github.com/lambda-doctor/lambda-doctor/simulate"
 )
 

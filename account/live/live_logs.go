@@ -10,7 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 
-	"github.com/lambda-doctor/lambda-doctor/diagnose/errtext"
+	"github.com/lambda-doctor/lambda-doctor/internal/errtext"
 
 	"github.com/lambda-doctor/lambda-doctor/account"
 )

@@ -17,7 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	ltypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 
-	"github.com/lambda-doctor/lambda-doctor/diagnose/errtext"
+	"github.com/lambda-doctor/lambda-doctor/internal/errtext"
 	"github.com/lambda-doctor/lambda-doctor/internal/motoserver"
 
 	"github.com/lambda-doctor/lambda-doctor/account"

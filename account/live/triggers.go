@@ -106,7 +106,7 @@ func (x *triggerIndex) add(functionARN string, t account.Trigger) {
 		x.byFunction = map[string][]account.Trigger{}
 	}
 	for _, have := range x.byFunction[base] {
-		if have == t {
+		if have.Same(t) {
 			return
 		}
 	}
@@ -456,7 +456,7 @@ func (l *Reader) listTargets(ctx context.Context, bus, name, ruleARN string) (ru
 
 func hasTrigger(list []account.Trigger, t account.Trigger) bool {
 	for _, have := range list {
-		if have == t {
+		if have.Same(t) {
 			return true
 		}
 	}

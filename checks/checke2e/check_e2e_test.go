@@ -1,3 +1,5 @@
+//go:build integration
+
 // Package checke2e runs `lambda-doctor check` end to end against
 // moto_server: an account is built with the aws CLI, a deploy breaks a
 // permission the function's configuration requires, check fails the

@@ -32,7 +32,7 @@ var mayUseSDK = map[string]bool{
 // packages). The model, the snapshot reader and every package that decides
 // must not depend on github.com/aws/ even transitively.
 func TestNoSDKOutsideLive(t *testing.T) {
-	for _, pkg := range []string{"account", "diagnose", "diagnose/errtext", "checks", "simulate"} {
+	for _, pkg := range []string{"account", "diagnose", "internal/errtext", "checks", "simulate"} {
 		pkg := module + "/" + pkg
 		t.Run(pkg, func(t *testing.T) {
 			if len(list(t, "-e", "-f", "{{.GoFiles}}", pkg)) == 0 {

@@ -32,12 +32,16 @@ var (
 )
 
 // Start returns a moto_server shared by every test of the package, started
-// on first use and stopped by the returned cleanup in TestMain, or by process
+// on first use (only in a build with the integration tag: without it the
+// test is skipped, so `go test ./...` is the fast unit-test loop) and stopped by the returned cleanup in TestMain, or by process
 // exit. The test is skipped with a clear message when moto_server is not
 // installed and LAMBDA_DOCTOR_REQUIRE_MOTO is unset; CI sets it, so there a
 // missing moto fails instead.
 func Start(t testing.TB) *Server {
 	t.Helper()
+	if !Enabled {
+		t.Skip("needs moto_server: run with -tags integration (scripts/test does)")
+	}
 	sharedOnce.Do(func() { shared, sharedErr = start() })
 	if sharedErr != nil {
 		if os.Getenv("LAMBDA_DOCTOR_REQUIRE_MOTO") == "" {

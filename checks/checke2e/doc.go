@@ -1,0 +1,3 @@
+// Package checke2e holds the end-to-end tests of lambda-doctor check against
+// moto (build tag integration).
+package checke2e
