@@ -33,6 +33,7 @@ func detect(v *view) *Denial {
 	if d == nil {
 		return nil
 	}
+	refine(v, d)
 	fillImplied(d)
 	envelope(near(v, d.Message), d)
 	return d
@@ -70,6 +71,12 @@ func consistent(d *Denial, action string) bool {
 		return strings.HasPrefix(a, "ecr:")
 	case KindESMPermission:
 		return d.Action == "" || strings.EqualFold(d.Action, action)
+	case KindKMSKey:
+		return strings.HasPrefix(a, "kms:")
+	case KindESMSourceAuth:
+		return strings.HasPrefix(a, "kafka-cluster:")
+	case KindLayerNotFound, KindECRImageInvalid, KindESMNotARN, KindFunctionState:
+		return false // their own text says what is wrong; a denial elsewhere is another matter
 	}
 	return true
 }
@@ -85,7 +92,7 @@ func mergeStandard(d, na *Denial) {
 	d.PolicyType, d.Explicit, d.PolicyARN, d.ViaPolicyType = na.PolicyType, na.Explicit, na.PolicyARN, na.ViaPolicyType
 	d.Reason = na.Reason
 	if na.AuthorizationID != "" {
-		d.AuthorizationID = na.AuthorizationID
+		d.AuthorizationID, d.AuthorizationRegion = na.AuthorizationID, na.AuthorizationRegion
 	}
 }
 
@@ -128,6 +135,7 @@ func fillImplied(d *Denial) {
 	}
 }
 
+// regionOf returns the region field of an ARN, or "".
 func regionOf(arn string) string {
 	f := strings.SplitN(arn, ":", 5)
 	if len(f) < 5 || f[0] != "arn" {
@@ -143,7 +151,10 @@ type special struct {
 	phrase string
 	kind   Kind
 	fill   func(v *view, at int, d *Denial) // may be nil
-	weak   bool
+	// check, when set, must accept an occurrence of the phrase for it to
+	// count (e.g. "layer version " followed by a layer ARN and "does not exist").
+	check func(v *view, at int) bool
+	weak  bool
 }
 
 var specials = []special{
@@ -154,7 +165,7 @@ var specials = []special{
 	{phrase: "does not have permissions to call the authorizer", kind: KindAPIGatewayInvoke, fill: apigwFunction},
 	{phrase: "unable to determine service/operation name to be authorized", kind: KindAPIGatewayMethod, fill: apigwFunction},
 	{phrase: "cannot be assumed by lambda", kind: KindRoleAssume},
-	{phrase: "unable to decrypt the environment variables because kms access was denied", kind: KindKMSEnv, fill: kmsEnv},
+	{phrase: "decrypt the environment variables because kms access was denied", kind: KindKMSEnv, fill: kmsEnv},
 	{phrase: "kmsaccessdeniedexception", kind: KindKMSEnv, fill: kmsEnv, weak: true},
 	{phrase: "forbidden. for troubleshooting function url authorization issues", kind: KindFunctionURL},
 	{phrase: "for troubleshooting function url authorization issues", kind: KindFunctionURL},
@@ -167,8 +178,32 @@ var specials = []special{
 	{phrase: "need additional permissions to configure vpc settings", kind: KindVPCNetworking},
 	{phrase: "ec2accessdeniedexception", kind: KindVPCNetworking, weak: true},
 	{phrase: "execution role does not have permissions to call", kind: KindESMPermission, fill: roleCall},
-	{phrase: "lambda does not have permission to access the ecr image", kind: KindECRImage},
-	{phrase: "does not have permission to access the specified image", kind: KindECRImage},
+	{phrase: "lambda does not have permission to access the ecr image", kind: KindECRImage, fill: ecrImage},
+	{phrase: "does not have permission to access the specified image", kind: KindECRImage, fill: ecrImage},
+	{phrase: "image repository must be in the same account as the caller", kind: KindECRImage, fill: ecrSameAccount},
+	{phrase: "source image ", kind: KindECRImageInvalid, check: sourceImageInvalid, fill: ecrInvalid},
+	{phrase: "cannot access stream ", kind: KindESMPermission, check: streamARNFollows, fill: streamAccess},
+	{phrase: "lambda failed to assume your function execution role", kind: KindRoleAssume, fill: withCause(causeESMAssume, false)},
+	{phrase: "cluster failed to authorize lambda", kind: KindESMSourceAuth, fill: withCause(causeKafkaAuthorize, false)},
+	{phrase: "problem: sasl authentication failed", kind: KindESMSourceAuth, fill: withCause(causeKafkaSASL, false)},
+	{phrase: "event_source_authz_error", kind: KindESMSourceAuth, fill: withCause(causeSourceAuthz, false)},
+	{phrase: "event_source_authn_error", kind: KindESMSourceAuth, fill: withCause(causeSourceAuthn, true)},
+	{phrase: "at 'eventsourcearn' failed to satisfy constraint", kind: KindESMNotARN, fill: esmNotARN},
+	{phrase: "#/eventsourcearn: failed validation constraint", kind: KindESMNotARN, fill: esmNotARN},
+	{phrase: "decrypt the environment variables because the kms key used is disabled", kind: KindKMSKey, fill: kmsKey(causeKMSDisabled)},
+	{phrase: "decrypt the environment variables because the kms key is in an invalid state", kind: KindKMSKey, fill: kmsKey(causeKMSState)},
+	{phrase: "decrypt the environment variables because the kms key used is in an invalid state", kind: KindKMSKey, fill: kmsKey(causeKMSState)},
+	{phrase: "decrypt the environment variables because the state of the kms key used is not valid", kind: KindKMSKey, fill: kmsKey(causeKMSState)},
+	{phrase: "decrypt the environment variables because the kms key was not found", kind: KindKMSKey, fill: kmsKey(causeKMSNotFound)},
+	{phrase: "kmsdisabledexception", kind: KindKMSKey, fill: kmsKey(causeKMSDisabled), weak: true},
+	{phrase: "kmsinvalidstateexception", kind: KindKMSKey, fill: kmsKey(causeKMSState), weak: true},
+	{phrase: "kmsnotfoundexception", kind: KindKMSKey, fill: kmsKey(causeKMSNotFound), weak: true},
+	{phrase: "layer version ", kind: KindLayerNotFound, check: layerMissing, fill: layerNotFound},
+	{phrase: "must be a valid layer version arn and in the same region as your function", kind: KindLayerNotFound, fill: withCause(causeLayerRegion, true)},
+	{phrase: "is currently in the following state:", kind: KindFunctionState, check: failedStateFollows, fill: functionState},
+	{phrase: "unexpected state 'failed'", kind: KindFunctionState, fill: functionState},
+	{phrase: "the function's execution role doesn't have permission to perform this operation", kind: KindFunctionState, fill: functionState},
+	{phrase: "statereasoncode", kind: KindFunctionState, check: failureCodeFollows, fill: functionState, weak: true},
 }
 
 // findSpecial returns the Lambda- or caller-specific message that occurs
@@ -177,6 +212,13 @@ func findSpecial(v *view) *Denial {
 	best, bestAt, bestWeak := -1, len(v.lo)+1, true
 	for k, sp := range specials {
 		i := v.index(0, sp.phrase)
+		for tries := 0; i >= 0 && sp.check != nil && !sp.check(v, i); tries++ {
+			if tries == 16 {
+				i = -1
+				break
+			}
+			i = v.index(i+1, sp.phrase)
+		}
 		if i < 0 {
 			continue
 		}

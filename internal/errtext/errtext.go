@@ -50,8 +50,47 @@ const (
 	// KindECRImage is Lambda failing to pull a container image: "Lambda
 	// does not have permission to access the ECR image" (the repository
 	// policy must allow lambda.amazonaws.com ecr:BatchGetImage and
-	// ecr:GetDownloadUrlForLayer).
+	// ecr:GetDownloadUrlForLayer), or "Image repository must be in the same
+	// account as the caller". ImageURI is set when the text names the image.
 	KindECRImage Kind = "ecr_image"
+
+	// The kinds below were added for texts that read like a denial but whose
+	// cause may not be a missing grant; Denial.NotIAM and Denial.Cause say
+	// which.
+
+	// KindECRImageInvalid is "Source image URI is not valid. Provide a valid
+	// source image.": the image, its tag or its repository does not exist
+	// where Lambda looks (the function's own region). Not IAM.
+	KindECRImageInvalid Kind = "ecr_image_invalid"
+	// KindLayer is a refused lambda:GetLayerVersion on a layer version
+	// (LayerARN). Besides a layer its owner has not shared, a layer in
+	// another region than the function or a version that does not exist read
+	// the same: compare RegionOf(LayerARN) with the function's region.
+	KindLayer Kind = "layer_access"
+	// KindLayerNotFound is "Layer version ARN does not exist." or the
+	// console's "must be a valid layer version ARN and in the same region as
+	// your function". Not IAM.
+	KindLayerNotFound Kind = "layer_not_found"
+	// KindKMSKey is Lambda unable to decrypt the environment variables
+	// because the key is disabled (KMSDisabledException), in a state that
+	// does not allow Decrypt, such as pending deletion
+	// (KMSInvalidStateException), or not found (KMSNotFoundException).
+	// KeyARN is set when the text names the key. Not IAM.
+	KindKMSKey Kind = "kms_key_state"
+	// KindESMNotARN is an event source mapping whose EventSourceArn is not an
+	// ARN, typically a queue URL (QueueURL, when the text holds one). Not IAM.
+	KindESMNotARN Kind = "esm_not_arn"
+	// KindESMSourceAuth is an event source (Kafka cluster, Amazon MQ broker)
+	// refusing Lambda: "PROBLEM: Cluster failed to authorize Lambda.",
+	// "PROBLEM: SASL authentication failed.", StateTransitionReason
+	// EVENT_SOURCE_AUTHN_ERROR / EVENT_SOURCE_AUTHZ_ERROR. With IAM access
+	// control the execution role decides; with SASL/SCRAM, mTLS or broker
+	// users, credentials and ACLs outside IAM do.
+	KindESMSourceAuth Kind = "esm_source_auth"
+	// KindFunctionState is a function in a Failed (or Inactive) state, with
+	// State, StateReasonCode and StateReason as far as the text gives them.
+	// NotIAM depends on the reason code.
+	KindFunctionState Kind = "function_state"
 )
 
 // Policy types AWS names in "because no ... allows" and "with an explicit
@@ -86,10 +125,48 @@ type Denial struct {
 	PolicyARN  string // the policy ARN newer messages append, if any
 	// Function is the Lambda function (name or ARN) the message names, for
 	// the Lambda- and caller-specific texts.
-	Function        string
-	SourceARN       string // e.g. the target group of an ELB message
-	AuthorizationID string
-	Message         string // the message as found, trimmed
+	Function  string
+	SourceARN string // e.g. the target group of an ELB message
+	// AuthorizationID is the IAM Access Troubleshooter id newer messages end
+	// with (IAM UG, troubleshoot_access-denied-authorization-id);
+	// AuthorizationRegion is the region of the console link that carried it,
+	// if one did. See TroubleshooterCommand and TroubleshooterURL.
+	AuthorizationID     string
+	AuthorizationRegion string
+	Message             string // the message as found, trimmed
+
+	// Actions are all the IAM actions the message says are needed, in its
+	// order (Action is the first), e.g. the four of "Please ensure the role
+	// can perform the GetRecords, GetShardIterator, DescribeStream, and
+	// ListStreams Actions on your stream".
+	Actions []string
+	// KeyARN is the KMS key the message names (KindKMSEnv, KindKMSKey).
+	KeyARN string
+	// KMSException is the KMS error Lambda relays in "KMS Exception: X KMS
+	// Message: ...", e.g. "AccessDeniedException" or
+	// "UnrecognizedClientException" (a grant made for a deleted role).
+	KMSException string
+	// LayerARN is the layer version of KindLayer and KindLayerNotFound.
+	LayerARN string
+	// ImageURI is the container image of KindECRImage and
+	// KindECRImageInvalid, e.g. 123456789012.dkr.ecr.us-east-1.amazonaws.com/repo:tag.
+	ImageURI string
+	// QueueURL is the SQS queue URL given where an ARN was expected.
+	QueueURL string
+	// State, StateReasonCode and StateReason describe a KindFunctionState
+	// function, e.g. "Failed", "InsufficientRolePermissions".
+	State           string
+	StateReasonCode string
+	StateReason     string
+
+	// NotIAM is set when the text itself says the cause is not a missing
+	// grant (a deleted layer version, a disabled key, a queue URL for an
+	// ARN, ...): no policy change fixes it.
+	NotIAM bool
+	// Cause is this package's own one-line explanation of what the text
+	// means when a missing grant is not, or not the only, explanation. It is
+	// built from fixed wording only, never from the input.
+	Cause string
 
 	// ViaPolicyType is set for "with an explicit deny in a VPC endpoint
 	// policy transitively through a service control policy" ("service control").
@@ -124,6 +201,44 @@ func (d *Denial) CrossAccount() bool {
 		r = AccountOf(d.Function)
 	}
 	return p != "" && r != "" && p != r
+}
+
+// RegionOf returns the region in an ARN (the fourth field), or "".
+func RegionOf(arn string) string { return regionOf(arn) }
+
+// TroubleshooterRegion is where IAM Access Troubleshooter (the IAM Toolbox
+// API, in preview) answers: the console link in the IAM UG example and the
+// preview endpoint are in us-east-1.
+const TroubleshooterRegion = "us-east-1"
+
+// TroubleshooterCommand is the AWS CLI command that asks IAM Access
+// Troubleshooter why the request was denied (CLI reference, iam-toolbox
+// get-request-authorization-details; needs
+// iam:GetRequestAuthorizationDetails; details are kept at least 24 hours),
+// or "" when the text carried no authorization id.
+func (d *Denial) TroubleshooterCommand() string {
+	if d.AuthorizationID == "" {
+		return ""
+	}
+	return "aws iam-toolbox get-request-authorization-details --authorization-id " + d.AuthorizationID +
+		" --region " + d.troubleshooterRegion()
+}
+
+// TroubleshooterURL is the console page for the authorization id, in the
+// form of the IAM UG example, or "" when there is no id.
+func (d *Denial) TroubleshooterURL() string {
+	if d.AuthorizationID == "" {
+		return ""
+	}
+	r := d.troubleshooterRegion()
+	return "https://" + r + ".console.aws.amazon.com/iam/home?region=" + r + "#/authorization-details/" + d.AuthorizationID
+}
+
+func (d *Denial) troubleshooterRegion() string {
+	if d.AuthorizationRegion != "" {
+		return d.AuthorizationRegion
+	}
+	return TroubleshooterRegion
 }
 
 // AccountOf returns the account ID in an ARN (the fifth field), or "" when s

@@ -48,7 +48,7 @@ func TestParseNotDenial(t *testing.T) {
 	}{
 		{"empty", "", []string{"empty", "expected"}},
 		{"blank", "  \n\t ", []string{"empty"}},
-		{"prose", "hello world", []string{`"hello world"`, "is not authorized to perform"}},
+		{"prose", "hello world", []string{"11-byte text (one line)", "is not authorized to perform"}},
 		{"timeout", "2024-05-01T10:00:00.000Z 1b2c Task timed out after 3.00 seconds", []string{"timeout"}},
 		{"apigw-500-body", `{"message": "Internal server error"}`, []string{"Invalid permissions on Lambda function"}},
 		{"bad-token", "An error occurred (UnrecognizedClientException) when calling the Invoke operation: The security token included in the request is invalid.", []string{"credentials"}},

@@ -30,7 +30,6 @@ var denialNeedles = []string{
 	"unauthorizedoperation",
 	"encoded authorization failure message",
 	"does not have permission", // also "permissions"
-	"doesn't have permissions",
 	"need additional permissions",
 	"function url authorization",
 	"unable to determine service/operation name to be authorized",
@@ -38,7 +37,23 @@ var denialNeedles = []string{
 	"could not execute the lambda function",
 	"cloudwatch logs permission",
 	"authorizationerror",
-	"unable to decrypt the environment variables",
+	"decrypt the environment variables", // also KMSDisabledException and the other key states
+	"kmsdisabledexception",
+	"kmsinvalidstateexception",
+	"kmsnotfoundexception",
+	"cannot access stream",
+	"failed to assume your function execution role",
+	"cluster failed to authorize lambda",
+	"sasl authentication failed",
+	"event_source_auth", // EVENT_SOURCE_AUTHN_ERROR, EVENT_SOURCE_AUTHZ_ERROR
+	"eventsourcearn",
+	"layer version",
+	"source image",
+	"image repository must be",
+	"following state",
+	"unexpected state",
+	"statereasoncode",
+	"doesn't have permission", // also "doesn't have permissions"
 }
 
 // IsDenialLine is a cheap pre-filter for log lines: it reports whether line

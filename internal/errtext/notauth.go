@@ -336,6 +336,9 @@ func (v *view) sentenceEnd(q int) int {
 func (v *view) authorizationID(e int, d *Denial) int {
 	lim := min(len(v.lo), e+700)
 	w := v.lo[e:lim]
+	if k := strings.Index(w, "/authorization-details/"); k >= 0 {
+		d.AuthorizationRegion = authorizationRegion(v, e+k)
+	}
 	if k := strings.Index(w, "authorization id:"); k >= 0 {
 		t := v.skipSpace(e + k + len("authorization id:"))
 		if id, n := alnum(v.s[t:]); id != "" {

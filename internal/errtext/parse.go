@@ -15,8 +15,9 @@ const MaxScan = 1 << 20
 
 // expected is what Parse tells a user whose text is not a denial.
 const expected = `expected an AWS access-denied message such as "User: ARN is not authorized to perform: ACTION on resource: ARN because ...", ` +
-	`an AccessDenied/AccessDeniedException error, or a Lambda/caller message such as "Invalid permissions on Lambda function" ` +
-	`or "The role defined for the function cannot be assumed by Lambda"`
+	`an AccessDenied/AccessDeniedException error, or a message Lambda or its caller prints, such as "Invalid permissions on Lambda function", ` +
+	`"The role defined for the function cannot be assumed by Lambda", "Cannot access stream ARN", ` +
+	`"Lambda was unable to decrypt the environment variables because ..." or "Layer version ARN does not exist"`
 
 // Parse finds the first access-denied message in text.
 //
@@ -30,6 +31,7 @@ func Parse(text string) (*Denial, error) {
 	if strings.TrimSpace(text) == "" {
 		return nil, fmt.Errorf("%w: the text is empty; %s", ErrNotDenial, expected)
 	}
+	orig := text
 	truncated := false
 	if len(text) > MaxScan {
 		text = text[:MaxScan/2] + "\n" + text[len(text)-MaxScan/2:]
@@ -60,7 +62,21 @@ func Parse(text string) (*Denial, error) {
 	if len(notes) > 0 {
 		note = " (" + strings.Join(notes, "; ") + ")"
 	}
-	return nil, fmt.Errorf("%w: found none in %s%s; %s", ErrNotDenial, excerpt(v.s), note, expected)
+	// The text is not quoted back: it may be a file holding secrets
+	// (--error @FILE). Its size says which text was read.
+	return nil, fmt.Errorf("%w: found none in the %s%s; %s", ErrNotDenial, describe(orig), note, expected)
+}
+
+// describe says how large a text is without showing any of it.
+func describe(s string) string {
+	lines := strings.Count(s, "\n")
+	if !strings.HasSuffix(s, "\n") {
+		lines++
+	}
+	if lines == 1 {
+		return fmt.Sprintf("%d-byte text (one line)", len(s))
+	}
+	return fmt.Sprintf("%d-byte text (%d lines)", len(s), lines)
 }
 
 // binaryBytes counts NUL and control bytes other than whitespace and ESC
@@ -79,19 +95,6 @@ func binaryBytes(s string) (int, bool) {
 		}
 	}
 	return n, nul || n*20 > len(s)
-}
-
-func excerpt(s string) string {
-	const max = 80
-	s = strings.TrimSpace(s)
-	if len(s) <= max {
-		return fmt.Sprintf("%q", s)
-	}
-	cut := max
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
-	return fmt.Sprintf("%q (%d bytes)", s[:cut]+"...", len(s))
 }
 
 // view is normalized text and an ASCII-lowercased copy with the same byte
