@@ -517,6 +517,9 @@ func envelope(v *view, d *Denial) {
 					break
 				}
 				p = i + len(k)
+				if k[0] >= 'a' && k[0] <= 'z' && i > 0 && isWordByte(v.lo[i-1]) {
+					continue // part of a longer key, e.g. StateReasonCode: 'X'
+				}
 				if c := codeAt(v, p); c != "" {
 					d.Code = c
 					break

@@ -214,3 +214,118 @@ func filterTerms(t *testing.T, p string) []string {
 	}
 	return terms
 }
+
+// TestNotDenialDoesNotEchoInput: a file given as --error @FILE that holds
+// no denial may hold secrets; the error says what was expected and how
+// large the text was, and quotes none of it (issue 8, section 3).
+func TestNotDenialDoesNotEchoInput(t *testing.T) {
+	secret := "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+	for name, in := range map[string]string{
+		"credentials-file": "[default]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = " + secret + "\n",
+		"env-line":         "DB_PASSWORD=" + secret,
+		"with-hint":        "Task timed out after 3.00 seconds " + secret,
+		"invalid-utf8":     "\xff\xfe" + secret,
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := Parse(in)
+			if !errors.Is(err, ErrNotDenial) {
+				t.Fatalf("Parse: got %v, want ErrNotDenial", err)
+			}
+			for _, w := range []string{secret, "AKIA", "DB_PASSWORD", "aws_secret"} {
+				if strings.Contains(err.Error(), w) {
+					t.Errorf("error %q quotes the input (%q)", err, w)
+				}
+			}
+			if !strings.Contains(err.Error(), "-byte text") || !strings.Contains(err.Error(), "expected") {
+				t.Errorf("error %q does not say what it read and what was expected", err)
+			}
+		})
+	}
+}
+
+func TestTroubleshooter(t *testing.T) {
+	// The IAM UG example (troubleshoot_access-denied-authorization-id).
+	d, err := Parse(standardCases[0].in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := d.TroubleshooterCommand(), "aws iam-toolbox get-request-authorization-details --authorization-id EXAMPLE1a2b3c4d5e6f7g8h9i0j --region us-east-1"; got != want {
+		t.Errorf("TroubleshooterCommand: got %q, want %q", got, want)
+	}
+	if got, want := d.TroubleshooterURL(), "https://us-east-1.console.aws.amazon.com/iam/home?region=us-east-1#/authorization-details/EXAMPLE1a2b3c4d5e6f7g8h9i0j"; got != want {
+		t.Errorf("TroubleshooterURL: got %q, want %q", got, want)
+	}
+	// The id alone (no console link): the preview's region is assumed.
+	d, err = Parse("User: arn:aws:iam::123456789012:user/u is not authorized to perform: iam:ListRoles on resource: arn:aws:iam::123456789012:role/* because no identity-based policy allows the iam:ListRoles action. Call the GetRequestAuthorizationDetails API with the following authorization id: abc123")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.AuthorizationID != "abc123" || d.AuthorizationRegion != "" || !strings.HasSuffix(d.TroubleshooterCommand(), "--region us-east-1") {
+		t.Errorf("got id %q region %q command %q", d.AuthorizationID, d.AuthorizationRegion, d.TroubleshooterCommand())
+	}
+	// A link whose region is not a region name is not trusted.
+	d, err = Parse("User: arn:aws:iam::123456789012:user/u is not authorized to perform: iam:ListRoles on resource: * because no identity-based policy allows the iam:ListRoles action. Go to https://evil.example/iam/home?region=$(rm)#/authorization-details/abc123 for complete details")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.AuthorizationID != "abc123" || d.AuthorizationRegion != "" {
+		t.Errorf("got id %q region %q, want abc123 and no region", d.AuthorizationID, d.AuthorizationRegion)
+	}
+	if (&Denial{}).TroubleshooterCommand() != "" || (&Denial{}).TroubleshooterURL() != "" {
+		t.Error("no id, yet a command or URL")
+	}
+}
+
+func TestRegionOf(t *testing.T) {
+	for arn, want := range map[string]string{
+		"arn:aws:lambda:us-west-2:205979422636:layer:napi-rs-canvas:886": "us-west-2",
+		"arn:aws-cn:lambda:cn-north-1:123456789012:function:f":           "cn-north-1",
+		"arn:aws:s3:::bucket":     "",
+		"not an arn":              "",
+		"arn:aws:iam::1:role/r":   "",
+		"https://sqs.us-east-1.x": "",
+	} {
+		if got := RegionOf(arn); got != want {
+			t.Errorf("RegionOf(%q) = %q, want %q", arn, got, want)
+		}
+	}
+}
+
+// TestECRURI checks the image URI reader on constructed texts (the real
+// transcripts above name the image only in "Source image ... is not valid").
+func TestECRURI(t *testing.T) {
+	for in, want := range map[string]string{
+		"image 123456789012.dkr.ecr.us-east-1.amazonaws.com/app:v1 failed":           "123456789012.dkr.ecr.us-east-1.amazonaws.com/app:v1",
+		`"ImageUri": "123456789012.dkr.ecr.eu-west-1.amazonaws.com/a/b@sha256:0a1b"`: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/a/b@sha256:0a1b",
+		"x1234567890123.dkr.ecr.us-east-1.amazonaws.com/app":                         "",
+		"12345.dkr.ecr.us-east-1.amazonaws.com/app":                                  "",
+		"123456789012.dkr.ecr.": "",
+	} {
+		if got := ecrURI(normalize(in)); got != want {
+			t.Errorf("ecrURI(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// TestNotIAMKinds checks that every case whose text names a cause other
+// than a missing grant is marked NotIAM, and that no IAM case is.
+func TestNotIAMKinds(t *testing.T) {
+	notIAM := map[Kind]bool{KindLayerNotFound: true, KindECRImageInvalid: true, KindESMNotARN: true, KindKMSKey: true}
+	for _, tc := range lambdaCases {
+		d, err := Parse(tc.in)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		if notIAM[d.Kind] && !d.NotIAM {
+			t.Errorf("%s: kind %s is not IAM, but NotIAM is false", tc.name, d.Kind)
+		}
+		if d.NotIAM && d.Cause == "" {
+			t.Errorf("%s: NotIAM without a Cause", tc.name)
+		}
+		if d.Kind == KindESMPermission || d.Kind == KindLayer {
+			if d.NotIAM {
+				t.Errorf("%s: kind %s may be a missing grant, but NotIAM is set", tc.name, d.Kind)
+			}
+		}
+	}
+}

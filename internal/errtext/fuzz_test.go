@@ -8,12 +8,15 @@ import (
 )
 
 func FuzzParse(f *testing.F) {
-	for _, cs := range [][]parseCase{standardCases, specialCases, bareCases} {
+	for _, cs := range [][]parseCase{standardCases, specialCases, bareCases, lambdaCases} {
 		for _, tc := range cs {
 			f.Add(tc.in)
 		}
 	}
-	for _, s := range []string{"", "hello", "User: is not authorized to perform", `\u0055ser: x \"is not authorized\"`, "&quot;&amp;&#39;", "\x1b[31m", "on resource: \"", "with an explicit deny in a"} {
+	for _, s := range []string{"", "hello", "User: is not authorized to perform", `\u0055ser: x \"is not authorized\"`, "&quot;&amp;&#39;", "\x1b[31m", "on resource: \"", "with an explicit deny in a",
+		"Cannot access stream arn:", "Layer version arn:aws:lambda:x:1:layer:a does not exist", "Source image  is not valid", "StateReasonCode: 'Idle'",
+		"is currently in the following state: Pending", "last error: X:", "Please ensure the role can perform the , and  Actions on your stream in IAM",
+		"KMS Exception: ExceptionKMS", "region=us-east-1#/authorization-details/", "123456789012.dkr.ecr."} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, in string) {
@@ -24,6 +27,12 @@ func FuzzParse(f *testing.F) {
 			}
 			if !errors.Is(err, ErrNotDenial) {
 				t.Fatalf("error %v does not wrap ErrNotDenial", err)
+			}
+			// The error does not quote the text: it is the same for the
+			// text with its letters' case swapped (when that is no denial
+			// either), so no letter of the input reaches it.
+			if _, err2 := Parse(swapCase(in)); err2 != nil && err2.Error() != err.Error() {
+				t.Fatalf("the error depends on the text's letters:\n%v\n%v", err, err2)
 			}
 			return
 		}
@@ -72,6 +81,62 @@ func checkDenial(t *testing.T, d *Denial) {
 	if d.StatusCode != 0 && (d.StatusCode < 400 || d.StatusCode > 599) {
 		t.Fatalf("StatusCode %d", d.StatusCode)
 	}
+	for name, v := range map[string]string{"KeyARN": d.KeyARN, "KMSException": d.KMSException, "LayerARN": d.LayerARN, "ImageURI": d.ImageURI,
+		"QueueURL": d.QueueURL, "State": d.State, "StateReasonCode": d.StateReasonCode, "AuthorizationID": d.AuthorizationID, "AuthorizationRegion": d.AuthorizationRegion} {
+		if !utf8.ValidString(v) || strings.ContainsAny(v, " \t\n") {
+			t.Fatalf("%s is not one valid word: %q", name, v)
+		}
+	}
+	if !utf8.ValidString(d.StateReason) || strings.TrimSpace(d.StateReason) != d.StateReason {
+		t.Fatalf("StateReason %q", d.StateReason)
+	}
+	for _, a := range d.Actions {
+		if !isAction(a) {
+			t.Fatalf("Actions holds %q, not service:Name", a)
+		}
+	}
+	if len(d.Actions) > 0 && d.Action != d.Actions[0] {
+		t.Fatalf("Action %q is not Actions[0] %q", d.Action, d.Actions[0])
+	}
+	// Cause is fixed wording, never the input; NotIAM always says why.
+	if d.Cause != "" && !causes[d.Cause] {
+		t.Fatalf("Cause %q is not one of the package's causes", d.Cause)
+	}
+	if d.NotIAM && d.Cause == "" {
+		t.Fatalf("NotIAM without a Cause: %+v", d)
+	}
+	if d.AuthorizationRegion != "" && !regionLike(d.AuthorizationRegion) {
+		t.Fatalf("AuthorizationRegion %q", d.AuthorizationRegion)
+	}
+	if c := d.TroubleshooterCommand(); c != "" && !isShellSafe(c) {
+		t.Fatalf("TroubleshooterCommand %q is not safe to paste", c)
+	}
+}
+
+// isShellSafe reports whether s holds only characters a shell takes
+// literally in an unquoted word, and spaces.
+func isShellSafe(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(isWordByte(c) || strings.IndexByte(" -./:=", c) >= 0) {
+			return false
+		}
+	}
+	return true
+}
+
+// swapCase swaps the case of ASCII letters.
+func swapCase(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		switch {
+		case 'a' <= c && c <= 'z':
+			b[i] = c - 'a' + 'A'
+		case 'A' <= c && c <= 'Z':
+			b[i] = c - 'A' + 'a'
+		}
+	}
+	return string(b)
 }
 
 // plain reports whether s is printable ASCII words separated by single
@@ -90,7 +155,7 @@ func plain(s string) bool {
 
 func BenchmarkParse(b *testing.B) {
 	in := func(name string) string {
-		for _, cs := range [][]parseCase{standardCases, specialCases, bareCases} {
+		for _, cs := range [][]parseCase{standardCases, specialCases, bareCases, lambdaCases} {
 			for _, tc := range cs {
 				if tc.name == name {
 					return tc.in
@@ -137,6 +202,10 @@ func BenchmarkParseAdversarial(b *testing.B) {
 		{"arns", strings.Repeat("arn:aws:lambda:", 70000)},
 		{"quotes", strings.Repeat("on resource: \"", 70000)},
 		{"elb", strings.Repeat("elasticloadbalancing principal does not have permission to invoke ", 15000)},
+		{"layer-versions", strings.Repeat("Layer version arn:aws:lambda:us-east-1:123456789012:layer:l:1 exists ", 15000)},
+		{"state-codes", strings.Repeat("StateReasonCode: 'Idle' is currently in the following state: 'Pending' ", 14000)},
+		{"streams", strings.Repeat("Cannot access stream arn:x Please ensure the role can perform the ", 15000)},
+		{"image-uris", strings.Repeat("123456789012.dkr.ecr.", 50000)},
 		{"closers", strings.Repeat("User: x is not authorized to perform: a:b on resource: "+strings.Repeat(")", 2000)+" ", 500)},
 	} {
 		b.Run(bc.name, func(b *testing.B) {

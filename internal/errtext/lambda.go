@@ -129,9 +129,20 @@ func layerMissing(v *view, at int) bool {
 }
 
 func layerNotFound(v *view, at int, d *Denial) {
-	tok, _ := v.token(v.skipSpace(at + len("layer version ")))
+	tok, e := v.token(v.skipSpace(at + len("layer version ")))
 	d.LayerARN = trimToken(tok)
 	d.Cause, d.NotIAM = causeLayerNotFound, true
+	d.Message = messageThrough(v, at, v.skipSpace(e)+len("does not exist"))
+}
+
+// messageThrough is the message from the start of at's sentence through
+// end (and the period after it).
+func messageThrough(v *view, at, end int) string {
+	end = min(end, len(v.s))
+	if end < len(v.s) && v.s[end] == '.' {
+		end++
+	}
+	return strings.TrimSpace(v.s[sentenceStart(v, at):end])
 }
 
 // sourceImageInvalid accepts "Source image URI is not valid".
@@ -141,9 +152,10 @@ func sourceImageInvalid(v *view, at int) bool {
 }
 
 func ecrInvalid(v *view, at int, d *Denial) {
-	tok, _ := v.token(v.skipSpace(at + len("source image ")))
+	tok, e := v.token(v.skipSpace(at + len("source image ")))
 	d.ImageURI = trimToken(tok)
 	d.Cause, d.NotIAM = causeECRInvalid, true
+	d.Message = messageThrough(v, at, v.skipSpace(e)+len("is not valid"))
 }
 
 func ecrImage(v *view, at int, d *Denial) {
@@ -193,6 +205,13 @@ func allDigits(s string) bool {
 // esmNotARN fills KindESMNotARN with the queue URL the text holds, if any.
 func esmNotARN(v *view, at int, d *Denial) {
 	d.Cause, d.NotIAM = causeESMNotARN, true
+	// CloudFormation's "Model validation failed (#/EventSourceArn: failed
+	// validation constraint for keyword [pattern])": keep the parenthesis whole.
+	if v.has(at, "#/eventsourcearn:") {
+		if k := v.indexWithin(at, 80, "])"); k >= 0 {
+			d.Message = strings.TrimSpace(v.s[sentenceStart(v, at) : k+2])
+		}
+	}
 	for p, tries := 0, 0; tries < 16; tries++ {
 		i := v.index(p, "https://")
 		if i < 0 {
@@ -218,8 +237,12 @@ func failedStateFollows(v *view, at int) bool {
 
 // failureCodeFollows accepts a StateReasonCode that names a failure.
 func failureCodeFollows(v *view, at int) bool {
-	c := strings.ToLower(valueAt(v, at+len("statereasoncode"), false))
-	return c != "" && isCode(c) && c != "idle" && c != "creating" && c != "restoring"
+	c := valueAt(v, at+len("statereasoncode"), false)
+	if len(c) < 2 || c[0] < 'A' || c[0] > 'Z' || !isCode(c) || strings.ContainsRune(c, '.') {
+		return false // the codes are CamelCase words: InsufficientRolePermissions
+	}
+	c = strings.ToLower(c)
+	return c != "idle" && c != "creating" && c != "restoring"
 }
 
 // valueAt reads the value written after a key at p: it skips quotes,
@@ -283,7 +306,13 @@ func functionState(v *view, at int, d *Denial) {
 			}
 		}
 	}
-	if !isCode(d.StateReasonCode) {
+	if d.StateReasonCode == "" && v.has(at, "the function's execution role doesn't have permission") {
+		// "... creation: InsufficientRolePermissions: The function's execution role ..."
+		if w, _ := v.wordBefore(at); strings.HasSuffix(w, ":") {
+			d.StateReasonCode = strings.TrimSuffix(w, ":")
+		}
+	}
+	if !isCode(d.StateReasonCode) || strings.ContainsRune(d.StateReasonCode, '.') {
 		d.StateReasonCode = ""
 	}
 	if d.StateReason == "" && v.has(at, "the function's execution role doesn't have permission to perform this operation") {
@@ -302,9 +331,10 @@ func functionState(v *view, at int, d *Denial) {
 	// The message: the phrase with the value that made it count.
 	switch {
 	case v.has(at, "statereasoncode"):
-		c := valueAt(v, at+len("statereasoncode"), false)
-		if k := strings.Index(v.s[at:min(len(v.s), at+64)], c); c != "" && k >= 0 {
-			d.Message = strings.TrimSpace(v.s[at : at+k+len(c)])
+		p := at + len("statereasoncode")
+		c := valueAt(v, p, false)
+		if k := strings.Index(v.s[p:min(len(v.s), p+16+len(c))], c); c != "" && k >= 0 {
+			d.Message = strings.TrimSpace(v.s[at : p+k+len(c)])
 		}
 	case v.has(at, "is currently in the following state:"):
 		p := at + len("is currently in the following state:")
