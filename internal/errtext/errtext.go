@@ -16,6 +16,21 @@
 // Lambda- and caller-specific texts listed as Kinds are recognized; the
 // test tables cite the public transcript each form comes from.
 //
+// Some texts read like a denial but name another cause: a layer version
+// that does not exist or is in another region, an image URI Lambda cannot
+// find, a disabled or deleted KMS key, a queue URL given as an event source
+// ARN, a function in a Failed state. Parse recognizes them too, sets
+// Denial.NotIAM when no policy change can fix them, and explains each with
+// a Cause in this package's own fixed words; the details the caller needs
+// (KeyARN, LayerARN, ImageURI, QueueURL, State...) are fields of Denial.
+// A text carrying an IAM Access Troubleshooter authorization id yields the
+// command and console link to ask why (TroubleshooterCommand,
+// TroubleshooterURL).
+//
+// A text that holds none of these is refused with an error wrapping
+// ErrNotDenial that says what was expected and how long the text was, and
+// quotes none of it: it may be a file of secrets given as --error @FILE.
+//
 // Parsing is linear in the input: hand-written scanning over a normalized
 // copy, no regular expressions; texts over MaxScan bytes are read at both
 // ends only.
