@@ -11,7 +11,7 @@ import (
 	"sync/atomic"
 
 	"github.com/lambda-doctor/lambda-doctor/account"
-	"github.com/lambda-doctor/lambda-doctor/diagnose"
+	"github.com/lambda-doctor/lambda-doctor/diagnose/judge"
 	"github.com/lambda-doctor/lambda-doctor/simulate"
 )
 
@@ -267,7 +267,7 @@ func withContext(out RequestJSON, ctx simulate.Context) RequestJSON {
 }
 
 // decisionOf names a verdict's decision for the outputs.
-func decisionOf(v *diagnose.Verdict) string {
+func decisionOf(v *judge.Verdict) string {
 	if v.Unknown {
 		return "unknown"
 	}
@@ -276,7 +276,7 @@ func decisionOf(v *diagnose.Verdict) string {
 
 // verdictEvidence says why a verdict is not allow (or, for a denied call
 // that is allowed, which statements allow it).
-func verdictEvidence(v *diagnose.Verdict) []Evidence {
+func verdictEvidence(v *judge.Verdict) []Evidence {
 	var out []Evidence
 	for _, p := range v.Probes {
 		if p.Result == nil {

@@ -5,7 +5,7 @@ import (
 	"strings"
 
 	"github.com/lambda-doctor/lambda-doctor/account"
-	"github.com/lambda-doctor/lambda-doctor/diagnose"
+	"github.com/lambda-doctor/lambda-doctor/diagnose/judge"
 	"github.com/lambda-doctor/lambda-doctor/simulate"
 )
 
@@ -40,7 +40,7 @@ func expectInvoke(fn *account.Function, inv InvokerSpec) Expectation {
 			e.Name += " from " + inv.SourceARN
 		}
 	}
-	d := diagnose.Invoker{Principal: inv.Principal, SourceARN: inv.SourceARN, SourceAccount: inv.SourceAccount,
+	d := judge.Invoker{Principal: inv.Principal, SourceARN: inv.SourceARN, SourceAccount: inv.SourceAccount,
 		Qualifier: inv.Qualifier, Why: "spec"}
 	if strings.EqualFold(inv.Action, "lambda:InvokeFunctionUrl") {
 		d.FunctionURL = true
@@ -58,12 +58,7 @@ func expectInvoke(fn *account.Function, inv InvokerSpec) Expectation {
 		ctx[k] = v
 	}
 	e.Request = withContext(e.Request, ctx)
-	v, err := diagnose.CheckInbound(fn, d)
-	if err != nil {
-		e.Decision = "unknown"
-		e.Notes = []string{err.Error()}
-		return e
-	}
+	v := judge.CheckInbound(fn, d)
 	if len(inv.Context) > 0 {
 		// Extra context keys from the spec apply to every probe.
 		for _, p := range v.Probes {
@@ -80,7 +75,7 @@ func expectInvoke(fn *account.Function, inv InvokerSpec) Expectation {
 
 func expectCall(fn *account.Function, c CallSpec, want bool) Expectation {
 	e := Expectation{ID: "LD202", Kind: "call", Line: c.Line, Want: "allow", Name: c.Name,
-		Request: withContext(RequestJSON{Principal: diagnose.SessionARN(fn), Action: c.Action, Resource: c.Resource}, c.Context)}
+		Request: withContext(RequestJSON{Principal: judge.SessionARN(fn), Action: c.Action, Resource: c.Resource}, c.Context)}
 	if !want {
 		e.ID, e.Kind, e.Want = "LD203", "denied_call", "deny"
 	}
@@ -91,19 +86,14 @@ func expectCall(fn *account.Function, c CallSpec, want bool) Expectation {
 		}
 		e.Name = fmt.Sprintf("%s %s call %s on %s", fn.Name, verb, c.Action, c.Resource)
 	}
-	v, err := diagnose.CheckOutbound(fn, diagnose.Call{Action: c.Action, Resource: c.Resource, Context: c.Context, Why: "spec"})
-	if err != nil {
-		e.Decision = "unknown"
-		e.Notes = []string{err.Error()}
-		return e
-	}
+	v := judge.CheckOutbound(fn, judge.Call{Action: c.Action, Resource: c.Resource, Context: c.Context, Why: "spec"})
 	settleExpectation(fn, &e, v)
 	return e
 }
 
 // settleExpectation sets the outcome of e from verdict v, with evidence and
 // (for a closed door that must be open) a verified fix.
-func settleExpectation(fn *account.Function, e *Expectation, v *diagnose.Verdict) {
+func settleExpectation(fn *account.Function, e *Expectation, v *judge.Verdict) {
 	e.Decision = decisionOf(v)
 	for _, p := range v.Probes {
 		e.Notes = append(e.Notes, p.Assumed...)
@@ -117,7 +107,7 @@ func settleExpectation(fn *account.Function, e *Expectation, v *diagnose.Verdict
 		e.Passed = v.Decision == simulate.Allow
 		if !e.Passed {
 			e.Evidence = verdictEvidence(v)
-			e.Fixes = fixesFor(fn, e.ID, []*diagnose.Verdict{v})
+			e.Fixes = fixesFor(fn, e.ID, []*judge.Verdict{v})
 		}
 	default:
 		e.Passed = v.Decision != simulate.Allow
@@ -129,7 +119,7 @@ func settleExpectation(fn *account.Function, e *Expectation, v *diagnose.Verdict
 }
 
 // rejudge re-evaluates a verdict whose probes were changed.
-func rejudge(v *diagnose.Verdict) *diagnose.Verdict {
+func rejudge(v *judge.Verdict) *judge.Verdict {
 	v.Decision = simulate.Allow
 	for i := range v.Probes {
 		p := &v.Probes[i]

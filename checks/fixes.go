@@ -7,7 +7,8 @@ import (
 	"strings"
 
 	"github.com/lambda-doctor/lambda-doctor/account"
-	"github.com/lambda-doctor/lambda-doctor/diagnose"
+	"github.com/lambda-doctor/lambda-doctor/diagnose/fix"
+	"github.com/lambda-doctor/lambda-doctor/diagnose/judge"
 	"github.com/lambda-doctor/lambda-doctor/simulate"
 )
 
@@ -16,7 +17,7 @@ import (
 // ENI actions of a VPC function) get one inline policy holding exactly those
 // grants, verified by judging every call again on a copy of the function;
 // anything else comes from diagnose's fix synthesis (each verified there).
-func fixesFor(fn *account.Function, rule string, closed []*diagnose.Verdict) []Fix {
+func fixesFor(fn *account.Function, rule string, closed []*judge.Verdict) []Fix {
 	if len(closed) > 1 || assumedKeyPolicy(closed) {
 		if f, ok := mergedGrant(fn, rule, closed); ok {
 			return []Fix{f}
@@ -25,7 +26,7 @@ func fixesFor(fn *account.Function, rule string, closed []*diagnose.Verdict) []F
 	var out []Fix
 	seen := map[string]bool{}
 	for _, v := range closed {
-		for _, f := range diagnose.Fixes(fn, v, diagnose.CLI) {
+		for _, f := range fix.For(fn, v, fix.CLI) {
 			cmd := f.Command
 			expl := f.Explanation
 			if cmd == "" {
@@ -58,14 +59,14 @@ type grantStmt struct {
 
 // mergedGrant builds one put-role-policy for calls that only lack an allow
 // in the role's identity policies.
-func mergedGrant(fn *account.Function, rule string, closed []*diagnose.Verdict) (Fix, bool) {
+func mergedGrant(fn *account.Function, rule string, closed []*judge.Verdict) (Fix, bool) {
 	if fn.Role == nil {
 		return Fix{}, false
 	}
 	byResource := map[string][]string{}
 	var order []string
 	for _, v := range closed {
-		if v.Door != diagnose.Outbound || v.Call == nil {
+		if v.Door != judge.Outbound || v.Call == nil {
 			return Fix{}, false
 		}
 		p := v.Failing()
@@ -123,8 +124,7 @@ func mergedGrant(fn *account.Function, rule string, closed []*diagnose.Verdict) 
 	work.Role = &role
 	verified := true
 	for _, v := range closed {
-		nv, err := diagnose.CheckOutbound(&work, *v.Call)
-		if err != nil || !nv.Open() {
+		if !judge.CheckOutbound(&work, *v.Call).Open() {
 			verified = false
 			break
 		}
@@ -146,7 +146,7 @@ func mergedGrant(fn *account.Function, rule string, closed []*diagnose.Verdict) 
 
 // assumedKeyPolicy reports whether a verdict was judged with an assumed
 // KMS key policy, which diagnose's verification does not know about.
-func assumedKeyPolicy(vs []*diagnose.Verdict) bool {
+func assumedKeyPolicy(vs []*judge.Verdict) bool {
 	for _, v := range vs {
 		for _, p := range v.Probes {
 			if p.Input.Resource != nil && strings.HasPrefix(p.Input.Resource.Name, "key policy of ") {

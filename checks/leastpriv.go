@@ -6,7 +6,7 @@ import (
 	"strings"
 
 	"github.com/lambda-doctor/lambda-doctor/account"
-	"github.com/lambda-doctor/lambda-doctor/diagnose"
+	"github.com/lambda-doctor/lambda-doctor/diagnose/judge"
 	"github.com/lambda-doctor/lambda-doctor/simulate"
 	"github.com/lambda-doctor/lambda-doctor/simulate/iamdata"
 )
@@ -34,7 +34,7 @@ func roleRules(fn *account.Function) []Finding {
 	}
 	for _, ip := range r.Inline {
 		name := "role/" + r.Name + "/inline/" + ip.Name
-		p, err := diagnose.ParsePolicy(ip.Document)
+		p, err := judge.ParsePolicy(ip.Document)
 		if err != nil {
 			bad(name, err)
 			continue
@@ -65,7 +65,7 @@ func roleRules(fn *account.Function) []Finding {
 		if mp.Document == "" {
 			continue // unseen; reported with the function's Unseen
 		}
-		p, err := diagnose.ParsePolicy(mp.Document)
+		p, err := judge.ParsePolicy(mp.Document)
 		if err != nil {
 			bad(mp.ARN, err)
 			continue
@@ -79,7 +79,7 @@ func roleRules(fn *account.Function) []Finding {
 		}
 	}
 	if b := r.Boundary; b != nil && b.Document != "" && !isAWSManaged(b.ARN) {
-		if p, err := diagnose.ParsePolicy(b.Document); err != nil {
+		if p, err := judge.ParsePolicy(b.Document); err != nil {
 			bad(b.ARN, err)
 		} else {
 			out = append(out, unknownActions(r.ARN, b.ARN, p)...)
@@ -355,16 +355,16 @@ func closestAction(a string) string {
 func trustFindings(fn *account.Function) []Finding {
 	r := fn.Role
 	var out []Finding
-	p, err := diagnose.ParsePolicy(r.Trust)
+	p, err := judge.ParsePolicy(r.Trust)
 	if err != nil {
 		f := newFinding("LD110", r.ARN, fmt.Sprintf("the trust policy of role %s could not be parsed", r.Name))
 		f.Evidence = []Evidence{{Policy: "trust policy", Detail: err.Error()}}
 		return []Finding{f}
 	}
-	if v, err := diagnose.CheckTrust(fn); err == nil && !v.Unknown && v.Decision != simulate.Allow {
+	if v := judge.CheckTrust(fn); !v.Unknown && v.Decision != simulate.Allow {
 		f := newFinding("LD011", r.ARN, fmt.Sprintf("the trust policy of role %s does not let lambda.amazonaws.com assume it", r.Name))
 		f.Evidence = verdictEvidence(v)
-		f.Fixes = fixesFor(fn, "LD011", []*diagnose.Verdict{v})
+		f.Fixes = fixesFor(fn, "LD011", []*judge.Verdict{v})
 		if len(f.Fixes) == 0 {
 			f.Advice = "Add a statement allowing sts:AssumeRole to {\"Service\": \"lambda.amazonaws.com\"}."
 		}
@@ -436,7 +436,7 @@ func resourcePolicyFindings(fn *account.Function) []Finding {
 			name += " (" + rp.Qualifier + ")"
 			fnName += ":" + rp.Qualifier
 		}
-		p, err := diagnose.ParsePolicy(rp.Document)
+		p, err := judge.ParsePolicy(rp.Document)
 		if err != nil {
 			f := newFinding("LD110", fn.ARN, "the "+name+" of "+fn.Name+" could not be parsed", fn.ARN)
 			f.Evidence = []Evidence{{Policy: name, Detail: err.Error()}}

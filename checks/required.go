@@ -5,7 +5,7 @@ import (
 	"strings"
 
 	"github.com/lambda-doctor/lambda-doctor/account"
-	"github.com/lambda-doctor/lambda-doctor/diagnose"
+	"github.com/lambda-doctor/lambda-doctor/diagnose/judge"
 	"github.com/lambda-doctor/lambda-doctor/simulate"
 	"github.com/lambda-doctor/lambda-doctor/simulate/iamdata"
 )
@@ -15,7 +15,7 @@ import (
 type need struct {
 	id    string // rule id when missing
 	what  string // "read the SQS queue arn:..."
-	calls []diagnose.Call
+	calls []judge.Call
 }
 
 // requiredNeeds derives, from the function's configuration, the calls Lambda
@@ -25,14 +25,14 @@ func requiredNeeds(fn *account.Function) []need {
 	var out []need
 	part, region, acct := fn.PartitionName(), fn.Region, fn.Account
 	ec2ARN := func(res string) string { return fmt.Sprintf("arn:%s:ec2:%s:%s:%s", part, region, acct, res) }
-	calls := func(why string, resource string, actions ...string) []diagnose.Call {
-		var cs []diagnose.Call
+	calls := func(why string, resource string, actions ...string) []judge.Call {
+		var cs []judge.Call
 		for _, a := range actions {
 			r := resource
 			if info, ok := iamdata.Action(a); ok && info.NeedsStar() {
 				r = "*"
 			}
-			cs = append(cs, diagnose.Call{Action: a, Resource: r, Why: why})
+			cs = append(cs, judge.Call{Action: a, Resource: r, Why: why})
 		}
 		return cs
 	}
@@ -45,15 +45,15 @@ func requiredNeeds(fn *account.Function) []need {
 	// (and the AWSLambdaVPCAccessExecutionRole managed policy).
 	if v := fn.Config.VPC; v != nil && len(v.SubnetIDs) > 0 {
 		why := "the function is attached to a VPC"
-		var cs []diagnose.Call
+		var cs []judge.Call
 		for _, s := range v.SubnetIDs {
-			cs = append(cs, diagnose.Call{Action: "ec2:CreateNetworkInterface", Resource: ec2ARN("subnet/" + s), Why: why})
+			cs = append(cs, judge.Call{Action: "ec2:CreateNetworkInterface", Resource: ec2ARN("subnet/" + s), Why: why})
 		}
 		for _, g := range v.SecurityGroupIDs {
-			cs = append(cs, diagnose.Call{Action: "ec2:CreateNetworkInterface", Resource: ec2ARN("security-group/" + g), Why: why})
+			cs = append(cs, judge.Call{Action: "ec2:CreateNetworkInterface", Resource: ec2ARN("security-group/" + g), Why: why})
 		}
 		eni := ec2ARN("network-interface/*")
-		cs = append(cs, diagnose.Call{Action: "ec2:CreateNetworkInterface", Resource: eni, Why: why})
+		cs = append(cs, judge.Call{Action: "ec2:CreateNetworkInterface", Resource: eni, Why: why})
 		cs = append(cs, calls(why, "*", "ec2:DescribeNetworkInterfaces")...)
 		cs = append(cs, calls(why, eni, "ec2:DeleteNetworkInterface", "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses")...)
 		out = append(out, need{"LD002", "manage network interfaces in VPC " + v.VPCID, cs})
@@ -155,25 +155,25 @@ func requiredNeeds(fn *account.Function) []need {
 }
 
 // deliveryCalls are the calls that deliver a record to target.
-func deliveryCalls(target, why string, destination bool) []diagnose.Call {
-	one := func(action, res string) diagnose.Call { return diagnose.Call{Action: action, Resource: res, Why: why} }
+func deliveryCalls(target, why string, destination bool) []judge.Call {
+	one := func(action, res string) judge.Call { return judge.Call{Action: action, Resource: res, Why: why} }
 	switch arnService(target) {
 	case "sqs":
-		return []diagnose.Call{one("sqs:SendMessage", target)}
+		return []judge.Call{one("sqs:SendMessage", target)}
 	case "sns":
-		return []diagnose.Call{one("sns:Publish", target)}
+		return []judge.Call{one("sns:Publish", target)}
 	}
 	if !destination {
 		return nil
 	}
 	switch arnService(target) {
 	case "lambda":
-		return []diagnose.Call{one("lambda:InvokeFunction", target)}
+		return []judge.Call{one("lambda:InvokeFunction", target)}
 	case "events":
-		return []diagnose.Call{one("events:PutEvents", target)}
+		return []judge.Call{one("events:PutEvents", target)}
 	case "s3":
 		bucket := strings.TrimSuffix(target, "/")
-		return []diagnose.Call{one("s3:PutObject", bucket+"/*"), one("s3:ListBucket", bucket)}
+		return []judge.Call{one("s3:PutObject", bucket+"/*"), one("s3:ListBucket", bucket)}
 	}
 	return nil
 }
@@ -184,22 +184,22 @@ func requiredPermissions(fn *account.Function) ([]Requirement, []Finding) {
 	var reqs []Requirement
 	var findings []Finding
 
-	if v, err := diagnose.CheckLogs(fn); err != nil {
-		findings = append(findings, unreadable(fn, err))
+	if v := judge.CheckLogs(fn); len(v.Unparsed) > 0 {
+		findings = append(findings, unreadable(fn, v.Unparsed[0]))
 	} else {
 		// The runtime writes the function's logs with the execution role.
 		// https://docs.aws.amazon.com/lambda/latest/dg/monitoring-cloudwatchlogs.html
-		q, f := judge(fn, "LD001", "write logs to "+logGroup(fn), []*diagnose.Verdict{v})
+		q, f := judgeNeed(fn, "LD001", "write logs to "+logGroup(fn), []*judge.Verdict{v})
 		reqs = append(reqs, q)
 		findings = append(findings, f...)
 	}
 	for _, n := range requiredNeeds(fn) {
-		var vs []*diagnose.Verdict
+		var vs []*judge.Verdict
 		var failed error
 		for _, c := range n.calls {
-			v, err := diagnose.CheckOutbound(fn, c)
-			if err != nil {
-				failed = err
+			v := judge.CheckOutbound(fn, c)
+			if len(v.Unparsed) > 0 {
+				failed = v.Unparsed[0]
 				break
 			}
 			vs = append(vs, v)
@@ -208,18 +208,18 @@ func requiredPermissions(fn *account.Function) ([]Requirement, []Finding) {
 			findings = append(findings, unreadable(fn, failed))
 			continue
 		}
-		q, f := judge(fn, n.id, n.what, vs)
+		q, f := judgeNeed(fn, n.id, n.what, vs)
 		reqs = append(reqs, q)
 		findings = append(findings, f...)
 	}
 	return reqs, findings
 }
 
-// judge turns the verdicts of one need into a requirement and, when it is
+// judgeNeed turns the verdicts of one need into a requirement and, when it is
 // not met, a finding.
-func judge(fn *account.Function, id, what string, vs []*diagnose.Verdict) (Requirement, []Finding) {
+func judgeNeed(fn *account.Function, id, what string, vs []*judge.Verdict) (Requirement, []Finding) {
 	q := Requirement{ID: id, Need: what, Decision: string(simulate.Allow), Passed: true}
-	var closed []*diagnose.Verdict
+	var closed []*judge.Verdict
 	unknown := false
 	for _, v := range vs {
 		for _, p := range v.Probes {

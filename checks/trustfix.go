@@ -8,7 +8,7 @@ import (
 	"strings"
 
 	"github.com/lambda-doctor/lambda-doctor/account"
-	"github.com/lambda-doctor/lambda-doctor/diagnose"
+	"github.com/lambda-doctor/lambda-doctor/diagnose/judge"
 )
 
 // lambdaPrincipals are the service principals an execution role may trust.
@@ -86,8 +86,7 @@ func narrowTrust(fn *account.Function) (Fix, bool) {
 	role := *fn.Role
 	role.Trust = doc
 	work.Role = &role
-	v, err := diagnose.CheckTrust(&work)
-	verified := err == nil && v.Open()
+	verified := judge.CheckTrust(&work).Open()
 	for _, f := range trustFindings(&work) {
 		if f.ID == "LD109" || f.ID == "LD011" {
 			verified = false

@@ -1,19 +1,38 @@
+// Package diagnose is the flow of `lambda-doctor diagnose`: a symptom, a
+// pasted AWS error or the function's own configuration becomes the requests
+// to explain; package judge judges each (door, decision, deciding
+// statements), package fix writes the smallest verified fix, and this
+// package assembles the report and renders it as text, JSON or Markdown.
+// It never talks to AWS.
 package diagnose
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"regexp"
-	"sort"
 	"strings"
 
 	"github.com/lambda-doctor/lambda-doctor/account"
+	"github.com/lambda-doctor/lambda-doctor/diagnose/fix"
+	"github.com/lambda-doctor/lambda-doctor/diagnose/judge"
 	"github.com/lambda-doctor/lambda-doctor/internal/errtext"
 	"github.com/lambda-doctor/lambda-doctor/simulate"
 )
 
-// Symptoms a person can name (shared/contract.md).
+// Door is where a request is judged (judge.Door).
+type Door = judge.Door
+
+// The doors, as the report names them.
+const (
+	Inbound  = judge.Inbound
+	Outbound = judge.Outbound
+	Logs     = judge.Logs
+	Trust    = judge.Trust
+	None     = judge.None
+	Unknown  = judge.Unknown
+)
+
+// Symptoms a person can name (docs/contract.md).
 const (
 	SymptomAuto         = "auto"
 	SymptomInvokeDenied = "invoke-denied"
@@ -36,7 +55,7 @@ type Options struct {
 	Action        string
 	Resource      string
 	FunctionURL   bool // the invoke comes through the function URL
-	FixFormat     Format
+	FixFormat     fix.Format
 	// CrossCheck, when set, asks IAM's SimulatePrincipalPolicy about an
 	// outbound request (roleARN as policy source) and returns its decision
 	// ("allowed", "implicitDeny", "explicitDeny"). The local engine stays
@@ -60,10 +79,11 @@ func inputErrorf(flag, format string, args ...any) error {
 
 // finding is one judged request and where it came from.
 type finding struct {
-	v       *Verdict
-	source  string   // what made us check it
-	notes   []string // subtleties found on the way
-	rank    int      // lower is more likely
+	v       *judge.Verdict
+	req     *judge.Requirement // the requirement it judges, if any
+	source  string             // what made us check it
+	notes   []string           // subtleties found on the way
+	rank    int                // lower is more likely
 	notThis string
 }
 
@@ -79,7 +99,7 @@ func Diagnose(ctx context.Context, fn *account.Function, o Options) (*Report, er
 		return nil, inputErrorf("--symptom", "unknown symptom %q; want one of %s", o.Symptom, strings.Join(Symptoms, ", "))
 	}
 	if o.FixFormat == "" {
-		o.FixFormat = CLI
+		o.FixFormat = fix.CLI
 	}
 	d := &diagnosis{fn: fn, o: o}
 	var notes []string
@@ -129,14 +149,12 @@ type diagnosis struct {
 	seen     map[string]bool
 }
 
-func (d *diagnosis) add(v *Verdict, err error, source string, rank int, notes ...string) *finding {
-	if err != nil {
-		if d.err == nil {
-			d.err = err
-		}
-		return nil
-	}
+func (d *diagnosis) add(v *judge.Verdict, source string, rank int, notes ...string) *finding {
 	key := v.String()
+	if v.Invoker != nil {
+		// Invokes that differ only in their source are distinct requests.
+		key += " " + v.Invoker.SourceARN + " " + v.Invoker.RoleARN
+	}
 	if d.seen == nil {
 		d.seen = map[string]bool{}
 	}
@@ -175,52 +193,97 @@ func (d *diagnosis) fromSymptom() error {
 			if err != nil {
 				return err
 			}
-			v, err := CheckOutbound(d.fn, c)
-			d.add(v, err, "--action "+o.Action, 0)
+			v := judge.CheckOutbound(d.fn, c)
+			d.add(v, "--action "+o.Action, 0)
 		} else {
 			d.denials(0)
 		}
 	case SymptomNoLogs:
-		v, err := CheckLogs(d.fn)
-		d.add(v, err, "--symptom no-logs", 0)
+		d.add(judge.CheckLogs(d.fn), "--symptom no-logs", 0)
 	case SymptomRoleAssume:
-		v, err := CheckTrust(d.fn)
-		d.add(v, err, "--symptom role-assume", 0)
+		d.add(judge.CheckTrust(d.fn), "--symptom role-assume", 0)
 	default: // auto
 		if o.Action != "" {
 			c, err := d.call(o.Action, o.Resource, "--action/--resource")
 			if err != nil {
 				return err
 			}
-			v, err := CheckOutbound(d.fn, c)
-			d.add(v, err, "--action "+o.Action, 0)
+			d.add(judge.CheckOutbound(d.fn, c), "--action "+o.Action, 0)
 		}
 		d.denials(1)
-		v, err := CheckTrust(d.fn)
-		d.add(v, err, "the execution role's trust policy", 2)
-		v, err = CheckLogs(d.fn)
-		d.add(v, err, "the function's logging permissions", 3)
-		d.invokers()
-		d.eventSources(6)
+		if o.Caller != "" || o.SourceARN != "" {
+			d.invokers()
+			d.requirements(func(r judge.Requirement) bool { return r.Door != judge.Inbound })
+		} else {
+			d.requirements(func(judge.Requirement) bool { return true })
+			d.notes = append(d.notes, bareIDStatements(d.fn)...)
+		}
 	}
 	return nil
 }
 
-func (d *diagnosis) call(action, resource, why string) (Call, error) {
+// requirements judges every requirement of the function's configuration
+// (judge.Requirements) that keep selects; a requirement decided outside
+// the model becomes a note.
+func (d *diagnosis) requirements(keep func(judge.Requirement) bool) {
+	fn, o := d.fn, d.o
+	for _, r := range judge.Requirements(fn) {
+		if !keep(r) {
+			continue
+		}
+		if r.Outside != "" {
+			d.notes = append(d.notes, fmt.Sprintf("not judged: to %s, %s needs %s, which lambda-doctor does not read", r.Need, fn.Name, r.Outside))
+			continue
+		}
+		rank := 6
+		switch r.Rule {
+		case judge.RuleTrust:
+			rank = 2
+		case judge.RuleLogs:
+			rank = 3
+		case judge.RuleInvoker:
+			rank = 4
+			if strings.HasPrefix(r.Invoker.Why, "statement ") {
+				rank = 5
+			}
+			if o.Qualifier != "" && r.Invoker.Qualifier != o.Qualifier {
+				if r.Invoker.Why != "trigger" || r.Invoker.Qualifier != "" {
+					continue
+				}
+				// A trigger of the unqualified function, judged for the
+				// qualifier the operator names.
+				inv := *r.Invoker
+				inv.Qualifier = o.Qualifier
+				r.Invoker = &inv
+			}
+		}
+		v := judge.Judge(fn, r)
+		f := d.add(v, r.Source, rank, r.Notes...)
+		if f == nil {
+			continue
+		}
+		f.req = &r
+		if r.Door == judge.Inbound && (r.Invoker.Why == "trigger" || !v.Open()) {
+			f.notes = append(f.notes, d.inboundNotes(*r.Invoker)...)
+		}
+	}
+}
+
+func (d *diagnosis) call(action, resource, why string) (judge.Call, error) {
 	if !regexp.MustCompile(`^[A-Za-z0-9-]+:[A-Za-z0-9*?]+$`).MatchString(action) {
-		return Call{}, inputErrorf("--action", "%q is not an IAM action; want SERVICE:ACTION, e.g. dynamodb:Query", action)
+		return judge.Call{}, inputErrorf("--action", "%q is not an IAM action; want SERVICE:ACTION, e.g. dynamodb:Query", action)
 	}
 	if resource == "" {
-		if grantResource(action, "x") == "*" {
+		if judge.GrantResource(action, "x") == "*" {
 			resource = "*"
 		} else {
-			return Call{}, inputErrorf("--resource", "%s acts on a resource: give its ARN with --resource", action)
+			return judge.Call{}, inputErrorf("--resource", "%s acts on a resource: give its ARN with --resource", action)
 		}
 	}
 	if resource != "*" && !strings.HasPrefix(resource, "arn:") {
-		return Call{}, inputErrorf("--resource", "%q is not an ARN (arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE) or *", resource)
+		return judge.Call{}, inputErrorf("--resource", "%q is not an ARN (arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE) or *", resource)
 	}
-	return Call{Action: action, Resource: resource, Why: why}, nil
+	return judge.Call{Action: action, Resource: resource, Why: why}, nil
 }
 
 // denials judges the denial lines found in the function's logs.
@@ -236,9 +299,9 @@ func (d *diagnosis) denials(rank int) {
 		if !d.isOwnPrincipal(den.Principal) {
 			continue
 		}
-		c := Call{Action: den.Action, Resource: res, Why: "log line " + den.Time.UTC().Format("2006-01-02 15:04:05") + " in " + den.LogGroup}
-		v, err := CheckOutbound(d.fn, c)
-		f := d.add(v, err, c.Why, rank)
+		c := judge.Call{Action: den.Action, Resource: res, Why: "log line " + den.Time.UTC().Format("2006-01-02 15:04:05") + " in " + den.LogGroup}
+		v := judge.CheckOutbound(d.fn, c)
+		f := d.add(v, c.Why, rank)
 		if f != nil {
 			f.notes = append(f.notes, "the function logged: "+oneLine(den.Message, 300))
 		}
@@ -249,214 +312,101 @@ func (d *diagnosis) isOwnPrincipal(p string) bool {
 	if p == "" || d.fn.Role == nil {
 		return true
 	}
-	return principalARN(p) == principalARN(SessionARN(d.fn)) || p == d.fn.Role.ARN ||
+	return judge.PrincipalARN(p) == judge.PrincipalARN(judge.SessionARN(d.fn)) || p == d.fn.Role.ARN ||
 		strings.Contains(p, ":assumed-role/"+d.fn.Role.Name+"/")
 }
 
 // invokers judges every invoker: the one named by --caller, or every one
-// the resource policy names and every trigger the account shows.
+// the account shows (judge.Requirements: triggers, public URLs, the
+// invokes the resource policy's statements are meant for).
 func (d *diagnosis) invokers() {
 	o := d.o
 	fn := d.fn
-	if o.Caller != "" || o.SourceARN != "" {
-		inv := Invoker{Principal: o.Caller, SourceARN: o.SourceARN, SourceAccount: o.SourceAccount,
-			Qualifier: o.Qualifier, FunctionURL: o.FunctionURL, Why: "--caller"}
-		if inv.Principal == "" {
-			inv.Principal = principalForSource(fn, o.SourceARN)
-			if inv.Principal == "" {
-				d.err = inputErrorf("--source-arn", "cannot tell which service invokes from %s: pass --caller too", o.SourceARN)
-				return
-			}
-		}
-		invs := []Invoker{inv}
-		var notes []string
-		if inv.SourceARN == "" && isServicePrincipal(invokerPrincipal(fn, inv.Principal)) {
-			// Judge the invokes the account shows for this service.
-			var fromTriggers []Invoker
-			for _, t := range fn.Triggers {
-				if t.Principal == inv.Principal && t.RoleARN == "" && t.SourceARN != "" {
-					ti := inv
-					ti.SourceARN, ti.SourceAccount = t.SourceARN, firstNonEmpty(inv.SourceAccount, t.SourceAccount)
-					if ti.Qualifier == "" {
-						ti.Qualifier = t.Qualifier
-					}
-					fromTriggers = append(fromTriggers, ti)
-				}
-			}
-			if len(fromTriggers) > 0 {
-				invs = fromTriggers
-			} else {
-				notes = append(notes, "no --source-arn: the request is judged without aws:SourceArn, so statements scoped to a source do not match it; pass --source-arn for an exact check and a scoped fix")
-			}
-		}
-		for _, inv := range invs {
-			d.normalizeInvoker(&inv)
-			v, err := CheckInbound(fn, inv)
-			src := "--caller " + inv.Principal
-			if len(invs) > 1 || (o.SourceARN == "" && inv.SourceARN != "") {
-				src += " (trigger " + inv.SourceARN + ")"
-			}
-			f := d.add(v, err, src, 0)
-			if f != nil {
-				f.notes = append(f.notes, notes...)
-				f.notes = append(f.notes, d.inboundNotes(inv)...)
-			}
-		}
+	if o.Caller == "" && o.SourceARN == "" {
+		d.requirements(func(r judge.Requirement) bool { return r.Door == judge.Inbound })
+		d.notes = append(d.notes, bareIDStatements(fn)...)
 		return
 	}
-	for _, t := range fn.Triggers {
-		if t.RoleARN != "" {
-			d.notes = append(d.notes, fmt.Sprintf("the %s trigger %s invokes through role %s, so the resource policy is not what lets it in: that role needs lambda:InvokeFunction on %s (its policies were not read)", t.Kind, t.SourceARN, t.RoleARN, qualifiedARN(fn, t.Qualifier)))
-			continue
-		}
-		inv := Invoker{Principal: t.Principal, SourceARN: t.SourceARN, SourceAccount: t.SourceAccount, Qualifier: t.Qualifier, Why: "trigger"}
+	inv := judge.Invoker{Principal: o.Caller, SourceARN: o.SourceARN, SourceAccount: o.SourceAccount,
+		Qualifier: o.Qualifier, FunctionURL: o.FunctionURL, Why: "--caller"}
+	if inv.Principal == "" {
+		inv.Principal = judge.PrincipalForSource(fn, o.SourceARN)
 		if inv.Principal == "" {
-			inv.Principal = principalForSource(fn, t.SourceARN)
+			d.err = inputErrorf("--source-arn", "cannot tell which service invokes from %s: pass --caller too", o.SourceARN)
+			return
 		}
-		if o.Qualifier != "" && inv.Qualifier == "" {
-			inv.Qualifier = o.Qualifier
+	}
+	invs := []judge.Invoker{inv}
+	var notes []string
+	if inv.SourceARN == "" && judge.IsServicePrincipal(judge.InvokerPrincipal(fn, inv.Principal)) {
+		// Judge the invokes the account shows for this service.
+		var fromTriggers []judge.Invoker
+		for _, t := range fn.Triggers {
+			if t.Principal == inv.Principal && t.RoleARN == "" && t.SourceARN != "" {
+				ti := inv
+				ti.SourceARN, ti.SourceAccount = t.SourceARN, firstNonEmpty(inv.SourceAccount, t.SourceAccount)
+				if ti.Qualifier == "" {
+					ti.Qualifier = t.Qualifier
+				}
+				fromTriggers = append(fromTriggers, ti)
+			}
 		}
+		if len(fromTriggers) > 0 {
+			invs = fromTriggers
+		} else {
+			notes = append(notes, "no --source-arn: the request is judged without aws:SourceArn, so statements scoped to a source do not match it; pass --source-arn for an exact check and a scoped fix")
+		}
+	}
+	for _, inv := range invs {
 		d.normalizeInvoker(&inv)
-		v, err := CheckInbound(fn, inv)
-		f := d.add(v, err, fmt.Sprintf("%s trigger %s", t.Kind, t.SourceARN), 4)
+		src := "--caller " + inv.Principal
+		if len(invs) > 1 || (o.SourceARN == "" && inv.SourceARN != "") {
+			src += " (trigger " + inv.SourceARN + ")"
+		}
+		f := d.add(judge.CheckInbound(fn, inv), src, 0)
 		if f != nil {
+			f.notes = append(f.notes, notes...)
 			f.notes = append(f.notes, d.inboundNotes(inv)...)
 		}
 	}
-	for _, u := range fn.URLConfigs {
-		if o.Qualifier != "" && u.Qualifier != o.Qualifier {
-			continue
-		}
-		if u.AuthType == "NONE" {
-			inv := Invoker{Principal: "*", Qualifier: u.Qualifier, FunctionURL: true, Why: "function URL"}
-			v, err := CheckInbound(fn, inv)
-			d.add(v, err, "the public function URL "+u.URL, 4)
-		}
-	}
-	for _, st := range policyInvokers(fn) {
-		if o.Qualifier != "" && st.inv.Qualifier != o.Qualifier {
-			continue
-		}
-		v, err := CheckInbound(fn, st.inv)
-		f := d.add(v, err, st.source, 5, st.notes...)
-		if f != nil && v != nil && !v.Open() {
-			f.notes = append(f.notes, d.inboundNotes(st.inv)...)
-		}
-	}
-	d.notes = append(d.notes, bareIDStatements(fn)...)
 }
 
-// normalizeInvoker fills what a service invoker implies: S3 bucket ARNs hold
-// no account, so aws:SourceAccount is the function's account unless given
-// (Lambda DG access-control-resource-based); a FunctionURL caller; the
-// logs service principal is regional.
-func (d *diagnosis) normalizeInvoker(inv *Invoker) {
-	fn := d.fn
-	if account.ARNField(inv.SourceARN, 2) == "execute-api" {
-		if r := arnRegion(inv.SourceARN); r != "" && r != fn.Region {
-			parts := strings.SplitN(inv.SourceARN, ":", 6)
-			parts[3] = fn.Region
-			d.notes = append(d.notes, fmt.Sprintf("the SourceArn %s names region %s; API Gateway presents the function's region in the SourceArn when the API and the function are in different regions (Lambda DG services-apigateway), so the request judged carries %s", inv.SourceARN, r, strings.Join(parts, ":")))
-			inv.SourceARN = strings.Join(parts, ":")
-		}
-	}
-	if inv.Principal == "logs.amazonaws.com" {
-		inv.Principal = "logs." + fn.Region + ".amazonaws.com"
-	}
-	if isServicePrincipal(inv.Principal) && inv.SourceAccount == "" {
-		if a := arnAccount(inv.SourceARN, ""); a != "" {
-			inv.SourceAccount = a
-		} else if strings.HasPrefix(inv.Principal, "s3.") {
-			inv.SourceAccount = fn.Account
-		}
-	}
-	if inv.Principal == "*" && !inv.FunctionURL && len(fn.URLConfigs) > 0 {
-		inv.FunctionURL = true
-	}
-}
-
-// principalForSource guesses the service principal from a source ARN.
-func principalForSource(fn *account.Function, src string) string {
-	switch account.ARNField(src, 2) {
-	case "execute-api":
-		return "apigateway.amazonaws.com"
-	case "s3":
-		return "s3.amazonaws.com"
-	case "events":
-		return "events.amazonaws.com"
-	case "sns":
-		return "sns.amazonaws.com"
-	case "logs":
-		return "logs." + fn.Region + ".amazonaws.com"
-	case "elasticloadbalancing":
-		return "elasticloadbalancing.amazonaws.com"
-	case "iot":
-		return "iot.amazonaws.com"
-	case "cognito-idp":
-		return "cognito-idp.amazonaws.com"
-	}
-	return ""
+// normalizeInvoker fills what a service invoker implies
+// (judge.NormalizeInvoker); what it changed goes to the report's notes.
+func (d *diagnosis) normalizeInvoker(inv *judge.Invoker) {
+	d.notes = append(d.notes, judge.NormalizeInvoker(d.fn, inv)...)
 }
 
 // inboundNotes are the subtleties worth a line for an invoke that is
 // denied.
-func (d *diagnosis) inboundNotes(inv Invoker) []string {
+func (d *diagnosis) inboundNotes(inv judge.Invoker) []string {
 	fn := d.fn
 	var notes []string
-	if account.ARNField(inv.SourceARN, 2) == "execute-api" && arnRegion(inv.SourceARN) != "" && arnRegion(inv.SourceARN) != fn.Region {
-		notes = append(notes, fmt.Sprintf("the SourceArn names region %s, but API Gateway sends the function's region (%s) in the SourceArn when the API and the function are in different regions (Lambda DG services-apigateway)", arnRegion(inv.SourceARN), fn.Region))
+	if account.ARNField(inv.SourceARN, 2) == "execute-api" && judge.ARNRegion(inv.SourceARN) != "" && judge.ARNRegion(inv.SourceARN) != fn.Region {
+		notes = append(notes, fmt.Sprintf("the SourceArn names region %s, but API Gateway sends the function's region (%s) in the SourceArn when the API and the function are in different regions (Lambda DG services-apigateway)", judge.ARNRegion(inv.SourceARN), fn.Region))
 	}
 	if strings.HasPrefix(inv.Principal, "s3.") && d.o.SourceAccount == "" {
 		notes = append(notes, "S3 bucket ARNs carry no account id, so S3 permissions are scoped with aws:SourceAccount (taken here as the function's account, "+fn.Account+"; pass --source-account if the bucket is another account's)")
 	}
-	if strings.HasPrefix(invokerPrincipal(fn, inv.Principal), "arn:") {
+	if strings.HasPrefix(judge.InvokerPrincipal(fn, inv.Principal), "arn:") && inv.RoleARN == "" {
 		notes = append(notes, bareIDStatements(fn)...)
 	}
 	// Statements granting the same principal on another qualifier.
-	for _, p := range policyInvokers(fn) {
-		if p.inv.Principal == invokerPrincipal(fn, inv.Principal) && p.inv.Qualifier != inv.Qualifier && !p.inv.FunctionURL {
+	for _, p := range judge.PolicyInvokers(fn) {
+		if p.Invoker.Principal == judge.InvokerPrincipal(fn, inv.Principal) && p.Invoker.Qualifier != inv.Qualifier && !p.Invoker.FunctionURL {
 			want := "the unqualified function"
 			if inv.Qualifier != "" {
 				want = "alias/version " + inv.Qualifier
 			}
 			have := "the unqualified function"
-			if p.inv.Qualifier != "" {
-				have = "qualifier " + p.inv.Qualifier
+			if p.Invoker.Qualifier != "" {
+				have = "qualifier " + p.Invoker.Qualifier
 			}
-			notes = append(notes, fmt.Sprintf("%s grants %s on %s, but the request invokes %s: a permission covers only the exact (un)qualified ARN it names", p.source, inv.Principal, have, want))
+			notes = append(notes, fmt.Sprintf("%s grants %s on %s, but the request invokes %s: a permission covers only the exact (un)qualified ARN it names", p.Source, inv.Principal, have, want))
 			break
 		}
 	}
 	return notes
-}
-
-// eventSources judges the execution role's permissions for poll-based event
-// sources (Lambda DG with-sqs, with-kinesis, with-ddb: the execution role
-// reads the source).
-func (d *diagnosis) eventSources(rank int) {
-	for _, es := range d.fn.EventSources {
-		var calls []Call
-		for _, a := range esmActions(es.EventSourceARN) {
-			calls = append(calls, Call{Action: a, Resource: grantResource(a, es.EventSourceARN), Why: "event source mapping " + es.UUID})
-		}
-		if len(calls) == 0 {
-			continue
-		}
-		v, err := CheckOutboundAll(d.fn, calls)
-		d.add(v, err, "event source mapping "+es.EventSourceARN, rank)
-	}
-}
-
-func esmActions(arn string) []string {
-	switch account.ARNField(arn, 2) {
-	case "sqs":
-		return []string{"sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"}
-	case "kinesis":
-		return []string{"kinesis:GetRecords", "kinesis:GetShardIterator", "kinesis:DescribeStream", "kinesis:ListShards"}
-	case "dynamodb":
-		return []string{"dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:DescribeStream", "dynamodb:ListStreams"}
-	}
-	return nil
 }
 
 // --- from a pasted error -------------------------------------------------------
@@ -473,7 +423,7 @@ func (d *diagnosis) fromError(den *errtext.Denial) ([]string, error) {
 		notes = append(notes, "AWS blamed: "+kind)
 	}
 	inbound := func(principal string, url bool) {
-		inv := Invoker{Principal: principal, SourceARN: o.SourceARN, SourceAccount: o.SourceAccount, Qualifier: o.Qualifier, FunctionURL: url || o.FunctionURL, Why: "--error"}
+		inv := judge.Invoker{Principal: principal, SourceARN: o.SourceARN, SourceAccount: o.SourceAccount, Qualifier: o.Qualifier, FunctionURL: url || o.FunctionURL, Why: "--error"}
 		if den.PolicyType == errtext.PolicyIdentityBased && den.CrossAccount() {
 			inv.CallerDenied = true
 		}
@@ -489,7 +439,7 @@ func (d *diagnosis) fromError(den *errtext.Denial) ([]string, error) {
 				inv.Qualifier = qualifierOf(fn, den.Resource)
 			}
 		}
-		if inv.SourceARN == "" && isServicePrincipal(inv.Principal) {
+		if inv.SourceARN == "" && judge.IsServicePrincipal(inv.Principal) {
 			// Use the triggers the account shows for this service.
 			for _, t := range fn.Triggers {
 				if t.Principal == inv.Principal && t.RoleARN == "" {
@@ -502,21 +452,21 @@ func (d *diagnosis) fromError(den *errtext.Denial) ([]string, error) {
 			}
 		}
 		d.normalizeInvoker(&inv)
-		v, err := CheckInbound(fn, inv)
-		f := d.add(v, err, "--error", 0)
+		v := judge.CheckInbound(fn, inv)
+		f := d.add(v, "--error", 0)
 		if f != nil {
 			f.notes = append(f.notes, d.inboundNotes(inv)...)
 		}
 	}
 	switch den.Kind {
 	case errtext.KindRoleAssume:
-		v, err := CheckTrust(fn)
-		d.add(v, err, "--error", 0)
+		v := judge.CheckTrust(fn)
+		d.add(v, "--error", 0)
 	case errtext.KindAPIGatewayInvoke:
 		inbound("apigateway.amazonaws.com", false)
 	case errtext.KindFunctionURL:
 		p := "*"
-		if urlAuthType(fn, o.Qualifier) == "AWS_IAM" && o.Caller == "" {
+		if judge.URLAuthType(fn, o.Qualifier) == "AWS_IAM" && o.Caller == "" {
 			notes = append(notes, "the function URL uses AWS_IAM auth: pass --caller with the calling principal's ARN; judged here as an anonymous caller")
 		}
 		inbound(p, true)
@@ -532,15 +482,15 @@ func (d *diagnosis) fromError(den *errtext.Denial) ([]string, error) {
 			notes = append(notes, "the function has no customer managed key for its environment in the model; the error names a KMS key the role cannot use")
 			key = firstNonEmpty(den.Resource, "*")
 		}
-		v, err := CheckOutbound(fn, Call{Action: "kms:Decrypt", Resource: key, Why: "decrypting the environment variables"})
-		d.add(v, err, "--error", 0)
+		v := judge.CheckOutbound(fn, judge.Call{Action: "kms:Decrypt", Resource: key, Why: "decrypting the environment variables"})
+		d.add(v, "--error", 0)
 	case errtext.KindESMPermission:
 		act := firstNonEmpty(den.Action, "sqs:ReceiveMessage")
 		found := false
 		for _, es := range fn.EventSources {
 			if strings.EqualFold(account.ARNField(es.EventSourceARN, 2), strings.SplitN(act, ":", 2)[0]) {
-				v, err := CheckOutbound(fn, Call{Action: act, Resource: es.EventSourceARN, Why: "event source mapping " + es.UUID})
-				d.add(v, err, "--error", 0)
+				v := judge.CheckOutbound(fn, judge.Call{Action: act, Resource: es.EventSourceARN, Why: "event source mapping " + es.UUID})
+				d.add(v, "--error", 0)
 				found = true
 			}
 		}
@@ -549,16 +499,16 @@ func (d *diagnosis) fromError(den *errtext.Denial) ([]string, error) {
 			if res == "" {
 				return nil, inputErrorf("--resource", "the error names %s but not the event source: pass --resource with its ARN", act)
 			}
-			v, err := CheckOutbound(fn, Call{Action: act, Resource: res, Why: "--error"})
-			d.add(v, err, "--error", 0)
+			v := judge.CheckOutbound(fn, judge.Call{Action: act, Resource: res, Why: "--error"})
+			d.add(v, "--error", 0)
 		}
 	case errtext.KindVPCNetworking:
 		for _, a := range []string{"ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces", "ec2:DeleteNetworkInterface"} {
-			v, err := CheckOutbound(fn, Call{Action: a, Resource: "*", Why: "VPC networking (Lambda DG configuration-vpc)"})
-			d.add(v, err, "--error", 0)
+			v := judge.CheckOutbound(fn, judge.Call{Action: a, Resource: "*", Why: "VPC networking (Lambda DG configuration-vpc)"})
+			d.add(v, "--error", 0)
 		}
 	case errtext.KindECRImage:
-		if f := d.add(ecrImageVerdict(fn), nil, "--error", 0); f != nil {
+		if f := d.add(judge.ECRImageVerdict(fn), "--error", 0); f != nil {
 			f.notes = append(f.notes, "Lambda pulls the image with its own service principal, not the execution role: the role's policies do not matter here")
 		}
 	case errtext.KindAPIGatewayMethod:
@@ -575,9 +525,9 @@ func (d *diagnosis) fromError(den *errtext.Denial) ([]string, error) {
 		action := firstNonEmpty(o.Action, den.Action)
 		resource := firstNonEmpty(o.Resource, den.Resource)
 		switch {
-		case strings.EqualFold(action, "sts:AssumeRole") && (fn.Role == nil || resource == fn.Role.ARN || strings.HasSuffix(resource, "/"+roleName(fn.Config.RoleARN))):
-			v, err := CheckTrust(fn)
-			d.add(v, err, "--error", 0)
+		case strings.EqualFold(action, "sts:AssumeRole") && (fn.Role == nil || resource == fn.Role.ARN || strings.HasSuffix(resource, "/"+judge.RoleName(fn.Config.RoleARN))):
+			v := judge.CheckTrust(fn)
+			d.add(v, "--error", 0)
 		case isInvokeAction(action) && (resource == "" || sameFunction(fn, resource)):
 			p := firstNonEmpty(den.Principal, "*")
 			if den.CrossAccount() {
@@ -589,25 +539,25 @@ func (d *diagnosis) fromError(den *errtext.Denial) ([]string, error) {
 				return nil, inputErrorf("--error", "the error names no action: pass --action and --resource")
 			}
 			if resource == "" {
-				resource = grantResource(action, "*")
+				resource = judge.GrantResource(action, "*")
 			}
 			if !strings.HasPrefix(resource, "arn:") && resource != "*" {
 				notes = append(notes, fmt.Sprintf("the error names the resource %q, not its ARN: pass --resource with the ARN for an exact check", resource))
 				resource = resourceFromName(fn, action, resource)
 			}
 			if den.Principal != "" && !d.isOwnPrincipal(den.Principal) {
-				notes = append(notes, fmt.Sprintf("the error is about %s, not this function's execution role (%s): judged against the execution role anyway", den.Principal, SessionARN(fn)))
+				notes = append(notes, fmt.Sprintf("the error is about %s, not this function's execution role (%s): judged against the execution role anyway", den.Principal, judge.SessionARN(fn)))
 			}
-			v, err := CheckOutbound(fn, Call{Action: action, Resource: resource, Why: "--error"})
-			if err == nil && v.Open() && unseenLayer(fn, den.PolicyType) {
+			v := judge.CheckOutbound(fn, judge.Call{Action: action, Resource: resource, Why: "--error"})
+			if v.Open() && unseenLayer(fn, den.PolicyType) {
 				v.Blamed, v.BlamedExplicit = den.PolicyType, den.Explicit
 				v.Decision = simulate.ImplicitDeny
 				if den.Explicit {
 					v.Decision = simulate.ExplicitDeny
 				}
 			}
-			f := d.add(v, err, "--error", 0)
-			if f != nil && v != nil && v.Open() {
+			f := d.add(v, "--error", 0)
+			if f != nil && v.Open() {
 				f.notes = append(f.notes, d.openButDenied(den)...)
 			}
 		}
@@ -685,223 +635,14 @@ func oneLine(s string, max int) string {
 	return s
 }
 
-// --- invokers named by the resource policy ------------------------------------
-
-type policyInvoker struct {
-	inv    Invoker
-	source string
-	notes  []string
-}
-
-var bareID = regexp.MustCompile(`^A(ROA|IDA|GPA|NPA|IPA)[A-Z0-9]{12,}$`)
-
-// policyInvokers turns each Allow statement of the function's resource
-// policies into the invoke it is meant for, as AWS would send it (the
-// logs principal regional, an API Gateway SourceArn in the function's
-// region), so that a statement that can never match is found.
-func policyInvokers(fn *account.Function) []policyInvoker {
-	var out []policyInvoker
-	eachResourceStatement(fn, func(rp account.ResourcePolicy, name string, raw json.RawMessage) {
-		var st struct {
-			Effect    string
-			Principal any
-			Action    any
-			Resource  any
-			Condition map[string]map[string]any
-		}
-		if jsonUnmarshal(raw, &st) != nil || st.Effect != "Allow" {
-			return
-		}
-		source := "statement " + quoteID(name)
-		for _, p := range principalsOf(st.Principal) {
-			if bareID.MatchString(p) {
-				continue
-			}
-			// The statement's Resource says which (un)qualified ARN it
-			// grants (AddPermission writes the exact ARN); a source that
-			// files every statement under each qualifier (moto) is read
-			// right that way too.
-			inv := Invoker{Principal: p, Why: source, Qualifier: rp.Qualifier}
-			for _, r := range anyList(st.Resource) {
-				if r == fn.ARN {
-					inv.Qualifier = ""
-				} else if q := qualifierOf(fn, r); q != "" && !strings.ContainsAny(q, "*?") {
-					inv.Qualifier = q
-				}
-			}
-			var notes []string
-			for op, kv := range st.Condition {
-				for k, v := range kv {
-					vals := anyList(v)
-					if len(vals) == 0 {
-						continue
-					}
-					val := vals[0]
-					switch strings.ToLower(k) {
-					case "aws:sourcearn":
-						inv.SourceARN = val
-					case "aws:sourceaccount":
-						inv.SourceAccount = val
-					case "lambda:functionurlauthtype", "lambda:invokedviafunctionurl":
-						// Set by the builder from the URL config.
-					default:
-						// The invoke the statement is meant for carries
-						// what its other conditions ask for.
-						if cv, ok := satisfying(op, val); ok {
-							if inv.Context == nil {
-								inv.Context = simulate.Context{}
-							}
-							inv.Context[k] = cv
-						}
-					}
-				}
-			}
-			acts := anyList(st.Action)
-			if containsFold(acts, "lambda:InvokeFunctionUrl") {
-				inv.FunctionURL = true
-			} else if !matchesInvoke(acts) {
-				continue
-			}
-			if strings.HasPrefix(p, "logs.amazonaws.com") {
-				notes = append(notes, fmt.Sprintf("%s names logs.amazonaws.com, but CloudWatch Logs invokes as logs.%s.amazonaws.com", source, fn.Region))
-			}
-			if p == "logs.amazonaws.com" {
-				inv.Principal = "logs." + fn.Region + ".amazonaws.com"
-			}
-			if account.ARNField(inv.SourceARN, 2) == "execute-api" {
-				if r := arnRegion(inv.SourceARN); r != "" && r != "*" && r != fn.Region {
-					notes = append(notes, fmt.Sprintf("%s allows the SourceArn %s in region %s; API Gateway sends the function's region (%s) in the SourceArn, so this statement never matches (Lambda DG services-apigateway)", source, inv.SourceARN, r, fn.Region))
-					parts := strings.SplitN(inv.SourceARN, ":", 6)
-					parts[3] = fn.Region
-					inv.SourceARN = strings.Join(parts, ":")
-				}
-			}
-			if isServicePrincipal(inv.Principal) && inv.SourceAccount == "" {
-				inv.SourceAccount = arnAccount(inv.SourceARN, "")
-			}
-			out = append(out, policyInvoker{inv: inv, source: source, notes: notes})
-		}
-	})
-	return out
-}
-
-func matchesInvoke(acts []string) bool {
-	for _, a := range acts {
-		if wildMatch(strings.ToLower(a), "lambda:invokefunction") {
-			return true
-		}
-	}
-	return false
-}
-
-func wildMatch(p, s string) bool {
-	re := "^" + strings.NewReplacer(`\*`, ".*", `\?`, ".").Replace(regexp.QuoteMeta(p)) + "$"
-	ok, _ := regexp.MatchString(re, s)
-	return ok
-}
-
-func containsFold(l []string, v string) bool {
-	for _, x := range l {
-		if strings.EqualFold(x, v) {
-			return true
-		}
-	}
-	return false
-}
-
-// bareIDStatements reports statements whose principal is a bare unique id:
-// IAM shows a deleted principal that way, and a role recreated under the
-// same name does not match it (IAM UG reference_policies_elements_principal).
+// bareIDStatements reports statements whose principal is a bare unique id
+// (judge.BareIDs).
 func bareIDStatements(fn *account.Function) []string {
 	var out []string
-	for _, b := range bareIDs(fn) {
-		out = append(out, fmt.Sprintf("statement %s names the principal %s: a bare unique id is how a policy shows a role or user that was deleted; if it was deleted and recreated under the same name, the statement no longer matches it; grant the new ARN again and remove %s", quoteID(b[0]), b[1], quoteID(b[0])))
+	for _, b := range judge.BareIDs(fn) {
+		out = append(out, fmt.Sprintf("statement %s names the principal %s: a bare unique id is how a policy shows a role or user that was deleted; if it was deleted and recreated under the same name, the statement no longer matches it; grant the new ARN again and remove %s", judge.Quote(b[0]), b[1], judge.Quote(b[0])))
 	}
 	return out
-}
-
-// bareIDs lists (statement, unique id) pairs of resource-policy principals
-// given as bare unique ids.
-func bareIDs(fn *account.Function) [][2]string {
-	var out [][2]string
-	eachResourceStatement(fn, func(_ account.ResourcePolicy, name string, raw json.RawMessage) {
-		var st struct{ Principal any }
-		if jsonUnmarshal(raw, &st) != nil {
-			return
-		}
-		for _, p := range principalsOf(st.Principal) {
-			if bareID.MatchString(p) {
-				out = append(out, [2]string{name, p})
-			}
-		}
-	})
-	return out
-}
-
-// eachResourceStatement calls yield with every statement of the function's
-// resource policies (documents that do not decode are skipped), named by
-// its Sid, or "#N" when it has none.
-func eachResourceStatement(fn *account.Function, yield func(rp account.ResourcePolicy, name string, raw json.RawMessage)) {
-	for _, rp := range fn.ResourcePolicies {
-		d, err := decodeDoc(rp.Document)
-		if err != nil {
-			continue
-		}
-		for i, raw := range d.Statement {
-			var st struct{ Sid string }
-			if jsonUnmarshal(raw, &st) != nil {
-				continue
-			}
-			name := st.Sid
-			if name == "" {
-				name = fmt.Sprintf("#%d", i)
-			}
-			yield(rp, name, raw)
-		}
-	}
-}
-
-func quoteID(s string) string { return `"` + s + `"` }
-
-func principalsOf(p any) []string {
-	switch v := p.(type) {
-	case string:
-		return []string{v}
-	case map[string]any:
-		var out []string
-		keys := make([]string, 0, len(v))
-		for k := range v {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		for _, k := range keys {
-			out = append(out, anyList(v[k])...)
-		}
-		return out
-	}
-	return nil
-}
-
-func anyList(v any) []string {
-	switch x := v.(type) {
-	case string:
-		return []string{x}
-	case bool:
-		return []string{fmt.Sprint(x)}
-	case []string:
-		return x
-	case []any:
-		var out []string
-		for _, e := range x {
-			if s, ok := e.(string); ok {
-				out = append(out, s)
-			} else {
-				out = append(out, fmt.Sprint(e))
-			}
-		}
-		return out
-	}
-	return nil
 }
 
 func article(w string) string {
@@ -921,64 +662,4 @@ func unseenLayer(fn *account.Function, policyType string) bool {
 		return fn.Org == nil
 	}
 	return false
-}
-
-// satisfying is a context value that meets a positive condition operator's
-// first value: the value itself (a pattern's wildcards match themselves),
-// the address of a CIDR. Negated, Null and date/number comparisons give
-// nothing.
-func satisfying(op, val string) (simulate.Value, bool) {
-	base := op
-	multi := false
-	if i := strings.Index(base, ":"); i >= 0 {
-		multi = true
-		base = base[i+1:]
-	}
-	base = strings.TrimSuffix(base, "IfExists")
-	switch base {
-	case "StringEquals", "StringEqualsIgnoreCase", "StringLike", "ArnEquals", "ArnLike", "Bool", "BinaryEquals", "NumericEquals":
-		return simulate.Value{Values: []string{val}, Multi: multi}, true
-	case "IpAddress":
-		if i := strings.Index(val, "/"); i > 0 {
-			val = val[:i]
-		}
-		return simulate.Value{Values: []string{val}, Multi: multi}, true
-	}
-	return simulate.Value{}, false
-}
-
-// ecrImageVerdict judges Lambda pulling the function's container image. The
-// execution role plays no part: the ECR repository policy must let the
-// Lambda service principal call ecr:BatchGetImage and
-// ecr:GetDownloadUrlForLayer (Lambda DG, "Create a Lambda function using a
-// container image", Amazon ECR permissions). The repository policy is not in
-// the model, so the door is closed there and its owner must act.
-func ecrImageVerdict(fn *account.Function) *Verdict {
-	in := &simulate.Input{Request: simulate.Request{
-		Principal: "lambda.amazonaws.com",
-		Action:    "ecr:BatchGetImage",
-		Resource:  ecrRepositoryARN(fn),
-	}}
-	return &Verdict{
-		Door:     Outbound,
-		Call:     &Call{Action: in.Request.Action, Resource: in.Request.Resource, Why: "pulling the container image"},
-		Probes:   []Probe{{Input: in, Result: evaluate(in)}},
-		Decision: simulate.ImplicitDeny,
-		Blamed:   "ECR repository",
-	}
-}
-
-// ecrRepositoryARN is the ARN of the repository of the function's image URI
-// (ACCOUNT.dkr.ecr.REGION.amazonaws.com/REPO[:TAG|@DIGEST]), or "*".
-func ecrRepositoryARN(fn *account.Function) string {
-	host, path, ok := strings.Cut(fn.Config.ImageURI, "/")
-	acct, rest, _ := strings.Cut(host, ".dkr.ecr.")
-	region, _, _ := strings.Cut(rest, ".")
-	if !ok || !account.IsAccountID(acct) || region == "" {
-		return "*"
-	}
-	if i := strings.IndexAny(path, ":@"); i >= 0 {
-		path = path[:i]
-	}
-	return fmt.Sprintf("arn:%s:ecr:%s:%s:repository/%s", fn.PartitionName(), region, acct, path)
 }

@@ -5,6 +5,9 @@ import (
 	"io"
 	"sort"
 	"strings"
+
+	"github.com/lambda-doctor/lambda-doctor/diagnose/fix"
+	"github.com/lambda-doctor/lambda-doctor/diagnose/judge"
 )
 
 // RenderJSON writes the report as one indented JSON object.
@@ -27,7 +30,7 @@ func colors(on bool) palette {
 }
 
 // RenderText writes the report for a person at a terminal (the layout of
-// shared/DESIGN.md, "What a good diagnosis prints"); color adds ANSI colour.
+// the README, "lambda-doctor diagnose"); color adds ANSI colour.
 func RenderText(w io.Writer, r *Report, color bool) error {
 	c := colors(color)
 	var b strings.Builder
@@ -107,7 +110,7 @@ func textDiagnosis(b *strings.Builder, d Diagnosis, c palette) {
 	var ev []Evidence
 	for _, e := range d.Evidence {
 		// The decision line already quotes the closest statement.
-		if e.Statement != "-" && strings.Contains(d.Reason, quoteID(e.Statement)+": "+e.Why) {
+		if e.Statement != "-" && strings.Contains(d.Reason, judge.Quote(e.Statement)+": "+e.Why) {
 			continue
 		}
 		ev = append(ev, e)
@@ -145,7 +148,7 @@ func textDiagnosis(b *strings.Builder, d Diagnosis, c palette) {
 			wrapPara(b, f.Explanation, "    ")
 			if f.Document != "" {
 				b.WriteString("    they must grant:\n")
-				b.WriteString(indentJSON(f.Document, "      ") + "\n")
+				b.WriteString(fix.IndentJSON(f.Document, "      ") + "\n")
 			}
 			continue
 		case f.Command == "":
@@ -158,12 +161,12 @@ func textDiagnosis(b *strings.Builder, d Diagnosis, c palette) {
 			state = c.green + "verified by simulation" + c.reset
 		}
 		title := "fix"
-		if f.Format != CLI && f.Format != "" {
+		if f.Format != fix.CLI && f.Format != "" {
 			title = "fix as " + string(f.Format)
 		}
 		fmt.Fprintf(b, "  %s%s%s (%s)\n", c.bold, title, c.reset, state)
 		wrapPara(b, f.Explanation, "    ")
-		if f.Format == CLI || f.Format == "" {
+		if f.Format == fix.CLI || f.Format == "" {
 			b.WriteString(wrapCommand(f.Command, "    ", "      ") + "\n")
 		} else {
 			for _, l := range strings.Split(f.Command, "\n") {
@@ -200,7 +203,7 @@ func textEvidence(b *strings.Builder, ev []Evidence, c palette) {
 		}
 		s := e.Policy
 		if e.Statement != "" && e.Statement != "-" {
-			s += " " + quoteID(e.Statement)
+			s += " " + judge.Quote(e.Statement)
 		}
 		if e.Effect != "" {
 			s += " (" + e.Effect + ")"
@@ -402,7 +405,7 @@ func mdDiagnosis(b *strings.Builder, d Diagnosis, title string) {
 			}
 			fmt.Fprintf(b, "**No command**%s. %s\n\n", who, mdEscape(f.Explanation))
 			if f.Document != "" {
-				b.WriteString("```json\n" + indentJSON(f.Document, "") + "\n```\n\n")
+				b.WriteString("```json\n" + fix.IndentJSON(f.Document, "") + "\n```\n\n")
 			}
 		default:
 			state := "NOT verified"
@@ -412,9 +415,9 @@ func mdDiagnosis(b *strings.Builder, d Diagnosis, title string) {
 			fmt.Fprintf(b, "**Fix** (%s): %s\n\n", state, mdEscape(f.Explanation))
 			lang := "sh"
 			switch f.Format {
-			case CloudFormation, SAM:
+			case fix.CloudFormation, fix.SAM:
 				lang = "yaml"
-			case Terraform:
+			case fix.Terraform:
 				lang = "hcl"
 			}
 			b.WriteString("```" + lang + "\n" + f.Command + "\n```\n\n")

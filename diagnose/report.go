@@ -8,11 +8,13 @@ import (
 	"strings"
 
 	"github.com/lambda-doctor/lambda-doctor/account"
+	"github.com/lambda-doctor/lambda-doctor/diagnose/fix"
+	"github.com/lambda-doctor/lambda-doctor/diagnose/judge"
 	"github.com/lambda-doctor/lambda-doctor/simulate"
 )
 
 // Report is the result of one diagnosis; every output format renders it.
-// Its JSON form is the contract's (shared/contract.md): the top-level
+// Its JSON form is the contract's (docs/contract.md): the top-level
 // fields describe the primary (most likely) diagnosis, and "diagnoses"
 // lists every closed or undecidable door found, most likely first.
 type Report struct {
@@ -26,7 +28,10 @@ type Report struct {
 
 // Diagnosis is one door's verdict for one request, explained.
 type Diagnosis struct {
-	Door     Door       `json:"door"`
+	Door Door `json:"door"`
+	// Rule is the requirement rule (LD0xx, as `check` reports it) when the
+	// door was found judging the function's configuration.
+	Rule     string     `json:"rule,omitempty"`
 	Summary  string     `json:"summary"`
 	Headline string     `json:"headline"`
 	Source   string     `json:"source,omitempty"`
@@ -35,15 +40,18 @@ type Diagnosis struct {
 	Decision string     `json:"decision,omitempty"`
 	Reason   string     `json:"reason,omitempty"`
 	Evidence []Evidence `json:"evidence"`
-	Fixes    []FixOut   `json:"fixes"`
+	Fixes    []fix.Fix  `json:"fixes"`
 	Unseen   []Unseen   `json:"unseen"`
+	// Unparsed are the policy documents that do not parse and leave the
+	// door undecided.
+	Unparsed []Unparsed `json:"unparsed,omitempty"`
 	NotThis  string     `json:"not_this,omitempty"`
 	Assumed  []string   `json:"assumed,omitempty"`
 	Notes    []string   `json:"notes,omitempty"`
 	// CrossCheck is IAM SimulatePrincipalPolicy's answer, when asked.
 	CrossCheck string `json:"cross_check,omitempty"`
 
-	verdict *Verdict
+	verdict *judge.Verdict
 }
 
 // Request is a simulated request as reported.
@@ -62,15 +70,10 @@ type Evidence struct {
 	Why       string `json:"why"`
 }
 
-// FixOut is a fix as reported.
-type FixOut struct {
-	Command     string `json:"command"`
-	Explanation string `json:"explanation"`
-	Verified    bool   `json:"verified"`
-	Door        Door   `json:"door"`
-	Format      Format `json:"format"`
-	Owner       string `json:"owner,omitempty"`
-	Document    string `json:"document,omitempty"`
+// Unparsed is a policy document that does not parse, as reported.
+type Unparsed struct {
+	Policy string `json:"policy"`
+	Error  string `json:"error"`
 }
 
 // Unseen is a read that was refused, with the permission the operator lacks.
@@ -101,13 +104,15 @@ func (r *Report) MarshalJSON() ([]byte, error) {
 		Function   string      `json:"function"`
 		Symptom    string      `json:"symptom"`
 		Door       Door        `json:"door"`
+		Rule       string      `json:"rule,omitempty"`
 		Summary    string      `json:"summary"`
 		Request    *Request    `json:"request"`
 		Requests   []Request   `json:"requests,omitempty"`
 		Decision   string      `json:"decision"`
 		Evidence   []Evidence  `json:"evidence"`
-		Fixes      []FixOut    `json:"fixes"`
+		Fixes      []fix.Fix   `json:"fixes"`
 		Unseen     []Unseen    `json:"unseen"`
+		Unparsed   []Unparsed  `json:"unparsed,omitempty"`
 		NotThis    string      `json:"not_this,omitempty"`
 		Assumed    []string    `json:"assumed,omitempty"`
 		CrossCheck string      `json:"cross_check,omitempty"`
@@ -115,13 +120,13 @@ func (r *Report) MarshalJSON() ([]byte, error) {
 		Diagnoses  []Diagnosis `json:"diagnoses"`
 		Open       []string    `json:"open"`
 		ExitCode   int         `json:"exit_code"`
-	}{r.Function, r.Symptom, p.Door, p.Summary, p.Request, p.Requests, p.Decision, p.Evidence, p.Fixes, p.Unseen,
-		p.NotThis, p.Assumed, p.CrossCheck, notes, r.Diagnoses, r.Open, r.ExitCode()}
+	}{r.Function, r.Symptom, p.Door, p.Rule, p.Summary, p.Request, p.Requests, p.Decision, p.Evidence, p.Fixes, p.Unseen,
+		p.Unparsed, p.NotThis, p.Assumed, p.CrossCheck, notes, r.Diagnoses, r.Open, r.ExitCode()}
 	if out.Evidence == nil {
 		out.Evidence = []Evidence{}
 	}
 	if out.Fixes == nil {
-		out.Fixes = []FixOut{}
+		out.Fixes = []fix.Fix{}
 	}
 	if out.Unseen == nil {
 		out.Unseen = []Unseen{}
@@ -183,7 +188,7 @@ func (d *diagnosis) report(ctx context.Context) *Report {
 }
 
 // closedRank orders closed doors before undecided ones before open ones.
-func closedRank(v *Verdict) int {
+func closedRank(v *judge.Verdict) int {
 	switch {
 	case v.Open():
 		return 2
@@ -194,15 +199,18 @@ func closedRank(v *Verdict) int {
 }
 
 func openLine(fn *account.Function, f *finding) string {
-	return headline(fn, f.v, true) + " (" + f.source + ")"
+	return headline(fn, f, true) + " (" + f.source + ")"
 }
 
 func (d *diagnosis) explain(ctx context.Context, f *finding) Diagnosis {
 	fn, v := d.fn, f.v
-	out := Diagnosis{Door: v.Door, Source: f.source, NotThis: f.notThis, Notes: f.notes, verdict: v}
-	out.Headline = headline(fn, v, v.Open())
+	out := Diagnosis{Door: v.Door, Rule: v.Rule, Source: f.source, NotThis: f.notThis, Notes: f.notes, verdict: v}
+	out.Headline = headline(fn, f, v.Open())
 	for _, u := range v.Unseen {
 		out.Unseen = append(out.Unseen, Unseen{Operation: u.Operation, Resource: u.Resource, Permission: u.Permission, Error: u.Error})
+	}
+	for _, u := range v.Unparsed {
+		out.Unparsed = append(out.Unparsed, Unparsed{Policy: u.Policy, Error: u.Err.Error()})
 	}
 	if len(v.Probes) > 0 {
 		r := reqOut(v.Request())
@@ -221,23 +229,35 @@ func (d *diagnosis) explain(ctx context.Context, f *finding) Diagnosis {
 		}
 	}
 	if len(v.Probes) == 0 && v.Call != nil {
-		out.Request = &Request{Principal: SessionARN(fn), Action: v.Call.Action, Resource: v.Call.Resource, Context: map[string]any{}}
+		out.Request = &Request{Principal: judge.SessionARN(fn), Action: v.Call.Action, Resource: v.Call.Resource, Context: map[string]any{}}
 	}
 	if v.Unknown {
 		out.Door = Unknown
-		var ops, perms []string
+		var ops, perms, causes []string
 		for _, u := range v.Unseen {
 			ops = append(ops, u.Operation)
 			if u.Permission != "" && !containsFold(perms, u.Permission) {
 				perms = append(perms, u.Permission)
 			}
 		}
-		out.Summary = fmt.Sprintf("could not decide whether %s: %s could not be read", headline(fn, v, true), strings.Join(ops, ", "))
+		if len(ops) > 0 {
+			causes = append(causes, strings.Join(ops, ", ")+" could not be read")
+		}
+		for _, u := range v.Unparsed {
+			causes = append(causes, "the policy "+u.Policy+" does not parse ("+oneLine(u.Err.Error(), 160)+")")
+		}
+		out.Summary = fmt.Sprintf("could not decide whether %s: %s", headline(fn, f, true), strings.Join(causes, "; "))
 		if len(perms) > 0 {
 			out.Summary += "; the operator needs " + strings.Join(perms, ", ")
 		}
-		// What could not be read might allow it.
-		out.Reason = "not decided: " + strings.Join(ops, ", ") + " could not be read, and what could be read does not allow it"
+		// What could not be read might allow it; what does not parse might
+		// deny it.
+		switch {
+		case len(v.Unparsed) == 0 || v.Decision != simulate.Allow:
+			out.Reason = "not decided: " + strings.Join(causes, "; ") + ", and what could be read does not allow it"
+		default:
+			out.Reason = "not decided: " + strings.Join(causes, "; ") + ": what could be read allows it, but that document could deny it"
+		}
 		return out
 	}
 	out.Decision = string(v.Decision)
@@ -250,14 +270,14 @@ func (d *diagnosis) explain(ctx context.Context, f *finding) Diagnosis {
 		}
 		r := v.Request()
 		out.Reason = fmt.Sprintf("AWS reported %s %s on %s; that policy is not in the model, and the role's own policies allow the call (%s)", kind, r.Action, r.Resource, allowed)
-		if isServicePrincipal(r.Principal) {
+		if judge.IsServicePrincipal(r.Principal) {
 			out.Reason = fmt.Sprintf("AWS reported %s %s on %s for %s; that policy is not in the model", kind, r.Action, r.Resource, r.Principal)
 		}
 		out.Evidence = append([]Evidence{{Policy: v.Blamed + " policy (not in the model)", Statement: "-", Effect: map[bool]string{true: "Deny"}[v.BlamedExplicit], Why: "AWS reported " + kind + " " + r.Action}}, out.Evidence...)
 	}
-	if v.Door == Inbound && !v.Open() && v.Invoker != nil && strings.HasPrefix(invokerPrincipal(fn, v.Invoker.Principal), "arn:") {
-		for _, b := range bareIDs(fn) {
-			out.Reason = fmt.Sprintf("statement %s names the bare unique id %s, which is how a deleted principal shows and which a recreated role does not match; %s", quoteID(b[0]), b[1], out.Reason)
+	if v.Door == Inbound && !v.Open() && v.Invoker != nil && v.Invoker.RoleARN == "" && strings.HasPrefix(judge.InvokerPrincipal(fn, v.Invoker.Principal), "arn:") {
+		for _, b := range judge.BareIDs(fn) {
+			out.Reason = fmt.Sprintf("statement %s names the bare unique id %s, which is how a deleted principal shows and which a recreated role does not match; %s", judge.Quote(b[0]), b[1], out.Reason)
 			break
 		}
 	}
@@ -270,10 +290,7 @@ func (d *diagnosis) explain(ctx context.Context, f *finding) Diagnosis {
 		out.Summary += ": " + short
 	}
 	if !v.Open() {
-		for _, fx := range Fixes(fn, v, d.o.FixFormat) {
-			out.Fixes = append(out.Fixes, FixOut{Command: fx.Command, Explanation: fx.Explanation, Verified: fx.Verified,
-				Door: fx.Door, Format: fx.Format, Owner: fx.Owner, Document: fx.Document})
-		}
+		out.Fixes = fix.For(fn, v, d.o.FixFormat)
 	}
 	if d.o.CrossCheck != nil && (v.Door == Outbound || v.Door == Logs) && fn.Role != nil {
 		out.CrossCheck = crossCheck(ctx, d.o.CrossCheck, fn.Role.ARN, v)
@@ -287,14 +304,14 @@ func (d *Diagnosis) nonNil() {
 		d.Evidence = []Evidence{}
 	}
 	if d.Fixes == nil {
-		d.Fixes = []FixOut{}
+		d.Fixes = []fix.Fix{}
 	}
 	if d.Unseen == nil {
 		d.Unseen = []Unseen{}
 	}
 }
 
-func crossCheck(ctx context.Context, f func(context.Context, string, string, string) (string, error), roleARN string, v *Verdict) string {
+func crossCheck(ctx context.Context, f func(context.Context, string, string, string) (string, error), roleARN string, v *judge.Verdict) string {
 	r := v.Request()
 	got, err := f(ctx, roleARN, r.Action, r.Resource)
 	if err != nil {
@@ -320,12 +337,13 @@ func reqOut(r simulate.Request) Request {
 }
 
 // headline is the one-line statement of the door's state.
-func headline(fn *account.Function, v *Verdict, open bool) string {
+func headline(fn *account.Function, f *finding, open bool) string {
+	v := f.v
 	may := "may not"
 	if open {
 		may = "may"
 	}
-	role := roleName(fn.Config.RoleARN)
+	role := judge.RoleName(fn.Config.RoleARN)
 	switch v.Door {
 	case Inbound:
 		target := fn.Name
@@ -334,9 +352,12 @@ func headline(fn *account.Function, v *Verdict, open bool) string {
 		}
 		who := "the caller"
 		if v.Invoker != nil {
-			who = invokerPrincipal(fn, v.Invoker.Principal)
+			who = judge.InvokerPrincipal(fn, v.Invoker.Principal)
 			if who == "*" {
 				who = "an anonymous caller"
+			}
+			if v.Invoker.RoleARN != "" {
+				who = "role " + judge.RoleName(v.Invoker.RoleARN)
 			}
 		}
 		s := fmt.Sprintf("%s %s invoke %s", who, may, target)
@@ -347,18 +368,26 @@ func headline(fn *account.Function, v *Verdict, open bool) string {
 	case Outbound:
 		r := v.Request()
 		if len(v.Calls) > 1 {
-			var acts []string
+			var acts, resources []string
 			for _, c := range v.Calls {
-				acts = append(acts, c.Action)
+				if !containsFold(acts, c.Action) {
+					acts = append(acts, c.Action)
+				}
+				if !containsFold(resources, c.Resource) {
+					resources = append(resources, c.Resource)
+				}
+			}
+			if len(resources) > 1 && f.req != nil {
+				return fmt.Sprintf("role %s %s %s", role, may, f.req.Need)
 			}
 			return fmt.Sprintf("role %s %s call %s on %s", role, may, strings.Join(acts, ", "), r.Resource)
 		}
-		if isServicePrincipal(r.Principal) {
+		if judge.IsServicePrincipal(r.Principal) {
 			return fmt.Sprintf("%s %s call %s on %s for function %s", r.Principal, may, r.Action, r.Resource, fn.Name)
 		}
 		return fmt.Sprintf("role %s %s call %s on %s", role, may, r.Action, r.Resource)
 	case Logs:
-		return fmt.Sprintf("role %s %s write the function's logs to %s", role, may, logGroupName(fn))
+		return fmt.Sprintf("role %s %s write the function's logs to %s", role, may, judge.LogGroupName(fn))
 	case Trust:
 		return fmt.Sprintf("Lambda %s assume role %s", may, role)
 	}
@@ -366,7 +395,7 @@ func headline(fn *account.Function, v *Verdict, open bool) string {
 }
 
 // evidence lists the statements that decided and says why in one phrase.
-func evidence(fn *account.Function, v *Verdict) ([]Evidence, string) {
+func evidence(fn *account.Function, v *judge.Verdict) ([]Evidence, string) {
 	var out []Evidence
 	p := v.Failing()
 	if p == nil {
@@ -393,7 +422,7 @@ func evidence(fn *account.Function, v *Verdict) ([]Evidence, string) {
 		}
 		out = append(out, others...)
 		if len(out) > 0 {
-			return out, fmt.Sprintf("allowed by statement %s of %s", quoteID(out[0].Statement), out[0].Policy)
+			return out, fmt.Sprintf("allowed by statement %s of %s", judge.Quote(out[0].Statement), out[0].Policy)
 		}
 		return nil, "allowed"
 	}
@@ -403,7 +432,7 @@ func evidence(fn *account.Function, v *Verdict) ([]Evidence, string) {
 			out = append(out, Evidence{Policy: ref.Policy, Statement: ref.Statement, Effect: "Deny", Why: traceWhy(res, ref, "denies "+req.Action+" on "+req.Resource)})
 		}
 		if len(out) > 0 {
-			return out, fmt.Sprintf("explicit deny in statement %s of %s", quoteID(out[0].Statement), layerOfPolicy(res, out[0].Policy))
+			return out, fmt.Sprintf("explicit deny in statement %s of %s", judge.Quote(out[0].Statement), layerOfPolicy(res, out[0].Policy))
 		}
 		return out, "explicit deny"
 	}
@@ -413,12 +442,12 @@ func evidence(fn *account.Function, v *Verdict) ([]Evidence, string) {
 		if l.Decision == simulate.Allow || strings.HasPrefix(l.Note, "not evaluated") {
 			continue
 		}
-		if l.Layer == simulate.LayerIdentity && v.Door == Inbound {
+		if l.Layer == simulate.LayerIdentity && v.Door == Inbound && (v.Invoker == nil || v.Invoker.RoleARN == "") {
 			// The caller's identity side is never read: only AWS's own
 			// word (a pasted error) says it allows nothing.
 			if v.Invoker != nil && v.Invoker.CallerDenied {
-				who := principalARN(invokerPrincipal(fn, v.Invoker.Principal))
-				why := fmt.Sprintf("AWS reported that no identity-based policy of %s (account %s) allows %s; those policies are not visible from this account", who, arnAccount(who, "?"), req.Action)
+				who := judge.PrincipalARN(judge.InvokerPrincipal(fn, v.Invoker.Principal))
+				why := fmt.Sprintf("AWS reported that no identity-based policy of %s (account %s) allows %s; those policies are not visible from this account", who, judge.ARNAccount(who, "?"), req.Action)
 				out = append(out, Evidence{Policy: "identity policies of " + who, Statement: "-", Why: why})
 				reasons = append(reasons, why)
 			}
@@ -477,7 +506,7 @@ func layerOfPolicy(res *simulate.Result, policy string) string {
 
 // layerEvidence explains one layer that allows nothing: the statements that
 // came closest (the action matched, something else did not).
-func layerEvidence(fn *account.Function, v *Verdict, p *Probe, l simulate.LayerResult) ([]Evidence, string) {
+func layerEvidence(fn *account.Function, v *judge.Verdict, p *judge.Probe, l simulate.LayerResult) ([]Evidence, string) {
 	res, req := p.Result, p.Input.Request
 	var near, all []simulate.StatementTrace
 	policies := map[string]bool{}
@@ -518,9 +547,13 @@ func layerEvidence(fn *account.Function, v *Verdict, p *Probe, l simulate.LayerR
 			reason = fmt.Sprintf("the trust policy has %s; none lets %s %s", stmts, req.Principal, req.Action)
 		}
 	case simulate.LayerIdentity:
-		reason = fmt.Sprintf("no policy of role %s allows %s on %s", roleName(fn.Config.RoleARN), req.Action, req.Resource)
+		role := judge.RoleName(fn.Config.RoleARN)
+		if v.Invoker != nil && v.Invoker.RoleARN != "" {
+			role = judge.RoleName(v.Invoker.RoleARN)
+		}
+		reason = fmt.Sprintf("no policy of role %s allows %s on %s", role, req.Action, req.Resource)
 		if len(p.Input.Identity) == 0 {
-			reason = fmt.Sprintf("role %s has no policies", roleName(fn.Config.RoleARN))
+			reason = fmt.Sprintf("role %s has no policies", role)
 		}
 	case simulate.LayerBoundary:
 		b := "the permissions boundary"
@@ -536,7 +569,7 @@ func layerEvidence(fn *account.Function, v *Verdict, p *Probe, l simulate.LayerR
 		reason = "no " + l.Layer + " policy allows it"
 	}
 	if len(near) > 0 {
-		reason += "; " + quoteID(near[0].Statement) + ": " + near[0].Why
+		reason += "; " + judge.Quote(near[0].Statement) + ": " + near[0].Why
 	}
 	if len(out) == 0 {
 		var names []string
@@ -605,4 +638,24 @@ func orgNote(fn *account.Function, findings []*finding) string {
 		}
 	}
 	return ""
+}
+
+// marshal is json.Marshal without HTML escaping and without a newline.
+func marshal(v any) ([]byte, error) {
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return []byte(strings.TrimRight(b.String(), "\n")), nil
+}
+
+func containsFold(l []string, v string) bool {
+	for _, x := range l {
+		if strings.EqualFold(x, v) {
+			return true
+		}
+	}
+	return false
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/lambda-doctor/lambda-doctor/account"
 	"github.com/lambda-doctor/lambda-doctor/diagnose"
+	"github.com/lambda-doctor/lambda-doctor/diagnose/fix"
 )
 
 func diagnoseCommand() *cli.Command {
@@ -64,9 +65,9 @@ func runDiagnose(c *cli.Context) error {
 	default:
 		return usageErrorf("--output %q: want text, json or markdown", output)
 	}
-	format := diagnose.Format(c.String("fix-format"))
+	format := fix.Format(c.String("fix-format"))
 	switch format {
-	case diagnose.CLI, diagnose.CloudFormation, diagnose.SAM, diagnose.Terraform:
+	case fix.CLI, fix.CloudFormation, fix.SAM, fix.Terraform:
 	default:
 		return usageErrorf("--fix-format %q: want cli, cloudformation, sam or terraform", format)
 	}

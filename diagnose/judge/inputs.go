@@ -1,25 +1,50 @@
-package diagnose
+package judge
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 
 	"github.com/lambda-doctor/lambda-doctor/account"
 	"github.com/lambda-doctor/lambda-doctor/simulate"
 )
 
-// Builders of engine inputs for one function. Each returns the input, the
-// layers it had to assume (unseen, taken to allow) and the reads whose
-// absence prevents a decision.
+// Builders of engine inputs for one function. Each returns the input and
+// its Gaps: the layers it had to assume (unseen, taken to allow), the reads
+// whose absence prevents a decision, and the documents that do not parse
+// (left out of the input).
+
+// Gaps are what an input could not be built from.
+type Gaps struct {
+	Assumed  []string
+	Unseen   []account.Unseen
+	Unparsed []Unparsed
+}
+
+// Names the builders give policies in inputs (and so in traces); package
+// fix finds a policy of the model again by them.
+
+// InlineName is the name of an inline policy of role.
+func InlineName(role, policy string) string { return "role/" + role + "/inline/" + policy }
+
+// TrustName is the name of role's trust policy.
+func TrustName(role string) string { return "trust policy of role/" + role }
+
+// FunctionPolicyName is the name of the resource policy of qualifier ("" for
+// the unqualified function).
+func FunctionPolicyName(qualifier string) string {
+	if qualifier == "" {
+		return "function policy"
+	}
+	return "function policy (" + qualifier + ")"
+}
 
 // SessionARN is the principal the function's code runs as: the execution
 // role's session, named after the function.
 // (Lambda DG lambda-intro-execution-role: Lambda assumes the role with the
 // function name as session name.)
 func SessionARN(fn *account.Function) string {
-	name := roleName(fn.Config.RoleARN)
-	return fmt.Sprintf("arn:%s:sts::%s:assumed-role/%s/%s", fn.PartitionName(), arnAccount(fn.Config.RoleARN, fn.Account), name, fn.Name)
+	name := RoleName(fn.Config.RoleARN)
+	return fmt.Sprintf("arn:%s:sts::%s:assumed-role/%s/%s", fn.PartitionName(), ARNAccount(fn.Config.RoleARN, fn.Account), name, fn.Name)
 }
 
 // OutboundInput builds the input for a call the function's code makes: the
@@ -27,80 +52,74 @@ func SessionARN(fn *account.Function) string {
 // managed policies; its permissions boundary; the organization's SCPs (and
 // RCPs for resources of this account). The target's resource-based policy
 // is not read: for a resource of another account it is assumed to allow and
-// reported in assumed.
-func OutboundInput(fn *account.Function, c Call) (in *simulate.Input, assumed []string, unseen []account.Unseen, err error) {
+// reported in Gaps.Assumed. The input is nil when the role was not read.
+func OutboundInput(fn *account.Function, c Call) (*simulate.Input, Gaps) {
+	var g Gaps
 	if fn.Role == nil {
-		return nil, nil, roleUnseen(fn), nil
+		g.Unseen = roleUnseen(fn)
+		return nil, g
 	}
 	r := fn.Role
 	principal := SessionARN(fn)
-	resAcct := arnAccount(c.Resource, "")
-	in = &simulate.Input{Request: simulate.Request{
+	resAcct := ARNAccount(c.Resource, "")
+	in := &simulate.Input{Request: simulate.Request{
 		Principal:       principal,
 		Action:          c.Action,
 		Resource:        c.Resource,
 		ResourceAccount: resAcct,
 		Context:         sessionContext(fn, c),
 	}}
-	for _, p := range r.Inline {
-		np, err := named("role/"+r.Name+"/inline/"+p.Name, p.Document)
-		if err != nil {
-			return nil, nil, nil, err
-		}
-		in.Identity = append(in.Identity, np)
-	}
-	for _, p := range r.Managed {
-		if p.Document == "" {
-			unseen = append(unseen, managedUnseen(p))
-			continue
-		}
-		np, err := named(p.ARN, p.Document)
-		if err != nil {
-			return nil, nil, nil, err
-		}
-		in.Identity = append(in.Identity, np)
-	}
-	if b := r.Boundary; b != nil {
-		if b.Document == "" {
-			unseen = append(unseen, managedUnseen(*b))
-		} else {
-			np, err := named(b.ARN, b.Document)
-			if err != nil {
-				return nil, nil, nil, err
-			}
-			in.Boundary = &np
-		}
-	}
-	if in.SCPs, err = orgLevels(fn.Org, false); err != nil {
-		return nil, nil, nil, err
-	}
+	in.Identity, in.Boundary = roleLayers(r, &g)
+	in.SCPs = orgLevels(fn.Org, false, &g)
 	crossAccount := resAcct != "" && resAcct != fn.Account
-	if crossAccount {
-		np, _ := named("resource policy of "+c.Resource+" (account "+resAcct+", not read)", allowAll(principal))
+	switch {
+	case crossAccount:
+		np := mustNamed("resource policy of "+c.Resource+" (account "+resAcct+", not read)", allowAll(principal))
 		in.Resource = &np
-		assumed = append(assumed, fmt.Sprintf("the resource policy of %s in account %s was not read; assumed to allow", c.Resource, resAcct))
-	} else if isKMSKey(c.Resource) {
+		g.Assumed = append(g.Assumed, fmt.Sprintf("the resource policy of %s in account %s was not read; assumed to allow", c.Resource, resAcct))
+	case isKMSKey(c.Resource):
 		// A KMS key policy must let the account's IAM policies grant access;
 		// it is not read: assume the default key policy, which does
 		// (AWS KMS Developer Guide, key-policy-default).
 		doc := `{"Version":"2012-10-17","Statement":[{"Sid":"Enable IAM User Permissions","Effect":"Allow","Principal":{"AWS":"arn:` + fn.PartitionName() + `:iam::` + resAcct + `:root"},"Action":"kms:*","Resource":"*"}]}`
-		np, err := named("key policy of "+c.Resource+" (not read; assumed default)", doc)
-		if err != nil {
-			return nil, nil, nil, err
-		}
+		np := mustNamed("key policy of "+c.Resource+" (not read; assumed default)", doc)
 		in.Resource = &np
-		assumed = append(assumed, "the key policy of "+c.Resource+" was not read; assumed to be the default key policy, which lets IAM policies of the account grant access")
+		g.Assumed = append(g.Assumed, "the key policy of "+c.Resource+" was not read; assumed to be the default key policy, which lets IAM policies of the account grant access")
 		if rcpApplies(c.Action) {
-			if in.RCPs, err = orgLevels(fn.Org, true); err != nil {
-				return nil, nil, nil, err
-			}
+			in.RCPs = orgLevels(fn.Org, true, &g)
 		}
-	} else if rcpApplies(c.Action) {
-		if in.RCPs, err = orgLevels(fn.Org, true); err != nil {
-			return nil, nil, nil, err
+	case rcpApplies(c.Action):
+		in.RCPs = orgLevels(fn.Org, true, &g)
+	}
+	return in, g
+}
+
+// roleLayers parses a role's identity policies and boundary; managed
+// policies whose document was not read are unseen, documents that do not
+// parse are left out and recorded.
+func roleLayers(r *account.Role, g *Gaps) (identity []simulate.NamedPolicy, boundary *simulate.NamedPolicy) {
+	for _, p := range r.Inline {
+		if np, ok := named(InlineName(r.Name, p.Name), r.ARN, p.Document, g); ok {
+			identity = append(identity, np)
 		}
 	}
-	return in, assumed, unseen, nil
+	for _, p := range r.Managed {
+		if p.Document == "" {
+			g.Unseen = append(g.Unseen, managedUnseen(p))
+			continue
+		}
+		if np, ok := named(p.ARN, r.ARN, p.Document, g); ok {
+			identity = append(identity, np)
+		}
+	}
+	if b := r.Boundary; b != nil {
+		if b.Document == "" {
+			g.Unseen = append(g.Unseen, managedUnseen(*b))
+		} else if np, ok := named(b.ARN, r.ARN, b.Document, g); ok {
+			boundary = &np
+		}
+	}
+	return identity, boundary
 }
 
 // InboundInputs builds the inputs for one invoke of the function: the
@@ -108,32 +127,31 @@ func OutboundInput(fn *account.Function, c Call) (in *simulate.Input, assumed []
 // caller as principal; aws:SourceArn/aws:SourceAccount for service
 // principals; a function-URL call gives two inputs (lambda:InvokeFunctionUrl
 // with lambda:FunctionUrlAuthType, and lambda:InvokeFunction with
-// lambda:InvokedViaFunctionUrl = true). The caller's identity policies are
-// never read: for a caller in another account they are assumed to allow (and
-// listed in assumed), for a caller in this account they are taken as
-// granting nothing.
-func InboundInputs(fn *account.Function, inv Invoker) (ins []*simulate.Input, assumed []string, unseen []account.Unseen, err error) {
-	principal := invokerPrincipal(fn, inv.Principal)
-	resource := fn.ARN
-	if inv.Qualifier != "" {
-		resource += ":" + inv.Qualifier
+// lambda:InvokedViaFunctionUrl = true). An invoker with a role of its own is
+// judged with that role's identity policies; any other caller's identity
+// policies are never read: for a caller in another account they are assumed
+// to allow (and listed in Gaps.Assumed), for a caller in this account they
+// are taken as granting nothing. No input is built when the invoker's role
+// was not read.
+func InboundInputs(fn *account.Function, inv Invoker) ([]*simulate.Input, Gaps) {
+	var g Gaps
+	role := InvokerRole(fn, inv)
+	if role == nil && inv.RoleARN != "" {
+		g.Unseen = invokerRoleUnseen(fn, inv.RoleARN)
+		return nil, g
 	}
-	rp, rpUnseen := resourcePolicyFor(fn, inv.Qualifier)
-	unseen = append(unseen, rpUnseen...)
+	principal := InvokerPrincipal(fn, inv.Principal)
+	resource := QualifiedARN(fn, inv.Qualifier)
+	rp, rpUnseen := ResourcePolicyFor(fn, inv.Qualifier)
+	g.Unseen = append(g.Unseen, rpUnseen...)
 	var resPol *simulate.NamedPolicy
 	if rp != nil {
-		name := "function policy"
-		if rp.Qualifier != "" {
-			name = "function policy (" + rp.Qualifier + ")"
+		if np, ok := named(FunctionPolicyName(rp.Qualifier), fn.ARN, rp.Document, &g); ok {
+			resPol = &np
 		}
-		np, err := named(name, rp.Document)
-		if err != nil {
-			return nil, nil, nil, err
-		}
-		resPol = &np
 	}
 	ctx := simulate.Context{}
-	svc := isServicePrincipal(principal)
+	svc := IsServicePrincipal(principal)
 	if inv.SourceARN != "" {
 		ctx["aws:SourceArn"] = single(inv.SourceARN)
 	}
@@ -144,8 +162,8 @@ func InboundInputs(fn *account.Function, inv Invoker) (ins []*simulate.Input, as
 		ctx["aws:PrincipalIsAWSService"] = single("true")
 		ctx["aws:PrincipalServiceName"] = single(principal)
 	} else if principal != "*" {
-		ctx["aws:PrincipalAccount"] = single(arnAccount(principal, ""))
-		ctx["aws:PrincipalArn"] = single(principalARN(principal))
+		ctx["aws:PrincipalAccount"] = single(ARNAccount(principal, ""))
+		ctx["aws:PrincipalArn"] = single(PrincipalARN(principal))
 		ctx["aws:PrincipalIsAWSService"] = single("false")
 	}
 	ctx["aws:ResourceAccount"] = single(fn.Account)
@@ -156,28 +174,29 @@ func InboundInputs(fn *account.Function, inv Invoker) (ins []*simulate.Input, as
 	}
 
 	var identity []simulate.NamedPolicy
+	var boundary *simulate.NamedPolicy
 	callerAcct := ""
 	if !svc && principal != "*" {
-		callerAcct = arnAccount(principal, "")
+		callerAcct = ARNAccount(principal, "")
 	}
 	var scps [][]simulate.NamedPolicy
-	if callerAcct != "" && callerAcct != fn.Account {
+	switch {
+	case role != nil:
+		identity, boundary = roleLayers(role, &g)
+		if callerAcct == fn.Account {
+			scps = orgLevels(fn.Org, false, &g)
+		}
+	case callerAcct != "" && callerAcct != fn.Account:
 		if inv.CallerDenied {
-			assumed = append(assumed, fmt.Sprintf("the caller's identity policies in account %s were not read; AWS reported that none of them allows the invoke", callerAcct))
+			g.Assumed = append(g.Assumed, fmt.Sprintf("the caller's identity policies in account %s were not read; AWS reported that none of them allows the invoke", callerAcct))
 		} else {
-			np, err := named("identity policies of "+principal+" (account "+callerAcct+", not read)", allowAll(""))
-			if err != nil {
-				return nil, nil, nil, err
-			}
-			identity = []simulate.NamedPolicy{np}
-			assumed = append(assumed, fmt.Sprintf("the caller's identity policies in account %s were not read; its owner must also allow the invoke there", callerAcct))
+			identity = []simulate.NamedPolicy{mustNamed("identity policies of "+principal+" (account "+callerAcct+", not read)", allowAll(""))}
+			g.Assumed = append(g.Assumed, fmt.Sprintf("the caller's identity policies in account %s were not read; its owner must also allow the invoke there", callerAcct))
 		}
-	} else if callerAcct == fn.Account {
-		if scps, err = orgLevels(fn.Org, false); err != nil {
-			return nil, nil, nil, err
-		}
+	case callerAcct == fn.Account:
+		scps = orgLevels(fn.Org, false, &g)
 		if principal != fmt.Sprintf("arn:%s:iam::%s:root", fn.PartitionName(), callerAcct) {
-			assumed = append(assumed, "the caller's own identity policies were not read; in the same account an allow there would also let it invoke (IAM UG policy evaluation, same account)")
+			g.Assumed = append(g.Assumed, "the caller's own identity policies were not read; in the same account an allow there would also let it invoke (IAM UG policy evaluation, same account)")
 		}
 	}
 	mk := func(action string, extra simulate.Context) *simulate.Input {
@@ -190,6 +209,7 @@ func InboundInputs(fn *account.Function, inv Invoker) (ins []*simulate.Input, as
 		}
 		return &simulate.Input{
 			Identity: identity,
+			Boundary: boundary,
 			Resource: resPol,
 			SCPs:     scps,
 			Request: simulate.Request{
@@ -201,8 +221,9 @@ func InboundInputs(fn *account.Function, inv Invoker) (ins []*simulate.Input, as
 			},
 		}
 	}
+	var ins []*simulate.Input
 	if inv.FunctionURL {
-		auth := urlAuthType(fn, inv.Qualifier)
+		auth := URLAuthType(fn, inv.Qualifier)
 		ins = append(ins,
 			mk("lambda:InvokeFunctionUrl", simulate.Context{"lambda:FunctionUrlAuthType": single(auth)}),
 			mk("lambda:InvokeFunction", simulate.Context{"lambda:InvokedViaFunctionUrl": single("true")}))
@@ -213,20 +234,23 @@ func InboundInputs(fn *account.Function, inv Invoker) (ins []*simulate.Input, as
 		}
 		ins = append(ins, mk(action, nil))
 	}
-	return ins, assumed, unseen, nil
+	return ins, g
 }
 
 // TrustInput builds the input for Lambda assuming the execution role:
 // principal lambda.amazonaws.com, action sts:AssumeRole, resource the role,
 // judged by the role's trust policy alone (a role trust policy must allow
-// explicitly).
-func TrustInput(fn *account.Function) (*simulate.Input, []account.Unseen, error) {
+// explicitly). The input is nil when the role was not read or its trust
+// policy does not parse.
+func TrustInput(fn *account.Function) (*simulate.Input, Gaps) {
+	var g Gaps
 	if fn.Role == nil {
-		return nil, roleUnseen(fn), nil
+		g.Unseen = roleUnseen(fn)
+		return nil, g
 	}
-	np, err := named("trust policy of role/"+fn.Role.Name, fn.Role.Trust)
-	if err != nil {
-		return nil, nil, err
+	np, ok := named(TrustName(fn.Role.Name), fn.Role.ARN, fn.Role.Trust, &g)
+	if !ok {
+		return nil, g
 	}
 	return &simulate.Input{
 		Resource: &np,
@@ -234,7 +258,7 @@ func TrustInput(fn *account.Function) (*simulate.Input, []account.Unseen, error)
 			Principal:       "lambda.amazonaws.com",
 			Action:          "sts:AssumeRole",
 			Resource:        fn.Role.ARN,
-			ResourceAccount: arnAccount(fn.Role.ARN, fn.Account),
+			ResourceAccount: ARNAccount(fn.Role.ARN, fn.Account),
 			// Lambda assumes the role for a function of this account; AWS's
 			// Lambda trust templates scope it with aws:SourceAccount (and
 			// aws:SourceArn, the function).
@@ -246,7 +270,7 @@ func TrustInput(fn *account.Function) (*simulate.Input, []account.Unseen, error)
 				"aws:SourceArn":             single(fn.ARN),
 			},
 		},
-	}, nil, nil
+	}, g
 }
 
 // logStreamName is the representative stream used to judge log writes.
@@ -258,8 +282,8 @@ const logStreamName = "2026/01/01/[$LATEST]lambda-doctor"
 // logging configuration (Lambda DG monitoring-cloudwatchlogs: the execution
 // role needs these three; with a custom group, the two on that group).
 func LogCalls(fn *account.Function) []Call {
-	group := logGroupName(fn)
-	base := fmt.Sprintf("arn:%s:logs:%s:%s:log-group:%s", fn.PartitionName(), fn.Region, fn.Account, group)
+	group := LogGroupName(fn)
+	base := LogGroupARN(fn)
 	stream := base + ":log-stream:" + logStreamName
 	why := "Lambda writes the function's logs to " + group
 	var calls []Call
@@ -272,11 +296,18 @@ func LogCalls(fn *account.Function) []Call {
 	return calls
 }
 
-func logGroupName(fn *account.Function) string {
+// LogGroupName is the log group the function writes to: the custom group of
+// its logging configuration, else /aws/lambda/NAME.
+func LogGroupName(fn *account.Function) string {
 	if fn.Config.Logging.LogGroup != "" {
 		return fn.Config.Logging.LogGroup
 	}
 	return "/aws/lambda/" + fn.Name
+}
+
+// LogGroupARN is the ARN of the function's log group.
+func LogGroupARN(fn *account.Function) string {
+	return fmt.Sprintf("arn:%s:logs:%s:%s:log-group:%s", fn.PartitionName(), fn.Region, fn.Account, LogGroupName(fn))
 }
 
 func logGroupExists(fn *account.Function, name string) bool {
@@ -289,12 +320,13 @@ func logGroupExists(fn *account.Function, name string) bool {
 	return true
 }
 
-// resourcePolicyFor picks the resource policy of the qualifier. Lambda keeps
+// ResourcePolicyFor picks the resource policy of the qualifier. Lambda keeps
 // one policy per function, version and alias (Lambda DG
 // access-control-resource-based); the statements of the unqualified policy
 // name the unqualified ARN, so a source that stores every statement in the
 // unqualified policy (moto) is still judged right by Resource matching.
-func resourcePolicyFor(fn *account.Function, qualifier string) (*account.ResourcePolicy, []account.Unseen) {
+// The unseen lambda:GetPolicy reads are returned with it.
+func ResourcePolicyFor(fn *account.Function, qualifier string) (*account.ResourcePolicy, []account.Unseen) {
 	var fallback *account.ResourcePolicy
 	for i := range fn.ResourcePolicies {
 		p := &fn.ResourcePolicies[i]
@@ -314,7 +346,9 @@ func resourcePolicyFor(fn *account.Function, qualifier string) (*account.Resourc
 	return fallback, unseen
 }
 
-func urlAuthType(fn *account.Function, qualifier string) string {
+// URLAuthType is the auth type of the function URL of qualifier (else of
+// any URL; AWS_IAM when the function has none).
+func URLAuthType(fn *account.Function, qualifier string) string {
 	for _, u := range fn.URLConfigs {
 		if u.Qualifier == qualifier {
 			return u.AuthType
@@ -330,7 +364,7 @@ func sessionContext(fn *account.Function, c Call) simulate.Context {
 	r := fn.Role
 	ctx := simulate.Context{
 		"aws:PrincipalArn":          single(r.ARN),
-		"aws:PrincipalAccount":      single(arnAccount(r.ARN, fn.Account)),
+		"aws:PrincipalAccount":      single(ARNAccount(r.ARN, fn.Account)),
 		"aws:PrincipalType":         single("AssumedRole"),
 		"aws:PrincipalIsAWSService": single("false"),
 		"aws:SecureTransport":       single("true"),
@@ -343,12 +377,12 @@ func sessionContext(fn *account.Function, c Call) simulate.Context {
 	if fn.Org != nil && fn.Org.ID != "" {
 		ctx["aws:PrincipalOrgID"] = single(fn.Org.ID)
 	}
-	if region := arnRegion(c.Resource); region != "" {
+	if region := ARNRegion(c.Resource); region != "" {
 		ctx["aws:RequestedRegion"] = single(region)
 	} else {
 		ctx["aws:RequestedRegion"] = single(fn.Region)
 	}
-	if acct := arnAccount(c.Resource, ""); acct != "" {
+	if acct := ARNAccount(c.Resource, ""); acct != "" {
 		ctx["aws:ResourceAccount"] = single(acct)
 	}
 	for k, v := range c.Context {
@@ -372,9 +406,9 @@ func rcpApplies(action string) bool {
 	return false
 }
 
-func orgLevels(org *account.Org, rcp bool) ([][]simulate.NamedPolicy, error) {
+func orgLevels(org *account.Org, rcp bool, g *Gaps) [][]simulate.NamedPolicy {
 	if org == nil {
-		return nil, nil
+		return nil
 	}
 	levels := org.SCPs
 	if rcp {
@@ -388,23 +422,33 @@ func orgLevels(org *account.Org, rcp bool) ([][]simulate.NamedPolicy, error) {
 			if name == "" {
 				name = p.Name
 			}
-			np, err := named(name, p.Document)
-			if err != nil {
-				return nil, err
+			if np, ok := named(name, p.ARN, p.Document, g); ok {
+				l = append(l, np)
 			}
-			l = append(l, np)
 		}
 		out = append(out, l)
 	}
-	return out, nil
+	return out
 }
 
-func named(name, doc string) (simulate.NamedPolicy, error) {
+// named parses a document of the model; one that does not parse is
+// recorded in g and left out.
+func named(name, owner, doc string, g *Gaps) (simulate.NamedPolicy, bool) {
 	p, err := ParsePolicy(doc)
 	if err != nil {
-		return simulate.NamedPolicy{}, fmt.Errorf("policy %s: %w", name, err)
+		g.Unparsed = append(g.Unparsed, Unparsed{Policy: name, Owner: owner, Err: err})
+		return simulate.NamedPolicy{}, false
 	}
-	return simulate.NamedPolicy{Name: name, Policy: p}, nil
+	return simulate.NamedPolicy{Name: name, Policy: p}, true
+}
+
+// mustNamed is named for the documents this package writes itself.
+func mustNamed(name, doc string) simulate.NamedPolicy {
+	p, err := ParsePolicy(doc)
+	if err != nil {
+		panic("judge: " + name + ": " + err.Error())
+	}
+	return simulate.NamedPolicy{Name: name, Policy: p}
 }
 
 // allowAll stands for a policy that could not be read and is assumed to
@@ -429,25 +473,54 @@ func roleUnseen(fn *account.Function) []account.Unseen {
 	return out
 }
 
+// InvokerRole is the role an invoker calls with: the function's trigger's
+// role of that ARN (so that a copy of the function with a fix applied is
+// judged with its own copy), else the invoker's.
+func InvokerRole(fn *account.Function, inv Invoker) *account.Role {
+	if inv.RoleARN == "" {
+		return inv.Role
+	}
+	for _, t := range fn.Triggers {
+		if t.RoleARN == inv.RoleARN && t.Role != nil {
+			return t.Role
+		}
+	}
+	return inv.Role
+}
+
+// invokerRoleUnseen is why an invoking role is not in the model: the
+// refused reads of it, else a read that was not made.
+func invokerRoleUnseen(fn *account.Function, roleARN string) []account.Unseen {
+	var out []account.Unseen
+	for _, u := range fn.Unseen {
+		if u.Resource == roleARN || strings.HasSuffix(u.Resource, "/"+RoleName(roleARN)) {
+			out = append(out, u)
+		}
+	}
+	if len(out) == 0 {
+		out = append(out, account.Unseen{Operation: "iam:GetRole", Resource: roleARN, Permission: "iam:GetRole",
+			Error: "the invoking role and its policies were not read"})
+	}
+	return out
+}
+
 func managedUnseen(p account.ManagedPolicy) account.Unseen {
 	return account.Unseen{Operation: "iam:GetPolicyVersion", Resource: p.ARN, Permission: "iam:GetPolicyVersion", Error: "the policy document could not be read"}
 }
 
-var accountRE = regexp.MustCompile(`^\d{12}$`)
-
-// invokerPrincipal turns --caller into a request principal: an account id
+// InvokerPrincipal turns --caller into a request principal: an account id
 // becomes its root ARN.
-func invokerPrincipal(fn *account.Function, p string) string {
+func InvokerPrincipal(fn *account.Function, p string) string {
 	p = strings.TrimSpace(p)
-	if accountRE.MatchString(p) {
+	if account.IsAccountID(p) {
 		return fmt.Sprintf("arn:%s:iam::%s:root", fn.PartitionName(), p)
 	}
 	return p
 }
 
-// principalARN is aws:PrincipalArn for a principal: the role ARN for an
+// PrincipalARN is aws:PrincipalArn for a principal: the role ARN for an
 // assumed-role session.
-func principalARN(p string) string {
+func PrincipalARN(p string) string {
 	parts := strings.SplitN(p, ":", 6)
 	if len(parts) == 6 && parts[2] == "sts" && strings.HasPrefix(parts[5], "assumed-role/") {
 		seg := strings.Split(strings.TrimPrefix(parts[5], "assumed-role/"), "/")
@@ -456,24 +529,27 @@ func principalARN(p string) string {
 	return p
 }
 
-func isServicePrincipal(p string) bool {
+// IsServicePrincipal reports whether p is a service principal
+// (apigateway.amazonaws.com).
+func IsServicePrincipal(p string) bool {
 	return !strings.HasPrefix(p, "arn:") && (strings.HasSuffix(p, ".amazonaws.com") || strings.HasSuffix(p, ".amazonaws.com.cn"))
 }
 
 func single(v string) simulate.Value { return simulate.Value{Values: []string{v}} }
 
-// arnAccount is the account field of an ARN, or def.
-func arnAccount(arn, def string) string {
+// ARNAccount is the account field of an ARN, or def.
+func ARNAccount(arn, def string) string {
 	if a := account.ARNField(arn, 4); a != "" {
 		return a
 	}
 	return def
 }
 
-func arnRegion(arn string) string { return account.ARNField(arn, 3) }
+// ARNRegion is the region field of an ARN.
+func ARNRegion(arn string) string { return account.ARNField(arn, 3) }
 
-// roleName is the role's name (the last path segment) from its ARN.
-func roleName(arn string) string {
+// RoleName is the role's name (the last path segment) from its ARN.
+func RoleName(arn string) string {
 	res := account.ARNField(arn, 5)
 	if res == "" {
 		return arn
@@ -484,6 +560,19 @@ func roleName(arn string) string {
 	return res
 }
 
+// QualifiedARN is the function's ARN with qualifier q ("" for none).
+func QualifiedARN(fn *account.Function, q string) string {
+	if q == "" {
+		return fn.ARN
+	}
+	return fn.ARN + ":" + q
+}
+
 func isKMSKey(arn string) bool {
 	return account.ARNField(arn, 2) == "kms" && strings.HasPrefix(account.ARNField(arn, 5), "key/")
+}
+
+// RoleSessionARN is a session ARN of role r, named session.
+func RoleSessionARN(r *account.Role, session string) string {
+	return fmt.Sprintf("arn:%s:sts::%s:assumed-role/%s/%s", account.ARNField(r.ARN, 1), account.ARNField(r.ARN, 4), r.Name, session)
 }

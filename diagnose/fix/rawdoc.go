@@ -1,16 +1,18 @@
-package diagnose
+package fix
 
 import (
 	"bytes"
 	"encoding/json"
 	"fmt"
 	"net/url"
+	"sort"
 	"strings"
 )
 
-// Policy documents as JSON that this package edits: statements are kept as
-// they were written (raw), so an edited document carries every existing
-// statement over unchanged.
+// The raw editor: policy documents this package changes. Reading a
+// document is judge.ParsePolicy's job; an edit must carry every statement it
+// does not touch over as it was written, so the editor keeps statements as
+// raw JSON and writes new ones in IAM's element order.
 
 type rawDoc struct {
 	Version   string            `json:"Version,omitempty"`
@@ -30,13 +32,17 @@ type stmt struct {
 	Condition   map[string]map[string]string `json:"Condition,omitempty"`
 }
 
+// decodeDoc reads a document of the model for editing: JSON (the model
+// keeps documents URL-decoded once), or JSON URL-encoded as IAM returns it
+// (RFC 3986: a '+' is a plus, as account/live decodes it). An empty
+// document is an empty policy.
 func decodeDoc(doc string) (*rawDoc, error) {
 	t := strings.TrimSpace(doc)
 	if t == "" {
 		return &rawDoc{Version: "2012-10-17"}, nil
 	}
 	if t[0] != '{' {
-		d, err := url.QueryUnescape(t)
+		d, err := url.PathUnescape(t)
 		if err != nil {
 			return nil, err
 		}
@@ -108,16 +114,7 @@ func mustJSON(v any) string {
 	return string(b)
 }
 
-// shellQuote quotes s for bash when it needs quoting: single quotes, with
-// each embedded single quote closed, escaped and reopened.
-func shellQuote(s string) string {
-	if s != "" && strings.IndexFunc(s, func(r rune) bool {
-		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_./:=@,+", r))
-	}) < 0 {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
-}
+func mustRaw(v any) json.RawMessage { return json.RawMessage(mustJSON(v)) }
 
 // strList reads a string-or-list element.
 func strList(raw json.RawMessage) ([]string, bool) {
@@ -134,3 +131,70 @@ func strList(raw json.RawMessage) ([]string, bool) {
 	}
 	return nil, false
 }
+
+func jsonList(l []string) json.RawMessage {
+	if len(l) == 1 {
+		return mustRaw(l[0])
+	}
+	return mustRaw(l)
+}
+
+// orderedStatement writes a statement's elements in IAM's usual order, the
+// others after them sorted, each value compacted.
+func orderedStatement(m map[string]json.RawMessage) json.RawMessage {
+	order := []string{"Sid", "Effect", "Principal", "NotPrincipal", "Action", "NotAction", "Resource", "NotResource", "Condition"}
+	var keys []string
+	seen := map[string]bool{}
+	for _, k := range order {
+		if _, ok := m[k]; ok {
+			keys = append(keys, k)
+			seen[k] = true
+		}
+	}
+	var extra []string
+	for k := range m {
+		if !seen[k] {
+			extra = append(extra, k)
+		}
+	}
+	sort.Strings(extra)
+	keys = append(keys, extra...)
+	var b strings.Builder
+	b.WriteByte('{')
+	for i, k := range keys {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(mustJSON(k))
+		b.WriteByte(':')
+		b.Write(compactRaw(m[k]))
+	}
+	b.WriteByte('}')
+	return json.RawMessage(b.String())
+}
+
+func compactRaw(r json.RawMessage) []byte {
+	var v any
+	if json.Unmarshal(r, &v) != nil {
+		return r
+	}
+	b, err := marshal(v)
+	if err != nil {
+		return r
+	}
+	return b
+}
+
+// indentJSON pretty-prints a JSON document with a prefix on every line.
+// Key order is kept as written.
+func indentJSON(doc, prefix string) string {
+	var b bytes.Buffer
+	if json.Indent(&b, []byte(doc), prefix, "  ") != nil {
+		return prefix + doc
+	}
+	return prefix + b.String()
+}
+
+// IndentJSON pretty-prints a fix's Document for people, with prefix on every
+// line.
+func IndentJSON(doc, prefix string) string { return indentJSON(doc, prefix) }

@@ -1,12 +1,12 @@
-package diagnose
+package fix
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"strings"
 
 	"github.com/lambda-doctor/lambda-doctor/account"
+	"github.com/lambda-doctor/lambda-doctor/diagnose/judge"
 )
 
 // Renderings of a fix's grant for infrastructure as code. CloudFormation and
@@ -14,45 +14,10 @@ import (
 // resources as they are; the SAM form uses the function's Policies where
 // SAM has a shorthand); Terraform snippets use the AWS provider.
 
-// logicalID joins parts in CamelCase, keeping only letters and digits: a
-// CloudFormation logical id, or a policy statement Sid.
-func logicalID(parts ...string) string {
-	var b strings.Builder
-	for _, p := range parts {
-		up := true
-		for _, r := range p {
-			switch {
-			case r >= 'a' && r <= 'z':
-				if up {
-					r -= 'a' - 'A'
-				}
-				b.WriteRune(r)
-				up = false
-			case r >= 'A' && r <= 'Z' || r >= '0' && r <= '9':
-				b.WriteRune(r)
-				up = false
-			default:
-				up = true
-			}
-		}
-	}
-	return b.String()
-}
-
 func tfName(s string) string {
 	s = strings.ToLower(unsafeID.ReplaceAllString(s, "_"))
 	s = strings.ReplaceAll(s, "-", "_")
 	return strings.Trim(s, "_")
-}
-
-// indentJSON pretty-prints a JSON document with a prefix on every line.
-// Key order is kept as written.
-func indentJSON(doc, prefix string) string {
-	var b bytes.Buffer
-	if json.Indent(&b, []byte(doc), prefix, "  ") != nil {
-		return prefix + doc
-	}
-	return prefix + b.String()
 }
 
 func iacInline(f Format, role, name, doc string) string {
@@ -104,7 +69,7 @@ func iacTrust(f Format, role, doc string) string {
 	}
 }
 
-func iacPermission(f Format, fn *account.Function, inv *Invoker, principal, sid, action, sourceAccount, urlAuth string, viaURL, svc bool) string {
+func iacPermission(f Format, fn *account.Function, inv *judge.Invoker, principal, sid, action, sourceAccount, urlAuth string, viaURL, svc bool) string {
 	target := fn.Name
 	if inv.Qualifier != "" {
 		target += ":" + inv.Qualifier

@@ -1,14 +1,14 @@
-package diagnose
+package judge
 
 import (
-	"encoding/json"
 	"sync"
+	"time"
 
 	"github.com/lambda-doctor/lambda-doctor/simulate"
 )
 
-// The engine glue: the only place this package calls simulate's parser and
-// evaluator.
+// The engine glue: the only place lambda-doctor's judging calls simulate's
+// parser and evaluator, and the one way it reads policy documents.
 
 // parsed caches parsed documents (a *simulate.Policy is immutable): `check
 // --all` judges ~10 requests per function, and a role's or managed
@@ -32,11 +32,14 @@ func ParsePolicy(doc string) (*simulate.Policy, error) {
 	return p, err
 }
 
-// evaluate judges in with the context keys AWS always sets added (keys the
+// now is the time requests are judged at (aws:CurrentTime).
+var now = time.Now
+
+// Evaluate judges in with the context keys AWS always sets added (keys the
 // builders set win); in itself is not changed, so reports show only the
 // keys that matter. An input the engine refuses is judged an implicit deny
 // with the reason as a note.
-func evaluate(in *simulate.Input) *simulate.Result {
+func Evaluate(in *simulate.Input) *simulate.Result {
 	full := *in
 	ctx := simulate.DefaultContextAt(in.Request, now())
 	for k, v := range in.Request.Context {
@@ -49,5 +52,3 @@ func evaluate(in *simulate.Input) *simulate.Result {
 	}
 	return r
 }
-
-func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }

@@ -1,4 +1,4 @@
-package diagnose
+package fix
 
 import (
 	"encoding/json"
@@ -6,9 +6,158 @@ import (
 	"strings"
 
 	"github.com/lambda-doctor/lambda-doctor/account"
+	"github.com/lambda-doctor/lambda-doctor/diagnose/judge"
 	"github.com/lambda-doctor/lambda-doctor/simulate"
 	"github.com/lambda-doctor/lambda-doctor/simulate/iamdata"
 )
+
+// --- explicit denies ---------------------------------------------------------
+
+// denyPlan edits one explicit deny out of its policy for this request only.
+func denyPlan(fn *account.Function, v *judge.Verdict, r simulate.Request, d simulate.StatementRef) plan {
+	loc := locate(fn, d.Policy)
+	what := fmt.Sprintf("statement %s of %s explicitly denies %s on %s", d.Statement, d.Policy, r.Action, r.Resource)
+	switch loc.kind {
+	case "scp", "rcp":
+		kind := "a service control policy (SCP)"
+		if loc.kind == "rcp" {
+			kind = "a resource control policy (RCP)"
+		}
+		return plan{fix: Fix{Door: v.Door,
+			Owner:       orgOwner,
+			Explanation: fmt.Sprintf("%s; it is %s, which this account cannot change: only the organization's administrators can make an exception for this request", what, kind)}}
+	case "":
+		return plan{fix: Fix{Door: v.Door, Explanation: what + "; lambda-doctor cannot tell where that policy lives: remove the deny for this request by hand"}}
+	}
+	var doc string
+	var caveats []string
+	var err error
+	if loc.kind == "function" || loc.kind == "trust" {
+		// In a resource policy the action and resource are this function's
+		// (or role's) own: the request is set apart by its principal.
+		doc, caveats, err = exceptPrincipal(loc.doc, d.Index, r)
+	} else {
+		var onlyFor []string
+		if (loc.kind == "managed" || loc.kind == "boundary") && fn.Role != nil {
+			// A managed policy can be attached to other roles too: the edit
+			// applies to this role only, the others keep the deny as it was.
+			onlyFor = rolePrincipalARNs(fn.Role)
+		}
+		doc, caveats, err = editDeny(loc.doc, d.Index, r.Action, r.Resource, allowedResources(fn, r.Action), onlyFor)
+	}
+	if err != nil {
+		return plan{fix: Fix{Door: v.Door, Explanation: what + "; the edit could not be computed: " + err.Error()}}
+	}
+	expl := what + "; this is the same document with that deny narrowed so it no longer covers this request (every other statement unchanged)"
+	if len(caveats) > 0 {
+		expl += "; " + strings.Join(caveats, "; ")
+	}
+	p := plan{fix: Fix{Door: v.Door, Explanation: expl, Document: doc}}
+	role := ""
+	if fn.Role != nil {
+		role = fn.Role.Name
+	}
+	switch loc.kind {
+	case "inline":
+		name := loc.name
+		p.fix.Command = "aws iam put-role-policy --role-name " + Quote(role) + " --policy-name " + Quote(name) + " --policy-document " + Quote(doc)
+		p.apply = func(w *account.Function) error {
+			for i := range w.Role.Inline {
+				if w.Role.Inline[i].Name == name {
+					w.Role.Inline[i].Document = doc
+				}
+			}
+			return nil
+		}
+		p.iac = func(f Format) string { return iacInline(f, role, name, doc) }
+	case "managed", "boundary":
+		arn := loc.name
+		if strings.HasPrefix(arn, "arn:aws:iam::aws:") {
+			p.fix.Explanation = what + "; it is an AWS managed policy, which cannot be edited: replace it with a customer managed copy without that deny"
+			p.fix.Owner = "the role's owner"
+			return p
+		}
+		p.fix.Command = "aws iam create-policy-version --policy-arn " + Quote(arn) + " --set-as-default --policy-document " + Quote(doc)
+		p.fix.Explanation += " (IAM keeps at most 5 versions: delete an old one first if it has 5)"
+		kind := loc.kind
+		p.apply = func(w *account.Function) error {
+			if kind == "boundary" {
+				w.Role.Boundary.Document = doc
+				return nil
+			}
+			for i := range w.Role.Managed {
+				if w.Role.Managed[i].ARN == arn {
+					w.Role.Managed[i].Document = doc
+				}
+			}
+			return nil
+		}
+		p.iac = func(f Format) string { return iacManagedDoc(f, arn, doc) }
+	case "trust":
+		p.fix.Command = "aws iam update-assume-role-policy --role-name " + Quote(role) + " --policy-document " + Quote(doc)
+		p.apply = func(w *account.Function) error { w.Role.Trust = doc; return nil }
+		p.iac = func(f Format) string { return iacTrust(f, role, doc) }
+	case "function":
+		q := loc.name
+		p.fix.Command = "aws lambda put-resource-policy --resource-arn " + Quote(judge.QualifiedARN(fn, q)) + " --policy " + Quote(doc)
+		p.fix.Explanation += "; AddPermission cannot remove a deny, so the whole resource policy is written back with every statement"
+		p.apply = func(w *account.Function) error {
+			for i := range w.ResourcePolicies {
+				if w.ResourcePolicies[i].Qualifier == q {
+					w.ResourcePolicies[i].Document = doc
+				}
+			}
+			return nil
+		}
+	}
+	return p
+}
+
+type location struct {
+	kind string // inline | managed | boundary | trust | function | scp | rcp
+	name string // inline policy name, policy ARN, or qualifier
+	doc  string
+}
+
+// locate finds the policy a trace name refers to (the names the builders
+// give: role/R/inline/P, a managed policy ARN, "function policy (Q)"...).
+func locate(fn *account.Function, name string) location {
+	if r := fn.Role; r != nil {
+		for _, p := range r.Inline {
+			if name == judge.InlineName(r.Name, p.Name) {
+				return location{"inline", p.Name, p.Document}
+			}
+		}
+		for _, p := range r.Managed {
+			if name == p.ARN {
+				return location{"managed", p.ARN, p.Document}
+			}
+		}
+		if b := r.Boundary; b != nil && name == b.ARN {
+			return location{"boundary", b.ARN, b.Document}
+		}
+		if name == judge.TrustName(r.Name) {
+			return location{"trust", "", r.Trust}
+		}
+	}
+	for _, p := range fn.ResourcePolicies {
+		if judge.FunctionPolicyName(p.Qualifier) == name {
+			return location{"function", p.Qualifier, p.Document}
+		}
+	}
+	if o := fn.Org; o != nil {
+		for kind, levels := range map[string][][]account.ManagedPolicy{"scp": o.SCPs, "rcp": o.RCPs} {
+			for _, l := range levels {
+				for _, p := range l {
+					if name == p.ARN || name == p.Name {
+						return location{kind, p.ARN, p.Document}
+					}
+				}
+			}
+		}
+	}
+	return location{}
+}
 
 // maxExpand bounds the expansion of a wildcard action list into literal
 // actions when an action is taken out of a deny.
@@ -122,7 +271,7 @@ func editDeny(doc string, idx int, action, resource string, allowed, onlyFor []s
 		for _, p := range res {
 			switch {
 			case p == resource:
-			case p == "*" || (strings.ContainsAny(p, "*?") && wildMatchCase(p, resource)):
+			case p == "*" || (strings.ContainsAny(p, "*?") && simulate.Glob(p, resource, false)):
 				patterns = append(patterns, p)
 			default:
 				if strings.ContainsAny(p, "*?") {
@@ -245,7 +394,8 @@ func uniqueSids(d *rawDoc, idx int, repl []json.RawMessage) []json.RawMessage {
 }
 
 // allowedResources lists the Resource patterns of the role's Allow
-// statements (inline and managed) whose Action matches action.
+// statements (inline and managed) whose Action matches action, read through
+// the engine's parsed policies.
 func allowedResources(fn *account.Function, action string) []string {
 	if fn.Role == nil {
 		return nil
@@ -259,30 +409,22 @@ func allowedResources(fn *account.Function, action string) []string {
 	}
 	var out []string
 	for _, doc := range docs {
-		d, err := decodeDoc(doc)
+		p, err := judge.ParsePolicy(doc)
 		if err != nil {
 			continue
 		}
-		for _, raw := range d.Statement {
-			var st map[string]json.RawMessage
-			if json.Unmarshal(raw, &st) != nil {
-				continue
-			}
-			var eff string
-			_ = json.Unmarshal(st["Effect"], &eff)
-			acts, ok := strList(st["Action"])
-			if eff != "Allow" || !ok {
+		for _, st := range p.Statements {
+			if st.Effect != "Allow" || st.Action == nil {
 				continue
 			}
 			match := false
-			for _, a := range acts {
-				match = match || wildMatch(strings.ToLower(a), strings.ToLower(action))
+			for _, a := range st.Action {
+				match = match || simulate.Glob(a, action, true)
 			}
 			if !match {
 				continue
 			}
-			res, _ := strList(st["Resource"])
-			for _, r := range res {
+			for _, r := range st.Resource {
 				if !containsFold(out, r) {
 					out = append(out, r)
 				}
@@ -290,33 +432,6 @@ func allowedResources(fn *account.Function, action string) []string {
 		}
 	}
 	return out
-}
-
-// wildMatchCase matches an IAM resource pattern (* and ?) case-sensitively.
-// The characters of s are literal.
-func wildMatchCase(p, s string) bool {
-	// Backtracking on the last star: linear for IAM's patterns.
-	pi, si, star, mark := 0, 0, -1, 0
-	for si < len(s) {
-		switch {
-		case pi < len(p) && (p[pi] == '?' || p[pi] == s[si]) && p[pi] != '*':
-			pi++
-			si++
-		case pi < len(p) && p[pi] == '*':
-			star, mark = pi, si
-			pi++
-		case star >= 0:
-			pi = star + 1
-			mark++
-			si = mark
-		default:
-			return false
-		}
-	}
-	for pi < len(p) && p[pi] == '*' {
-		pi++
-	}
-	return pi == len(p)
 }
 
 // globsIntersect reports whether some string matches both IAM patterns
@@ -372,7 +487,7 @@ func globsIntersect(p, q string) bool {
 // aws:PrincipalServiceName is added, which the policy's other conditions
 // AND with. An anonymous principal cannot be set apart this way.
 func exceptPrincipal(doc string, idx int, r simulate.Request) (string, []string, error) {
-	key, op, val := "aws:PrincipalArn", "ArnNotEquals", principalARN(r.Principal)
+	key, op, val := "aws:PrincipalArn", "ArnNotEquals", judge.PrincipalARN(r.Principal)
 	src := ""
 	if v, ok := r.Context["aws:SourceArn"]; ok && len(v.Values) == 1 {
 		src = v.Values[0]
@@ -383,7 +498,7 @@ func exceptPrincipal(doc string, idx int, r simulate.Request) (string, []string,
 		key, op, val = "aws:SourceArn", "ArnNotEquals", src
 	case r.Principal == "*" || r.Principal == "":
 		return "", nil, fmt.Errorf("an anonymous caller cannot be excepted from a deny")
-	case isServicePrincipal(r.Principal):
+	case judge.IsServicePrincipal(r.Principal):
 		key, op, val = "aws:PrincipalServiceName", "StringNotEquals", r.Principal
 	}
 	d, err := decodeDoc(doc)
@@ -407,8 +522,7 @@ func exceptPrincipal(doc string, idx int, r simulate.Request) (string, []string,
 		cond[op] = map[string]any{}
 	}
 	if old, ok := cond[op][key]; ok {
-		vals := anyList(old)
-		cond[op][key] = append(vals, val)
+		cond[op][key] = append(anyList(old), val)
 	} else {
 		cond[op][key] = val
 	}
@@ -452,4 +566,21 @@ func rolePrincipalARNs(r *account.Role) []string {
 		out = append(out, bare)
 	}
 	return out
+}
+
+// anyList reads a decoded string-or-list value.
+func anyList(v any) []string {
+	switch x := v.(type) {
+	case string:
+		return []string{x}
+	case bool, float64:
+		return []string{fmt.Sprint(x)}
+	case []any:
+		var out []string
+		for _, e := range x {
+			out = append(out, fmt.Sprint(e))
+		}
+		return out
+	}
+	return nil
 }

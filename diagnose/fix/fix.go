@@ -1,0 +1,255 @@
+// Package fix turns a verdict of package judge into the smallest change that
+// opens the door for exactly its request, verified by judging the request
+// again on a copy of the function with the change applied, and writes it
+// in every format: an aws CLI command line, CloudFormation, SAM or
+// Terraform. It never grants Principal "*" except the two function-URL
+// grants, scoped by lambda:FunctionUrlAuthType NONE and
+// lambda:InvokedViaFunctionUrl.
+package fix
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/lambda-doctor/lambda-doctor/account"
+	"github.com/lambda-doctor/lambda-doctor/diagnose/judge"
+	"github.com/lambda-doctor/lambda-doctor/simulate"
+)
+
+// Format is how a fix is written (--fix-format).
+type Format string
+
+// Fix formats.
+const (
+	CLI            Format = "cli"
+	CloudFormation Format = "cloudformation"
+	SAM            Format = "sam"
+	Terraform      Format = "terraform"
+)
+
+// Formats lists the fix formats.
+var Formats = []Format{CLI, CloudFormation, SAM, Terraform}
+
+// Fix is the smallest change that opens one door for one request. Its JSON
+// is the contract's fixes[] item (docs/contract.md).
+type Fix struct {
+	// Command is one line that pastes into bash unchanged (JSON arguments
+	// single-quoted), or a CloudFormation/SAM/Terraform snippet for the
+	// other formats. Empty when nobody in this account can apply the fix:
+	// then Owner says who must act.
+	Command     string `json:"command"`
+	Explanation string `json:"explanation"`
+	// Verified is true when the fix, applied to an in-memory copy of the
+	// function's model, makes every probe of the verdict allow.
+	Verified bool       `json:"verified"`
+	Door     judge.Door `json:"door"`
+	Format   Format     `json:"format"`
+	// Owner names who must act when it is not this account's operator
+	// (the organization's administrators for an SCP/RCP, the caller
+	// account's owner for its identity side).
+	Owner string `json:"owner,omitempty"`
+	// Document is the new policy document when the fix replaces one
+	// (trust policy, an edited identity policy or boundary), or what
+	// another account's owner must grant.
+	Document string `json:"document,omitempty"`
+}
+
+// BasicExecutionRoleARN is the AWS managed policy that lets a function
+// write its logs (Lambda DG lambda-intro-execution-role).
+const BasicExecutionRoleARN = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
+
+// basicExecutionRoleDoc is its document (version 1) for verification.
+const basicExecutionRoleDoc = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["logs:CreateLogGroup","logs:CreateLogStream","logs:PutLogEvents"],"Resource":"*"}]}`
+
+// For synthesises the smallest fixes that open the verdict's door for its
+// request, in the order they are to be applied, and verifies them: each is
+// applied (with the ones before it) to a copy of fn and the verdict's
+// request is judged again; Verified is true when it is then allowed (and
+// every command of a chain is Verified when the whole chain opens the door).
+// A fix nobody in this account can apply (an SCP or RCP, the identity side
+// of a caller in another account) has no Command and names its Owner. An
+// open or undecided verdict has no fixes.
+func For(fn *account.Function, v *judge.Verdict, f Format) []Fix {
+	if v == nil || v.Unknown || v.Decision == simulate.Allow || v.Decision == "" {
+		return nil
+	}
+	if f == "" {
+		f = CLI
+	}
+	if v.Blamed != "" {
+		return []Fix{blamedFix(fn, v)}
+	}
+	plans := planFixes(fn, v)
+	work := cloneFunction(fn)
+	var out []Fix
+	for _, p := range plans {
+		fix := p.fix
+		if p.apply != nil {
+			if err := p.apply(work); err == nil {
+				if judge.Recheck(work, v).Open() {
+					fix.Verified = true
+				}
+			}
+		}
+		if f != CLI && p.iac != nil {
+			fix.Command = p.iac(f)
+			fix.Format = f
+		} else {
+			fix.Format = CLI
+		}
+		out = append(out, fix)
+	}
+	// Fixes that must be applied together (a deny edited out, then the
+	// missing allow) are verified together: when the last one opens the
+	// door, every command before it is part of the verified change.
+	if n := len(out); n > 1 && out[n-1].Verified {
+		for i := range out {
+			if out[i].Command != "" {
+				out[i].Verified = true
+			}
+		}
+	}
+	return out
+}
+
+// plan is one fix with how to apply it to the model and render it as IaC.
+type plan struct {
+	fix   Fix
+	apply func(*account.Function) error
+	iac   func(Format) string
+}
+
+func planFixes(fn *account.Function, v *judge.Verdict) []plan {
+	var plans []plan
+	// Explicit denies first: each is edited out for this request only.
+	seen := map[string]bool{}
+	for _, pr := range v.Probes {
+		if pr.Result == nil || pr.Result.Decision != simulate.ExplicitDeny {
+			continue
+		}
+		for _, d := range pr.Result.Deciding {
+			key := d.Policy + "#" + d.Statement
+			if seen[key] {
+				continue
+			}
+			seen[key] = true
+			plans = append(plans, denyPlan(fn, v, pr.Input.Request, d))
+		}
+	}
+	// Then the missing allows, judged on the model with the denies edited
+	// out, layer by layer.
+	work := cloneFunction(fn)
+	for _, p := range plans {
+		if p.apply != nil {
+			_ = p.apply(work)
+		}
+	}
+	nv := judge.Recheck(work, v)
+	if nv.Unknown || nv.Decision != simulate.ImplicitDeny {
+		return plans
+	}
+	switch v.Door {
+	case judge.Inbound:
+		plans = append(plans, inboundPlans(work, nv)...)
+	case judge.Trust:
+		plans = append(plans, trustPlan(work, nv))
+	case judge.Logs:
+		plans = append(plans, logsPlans(work, nv)...)
+	case judge.Outbound:
+		plans = append(plans, outboundPlans(work, nv)...)
+	}
+	return plans
+}
+
+// missingLayers are the layers of the failing probes that allow nothing.
+func missingLayers(v *judge.Verdict) map[string]bool {
+	out := map[string]bool{}
+	for _, pr := range v.Probes {
+		if pr.Result == nil || pr.Result.Decision == simulate.Allow {
+			continue
+		}
+		for _, l := range pr.Result.Layers {
+			if l.Decision != simulate.Allow && !strings.HasPrefix(l.Note, "not evaluated") {
+				out[l.Layer] = true
+			}
+		}
+	}
+	return out
+}
+
+// orgOwner is who must act on an organization policy.
+const orgOwner = "the AWS Organizations administrators (management account or delegated administrator)"
+
+// orgPlan names who must act on an SCP or RCP.
+func orgPlan(door judge.Door, layer string, r simulate.Request) plan {
+	kind := "service control policies (SCPs)"
+	if layer == simulate.LayerRCP {
+		kind = "resource control policies (RCPs)"
+	}
+	return plan{fix: Fix{
+		Door:        door,
+		Owner:       orgOwner,
+		Explanation: fmt.Sprintf("the organization's %s allow nothing that matches %s on %s; this account cannot change them: ask the organization's administrators to allow it", kind, r.Action, r.Resource),
+	}}
+}
+
+// orgPlans is the org plan when an SCP or RCP layer allows nothing.
+func orgPlans(door judge.Door, missing map[string]bool, r simulate.Request) ([]plan, bool) {
+	for _, l := range []string{simulate.LayerRCP, simulate.LayerSCP} {
+		if missing[l] {
+			return []plan{orgPlan(door, l, r)}, true
+		}
+	}
+	return nil, false
+}
+
+// cloneFunction deep-copies the parts of fn that fixes change.
+func cloneFunction(fn *account.Function) *account.Function {
+	c := *fn
+	c.ResourcePolicies = append([]account.ResourcePolicy(nil), fn.ResourcePolicies...)
+	c.Role = cloneRole(fn.Role)
+	if len(fn.Triggers) > 0 {
+		c.Triggers = append([]account.Trigger(nil), fn.Triggers...)
+	}
+	return &c
+}
+
+func cloneRole(r *account.Role) *account.Role {
+	if r == nil {
+		return nil
+	}
+	c := *r
+	c.Inline = append([]account.InlinePolicy(nil), r.Inline...)
+	c.Managed = append([]account.ManagedPolicy(nil), r.Managed...)
+	if r.Boundary != nil {
+		b := *r.Boundary
+		c.Boundary = &b
+	}
+	return &c
+}
+
+// blamedFix names who must act on a denial in a policy the model does not
+// hold; no command is offered (nothing here could be verified).
+func blamedFix(fn *account.Function, v *judge.Verdict) Fix {
+	r := v.Request()
+	role := fn.Config.RoleARN
+	f := Fix{Door: v.Door}
+	switch v.Blamed {
+	case "VPC endpoint":
+		f.Owner = "the owner of the VPC endpoint the function's traffic goes through (the network team)"
+		f.Explanation = fmt.Sprintf("AWS reported that the VPC endpoint policy does not allow %s on %s; the role's own policies do, so changing them would not help: the endpoint policy must allow the request (aws ec2 describe-vpc-endpoints shows it; edit it with aws ec2 modify-vpc-endpoint --policy-document)", r.Action, r.Resource)
+	case "resource-based":
+		f.Owner = "the owner of " + r.Resource
+		f.Explanation = fmt.Sprintf("AWS reported that the resource-based policy of %s does not allow %s for role %s; that policy is not in the model and the role's own policies allow the call: the resource's policy (bucket, key, queue or topic policy) must allow it", r.Resource, r.Action, role)
+	case "ECR repository":
+		f.Owner = "the owner of the ECR repository " + r.Resource
+		f.Explanation = fmt.Sprintf("Lambda could not pull the container image: the repository policy of %s must allow the principal lambda.amazonaws.com ecr:BatchGetImage and ecr:GetDownloadUrlForLayer (from another account, also scoped with an aws:sourceARN condition on arn:%s:lambda:%s:%s:function:*); see it with aws ecr get-repository-policy. aws ecr set-repository-policy replaces the whole policy, so keep every existing statement", r.Resource, fn.PartitionName(), fn.Region, fn.Account)
+	case "service control", "resource control":
+		f.Owner = orgOwner
+		f.Explanation = fmt.Sprintf("AWS reported a %s policy denying %s on %s; the organization's policies are not in the model: only the organization's administrators can change them", v.Blamed, r.Action, r.Resource)
+	default:
+		f.Owner = "whoever controls the " + v.Blamed + " policy"
+		f.Explanation = fmt.Sprintf("AWS reported that a %s policy denies %s on %s; that policy is not in the model", v.Blamed, r.Action, r.Resource)
+	}
+	return f
+}

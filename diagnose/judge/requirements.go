@@ -1,0 +1,352 @@
+package judge
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/lambda-doctor/lambda-doctor/account"
+	"github.com/lambda-doctor/lambda-doctor/simulate"
+	"github.com/lambda-doctor/lambda-doctor/simulate/iamdata"
+)
+
+// Rule is a requirement rule: its stable id (a public interface: CI
+// configurations ignore findings by id), a short name, and the AWS
+// documentation page that states the requirement.
+type Rule struct {
+	ID   string
+	Name string
+	Doc  string
+}
+
+// The requirement rules. LD0xx ids are `check`'s required-permission
+// findings; `diagnose` reports the same ids in its JSON ("rule").
+const (
+	RuleLogs        = "LD001"
+	RuleVPC         = "LD002"
+	RuleEventSource = "LD003"
+	RuleDeadLetter  = "LD004"
+	RuleDestination = "LD005"
+	RuleXRay        = "LD006"
+	RuleKMSEnv      = "LD007"
+	RuleEFS         = "LD008"
+	RuleLayer       = "LD009"
+	RuleImage       = "LD010"
+	RuleTrust       = "LD011"
+	RuleInvoker     = "LD012"
+)
+
+var rules = []Rule{
+	{RuleLogs, "logs-permission", "https://docs.aws.amazon.com/lambda/latest/dg/monitoring-cloudwatchlogs.html"},
+	{RuleVPC, "vpc-permission", "https://docs.aws.amazon.com/lambda/latest/dg/configuration-vpc.html"},
+	{RuleEventSource, "event-source-permission", "https://docs.aws.amazon.com/lambda/latest/dg/invocation-eventsourcemapping.html"},
+	{RuleDeadLetter, "dead-letter-permission", "https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html#invocation-dlq"},
+	{RuleDestination, "destination-permission", "https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html"},
+	{RuleXRay, "xray-permission", "https://docs.aws.amazon.com/lambda/latest/dg/services-xray.html"},
+	{RuleKMSEnv, "kms-env-permission", "https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars-encryption.html"},
+	{RuleEFS, "efs-permission", "https://docs.aws.amazon.com/lambda/latest/dg/configuration-filesystem.html"},
+	{RuleLayer, "cross-account-layer", "https://docs.aws.amazon.com/lambda/latest/dg/chapter-layers.html"},
+	{RuleImage, "cross-account-image", "https://docs.aws.amazon.com/lambda/latest/dg/images-create.html"},
+	{RuleTrust, "trust-lambda", "https://docs.aws.amazon.com/lambda/latest/dg/lambda-intro-execution-role.html"},
+	{RuleInvoker, "invoke-permission", "https://docs.aws.amazon.com/lambda/latest/dg/access-control-resource-based.html"},
+}
+
+// Rules returns the requirement rules, ordered by id.
+func Rules() []Rule { return append([]Rule(nil), rules...) }
+
+// RuleByID returns the requirement rule with id.
+func RuleByID(id string) (Rule, bool) {
+	for _, r := range rules {
+		if r.ID == id {
+			return r, true
+		}
+	}
+	return Rule{}, false
+}
+
+// Requirement is one thing a function's configuration requires of its
+// doors: calls its execution role must be able to make (Door Outbound or
+// Logs), Lambda assuming the role (Trust), or an invoker the account shows
+// that the function must admit (Inbound).
+type Requirement struct {
+	Rule string // one of the Rule* ids
+	// Need says what the function needs, as a phrase after "cannot":
+	// "write logs to /aws/lambda/f", "poll the SQS queue ARN", "be invoked
+	// by s3.amazonaws.com from arn:aws:s3:::b".
+	Need    string
+	Door    Door
+	Calls   []Call   // Outbound, Logs
+	Invoker *Invoker // Inbound
+	// Source says what in the configuration or the account asks for it
+	// ("event source mapping ARN", "s3 trigger ARN", "statement \"Sid\"").
+	Source string
+	// Notes are facts found while deriving it (a statement that names a
+	// principal AWS never sends...).
+	Notes []string
+	// Outside, when set, names the document that decides the requirement
+	// when the model does not hold it (another account's layer permissions,
+	// an ECR repository policy): it is reported, never judged, and Judge
+	// returns nil. Owner says who controls that document.
+	Outside string
+	Owner   string
+}
+
+// Judge judges r on fn: nil for a requirement decided Outside the model.
+// The verdict carries r.Rule.
+func Judge(fn *account.Function, r Requirement) *Verdict {
+	var v *Verdict
+	switch {
+	case r.Outside != "":
+		return nil
+	case r.Door == Trust:
+		v = CheckTrust(fn)
+	case r.Door == Logs:
+		v = checkCalls(fn, Logs, r.Calls)
+	case r.Door == Inbound:
+		v = CheckInbound(fn, *r.Invoker)
+	default:
+		v = CheckOutboundAll(fn, r.Calls)
+	}
+	v.Rule = r.Rule
+	return v
+}
+
+// Requirements is the one list of what fn's configuration requires, each
+// with the rule that reports it and the AWS documentation that states it:
+// the logs, VPC, event source, dead-letter, destination, X-Ray, KMS and EFS
+// permissions of the execution role, Lambda's trust, every invoker the
+// account shows (triggers, public function URLs, and the invokes the
+// resource policy's statements are meant for), and the layers and images
+// of other accounts.
+func Requirements(fn *account.Function) []Requirement {
+	var out []Requirement
+	add := func(r Requirement) { out = append(out, r) }
+	part, region, acct := fn.PartitionName(), fn.Region, fn.Account
+	ec2ARN := func(res string) string { return fmt.Sprintf("arn:%s:ec2:%s:%s:%s", part, region, acct, res) }
+	calls := func(why string, resource string, actions ...string) []Call {
+		var cs []Call
+		for _, a := range actions {
+			cs = append(cs, Call{Action: a, Resource: GrantResource(a, resource), Why: why})
+		}
+		return cs
+	}
+
+	// The runtime writes the function's logs with the execution role
+	// (LogCalls).
+	add(Requirement{Rule: RuleLogs, Door: Logs, Need: "write logs to " + LogGroupName(fn), Calls: LogCalls(fn),
+		Source: "the function's logging permissions"})
+
+	// VPC: Lambda creates and manages the function's network interfaces with
+	// the execution role: ec2:CreateNetworkInterface, DescribeNetworkInterfaces
+	// (only on "Resource": "*"), DeleteNetworkInterface, AssignPrivateIpAddresses,
+	// UnassignPrivateIpAddresses (Lambda DG configuration-vpc, and the
+	// AWSLambdaVPCAccessExecutionRole managed policy).
+	if v := fn.Config.VPC; v != nil && len(v.SubnetIDs) > 0 {
+		why := "the function is attached to a VPC"
+		var cs []Call
+		for _, s := range v.SubnetIDs {
+			cs = append(cs, Call{Action: "ec2:CreateNetworkInterface", Resource: ec2ARN("subnet/" + s), Why: why})
+		}
+		for _, g := range v.SecurityGroupIDs {
+			cs = append(cs, Call{Action: "ec2:CreateNetworkInterface", Resource: ec2ARN("security-group/" + g), Why: why})
+		}
+		eni := ec2ARN("network-interface/*")
+		cs = append(cs, Call{Action: "ec2:CreateNetworkInterface", Resource: eni, Why: why})
+		cs = append(cs, calls(why, "*", "ec2:DescribeNetworkInterfaces")...)
+		cs = append(cs, calls(why, eni, "ec2:DeleteNetworkInterface", "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses")...)
+		add(Requirement{Rule: RuleVPC, Door: Outbound, Need: "manage network interfaces in VPC " + v.VPCID, Calls: cs,
+			Source: "the function's VPC configuration (" + v.VPCID + ")"})
+	}
+
+	for _, es := range fn.EventSources {
+		if r, ok := eventSourceRequirement(fn, es, calls, ec2ARN); ok {
+			add(r)
+		}
+	}
+
+	// Dead-letter queue or topic: sqs:SendMessage / sns:Publish (Lambda DG
+	// invocation-async-retain-records, dead-letter queues).
+	if t := fn.Config.DeadLetterTarget; t != "" {
+		if cs := deliveryCalls(t, "the function's dead-letter target", false); len(cs) > 0 {
+			add(Requirement{Rule: RuleDeadLetter, Door: Outbound, Need: "send discarded events to " + t, Calls: cs,
+				Source: "the function's dead-letter target " + t})
+		}
+	}
+
+	// Async destinations: sqs:SendMessage, sns:Publish, lambda:InvokeFunction,
+	// events:PutEvents; S3 (on failure only) s3:PutObject and s3:ListBucket
+	// (Lambda DG invocation-async-retain-records).
+	for _, ac := range fn.AsyncConfigs {
+		for _, d := range []struct{ dest, kind string }{{ac.OnSuccess, "on-success"}, {ac.OnFailure, "on-failure"}} {
+			if d.dest == "" {
+				continue
+			}
+			why := d.kind + " destination"
+			if ac.Qualifier != "" {
+				why += " of " + ac.Qualifier
+			}
+			if cs := deliveryCalls(d.dest, why, true); len(cs) > 0 {
+				add(Requirement{Rule: RuleDestination, Door: Outbound, Need: "deliver " + d.kind + " records to " + d.dest, Calls: cs,
+					Source: "the " + why + " " + d.dest})
+			}
+		}
+	}
+
+	// Active tracing: xray:PutTraceSegments and xray:PutTelemetryRecords
+	// (Lambda DG services-xray, and the AWSXRayDaemonWriteAccess managed
+	// policy).
+	if strings.EqualFold(fn.Config.TracingMode, "Active") {
+		add(Requirement{Rule: RuleXRay, Door: Outbound, Need: "send traces to X-Ray",
+			Calls:  calls("tracing mode Active", "*", "xray:PutTraceSegments", "xray:PutTelemetryRecords"),
+			Source: "the function's Active tracing"})
+	}
+
+	// Environment variables encrypted with a customer managed key (Lambda DG
+	// configuration-envvars-encryption).
+	if k := fn.Config.KMSKeyARN; k != "" {
+		add(Requirement{Rule: RuleKMSEnv, Door: Outbound, Need: "decrypt environment variables with " + k,
+			Calls:  calls("environment variables encrypted with a customer managed key", k, "kms:Decrypt"),
+			Source: "the environment's customer managed key " + k})
+	}
+
+	// EFS access points: elasticfilesystem:ClientMount, and ClientWrite unless
+	// the mount is read-only. The function's configuration names the access
+	// point, not the file system, so the request names every file system of
+	// the account and region with the access point as context (Lambda DG
+	// configuration-filesystem).
+	for _, f := range fn.Config.FileSystems {
+		fs := fmt.Sprintf("arn:%s:elasticfilesystem:%s:%s:file-system/*", part, orDefault(ARNRegion(f.ARN), region), ARNAccount(f.ARN, acct))
+		ctx := simulate.Context{"elasticfilesystem:AccessPointArn": {Values: []string{f.ARN}}}
+		cs := calls("file system mounted at "+f.LocalMountPath, fs, "elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite")
+		for i := range cs {
+			cs[i].Context = ctx
+		}
+		add(Requirement{Rule: RuleEFS, Door: Outbound, Need: "mount the EFS access point " + f.ARN, Calls: cs,
+			Source: "the file system mounted at " + f.LocalMountPath})
+	}
+
+	// Lambda must be able to assume the execution role (Lambda DG
+	// lambda-intro-execution-role).
+	add(Requirement{Rule: RuleTrust, Door: Trust, Need: "be assumed by Lambda (sts:AssumeRole for lambda.amazonaws.com)",
+		Source: "the execution role's trust policy"})
+
+	out = append(out, invokerRequirements(fn)...)
+	out = append(out, artifactRequirements(fn)...)
+	return out
+}
+
+func eventSourceRequirement(fn *account.Function, es account.EventSource, calls func(string, string, ...string) []Call, ec2ARN func(string) string) (Requirement, bool) {
+	arn := es.EventSourceARN
+	why := "event source mapping " + es.UUID
+	r := Requirement{Rule: RuleEventSource, Door: Outbound, Source: "event source mapping " + arn}
+	switch account.ARNField(arn, 2) {
+	case "sqs":
+		// Lambda DG services-sqs-configure, "Execution role permissions":
+		// ReceiveMessage, DeleteMessage, GetQueueAttributes.
+		r.Need = "poll the SQS queue " + arn
+		r.Calls = calls(why, arn, "sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes")
+	case "kinesis":
+		// Lambda DG services-kinesis-create: DescribeStream,
+		// DescribeStreamSummary, GetRecords, GetShardIterator, ListShards;
+		// SubscribeToShard for an enhanced fan-out consumer.
+		stream, consumer, _ := strings.Cut(arn, "/consumer/")
+		r.Need = "read the Kinesis stream " + stream
+		r.Calls = calls(why, stream, "kinesis:DescribeStream", "kinesis:DescribeStreamSummary",
+			"kinesis:GetRecords", "kinesis:GetShardIterator", "kinesis:ListShards")
+		if consumer != "" {
+			r.Calls = append(r.Calls, calls(why, arn, "kinesis:SubscribeToShard")...)
+		}
+	case "dynamodb":
+		// Lambda DG services-dynamodb-eventsourcemapping: DescribeStream,
+		// GetRecords, GetShardIterator, ListStreams.
+		r.Need = "read the DynamoDB stream " + arn
+		r.Calls = calls(why, arn, "dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:ListStreams")
+	case "kafka":
+		// Lambda DG with-msk-permissions: kafka:DescribeClusterV2,
+		// kafka:GetBootstrapBrokers and the ENI actions for the cluster's VPC.
+		r.Need = "read the MSK cluster " + arn
+		r.Calls = calls(why, arn, "kafka:DescribeClusterV2", "kafka:GetBootstrapBrokers")
+		eni := ec2ARN("network-interface/*")
+		r.Calls = append(r.Calls, calls(why, eni, "ec2:CreateNetworkInterface", "ec2:DeleteNetworkInterface")...)
+		r.Calls = append(r.Calls, calls(why, "*", "ec2:DescribeNetworkInterfaces", "ec2:DescribeVpcs", "ec2:DescribeSubnets", "ec2:DescribeSecurityGroups")...)
+	default:
+		return r, false
+	}
+	return r, true
+}
+
+// deliveryCalls are the calls that deliver a record to target.
+func deliveryCalls(target, why string, destination bool) []Call {
+	one := func(action, res string) Call { return Call{Action: action, Resource: res, Why: why} }
+	switch account.ARNField(target, 2) {
+	case "sqs":
+		return []Call{one("sqs:SendMessage", target)}
+	case "sns":
+		return []Call{one("sns:Publish", target)}
+	}
+	if !destination {
+		return nil
+	}
+	switch account.ARNField(target, 2) {
+	case "lambda":
+		return []Call{one("lambda:InvokeFunction", target)}
+	case "events":
+		return []Call{one("events:PutEvents", target)}
+	case "s3":
+		bucket := strings.TrimSuffix(target, "/")
+		return []Call{one("s3:PutObject", bucket+"/*"), one("s3:ListBucket", bucket)}
+	}
+	return nil
+}
+
+// artifactRequirements are the layers (Lambda DG
+// permissions-layer-cross-account) and the container image (Lambda DG
+// images-create, cross-account ECR) of other accounts: their owners' grants
+// are not in the model.
+func artifactRequirements(fn *account.Function) []Requirement {
+	var out []Requirement
+	for _, l := range fn.Config.Layers {
+		owner := account.ARNField(l, 4)
+		if owner == "" || owner == fn.Account {
+			continue
+		}
+		out = append(out, Requirement{Rule: RuleLayer, Need: "use layer " + LayerName(l) + " of account " + owner,
+			Source: "layer " + l, Owner: owner,
+			Outside: fmt.Sprintf("the layer's permissions in account %s (lambda:GetLayerVersion for account %s, granted with aws lambda add-layer-version-permission)", owner, fn.Account)})
+	}
+	if strings.EqualFold(fn.Config.PackageType, "Image") && fn.Config.ImageURI != "" {
+		owner, _, _ := strings.Cut(fn.Config.ImageURI, ".")
+		if account.IsAccountID(owner) && owner != fn.Account {
+			out = append(out, Requirement{Rule: RuleImage, Need: "pull its container image from a repository of account " + owner,
+				Source: "the container image " + fn.Config.ImageURI, Owner: owner,
+				Outside: fmt.Sprintf("the ECR repository policy in account %s (ecr:BatchGetImage and ecr:GetDownloadUrlForLayer for lambda.amazonaws.com with aws:sourceARN arn:%s:lambda:%s:%s:function:*, and for account %s)",
+					owner, fn.PartitionName(), fn.Region, fn.Account, fn.Account)})
+		}
+	}
+	return out
+}
+
+// LayerName is a layer version ARN's NAME:VERSION.
+func LayerName(arn string) string {
+	parts := strings.Split(arn, ":")
+	if len(parts) >= 7 {
+		return strings.Join(parts[6:], ":")
+	}
+	return arn
+}
+
+// GrantResource is the Resource of a grant: the request's resource, or "*"
+// for an action that accepts no resource-level permission (IAM service
+// authorization reference, via iamdata).
+func GrantResource(action, resource string) string {
+	if a, ok := iamdata.Action(action); ok && a.NeedsStar() {
+		return "*"
+	}
+	return resource
+}
+
+func orDefault(s, def string) string {
+	if s != "" {
+		return s
+	}
+	return def
+}

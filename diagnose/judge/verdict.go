@@ -1,0 +1,315 @@
+// Package judge is lambda-doctor's judging core: the one list of what a
+// function's configuration requires of its two doors (Requirements), the
+// engine inputs for each request against the account model, and the
+// verdicts (door, decision, deciding statements, what could not be seen).
+// diagnose and checks both ask it, so they never disagree about a function.
+// It builds no fix and renders nothing (package fix does the former).
+package judge
+
+import (
+	"fmt"
+
+	"github.com/lambda-doctor/lambda-doctor/account"
+	"github.com/lambda-doctor/lambda-doctor/simulate"
+)
+
+// Door names where a request is judged.
+type Door string
+
+// The doors of a Lambda function (docs/contract.md, "door").
+const (
+	Inbound  Door = "inbound"  // the function's resource-based policy: who may invoke it
+	Outbound Door = "outbound" // the execution role: what the code may call
+	Logs     Door = "logs"     // the execution role's CloudWatch Logs permissions
+	Trust    Door = "trust"    // the role's trust policy: may Lambda assume it
+	None     Door = "none"     // every door judged is open
+	Unknown  Door = "unknown"  // a read that was refused, or a document that does not parse, prevents a decision
+)
+
+// Call is a request the function's code makes with its execution role.
+type Call struct {
+	Action   string           // service:Action, e.g. dynamodb:Query
+	Resource string           // resource ARN, or "*" for actions with no resource
+	Context  simulate.Context // extra request context keys; may be nil
+	// Why says where the call comes from ("log line at ...", "event source
+	// mapping ...", "--action/--resource"); shown in reports.
+	Why string
+}
+
+// Invoker is a caller of the function: a service principal, an account, an
+// IAM role or user, or "*" (anonymous, e.g. a public function URL).
+type Invoker struct {
+	// Principal as given: "apigateway.amazonaws.com", "444455556666",
+	// "arn:aws:iam::444455556666:role/caller", or "*".
+	Principal     string
+	SourceARN     string // aws:SourceArn (rule, topic, API route, bucket, log group...)
+	SourceAccount string // aws:SourceAccount
+	// Qualifier is the alias or version the request names; "" invokes the
+	// unqualified function. A permission on the unqualified ARN does not
+	// cover an alias-qualified invoke, and vice versa.
+	Qualifier string
+	// FunctionURL is true for a call through the function URL: it needs
+	// lambda:InvokeFunctionUrl and lambda:InvokeFunction (the latter with
+	// lambda:InvokedViaFunctionUrl = true).
+	FunctionURL bool
+	// Action is the invoke action when not a function-URL call; "" means
+	// lambda:InvokeFunction.
+	Action string
+	// CallerDenied is set when AWS reported (in a pasted error) that the
+	// caller's own identity policies allow nothing: for a caller in another
+	// account, whose policies are not read, they are then judged as
+	// granting nothing instead of assumed to allow.
+	CallerDenied bool
+	// Role is set for an invoker that calls with a role of its own (a Step
+	// Functions state machine, an EventBridge Scheduler schedule, a target
+	// or integration with a role): Principal is then a session of that role,
+	// and the role's identity policies are judged with the function's
+	// resource policy. RoleARN names it when Role could not be read.
+	Role    *account.Role
+	RoleARN string
+	// Context holds more request context keys (an invoke a statement is
+	// meant for carries what its conditions ask for, e.g. aws:PrincipalOrgID).
+	Context simulate.Context
+	Why     string // where the invoker was found: "--caller", "trigger ...", "statement Sid"
+}
+
+// Probe is one simulated request with the input it was judged on.
+type Probe struct {
+	Input  *simulate.Input
+	Result *simulate.Result
+	// Assumed lists layers that could not be read and were assumed to
+	// allow (the caller's identity side of a cross-account invoke, the
+	// resource policy of another account's resource...).
+	Assumed []string
+}
+
+// Unparsed is a policy document of the model that the engine could not
+// parse: every request that needs it is undecided.
+type Unparsed struct {
+	Policy string // the name the verdict's trace would use: role/R/inline/P, a policy ARN, "function policy"...
+	Owner  string // the ARN of the role or function that holds it
+	Err    error
+}
+
+func (u Unparsed) Error() string { return fmt.Sprintf("policy %s does not parse: %v", u.Policy, u.Err) }
+
+// Verdict is the judgement of one door for one request (two probes for a
+// function-URL call, both of which must be allowed).
+type Verdict struct {
+	Door Door // the door judged (never None/Unknown)
+	Call *Call
+	// Calls are the calls of an outbound verdict that judges several at
+	// once (an event source mapping needs three actions); Call is nil then.
+	Calls    []Call
+	Invoker  *Invoker
+	Probes   []Probe
+	Decision simulate.Decision // allow when every probe allows, else the first that does not
+	// Rule is the requirement's rule id (LD0xx) when the verdict judges one
+	// of Requirements.
+	Rule string
+	// Unknown is true when reads that failed (Unseen) or documents that do
+	// not parse (Unparsed) prevent a decision.
+	Unknown  bool
+	Unseen   []account.Unseen
+	Unparsed []Unparsed
+	// Notes are facts a person needs to read the verdict ("the caller's
+	// identity policies are in account 4444 and were not read").
+	Notes []string
+	// Blamed is set when AWS itself reported the denial (a pasted error) in
+	// a policy type the model does not hold (a VPC endpoint policy, the
+	// target's resource-based policy, an organization policy missing from
+	// the model) while the policies seen allow: the door is closed there.
+	// BlamedExplicit says AWS reported an explicit deny.
+	Blamed         string
+	BlamedExplicit bool
+}
+
+// Open reports whether the door is open for the request.
+func (v *Verdict) Open() bool { return v.Decision == simulate.Allow && !v.Unknown && v.Blamed == "" }
+
+// Closed reports whether the door is known to be closed: denied (or blamed
+// by AWS) and decided.
+func (v *Verdict) Closed() bool { return !v.Open() && !v.Unknown }
+
+// CheckOutbound judges a call the function's code makes with its execution
+// role. A role that could not be read, or a needed policy that does not
+// parse, gives an Unknown verdict.
+func CheckOutbound(fn *account.Function, c Call) *Verdict {
+	in, gaps := OutboundInput(fn, c)
+	v := &Verdict{Door: Outbound, Call: &c}
+	v.addGaps(gaps)
+	if in == nil {
+		v.Unknown = true
+		return v
+	}
+	v.Probes = []Probe{{Input: in, Assumed: gaps.Assumed}}
+	v.settle()
+	return v
+}
+
+// CheckOutboundAll judges several calls the code (or the Lambda poller for
+// an event source mapping) must all be able to make; one probe each.
+func CheckOutboundAll(fn *account.Function, calls []Call) *Verdict {
+	if len(calls) == 1 {
+		return CheckOutbound(fn, calls[0])
+	}
+	return checkCalls(fn, Outbound, calls)
+}
+
+// CheckLogs judges the execution role's CloudWatch Logs permissions for the
+// function's log group (one probe per call of LogCalls).
+func CheckLogs(fn *account.Function) *Verdict {
+	return checkCalls(fn, Logs, LogCalls(fn))
+}
+
+func checkCalls(fn *account.Function, door Door, calls []Call) *Verdict {
+	v := &Verdict{Door: door}
+	if door == Outbound {
+		v.Calls = calls
+	}
+	for _, c := range calls {
+		in, gaps := OutboundInput(fn, c)
+		v.addGaps(gaps)
+		if in == nil {
+			v.Unknown = true
+			v.Probes = nil
+			return v
+		}
+		v.Probes = append(v.Probes, Probe{Input: in, Assumed: gaps.Assumed})
+	}
+	v.settle()
+	return v
+}
+
+// CheckInbound judges one invoke of the function by inv.
+func CheckInbound(fn *account.Function, inv Invoker) *Verdict {
+	ins, gaps := InboundInputs(fn, inv)
+	v := &Verdict{Door: Inbound, Invoker: &inv}
+	v.addGaps(gaps)
+	if len(ins) == 0 {
+		v.Unknown = true
+		return v
+	}
+	for _, in := range ins {
+		v.Probes = append(v.Probes, Probe{Input: in, Assumed: gaps.Assumed})
+	}
+	v.settle()
+	return v
+}
+
+// CheckTrust judges whether Lambda may assume the execution role.
+func CheckTrust(fn *account.Function) *Verdict {
+	in, gaps := TrustInput(fn)
+	v := &Verdict{Door: Trust}
+	v.addGaps(gaps)
+	if in == nil {
+		v.Unknown = true
+		return v
+	}
+	v.Probes = []Probe{{Input: in}}
+	v.settle()
+	return v
+}
+
+// Recheck judges v's request(s) again on fn (a copy with a fix applied).
+func Recheck(fn *account.Function, v *Verdict) *Verdict {
+	var nv *Verdict
+	switch v.Door {
+	case Outbound:
+		if v.Call == nil {
+			nv = CheckOutboundAll(fn, v.Calls)
+		} else {
+			nv = CheckOutbound(fn, *v.Call)
+		}
+	case Inbound:
+		nv = CheckInbound(fn, *v.Invoker)
+	case Logs:
+		nv = CheckLogs(fn)
+	case Trust:
+		nv = CheckTrust(fn)
+	default:
+		return &Verdict{Door: v.Door, Unknown: true}
+	}
+	nv.Rule = v.Rule
+	return nv
+}
+
+func (v *Verdict) addGaps(g Gaps) {
+	v.Unseen = appendUnseen(v.Unseen, g.Unseen...)
+	for _, u := range g.Unparsed {
+		dup := false
+		for _, have := range v.Unparsed {
+			dup = dup || have.Policy == u.Policy
+		}
+		if !dup {
+			v.Unparsed = append(v.Unparsed, u)
+		}
+	}
+}
+
+// settle evaluates every probe that has no result and sets the decision:
+// allow when every probe allows, else the first explicit deny, else the
+// first implicit deny. Unseen reads make the verdict Unknown unless an
+// explicit deny already decides; so does a needed document that does not
+// parse (it was left out of the input, and could hold a deny).
+func (v *Verdict) settle() {
+	v.Decision = simulate.Allow
+	for i := range v.Probes {
+		p := &v.Probes[i]
+		if p.Result == nil {
+			p.Result = Evaluate(p.Input)
+		}
+		switch p.Result.Decision {
+		case simulate.ExplicitDeny:
+			v.Decision = simulate.ExplicitDeny
+		case simulate.ImplicitDeny:
+			if v.Decision == simulate.Allow {
+				v.Decision = simulate.ImplicitDeny
+			}
+		}
+	}
+	v.Unknown = (len(v.Unseen) > 0 && v.Decision == simulate.ImplicitDeny) ||
+		(len(v.Unparsed) > 0 && v.Decision != simulate.ExplicitDeny)
+}
+
+// Failing is the first probe that is not allowed (nil when all are).
+func (v *Verdict) Failing() *Probe {
+	for i := range v.Probes {
+		if v.Probes[i].Result != nil && v.Probes[i].Result.Decision == v.Decision && v.Decision != simulate.Allow {
+			return &v.Probes[i]
+		}
+	}
+	return nil
+}
+
+// Request is the request of the first failing probe, else the first probe.
+func (v *Verdict) Request() simulate.Request {
+	if p := v.Failing(); p != nil {
+		return p.Input.Request
+	}
+	if len(v.Probes) > 0 {
+		return v.Probes[0].Input.Request
+	}
+	if v.Call != nil {
+		return simulate.Request{Action: v.Call.Action, Resource: v.Call.Resource}
+	}
+	return simulate.Request{}
+}
+
+func appendUnseen(list []account.Unseen, more ...account.Unseen) []account.Unseen {
+next:
+	for _, u := range more {
+		for _, have := range list {
+			if have.Operation == u.Operation && have.Resource == u.Resource {
+				continue next
+			}
+		}
+		list = append(list, u)
+	}
+	return list
+}
+
+func (v *Verdict) String() string {
+	r := v.Request()
+	return fmt.Sprintf("%s %s → %s on %s: %s", v.Door, r.Principal, r.Action, r.Resource, v.Decision)
+}
