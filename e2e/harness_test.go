@@ -21,6 +21,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lambda-doctor/lambda-doctor/diagnose/fix/fixtest"
 	"github.com/lambda-doctor/lambda-doctor/internal/motoserver"
 )
 
@@ -31,7 +32,7 @@ const lambdaTrust = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Pri
 const basicExecution = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
 
 // diagnosis is the part of `diagnose --output json` the tests rely on
-// (shared/contract.md).
+// (docs/contract.md).
 type diagnosis struct {
 	Function string `json:"function"`
 	Symptom  string `json:"symptom"`
@@ -49,8 +50,24 @@ type diagnosis struct {
 		Command     string `json:"command"`
 		Explanation string `json:"explanation"`
 		Verified    bool   `json:"verified"`
+		Document    string `json:"document"`
 	} `json:"fixes"`
-	Unseen []map[string]any `json:"unseen"`
+	Unseen    []map[string]any `json:"unseen"`
+	Diagnoses []struct {
+		Fixes []fixtest.Fix `json:"fixes"`
+	} `json:"diagnoses"`
+}
+
+// neverPublic fails the test when a printed fix would open the function to
+// anyone (the property every scenario must hold; docs/contract.md, "Safe to
+// paste").
+func neverPublic(t *testing.T, fixes []fixtest.Fix) {
+	t.Helper()
+	for _, f := range fixes {
+		if bad := fixtest.PublicGrants(f, nil); len(bad) > 0 {
+			t.Errorf("a printed fix opens the function to anyone: %s", strings.Join(bad, "; "))
+		}
+	}
 }
 
 // env is one scenario's moto account with a counting proxy in front of it.
@@ -158,6 +175,14 @@ func (e *env) diagnose(args ...string) (*diagnosis, int) {
 		e.t.Fatalf("diagnose %s: exit %d, output is not JSON (%v):\nstdout: %s\nstderr: %s",
 			strings.Join(args, " "), code, err, stdout.String(), stderr.String())
 	}
+	var fixes []fixtest.Fix
+	for _, f := range d.Fixes {
+		fixes = append(fixes, fixtest.Fix{Command: f.Command, Document: f.Document})
+	}
+	for _, x := range d.Diagnoses {
+		fixes = append(fixes, x.Fixes...)
+	}
+	neverPublic(e.t, fixes)
 	return &d, code
 }
 

@@ -17,6 +17,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/lambda-doctor/lambda-doctor/diagnose/fix/fixtest"
 	"github.com/lambda-doctor/lambda-doctor/internal/motoserver"
 )
 
@@ -111,6 +112,7 @@ type report struct {
 		Fixes []struct {
 			Command  string `json:"command"`
 			Verified bool   `json:"verified"`
+			Document string `json:"document"`
 		} `json:"fixes"`
 	} `json:"findings"`
 	Summary struct {
@@ -124,6 +126,15 @@ func parse(t *testing.T, out string) report {
 	var r report
 	if err := json.Unmarshal([]byte(out), &r); err != nil {
 		t.Fatalf("check --output json: %v\n%s", err, out)
+	}
+	// No printed fix may open the function to anyone (docs/contract.md,
+	// "Safe to paste").
+	for _, f := range r.Findings {
+		for _, x := range f.Fixes {
+			if bad := fixtest.PublicGrants(fixtest.Fix{Command: x.Command, Document: x.Document}, nil); len(bad) > 0 {
+				t.Errorf("%s: a printed fix opens the function to anyone: %s", f.ID, strings.Join(bad, "; "))
+			}
+		}
 	}
 	return r
 }

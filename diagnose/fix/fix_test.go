@@ -319,3 +319,46 @@ func TestEditDenySharedPolicyOnlyForThisRole(t *testing.T) {
 		t.Errorf("another role on scratch: denied after the edit (it was not before)\n%s", edited)
 	}
 }
+
+// TestNeverOpenToAnyone: an anonymous caller gets a command only for a
+// function URL with auth type NONE, and then only the two grants scoped by
+// lambda:FunctionUrlAuthType and lambda:InvokedViaFunctionUrl (Lambda DG
+// urls-auth); an anonymous direct invoke, or an anonymous call of an
+// AWS_IAM URL, gets none.
+func TestNeverOpenToAnyone(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		auth    string // URL auth type, "" for no URL
+		viaURL  bool
+		command bool
+	}{
+		{"direct invoke", "", false, false},
+		{"AWS_IAM URL", "AWS_IAM", true, false},
+		{"NONE URL", "NONE", true, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			fn := testFunction()
+			if tc.auth != "" {
+				fn.URLConfigs = []account.URLConfig{{URL: "https://x.lambda-url.us-east-1.on.aws/", AuthType: tc.auth}}
+			}
+			v := judge.CheckInbound(fn, judge.Invoker{Principal: "*", FunctionURL: tc.viaURL})
+			if v.Open() {
+				t.Fatal("an anonymous caller is let in by the test function")
+			}
+			fixes := For(fn, v, CLI)
+			if len(fixes) == 0 {
+				t.Fatal("no fix, not even an explanation")
+			}
+			f := fixes[0]
+			if (f.Command != "") != tc.command {
+				t.Fatalf("command %q, want one: %v (%s)", f.Command, tc.command, f.Explanation)
+			}
+			if !tc.command {
+				return
+			}
+			if !f.Verified || !strings.Contains(f.Command, "--function-url-auth-type NONE") || !strings.Contains(f.Command, "--invoked-via-function-url") {
+				t.Errorf("the URL grants are not scoped or not verified: %+v", f)
+			}
+		})
+	}
+}

@@ -30,6 +30,9 @@ func inboundPlans(fn *account.Function, v *judge.Verdict) []plan {
 		}
 		return nil
 	}
+	if p, refused := publicRefusal(fn, inv, principal); refused {
+		return []plan{p}
+	}
 	used := resourcePolicySids(fn)
 	svc := judge.IsServicePrincipal(principal)
 	sourceAccount := inv.SourceAccount
@@ -124,6 +127,26 @@ func inboundPlans(fn *account.Function, v *judge.Verdict) []plan {
 		plans = append(plans, crossAccountPlan(fn, inv, principal, caller))
 	}
 	return plans
+}
+
+// publicRefusal refuses to open the function to anyone: the only grants to
+// Principal "*" lambda-doctor writes are the two of a function URL whose
+// auth type is NONE, scoped by lambda:FunctionUrlAuthType and
+// lambda:InvokedViaFunctionUrl (Lambda DG urls-auth). An anonymous direct
+// invoke, or an anonymous call of an AWS_IAM URL (which admits only signed
+// requests), gets no command.
+func publicRefusal(fn *account.Function, inv *judge.Invoker, principal string) (plan, bool) {
+	if principal != "*" {
+		return plan{}, false
+	}
+	if inv.FunctionURL && strings.EqualFold(judge.URLAuthType(fn, inv.Qualifier), "NONE") {
+		return plan{}, false
+	}
+	expl := "the request is an anonymous direct invoke: letting it in would grant lambda:InvokeFunction to Principal \"*\", opening the function to anyone; lambda-doctor never writes that grant. Name the real caller with --caller (a service principal with --source-arn, an account id or an IAM ARN)"
+	if inv.FunctionURL {
+		expl = "the function URL uses AWS_IAM auth, which admits only requests signed by an IAM principal: an anonymous caller cannot be let in without opening the URL to every AWS account; name the calling principal with --caller"
+	}
+	return plan{fix: Fix{Door: judge.Inbound, Explanation: expl}}, true
 }
 
 // roleInvokerPlans open the door for an invoker that calls with a role of

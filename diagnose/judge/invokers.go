@@ -14,7 +14,9 @@ import (
 // admit: every trigger (through the resource policy with a service
 // principal, or through a role of its own), every public function URL, and
 // the invoke each Allow statement of the resource policy is meant for, as
-// AWS would send it.
+// AWS would send it. A statement's own principal "*" is never taken for an
+// invoker: it names anyone, not a caller the account shows (a public URL's
+// anonymous caller comes from the URL's configuration).
 func invokerRequirements(fn *account.Function) []Requirement {
 	var out []Requirement
 	var seen []Invoker
@@ -178,17 +180,26 @@ var bareID = regexp.MustCompile(`^A(ROA|IDA|GPA|NPA|IPA)[A-Z0-9]{12,}$`)
 // PolicyInvokers turns each Allow statement of the function's resource
 // policies into the invoke it is meant for, as AWS would send it (the logs
 // principal regional, an API Gateway SourceArn in the function's region),
-// so that a statement that can never match is found. A bare unique id is a
-// deleted principal (BareIDs).
+// so that a statement that can never match is found. A principal "*" (or
+// {"AWS": "*"}) names anyone and gives no invoker; a bare unique id is a
+// deleted principal (BareIDs); a statement conditioned on the function URL
+// keys is an invoke through the URL.
 func PolicyInvokers(fn *account.Function) []PolicyInvoker {
 	var out []PolicyInvoker
 	EachResourceStatement(fn, func(rp account.ResourcePolicy, name string, st *simulate.Statement) {
-		if st.Effect != "Allow" {
+		if st.Effect != "Allow" || st.Principal == nil || st.Principal.All {
 			return
 		}
 		source := "statement " + Quote(name)
+		viaURL := false
+		for _, c := range st.Conditions {
+			switch strings.ToLower(c.Key) {
+			case "lambda:functionurlauthtype", "lambda:invokedviafunctionurl":
+				viaURL = true
+			}
+		}
 		for _, p := range principalsOf(st.Principal) {
-			if bareID.MatchString(p) {
+			if bareID.MatchString(p) || p == "*" {
 				continue
 			}
 			// The statement's Resource says which (un)qualified ARN it
@@ -228,7 +239,7 @@ func PolicyInvokers(fn *account.Function) []PolicyInvoker {
 				}
 			}
 			switch {
-			case containsFold(st.Action, "lambda:InvokeFunctionUrl"):
+			case containsFold(st.Action, "lambda:InvokeFunctionUrl") || viaURL:
 				inv.FunctionURL = true
 			case !matchesInvoke(st.Action):
 				continue
