@@ -143,6 +143,7 @@ func validSymptom(s string) bool {
 type diagnosis struct {
 	fn       *account.Function
 	o        Options
+	fixes    *fix.Set // the report's fixes, in the order printed
 	findings []*finding
 	notes    []string
 	err      error
@@ -154,6 +155,10 @@ func (d *diagnosis) add(v *judge.Verdict, source string, rank int, notes ...stri
 	if v.Invoker != nil {
 		// Invokes that differ only in their source are distinct requests.
 		key += " " + v.Invoker.SourceARN + " " + v.Invoker.RoleARN
+	}
+	if v.Rule != "" {
+		// Each requirement is reported, as check reports each.
+		key = v.Rule + " " + source + " " + key
 	}
 	if d.seen == nil {
 		d.seen = map[string]bool{}

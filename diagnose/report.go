@@ -290,7 +290,11 @@ func (d *diagnosis) explain(ctx context.Context, f *finding) Diagnosis {
 		out.Summary += ": " + short
 	}
 	if !v.Open() {
-		out.Fixes = fix.For(fn, v, d.o.FixFormat)
+		// One set for the report: its fixes paste one after another.
+		if d.fixes == nil {
+			d.fixes = fix.NewSet()
+		}
+		out.Fixes = d.fixes.For(fn, v, d.o.FixFormat)
 	}
 	if d.o.CrossCheck != nil && (v.Door == Outbound || v.Door == Logs) && fn.Role != nil {
 		out.CrossCheck = crossCheck(ctx, d.o.CrossCheck, fn.Role.ARN, v)

@@ -68,8 +68,31 @@ const basicExecutionRoleDoc = `{"Version":"2012-10-17","Statement":[{"Effect":"A
 // every command of a chain is Verified when the whole chain opens the door).
 // A fix nobody in this account can apply (an SCP or RCP, the identity side
 // of a caller in another account) has no Command and names its Owner. An
-// open or undecided verdict has no fixes.
+// open or undecided verdict has no fixes. Fixes of several verdicts that
+// are to be pasted one after another come from one Set.
 func For(fn *account.Function, v *judge.Verdict, f Format) []Fix {
+	return NewSet().For(fn, v, f)
+}
+
+// Set builds the fixes of one report, to be applied one after another:
+// each verdict's fixes are planned on the model with the fixes before them
+// applied, so that no two write the same inline policy or statement id, and
+// a second edit of a policy (a boundary, a resource policy) keeps what the
+// first added. A role or a function met again (a role shared by several
+// functions) carries its earlier fixes. Not safe for concurrent use.
+type Set struct {
+	roles    map[string]*account.Role            // by role ARN, with the fixes so far
+	policies map[string][]account.ResourcePolicy // by function ARN
+}
+
+// NewSet returns an empty Set.
+func NewSet() *Set {
+	return &Set{roles: map[string]*account.Role{}, policies: map[string][]account.ResourcePolicy{}}
+}
+
+// For is the package's For, planned on fn with the Set's earlier fixes
+// applied, and records this verdict's fixes in the Set.
+func (s *Set) For(fn *account.Function, v *judge.Verdict, f Format) []Fix {
 	if v == nil || v.Unknown || v.Decision == simulate.Allow || v.Decision == "" {
 		return nil
 	}
@@ -79,8 +102,16 @@ func For(fn *account.Function, v *judge.Verdict, f Format) []Fix {
 	if v.Blamed != "" {
 		return []Fix{blamedFix(fn, v)}
 	}
-	plans := planFixes(fn, v)
-	work := cloneFunction(fn)
+	base := s.base(fn)
+	// Judged again on the model with the earlier fixes applied, so that the
+	// plans edit the documents as they then are.
+	v = judge.Recheck(base, v)
+	if v.Open() {
+		// An earlier fix of this report opens this door too.
+		return []Fix{{Door: v.Door, Format: f, Explanation: "a fix printed above for this function (or its role) also opens this door: apply that one"}}
+	}
+	plans := planFixes(base, v)
+	work := cloneFunction(base)
 	var out []Fix
 	for _, p := range plans {
 		fix := p.fix
@@ -109,7 +140,30 @@ func For(fn *account.Function, v *judge.Verdict, f Format) []Fix {
 			}
 		}
 	}
+	s.keep(work)
 	return out
+}
+
+// base is a copy of fn with the Set's earlier fixes applied.
+func (s *Set) base(fn *account.Function) *account.Function {
+	b := cloneFunction(fn)
+	if fn.Role != nil {
+		if r := s.roles[fn.Role.ARN]; r != nil {
+			b.Role = cloneRole(r)
+		}
+	}
+	if p, ok := s.policies[fn.ARN]; ok {
+		b.ResourcePolicies = append([]account.ResourcePolicy(nil), p...)
+	}
+	return b
+}
+
+// keep records the state of a function with fixes applied.
+func (s *Set) keep(work *account.Function) {
+	if work.Role != nil {
+		s.roles[work.Role.ARN] = work.Role
+	}
+	s.policies[work.ARN] = work.ResourcePolicies
 }
 
 // plan is one fix with how to apply it to the model and render it as IaC.

@@ -362,3 +362,56 @@ func TestNeverOpenToAnyone(t *testing.T) {
 		})
 	}
 }
+
+// TestRoleInvokerFix: an invoker with a role of its own (Step Functions)
+// that may not invoke gets one inline policy on that role allowing exactly
+// the invoke, verified; the model it was judged on is not changed.
+func TestRoleInvokerFix(t *testing.T) {
+	fn := testFunction()
+	sfn := &account.Role{ARN: "arn:aws:iam::111122223333:role/sfn", Name: "sfn",
+		Trust: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"states.amazonaws.com"},"Action":"sts:AssumeRole"}]}`}
+	fn.Triggers = []account.Trigger{{Kind: account.TriggerStates, SourceARN: "arn:aws:states:us-east-1:111122223333:stateMachine:m", RoleARN: sfn.ARN, Role: sfn}}
+	var v *judge.Verdict
+	for _, r := range judge.Requirements(fn) {
+		if r.Rule == judge.RuleInvoker && r.Invoker.RoleARN == sfn.ARN {
+			v = judge.Judge(fn, r)
+		}
+	}
+	if v == nil || !v.Closed() {
+		t.Fatalf("got %v, want a closed door", v)
+	}
+	fixes := For(fn, v, CLI)
+	if len(fixes) != 1 || !fixes[0].Verified {
+		t.Fatalf("fixes: %+v, want one verified", fixes)
+	}
+	cmd := fixes[0].Command
+	for _, want := range []string{"aws iam put-role-policy --role-name sfn ", `"Action":"lambda:InvokeFunction"`, `"Resource":"arn:aws:lambda:us-east-1:111122223333:function:worker"`} {
+		if !strings.Contains(cmd, want) {
+			t.Errorf("fix %s lacks %s", cmd, want)
+		}
+	}
+	if len(sfn.Inline) != 0 {
+		t.Errorf("the fix changed the model's role: %+v", sfn.Inline)
+	}
+}
+
+// TestSetFixesPasteInOrder: the fixes of one report never reuse an inline
+// policy name, and each is verified with the ones before it applied.
+func TestSetFixesPasteInOrder(t *testing.T) {
+	fn := testFunction()
+	set := NewSet()
+	names := map[string]bool{}
+	for _, res := range []string{"arn:aws:sqs:us-east-1:111122223333:a", "arn:aws:sqs:us-east-1:111122223333:b"} {
+		v := judge.CheckOutbound(fn, judge.Call{Action: "sqs:SendMessage", Resource: res})
+		fixes := set.For(fn, v, CLI)
+		if len(fixes) != 1 || !fixes[0].Verified {
+			t.Fatalf("%s: fixes %+v", res, fixes)
+		}
+		_, rest, _ := strings.Cut(fixes[0].Command, "--policy-name ")
+		name, _, _ := strings.Cut(rest, " ")
+		if names[name] {
+			t.Errorf("two fixes write the inline policy %s", name)
+		}
+		names[name] = true
+	}
+}
