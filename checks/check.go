@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 
 	"github.com/lambda-doctor/lambda-doctor/account"
+	"github.com/lambda-doctor/lambda-doctor/diagnose/fix"
 	"github.com/lambda-doctor/lambda-doctor/diagnose/judge"
 	"github.com/lambda-doctor/lambda-doctor/simulate"
 )
@@ -41,18 +42,46 @@ type Checker struct {
 
 	mu        sync.Mutex
 	functions []FunctionResult
-	findings  []Finding
+	findings  []*Finding
 	roles     map[string]*roleState // by role ARN
+	// toFix holds, by function ARN, the closed doors whose fixes Report
+	// builds: in one fix.Set, function by function in name order, so that
+	// the fixes of a run paste one after another even on a shared role.
+	toFix map[string]*fixesOf
+	// unparsed holds one LD110 finding per document that does not parse,
+	// by owner and policy name, naming every function it leaves undecided.
+	unparsed map[string]*Finding
 }
 
 type roleState struct {
 	users    []string // function ARNs using the role
 	findings []Finding
+	// trust holds the role's LD011 finding (by title) with the functions
+	// whose requirement it is.
+	trust map[string]*Finding
+}
+
+// fixesOf are the closed doors of one function that need fixes.
+type fixesOf struct {
+	name  string
+	index int // of the function's result in Checker.functions
+	items []toFix
+}
+
+// toFix is one closed door: the finding or the expectation (by index) that
+// gets its fixes, and the advice that stands in when there is none.
+type toFix struct {
+	fn      *account.Function
+	v       *judge.Verdict
+	finding *Finding
+	expect  int
+	advice  string
 }
 
 // New returns a Checker.
 func New(opts Options) *Checker {
-	c := &Checker{opts: opts, ignore: map[string]bool{}, roles: map[string]*roleState{}}
+	c := &Checker{opts: opts, ignore: map[string]bool{}, roles: map[string]*roleState{}, unparsed: map[string]*Finding{},
+		toFix: map[string]*fixesOf{}}
 	for _, id := range opts.Ignore {
 		c.ignore[strings.ToUpper(id)] = true
 	}
@@ -67,17 +96,51 @@ func New(opts Options) *Checker {
 // Check runs every rule on fn and records the result.
 func (c *Checker) Check(fn *account.Function) {
 	fr := FunctionResult{Name: fn.Name, ARN: fn.ARN, Unseen: fn.Unseen}
-	var findings []Finding
-	add := func(f ...Finding) { findings = append(findings, f...) }
+	var findings []*Finding
+	add := func(fs ...Finding) {
+		for i := range fs {
+			findings = append(findings, &fs[i])
+		}
+	}
+	var unparsed []judge.Unparsed
+	var fixes []toFix
 
-	req, fs := requiredPermissions(fn)
-	fr.Requirements = req
-	add(fs...)
-	add(resourcePolicyFindings(fn)...)
+	// Every requirement of the configuration (judge.Requirements), as
+	// diagnose judges them.
+	var trust *toFix
+	reqs, outside := judgeRequirements(fn)
+	for _, j := range reqs {
+		fr.Requirements = append(fr.Requirements, requirement(j))
+		unparsed = append(unparsed, j.v.Unparsed...)
+		f, advice, ok := requirementFinding(fn, j)
+		if !ok || c.ignore[f.ID] {
+			continue
+		}
+		t := toFix{fn: fn, v: j.v, finding: &f, expect: -1, advice: advice}
+		if j.req.Rule == judge.RuleTrust {
+			trust = &t // reported once per role
+			continue
+		}
+		findings = append(findings, &f)
+		fixes = append(fixes, t)
+	}
+	for _, r := range outside {
+		if f, ok := outsideFinding(fn, r); ok {
+			add(f)
+		}
+	}
+	rpf, rpu := resourcePolicyFindings(fn)
+	add(rpf...)
+	unparsed = append(unparsed, rpu...)
 	add(functionURLFindings(fn)...)
-	add(artifactFindings(fn)...)
 	if spec, ok := c.opts.Spec.For(fn.Name, fn.ARN, c.opts.Function); ok {
-		fr.Expectations = expectations(fn, spec)
+		var closed map[int]*judge.Verdict
+		fr.Expectations, closed = expectations(fn, spec)
+		for i := range fr.Expectations {
+			if v := closed[i]; v != nil {
+				fixes = append(fixes, toFix{fn: fn, v: v, expect: i})
+			}
+		}
 	}
 
 	// Rules on the role run once per role, however many functions use it.
@@ -87,13 +150,15 @@ func (c *Checker) Check(fn *account.Function) {
 	rs := c.roles[roleKey]
 	first := rs == nil
 	if first {
-		rs = &roleState{}
+		rs = &roleState{trust: map[string]*Finding{}}
 		c.roles[roleKey] = rs
 	}
 	rs.users = append(rs.users, fn.ARN)
 	c.mu.Unlock()
 	if first && fn.Role != nil {
-		roleFindings = roleRules(fn)
+		var ru []judge.Unparsed
+		roleFindings, ru = roleRules(fn)
+		unparsed = append(unparsed, ru...)
 	}
 
 	c.mu.Lock()
@@ -101,10 +166,56 @@ func (c *Checker) Check(fn *account.Function) {
 	if first {
 		rs.findings = roleFindings
 	}
+	if trust != nil {
+		if have := rs.trust[trust.finding.Title]; have != nil {
+			have.Functions = append(have.Functions, fn.ARN)
+		} else {
+			trust.finding.Functions = []string{fn.ARN}
+			rs.trust[trust.finding.Title] = trust.finding
+			fixes = append([]toFix{*trust}, fixes...)
+		}
+	}
+	for _, u := range unparsed {
+		c.addUnparsed(u, fn.ARN)
+	}
+	if len(fixes) > 0 {
+		c.toFix[fn.ARN] = &fixesOf{name: fn.Name, index: len(c.functions), items: fixes}
+	}
 	c.functions = append(c.functions, fr)
 	for _, f := range findings {
 		if !c.ignore[f.ID] {
 			c.findings = append(c.findings, f)
+		}
+	}
+}
+
+// buildFixes writes the fixes of every closed door found so far, in one
+// fix.Set: function by function in name order, each function's in the
+// order its findings were found.
+func (c *Checker) buildFixes() {
+	var all []*fixesOf
+	for _, fx := range c.toFix {
+		all = append(all, fx)
+	}
+	sort.Slice(all, func(i, j int) bool {
+		if all[i].name != all[j].name {
+			return all[i].name < all[j].name
+		}
+		return all[i].index < all[j].index
+	})
+	set := fix.NewSet()
+	for _, fx := range all {
+		for _, t := range fx.items {
+			fixes := set.For(t.fn, t.v, fix.CLI)
+			if t.finding != nil {
+				t.finding.Fixes = fixes
+				t.finding.Advice = ""
+				if len(fixes) == 0 {
+					t.finding.Advice = t.advice
+				}
+				continue
+			}
+			c.functions[fx.index].Expectations[t.expect].Fixes = fixes
 		}
 	}
 }
@@ -128,11 +239,14 @@ func (c *Checker) Unreadable(name string, err error) {
 func (c *Checker) Report() *Report {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.buildFixes()
 	r := &Report{FailOn: c.opts.FailOn, Functions: append([]FunctionResult(nil), c.functions...)}
 	if c.opts.Spec != nil {
 		r.Spec = c.opts.Spec.File
 	}
-	r.Findings = append(r.Findings, c.findings...)
+	for _, f := range c.findings {
+		r.Findings = append(r.Findings, *f)
+	}
 	roleARNs := make([]string, 0, len(c.roles))
 	for arn := range c.roles {
 		roleARNs = append(roleARNs, arn)
@@ -149,6 +263,14 @@ func (c *Checker) Report() *Report {
 			f.Functions = users
 			r.Findings = append(r.Findings, f)
 		}
+		for _, f := range rs.trust {
+			if c.ignore[f.ID] {
+				continue
+			}
+			g := *f
+			g.Functions = sortedCopy(f.Functions)
+			r.Findings = append(r.Findings, g)
+		}
 		if len(users) > 1 && arn != "" && !c.ignore["LD104"] {
 			f := newFinding("LD104", arn, fmt.Sprintf("role %s is the execution role of %d functions", lastSegment(arn), len(users)), users...)
 			f.Evidence = []Evidence{{Detail: "used by " + strings.Join(names(users), ", ")}}
@@ -156,8 +278,58 @@ func (c *Checker) Report() *Report {
 			r.Findings = append(r.Findings, f)
 		}
 	}
+	for _, f := range c.unparsed {
+		if c.ignore[f.ID] {
+			continue
+		}
+		g := *f
+		g.Functions = sortedCopy(f.Functions)
+		r.Findings = append(r.Findings, g)
+	}
 	r.summarize()
 	return r
+}
+
+// addUnparsed records a document that does not parse: one LD110 finding per
+// document, naming every function it leaves undecided.
+func (c *Checker) addUnparsed(u judge.Unparsed, fnARN string) {
+	key := u.Owner + "\x00" + u.Policy
+	if f := c.unparsed[key]; f != nil {
+		if !contains(f.Functions, fnARN) {
+			f.Functions = append(f.Functions, fnARN)
+		}
+		return
+	}
+	subject := u.Owner
+	if subject == "" {
+		subject = u.Policy
+	}
+	f := newFinding("LD110", subject, describePolicy(u)+" does not parse: what needs it was not decided", fnARN)
+	f.Evidence = []Evidence{{Policy: u.Policy, Detail: u.Err.Error()}}
+	f.Advice = "Fix the document; until it parses, the checks that need it cannot decide and the run is incomplete (exit 3)."
+	c.unparsed[key] = &f
+}
+
+// describePolicy names a document of the model for a sentence.
+func describePolicy(u judge.Unparsed) string {
+	switch {
+	case strings.HasPrefix(u.Policy, "function policy"):
+		q := strings.TrimSuffix(strings.TrimPrefix(u.Policy, "function policy ("), ")")
+		name := lastSegment(u.Owner)
+		if q != u.Policy {
+			name += ":" + q
+		}
+		return "the resource policy of " + name
+	case strings.HasPrefix(u.Policy, "trust policy of role/"):
+		return "the trust policy of role " + strings.TrimPrefix(u.Policy, "trust policy of role/")
+	}
+	return "the policy " + u.Policy
+}
+
+func sortedCopy(l []string) []string {
+	out := append([]string(nil), l...)
+	sort.Strings(out)
+	return out
 }
 
 func names(arns []string) []string {
@@ -315,6 +487,9 @@ func verdictEvidence(v *judge.Verdict) []Evidence {
 	}
 	for _, u := range v.Unseen {
 		out = append(out, Evidence{Detail: fmt.Sprintf("not readable: %s %s (the operator needs %s)", u.Operation, u.Resource, u.Permission)})
+	}
+	for _, u := range v.Unparsed {
+		out = append(out, Evidence{Policy: u.Policy, Detail: "does not parse: " + u.Err.Error()})
 	}
 	return out
 }

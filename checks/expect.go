@@ -9,22 +9,30 @@ import (
 	"github.com/lambda-doctor/lambda-doctor/simulate"
 )
 
-// expectations simulates each expectation of spec on fn.
-func expectations(fn *account.Function, spec FunctionSpec) []Expectation {
+// expectations simulates each expectation of spec on fn; the verdicts of
+// those that fail and want allow are returned by index, for their fixes.
+func expectations(fn *account.Function, spec FunctionSpec) ([]Expectation, map[int]*judge.Verdict) {
 	var out []Expectation
+	toFix := map[int]*judge.Verdict{}
+	add := func(e Expectation, v *judge.Verdict) {
+		if !e.Passed && e.Want == "allow" && v.Closed() {
+			toFix[len(out)] = v
+		}
+		out = append(out, e)
+	}
 	for _, inv := range spec.Invokers {
-		out = append(out, expectInvoke(fn, inv))
+		add(expectInvoke(fn, inv))
 	}
 	for _, c := range spec.Calls {
-		out = append(out, expectCall(fn, c, true))
+		add(expectCall(fn, c, true))
 	}
 	for _, c := range spec.DeniedCalls {
-		out = append(out, expectCall(fn, c, false))
+		add(expectCall(fn, c, false))
 	}
-	return out
+	return out, toFix
 }
 
-func expectInvoke(fn *account.Function, inv InvokerSpec) Expectation {
+func expectInvoke(fn *account.Function, inv InvokerSpec) (Expectation, *judge.Verdict) {
 	target := fn.Name
 	if inv.Qualifier != "" {
 		target += ":" + inv.Qualifier
@@ -40,8 +48,9 @@ func expectInvoke(fn *account.Function, inv InvokerSpec) Expectation {
 			e.Name += " from " + inv.SourceARN
 		}
 	}
+	// Extra context keys from the spec apply to every probe.
 	d := judge.Invoker{Principal: inv.Principal, SourceARN: inv.SourceARN, SourceAccount: inv.SourceAccount,
-		Qualifier: inv.Qualifier, Why: "spec"}
+		Qualifier: inv.Qualifier, Context: inv.Context, Why: "spec"}
 	if strings.EqualFold(inv.Action, "lambda:InvokeFunctionUrl") {
 		d.FunctionURL = true
 	} else {
@@ -59,21 +68,11 @@ func expectInvoke(fn *account.Function, inv InvokerSpec) Expectation {
 	}
 	e.Request = withContext(e.Request, ctx)
 	v := judge.CheckInbound(fn, d)
-	if len(inv.Context) > 0 {
-		// Extra context keys from the spec apply to every probe.
-		for _, p := range v.Probes {
-			for k, val := range inv.Context {
-				p.Input.Request.Context[k] = val
-			}
-			p.Result = nil
-		}
-		v = rejudge(v)
-	}
-	settleExpectation(fn, &e, v)
-	return e
+	settleExpectation(&e, v)
+	return e, v
 }
 
-func expectCall(fn *account.Function, c CallSpec, want bool) Expectation {
+func expectCall(fn *account.Function, c CallSpec, want bool) (Expectation, *judge.Verdict) {
 	e := Expectation{ID: "LD202", Kind: "call", Line: c.Line, Want: "allow", Name: c.Name,
 		Request: withContext(RequestJSON{Principal: judge.SessionARN(fn), Action: c.Action, Resource: c.Resource}, c.Context)}
 	if !want {
@@ -87,13 +86,14 @@ func expectCall(fn *account.Function, c CallSpec, want bool) Expectation {
 		e.Name = fmt.Sprintf("%s %s call %s on %s", fn.Name, verb, c.Action, c.Resource)
 	}
 	v := judge.CheckOutbound(fn, judge.Call{Action: c.Action, Resource: c.Resource, Context: c.Context, Why: "spec"})
-	settleExpectation(fn, &e, v)
-	return e
+	settleExpectation(&e, v)
+	return e, v
 }
 
-// settleExpectation sets the outcome of e from verdict v, with evidence and
-// (for a closed door that must be open) a verified fix.
-func settleExpectation(fn *account.Function, e *Expectation, v *judge.Verdict) {
+// settleExpectation sets the outcome of e from verdict v, with evidence; the
+// fix of a closed door that must be open is built with the report
+// (Checker.fixes).
+func settleExpectation(e *Expectation, v *judge.Verdict) {
 	e.Decision = decisionOf(v)
 	for _, p := range v.Probes {
 		e.Notes = append(e.Notes, p.Assumed...)
@@ -107,7 +107,6 @@ func settleExpectation(fn *account.Function, e *Expectation, v *judge.Verdict) {
 		e.Passed = v.Decision == simulate.Allow
 		if !e.Passed {
 			e.Evidence = verdictEvidence(v)
-			e.Fixes = fixesFor(fn, e.ID, []*judge.Verdict{v})
 		}
 	default:
 		e.Passed = v.Decision != simulate.Allow
@@ -116,28 +115,4 @@ func settleExpectation(fn *account.Function, e *Expectation, v *judge.Verdict) {
 		}
 	}
 	e.Notes = dedupe(e.Notes)
-}
-
-// rejudge re-evaluates a verdict whose probes were changed.
-func rejudge(v *judge.Verdict) *judge.Verdict {
-	v.Decision = simulate.Allow
-	for i := range v.Probes {
-		p := &v.Probes[i]
-		res, err := simulate.Evaluate(p.Input)
-		if err != nil {
-			v.Unknown = true
-			v.Notes = append(v.Notes, err.Error())
-			continue
-		}
-		p.Result = res
-		switch res.Decision {
-		case simulate.ExplicitDeny:
-			v.Decision = simulate.ExplicitDeny
-		case simulate.ImplicitDeny:
-			if v.Decision == simulate.Allow {
-				v.Decision = simulate.ImplicitDeny
-			}
-		}
-	}
-	return v
 }

@@ -9,6 +9,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+
+	"github.com/lambda-doctor/lambda-doctor/diagnose/fix"
+	"github.com/lambda-doctor/lambda-doctor/diagnose/judge"
 )
 
 // Severity ranks findings. The zero value is SeverityNone.
@@ -70,7 +73,7 @@ type Finding struct {
 	// Functions are the function ARNs the finding affects.
 	Functions []string   `json:"functions"`
 	Evidence  []Evidence `json:"evidence,omitempty"`
-	Fixes     []Fix      `json:"fixes,omitempty"`
+	Fixes     []fix.Fix  `json:"fixes,omitempty"`
 	Advice    string     `json:"advice,omitempty"`
 	Doc       string     `json:"doc,omitempty"` // the AWS documentation page behind the rule
 }
@@ -80,16 +83,6 @@ type Evidence struct {
 	Policy    string `json:"policy,omitempty"`
 	Statement string `json:"statement,omitempty"`
 	Detail    string `json:"detail"`
-}
-
-// Fix is one shell command that fixes a finding or a failed expectation, in
-// the shape of the diagnose contract.
-type Fix struct {
-	Command     string `json:"command"`
-	Explanation string `json:"explanation,omitempty"`
-	// Verified is true when the fix was applied to the in-memory model and
-	// the failing request then simulated as allowed.
-	Verified bool `json:"verified"`
 }
 
 // Rule describes one finding type.
@@ -103,42 +96,34 @@ type Rule struct {
 }
 
 // The rule ids are a public interface: CI configurations ignore them by id.
-// LD0xx: a permission the function's configuration requires is missing.
+// LD0xx: a permission the function's configuration requires is missing
+// (the requirements of package judge, which diagnose judges too).
 // LD1xx: least privilege. LD2xx: spec expectations.
 var rules = []Rule{
-	{"LD001", "logs-permission", High, "the execution role cannot write the function's logs",
-		"Without logs:CreateLogStream and logs:PutLogEvents on its log group the function runs but nothing reaches CloudWatch Logs.",
-		"https://docs.aws.amazon.com/lambda/latest/dg/monitoring-cloudwatchlogs.html"},
-	{"LD002", "vpc-permission", High, "the execution role lacks the ENI permissions a VPC function needs",
-		"Lambda creates and deletes network interfaces with the execution role; DescribeNetworkInterfaces works only on \"Resource\": \"*\".",
-		"https://docs.aws.amazon.com/lambda/latest/dg/configuration-vpc.html"},
-	{"LD003", "event-source-permission", High, "the execution role cannot read an event source",
-		"Lambda polls SQS queues, Kinesis and DynamoDB streams and MSK clusters with the execution role.",
-		"https://docs.aws.amazon.com/lambda/latest/dg/invocation-eventsourcemapping.html"},
-	{"LD004", "dead-letter-permission", High, "the execution role cannot send to the dead-letter target",
-		"Lambda sends discarded events to the dead-letter queue or topic with the execution role.",
-		"https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html#invocation-dlq"},
-	{"LD005", "destination-permission", High, "the execution role cannot deliver to an async destination",
-		"Lambda delivers invocation records to on-success and on-failure destinations with the execution role.",
-		"https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html"},
-	{"LD006", "xray-permission", Medium, "tracing is Active but the execution role cannot send traces",
-		"Active tracing needs xray:PutTraceSegments and xray:PutTelemetryRecords.",
-		"https://docs.aws.amazon.com/lambda/latest/dg/services-xray.html"},
-	{"LD007", "kms-env-permission", Medium, "the execution role cannot decrypt with the environment's KMS key",
-		"Environment variables encrypted with a customer managed key need kms:Decrypt on that key.",
-		"https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars-encryption.html"},
-	{"LD008", "efs-permission", High, "the execution role cannot mount the function's file system",
-		"Mounting an EFS access point needs elasticfilesystem:ClientMount (and ClientWrite to write).",
-		"https://docs.aws.amazon.com/lambda/latest/dg/configuration-filesystem.html"},
-	{"LD009", "cross-account-layer", Low, "a layer belongs to another account",
-		"The layer's owner grants lambda:GetLayerVersion; if they revoke it, the next update of the function fails.",
-		"https://docs.aws.amazon.com/lambda/latest/dg/chapter-layers.html"},
-	{"LD010", "cross-account-image", Low, "the container image is in another account's repository",
-		"The ECR repository policy must let Lambda pull from this account; if it stops, the function goes inactive.",
-		"https://docs.aws.amazon.com/lambda/latest/dg/images-create.html"},
-	{"LD011", "trust-lambda", Critical, "the role's trust policy does not let Lambda assume it",
-		"Lambda must be able to assume the execution role (sts:AssumeRole for lambda.amazonaws.com).",
-		"https://docs.aws.amazon.com/lambda/latest/dg/lambda-intro-execution-role.html"},
+	requirementRule(judge.RuleLogs, High, "the execution role cannot write the function's logs",
+		"Without logs:CreateLogStream and logs:PutLogEvents on its log group the function runs but nothing reaches CloudWatch Logs."),
+	requirementRule(judge.RuleVPC, High, "the execution role lacks the ENI permissions a VPC function needs",
+		"Lambda creates and deletes network interfaces with the execution role; DescribeNetworkInterfaces works only on \"Resource\": \"*\"."),
+	requirementRule(judge.RuleEventSource, High, "the execution role cannot read an event source",
+		"Lambda polls SQS queues, Kinesis and DynamoDB streams and MSK clusters with the execution role."),
+	requirementRule(judge.RuleDeadLetter, High, "the execution role cannot send to the dead-letter target",
+		"Lambda sends discarded events to the dead-letter queue or topic with the execution role."),
+	requirementRule(judge.RuleDestination, High, "the execution role cannot deliver to an async destination",
+		"Lambda delivers invocation records to on-success and on-failure destinations with the execution role."),
+	requirementRule(judge.RuleXRay, Medium, "tracing is Active but the execution role cannot send traces",
+		"Active tracing needs xray:PutTraceSegments and xray:PutTelemetryRecords."),
+	requirementRule(judge.RuleKMSEnv, Medium, "the execution role cannot decrypt with the environment's KMS key",
+		"Environment variables encrypted with a customer managed key need kms:Decrypt on that key."),
+	requirementRule(judge.RuleEFS, High, "the execution role cannot mount the function's file system",
+		"Mounting an EFS access point needs elasticfilesystem:ClientMount (and ClientWrite to write)."),
+	requirementRule(judge.RuleLayer, Low, "a layer belongs to another account",
+		"The layer's owner grants lambda:GetLayerVersion; if they revoke it, the next update of the function fails."),
+	requirementRule(judge.RuleImage, Low, "the container image is in another account's repository",
+		"The ECR repository policy must let Lambda pull from this account; if it stops, the function goes inactive."),
+	requirementRule(judge.RuleTrust, Critical, "the role's trust policy does not let Lambda assume it",
+		"Lambda must be able to assume the execution role (sts:AssumeRole for lambda.amazonaws.com)."),
+	requirementRule(judge.RuleInvoker, High, "an invoker the account shows is refused by the function's resource policy",
+		"A trigger (API route, rule, topic, bucket, log subscription...), a public function URL or a statement's intended caller cannot invoke the function: the integration is broken."),
 
 	{"LD101", "admin-policy", Critical, "an administrator policy is attached to an execution role",
 		"AdministratorAccess and PowerUserAccess give the function's code (and anyone who can run code in it) nearly the whole account.",
@@ -180,6 +165,16 @@ var rules = []Rule{
 	{"LD203", "expect-deny", High, "the function can make a call the spec forbids",
 		"The spec says the function must not be able to make this call.",
 		"https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html#grant-least-privilege"},
+}
+
+// requirementRule is the rule of a requirement of package judge: its id,
+// name and documentation come from judge's list.
+func requirementRule(id string, sev Severity, short, help string) Rule {
+	r, ok := judge.RuleByID(id)
+	if !ok {
+		panic("checks: judge has no rule " + id)
+	}
+	return Rule{ID: r.ID, Name: r.Name, Severity: sev, Short: short, Help: help, Doc: r.Doc}
 }
 
 var rulesByID = func() map[string]Rule {

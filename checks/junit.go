@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/lambda-doctor/lambda-doctor/diagnose/judge"
 )
 
 // JUnit XML for CI test reports: one test suite per function (its
@@ -106,7 +108,7 @@ func WriteJUnit(w io.Writer, r *Report) error {
 	}
 	fs := junitSuite{Name: "findings"}
 	for _, f := range r.Findings {
-		if requirementRule(f.ID) {
+		if fromRequirement(f.ID) {
 			continue // a failed test case of its function's suite already
 		}
 		c := junitCase{Name: f.ID + " " + f.Title, Classname: "lambda-doctor.findings." + f.Rule}
@@ -141,15 +143,16 @@ func WriteJUnit(w io.Writer, r *Report) error {
 // requirement, or def.
 func findingText(r *Report, fnARN string, q Requirement, def string) string {
 	for _, f := range r.Findings {
-		if f.ID == q.ID && f.Subject == fnARN && strings.Contains(f.Title, q.Need) {
+		if f.ID == q.ID && (f.Subject == fnARN || contains(f.Functions, fnARN)) && (f.ID == judge.RuleTrust || strings.Contains(f.Title, q.Need)) {
 			return sarifMessage(f)
 		}
 	}
 	return def
 }
 
-// requirementRule reports whether findings of rule id come from a
-// requirement (LD001–LD008), which has its own test case.
-func requirementRule(id string) bool {
-	return id >= "LD001" && id <= "LD008"
+// fromRequirement reports whether findings of rule id come from a
+// requirement judged on every function (LD001–LD008, LD011, LD012), which
+// has its own test case.
+func fromRequirement(id string) bool {
+	return (id >= "LD001" && id <= "LD008") || id == judge.RuleTrust || id == judge.RuleInvoker
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/lambda-doctor/lambda-doctor/account"
+	"github.com/lambda-doctor/lambda-doctor/diagnose/fix"
 	"github.com/lambda-doctor/lambda-doctor/diagnose/judge"
 	"github.com/lambda-doctor/lambda-doctor/simulate"
 	"github.com/lambda-doctor/lambda-doctor/simulate/iamdata"
@@ -21,19 +22,19 @@ type rolePolicy struct {
 func isAWSManaged(arn string) bool { return strings.Contains(arn, ":iam::aws:policy/") }
 
 // roleRules runs the rules that concern the execution role itself: trust,
-// administrator and wildcard grants, unknown actions.
-func roleRules(fn *account.Function) []Finding {
+// administrator and wildcard grants, unknown actions. The role's documents
+// that do not parse come back apart (one LD110 per document, see
+// Checker.addUnparsed).
+func roleRules(fn *account.Function) ([]Finding, []judge.Unparsed) {
 	r := fn.Role
 	var out []Finding
 	var pols []rolePolicy
+	var unparsed []judge.Unparsed
 	bad := func(name string, err error) {
-		f := newFinding("LD110", r.ARN, fmt.Sprintf("policy %s of role %s could not be parsed", name, r.Name))
-		f.Evidence = []Evidence{{Policy: name, Detail: err.Error()}}
-		f.Advice = "Fix the document; checks that need it could not run."
-		out = append(out, f)
+		unparsed = append(unparsed, judge.Unparsed{Policy: name, Owner: r.ARN, Err: err})
 	}
 	for _, ip := range r.Inline {
-		name := "role/" + r.Name + "/inline/" + ip.Name
+		name := judge.InlineName(r.Name, ip.Name)
 		p, err := judge.ParsePolicy(ip.Document)
 		if err != nil {
 			bad(name, err)
@@ -50,7 +51,7 @@ func roleRules(fn *account.Function) []Finding {
 					f.Severity = High
 				}
 				f.Evidence = []Evidence{{Policy: mp.ARN, Detail: "attached to the execution role"}}
-				detach := fmt.Sprintf("aws iam detach-role-policy --role-name %s --policy-arn %s", shellQuote(r.Name), shellQuote(mp.ARN))
+				detach := fmt.Sprintf("aws iam detach-role-policy --role-name %s --policy-arn %s", fix.Quote(r.Name), fix.Quote(mp.ARN))
 				if missing := requiredWithout(fn, mp.ARN); len(missing) == 0 {
 					f.Advice = "Without it, every permission the configuration of " + fn.Name + " requires still holds (checked by simulation); " +
 						"grant what its code calls, then: " + detach
@@ -85,8 +86,8 @@ func roleRules(fn *account.Function) []Finding {
 			out = append(out, unknownActions(r.ARN, b.ARN, p)...)
 		}
 	}
-	out = append(out, trustFindings(fn)...)
-	return out
+	tf, tu := trustFindings(fn)
+	return append(out, tf...), append(unparsed, tu...)
 }
 
 // requiredWithout lists the configuration's requirements of fn that would
@@ -101,11 +102,13 @@ func requiredWithout(fn *account.Function, arn string) []string {
 		}
 	}
 	work.Role = &role
-	reqs, _ := requiredPermissions(&work)
 	var out []string
-	for _, q := range reqs {
-		if !q.Passed {
-			out = append(out, q.Need)
+	for _, r := range judge.Requirements(&work) {
+		if r.Outside != "" || (r.Door != judge.Outbound && r.Door != judge.Logs) {
+			continue // only the execution role's permissions depend on it
+		}
+		if !judge.Judge(&work, r).Open() {
+			out = append(out, r.Need)
 		}
 	}
 	return out
@@ -229,7 +232,7 @@ func narrowerResources(fn *account.Function, actions []string) []string {
 		addARN(ac.OnSuccess)
 		addARN(ac.OnFailure)
 	}
-	known["logs"] = append(known["logs"], fmt.Sprintf("arn:%s:logs:%s:%s:log-group:%s:*", fn.PartitionName(), fn.Region, fn.Account, logGroup(fn)))
+	known["logs"] = append(known["logs"], fmt.Sprintf("arn:%s:logs:%s:%s:log-group:%s:*", fn.PartitionName(), fn.Region, fn.Account, judge.LogGroupName(fn)))
 
 	bySvc := map[string][]string{}
 	for _, a := range actions {
@@ -288,87 +291,32 @@ func narrowerResources(fn *account.Function, actions []string) []string {
 	return out
 }
 
-// unknownActions reports actions no service has (LD108).
+// unknownActions reports actions no service has (LD108), with simulate's
+// action-name lint.
 func unknownActions(subject, policy string, p *simulate.Policy) []Finding {
 	var out []Finding
-	for _, st := range p.Statements {
-		acts := st.Action
-		if acts == nil {
-			acts = st.NotAction
+	for _, a := range simulate.UnknownActions(p) {
+		st := stmtName(p.Statements[a.Statement.Index])
+		f := newFinding("LD108", subject, fmt.Sprintf("%s statement %s names %s: %s", policy, st, a.Action, a.Message))
+		f.Evidence = []Evidence{{Policy: policy, Statement: st, Detail: a.Action + ": " + a.Message}}
+		if a.Suggestion != "" {
+			f.Advice = fmt.Sprintf("Did you mean %s? A misspelt action matches no request, so the grant never works.", a.Suggestion)
+		} else {
+			f.Advice = "A misspelt action matches no request, so the grant never works."
 		}
-		for _, a := range acts {
-			if why, ok := actionKnown(a); !ok {
-				f := newFinding("LD108", subject, fmt.Sprintf("%s statement %s names %s, %s", policy, stmtName(st), a, why))
-				f.Evidence = []Evidence{{Policy: policy, Statement: stmtName(st), Detail: a + ": " + why}}
-				if s := closestAction(a); s != "" {
-					f.Advice = fmt.Sprintf("Did you mean %s? A misspelt action matches no request, so the grant never works.", s)
-				} else {
-					f.Advice = "A misspelt action matches no request, so the grant never works."
-				}
-				out = append(out, f)
-			}
-		}
+		out = append(out, f)
 	}
 	return out
 }
 
-func actionKnown(a string) (string, bool) {
-	if a == "*" {
-		return "", true
-	}
-	svc, name, ok := strings.Cut(a, ":")
-	if !ok || name == "" {
-		return "which is not service:Action", false
-	}
-	if !iamdata.Service(strings.ToLower(svc)) {
-		return fmt.Sprintf("but no service has the prefix %q", svc), false
-	}
-	if strings.ContainsAny(name, "*?") {
-		if len(iamdata.Actions(a)) == 0 {
-			return "a pattern that matches no action", false
-		}
-		return "", true
-	}
-	if _, ok := iamdata.Action(a); !ok {
-		return "an action that does not exist", false
-	}
-	return "", true
-}
-
-func closestAction(a string) string {
-	svc, name, ok := strings.Cut(a, ":")
-	if !ok || strings.ContainsAny(name, "*?") || !iamdata.Service(strings.ToLower(svc)) {
-		return ""
-	}
-	best, bestD := "", 4
-	for _, cand := range iamdata.Actions(strings.ToLower(svc) + ":*") {
-		_, cn, _ := strings.Cut(cand, ":")
-		if d := editDistance(strings.ToLower(name), strings.ToLower(cn)); d < bestD {
-			best, bestD = cand, d
-		}
-	}
-	return best
-}
-
-// trustFindings: Lambda must be able to assume the role (LD011), and no one
-// else should (LD109).
-func trustFindings(fn *account.Function) []Finding {
+// trustFindings: no one but Lambda should be able to assume the execution
+// role (LD109). That Lambda can is a requirement (LD011, judge.Requirements).
+func trustFindings(fn *account.Function) ([]Finding, []judge.Unparsed) {
 	r := fn.Role
 	var out []Finding
 	p, err := judge.ParsePolicy(r.Trust)
 	if err != nil {
-		f := newFinding("LD110", r.ARN, fmt.Sprintf("the trust policy of role %s could not be parsed", r.Name))
-		f.Evidence = []Evidence{{Policy: "trust policy", Detail: err.Error()}}
-		return []Finding{f}
-	}
-	if v := judge.CheckTrust(fn); !v.Unknown && v.Decision != simulate.Allow {
-		f := newFinding("LD011", r.ARN, fmt.Sprintf("the trust policy of role %s does not let lambda.amazonaws.com assume it", r.Name))
-		f.Evidence = verdictEvidence(v)
-		f.Fixes = fixesFor(fn, "LD011", []*judge.Verdict{v})
-		if len(f.Fixes) == 0 {
-			f.Advice = "Add a statement allowing sts:AssumeRole to {\"Service\": \"lambda.amazonaws.com\"}."
-		}
-		out = append(out, f)
+		return nil, []judge.Unparsed{{Policy: judge.TrustName(r.Name), Owner: r.ARN, Err: err}}
 	}
 	out = append(out, unknownActions(r.ARN, "trust policy", p)...)
 	for _, st := range p.Statements {
@@ -415,32 +363,31 @@ func trustFindings(fn *account.Function) []Finding {
 	}
 	// One fix for every LD109 of the role: the trust policy limited to
 	// Lambda, checked by simulation.
-	if fix, ok := narrowTrust(fn); ok && fix.Verified {
+	if fx, ok := fix.NarrowTrust(fn); ok && fx.Verified {
 		for i := range out {
 			if out[i].ID == "LD109" {
-				out[i].Fixes = []Fix{fix}
+				out[i].Fixes = []fix.Fix{fx}
 			}
 		}
 	}
-	return out
+	return out, nil
 }
 
 // resourcePolicyFindings: confused deputy (LD105), public principal
-// (LD106) and unknown actions (LD108) in the function's resource policies.
-func resourcePolicyFindings(fn *account.Function) []Finding {
+// (LD106) and unknown actions (LD108) in the function's resource policies;
+// the policies that do not parse come back apart.
+func resourcePolicyFindings(fn *account.Function) ([]Finding, []judge.Unparsed) {
 	var out []Finding
+	var unparsed []judge.Unparsed
 	for _, rp := range fn.ResourcePolicies {
-		name := "function policy"
+		name := judge.FunctionPolicyName(rp.Qualifier)
 		fnName := fn.Name
 		if rp.Qualifier != "" {
-			name += " (" + rp.Qualifier + ")"
 			fnName += ":" + rp.Qualifier
 		}
 		p, err := judge.ParsePolicy(rp.Document)
 		if err != nil {
-			f := newFinding("LD110", fn.ARN, "the "+name+" of "+fn.Name+" could not be parsed", fn.ARN)
-			f.Evidence = []Evidence{{Policy: name, Detail: err.Error()}}
-			out = append(out, f)
+			unparsed = append(unparsed, judge.Unparsed{Policy: name, Owner: fn.ARN, Err: err})
 			continue
 		}
 		out = append(out, withFunction(unknownActions(fn.ARN, name, p), fn.ARN)...)
@@ -449,7 +396,7 @@ func resourcePolicyFindings(fn *account.Function) []Finding {
 				continue
 			}
 			sid := stmtName(st)
-			removeCmd := fmt.Sprintf("aws lambda remove-permission --function-name %s --statement-id %s", shellQuote(fnName), shellQuote(st.Sid))
+			removeCmd := fmt.Sprintf("aws lambda remove-permission --function-name %s --statement-id %s", fix.Quote(fnName), fix.Quote(st.Sid))
 			if st.Principal != nil && (st.Principal.All || contains(st.Principal.Values["AWS"], "*")) && len(st.Conditions) == 0 {
 				f := newFinding("LD106", fn.ARN, fmt.Sprintf("%s statement %s lets anyone invoke %s", name, sid, fnName), fn.ARN)
 				f.Evidence = []Evidence{{Policy: name, Statement: sid, Detail: "Principal \"*\" with no Condition allows " + listText(st.Action)}}
@@ -464,15 +411,15 @@ func resourcePolicyFindings(fn *account.Function) []Finding {
 			f := newFinding("LD105", fn.ARN, fmt.Sprintf("%s statement %s lets %s invoke %s without SourceArn or SourceAccount", name, sid, strings.Join(svcs, ", "), fnName), fn.ARN)
 			f.Evidence = []Evidence{{Policy: name, Statement: sid, Detail: fmt.Sprintf("Principal %s, Action %s, no aws:SourceArn/aws:SourceAccount condition", strings.Join(svcs, ", "), listText(st.Action))}}
 			f.Advice = "Scope the permission to the resource that triggers the function: " + removeCmd +
-				" && aws lambda add-permission --function-name " + shellQuote(fnName) + " --statement-id " + shellQuote(st.Sid) +
-				" --action lambda:InvokeFunction --principal " + shellQuote(svcs[0]) + " --source-arn SOURCE_ARN --source-account " + fn.Account
+				" && aws lambda add-permission --function-name " + fix.Quote(fnName) + " --statement-id " + fix.Quote(st.Sid) +
+				" --action lambda:InvokeFunction --principal " + fix.Quote(svcs[0]) + " --source-arn SOURCE_ARN --source-account " + fn.Account
 			if t := triggerFor(fn, svcs, rp.Qualifier); t != nil {
-				f.Advice = strings.Replace(f.Advice, "SOURCE_ARN", shellQuote(t.SourceARN), 1)
+				f.Advice = strings.Replace(f.Advice, "SOURCE_ARN", fix.Quote(t.SourceARN), 1)
 			}
 			out = append(out, f)
 		}
 	}
-	return out
+	return out, unparsed
 }
 
 func withFunction(fs []Finding, arn string) []Finding {
@@ -529,52 +476,15 @@ func functionURLFindings(fn *account.Function) []Finding {
 		q := ""
 		if u.Qualifier != "" {
 			name += ":" + u.Qualifier
-			q = " --qualifier " + shellQuote(u.Qualifier)
+			q = " --qualifier " + fix.Quote(u.Qualifier)
 		}
 		f := newFinding("LD107", fn.ARN, fmt.Sprintf("the function URL of %s has auth type NONE: anyone can invoke it", name), fn.ARN)
 		f.Evidence = []Evidence{{Detail: u.URL + " AuthType NONE"}}
 		f.Advice = "If the function is not meant to be public: aws lambda update-function-url-config --function-name " +
-			shellQuote(fn.Name) + q + " --auth-type AWS_IAM"
+			fix.Quote(fn.Name) + q + " --auth-type AWS_IAM"
 		out = append(out, f)
 	}
 	return out
-}
-
-// artifactFindings: layers (LD009) and container images (LD010) owned by
-// other accounts.
-// https://docs.aws.amazon.com/lambda/latest/dg/permissions-layer-cross-account.html
-// https://docs.aws.amazon.com/lambda/latest/dg/images-create.html (cross-account ECR)
-func artifactFindings(fn *account.Function) []Finding {
-	var out []Finding
-	for _, l := range fn.Config.Layers {
-		owner := account.ARNField(l, 4)
-		if owner == "" || owner == fn.Account {
-			continue
-		}
-		f := newFinding("LD009", fn.ARN, fmt.Sprintf("layer %s belongs to account %s", layerName(l), owner), fn.ARN)
-		f.Evidence = []Evidence{{Detail: l}}
-		f.Advice = fmt.Sprintf("Account %s must keep granting lambda:GetLayerVersion to %s (aws lambda add-layer-version-permission); otherwise the next update of the function fails.", owner, fn.Account)
-		out = append(out, f)
-	}
-	if strings.EqualFold(fn.Config.PackageType, "Image") && fn.Config.ImageURI != "" {
-		owner, _, _ := strings.Cut(fn.Config.ImageURI, ".")
-		if account.IsAccountID(owner) && owner != fn.Account {
-			f := newFinding("LD010", fn.ARN, fmt.Sprintf("the container image is in a repository of account %s", owner), fn.ARN)
-			f.Evidence = []Evidence{{Detail: fn.Config.ImageURI}}
-			f.Advice = fmt.Sprintf("The repository policy in account %s must allow ecr:BatchGetImage and ecr:GetDownloadUrlForLayer to lambda.amazonaws.com (with aws:sourceARN arn:%s:lambda:%s:%s:function:*) and to account %s.",
-				owner, fn.PartitionName(), fn.Region, fn.Account, fn.Account)
-			out = append(out, f)
-		}
-	}
-	return out
-}
-
-func layerName(arn string) string {
-	parts := strings.Split(arn, ":")
-	if len(parts) >= 7 {
-		return strings.Join(parts[6:], ":")
-	}
-	return arn
 }
 
 func stmtName(st simulate.Statement) string {
@@ -596,14 +506,4 @@ func sample(l []string, n int) string {
 		return strings.Join(l, ", ")
 	}
 	return strings.Join(l[:n], ", ") + ", ..."
-}
-
-// shellQuote quotes s for bash when it needs it.
-func shellQuote(s string) string {
-	if s != "" && strings.IndexFunc(s, func(r rune) bool {
-		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_./:=@,+", r))
-	}) < 0 {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }

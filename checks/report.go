@@ -4,6 +4,7 @@ import (
 	"sort"
 
 	"github.com/lambda-doctor/lambda-doctor/account"
+	"github.com/lambda-doctor/lambda-doctor/diagnose/fix"
 )
 
 // Report is the result of checking one or more functions. Every output
@@ -39,6 +40,9 @@ type Requirement struct {
 	Requests []RequestJSON `json:"requests"`
 	Decision string        `json:"decision"` // allow | implicit_deny | explicit_deny | unknown
 	Passed   bool          `json:"passed"`
+	// Unparsed names the documents that do not parse and leave it
+	// undecided.
+	Unparsed []string `json:"unparsed,omitempty"`
 }
 
 // Expectation is one expectation of the spec and its outcome.
@@ -52,7 +56,7 @@ type Expectation struct {
 	Decision string      `json:"decision"` // allow | implicit_deny | explicit_deny | unknown
 	Passed   bool        `json:"passed"`
 	Evidence []Evidence  `json:"evidence,omitempty"`
-	Fixes    []Fix       `json:"fixes,omitempty"`
+	Fixes    []fix.Fix   `json:"fixes,omitempty"`
 	Notes    []string    `json:"notes,omitempty"`
 }
 
@@ -77,9 +81,12 @@ type Summary struct {
 	BySeverity          map[string]int `json:"by_severity"`
 	ByRule              []RuleCount    `json:"by_rule"`
 	// AtOrAbove counts findings at or above FailOn.
-	AtOrAbove int  `json:"at_or_above_fail_on"`
-	Unknown   int  `json:"unknown"` // requirements/expectations that could not be decided
-	Failed    bool `json:"failed"`
+	AtOrAbove int `json:"at_or_above_fail_on"`
+	Unknown   int `json:"unknown"` // requirements/expectations that could not be decided
+	// Unparsed counts the documents that do not parse (LD110): the run
+	// is then incomplete, whatever --fail-on says about the finding.
+	Unparsed int  `json:"unparsed"`
+	Failed   bool `json:"failed"`
 }
 
 // RuleCount is the number of findings of one rule.
@@ -89,6 +96,14 @@ type RuleCount struct {
 	Severity Severity `json:"severity"`
 	Short    string   `json:"short"`
 	Count    int      `json:"count"`
+}
+
+// Incomplete reports whether something could not be decided: a function
+// that could not be read, a requirement or expectation undecided, a
+// document that does not parse.
+func (r *Report) Incomplete() bool {
+	s := r.Summary
+	return s.Errors > 0 || s.Unknown > 0 || s.Unparsed > 0
 }
 
 // Failing reports whether f is at or above the report's fail-on severity.
@@ -144,6 +159,9 @@ func (r *Report) summarize() {
 		s.BySeverity[f.Severity.String()]++
 		if r.Failing(f) {
 			s.AtOrAbove++
+		}
+		if f.ID == "LD110" {
+			s.Unparsed++
 		}
 		rc := byRule[f.ID]
 		if rc == nil {

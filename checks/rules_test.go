@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/lambda-doctor/lambda-doctor/account"
+	"github.com/lambda-doctor/lambda-doctor/diagnose/fix"
 )
 
 const (
@@ -83,9 +84,22 @@ func TestHealthyHasNoFindings(t *testing.T) {
 	if len(r.Findings) != 0 {
 		t.Fatalf("got findings %v, want none: %+v", ids(r), r.Findings)
 	}
-	if r.Summary.Failed || r.Summary.Requirements != 1 || r.Summary.RequirementsFailed != 0 {
-		t.Fatalf("got summary %+v, want one requirement (logs) holding", r.Summary)
+	if r.Summary.Failed || r.Summary.Requirements != 2 || r.Summary.RequirementsFailed != 0 {
+		t.Fatalf("got summary %+v, want two requirements (logs, trust) holding", r.Summary)
 	}
+}
+
+// publicURL gives fn a function URL with auth type NONE and the two
+// statements the console adds for it (Lambda DG urls-auth): anyone can
+// call it, as intended.
+func publicURL(t testing.TB, fn *account.Function) {
+	t.Helper()
+	fn.URLConfigs = []account.URLConfig{{URL: "https://x.lambda-url.us-east-1.on.aws/", AuthType: "NONE"}}
+	resourcePolicy(t, fn,
+		map[string]any{"Sid": "FunctionURLAllowPublicAccess", "Effect": "Allow", "Principal": "*", "Action": "lambda:InvokeFunctionUrl",
+			"Resource": fn.ARN, "Condition": map[string]any{"StringEquals": map[string]any{"lambda:FunctionUrlAuthType": "NONE"}}},
+		map[string]any{"Sid": "FunctionURLAllowInvokeAction", "Effect": "Allow", "Principal": "*", "Action": "lambda:InvokeFunction",
+			"Resource": fn.ARN, "Condition": map[string]any{"Bool": map[string]any{"lambda:InvokedViaFunctionUrl": "true"}}})
 }
 
 // TestRules has, for each rule, a function that triggers it and a close
@@ -425,7 +439,7 @@ func TestUnreadableRoleIsUnknown(t *testing.T) {
 
 func TestIgnore(t *testing.T) {
 	fn := healthy(t, "f")
-	fn.URLConfigs = []account.URLConfig{{AuthType: "NONE"}}
+	publicURL(t, fn)
 	c := New(Options{FailOn: Low, Ignore: []string{"ld107"}})
 	c.Check(fn)
 	if got := ids(c.Report()); len(got) != 0 {
@@ -435,7 +449,7 @@ func TestIgnore(t *testing.T) {
 
 func TestFailOn(t *testing.T) {
 	fn := healthy(t, "f")
-	fn.URLConfigs = []account.URLConfig{{AuthType: "NONE"}} // medium
+	publicURL(t, fn) // LD107, medium
 	for _, tc := range []struct {
 		failOn Severity
 		want   bool
@@ -489,18 +503,18 @@ func TestTrustFixVerified(t *testing.T) {
 		map[string]any{"Sid": "Both", "Effect": "Allow", "Principal": map[string]any{"Service": []string{"lambda.amazonaws.com", "ec2.amazonaws.com"}}, "Action": "sts:AssumeRole"},
 		map[string]any{"Sid": "Ops", "Effect": "Allow", "Principal": map[string]any{"AWS": "arn:aws:iam::444455556666:root"}, "Action": "sts:AssumeRole"},
 		map[string]any{"Sid": "NoTags", "Effect": "Deny", "Principal": map[string]any{"AWS": "*"}, "Action": "sts:TagSession"}))
-	var fix *Fix
+	var fx *fix.Fix
 	for _, f := range check(t, fn).Findings {
 		if f.ID == "LD109" && len(f.Fixes) == 1 {
-			fix = &f.Fixes[0]
+			fx = &f.Fixes[0]
 		}
 	}
-	if fix == nil || !fix.Verified {
-		t.Fatalf("got fix %+v, want a verified one", fix)
+	if fx == nil || !fx.Verified {
+		t.Fatalf("got fix %+v, want a verified one", fx)
 	}
-	_, doc, ok := strings.Cut(fix.Command, "--policy-document '")
-	if !ok || !strings.HasPrefix(fix.Command, "aws iam update-assume-role-policy --role-name f-role") {
-		t.Fatalf("unexpected command %q", fix.Command)
+	_, doc, ok := strings.Cut(fx.Command, "--policy-document '")
+	if !ok || !strings.HasPrefix(fx.Command, "aws iam update-assume-role-policy --role-name f-role") {
+		t.Fatalf("unexpected command %q", fx.Command)
 	}
 	fn.Role.Trust = strings.TrimSuffix(doc, "'")
 	for _, want := range []string{`"Sid":"Both"`, `"Principal":{"Service":"lambda.amazonaws.com"}`, `"Sid":"NoTags"`} {

@@ -6,6 +6,9 @@ import (
 	"io"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/lambda-doctor/lambda-doctor/diagnose/fix"
+	"github.com/lambda-doctor/lambda-doctor/diagnose/judge"
 )
 
 // TextOptions tune the text rendering.
@@ -29,13 +32,15 @@ const (
 func WriteText(w io.Writer, r *Report, o TextOptions) error {
 	p := &printer{w: w, color: o.Color}
 	s := r.Summary
-	if !s.Failed && !o.Verbose && s.Errors == 0 && s.Unknown == 0 {
+	if !s.Failed && !o.Verbose && !r.Incomplete() {
 		p.line(p.paint(ansiGreen, "✓") + " " + okLine(r))
 		return p.err
 	}
 	failing := 0
 	for _, f := range r.Findings {
-		if !o.Verbose && !r.Failing(f) {
+		// A document that does not parse is shown whatever its severity:
+		// it is why the run is incomplete.
+		if !o.Verbose && !r.Failing(f) && f.ID != "LD110" {
 			continue
 		}
 		failing++
@@ -53,9 +58,17 @@ func WriteText(w io.Writer, r *Report, o TextOptions) error {
 			p.line("")
 		}
 		for _, q := range fr.Requirements {
-			if q.Decision == "unknown" {
-				p.line(fmt.Sprintf("%s %s: could not decide whether its role can %s (reads were refused; see unseen)", p.paint(ansiYellow, "?"), fr.Name, q.Need))
+			if q.Decision != "unknown" {
+				continue
 			}
+			who, why := "its role", "reads were refused; see unseen"
+			if q.ID == judge.RuleInvoker {
+				who = "it"
+			}
+			if len(q.Unparsed) > 0 {
+				why = "LD110: " + strings.Join(q.Unparsed, ", ") + " does not parse"
+			}
+			p.line(fmt.Sprintf("%s %s: could not decide whether %s can %s (%s)", p.paint(ansiYellow, "?"), fr.Name, who, q.Need, why))
 		}
 		if len(fr.Unseen) > 0 && (o.Verbose || hasUnknown(fr)) {
 			for _, u := range fr.Unseen {
@@ -169,13 +182,23 @@ func evidenceText(e Evidence) string {
 	return strings.Join(where, " ") + ": " + e.Detail
 }
 
-func (p *printer) fixes(fixes []Fix) {
+func (p *printer) fixes(fixes []fix.Fix) {
 	for _, fx := range fixes {
-		head := "fix"
+		if fx.Command == "" {
+			head := "no command"
+			if fx.Owner != "" {
+				head += ": " + fx.Owner + " must act"
+			}
+			p.line("  " + p.paint(ansiYellow, head))
+			p.line("    # " + fx.Explanation)
+			if fx.Document != "" {
+				p.line("    # they must grant: " + fx.Document)
+			}
+			continue
+		}
+		head := "fix (not verified)"
 		if fx.Verified {
 			head = "fix (verified by simulation)"
-		} else {
-			head = "fix (not verified)"
 		}
 		p.line("  " + p.paint(ansiGreen, head))
 		if fx.Explanation != "" {
@@ -243,7 +266,7 @@ func (p *printer) summary(r *Report) {
 	switch {
 	case s.Failed:
 		verdict = p.paint(ansiRed, "FAIL")
-	case s.Errors > 0 || s.Unknown > 0:
+	case r.Incomplete():
 		verdict = p.paint(ansiYellow, "INCOMPLETE")
 	}
 	p.line(verdict + "  " + strings.Join(parts, "; "))

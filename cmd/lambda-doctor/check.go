@@ -187,7 +187,7 @@ func runCheck(c *cli.Context) error {
 	switch {
 	case rep.Summary.Failed:
 		return problemFound()
-	case rep.Summary.Errors > 0 || rep.Summary.Unknown > 0:
+	case rep.Incomplete():
 		return &exitError{code: exitUnseen, err: errors.New(incomplete(rep))}
 	}
 	return nil
@@ -245,7 +245,10 @@ func incomplete(rep *checks.Report) string {
 		parts = append(parts, fmt.Sprintf("%d function(s) could not be read", n))
 	}
 	if n := rep.Summary.Unknown; n > 0 {
-		parts = append(parts, fmt.Sprintf("%d check(s) could not be decided because reads were refused", n))
+		parts = append(parts, fmt.Sprintf("%d check(s) could not be decided because reads were refused or documents do not parse", n))
+	}
+	if n := rep.Summary.Unparsed; n > 0 {
+		parts = append(parts, fmt.Sprintf("%d policy document(s) do not parse (LD110)", n))
 	}
 	return "incomplete check: " + strings.Join(parts, "; ")
 }

@@ -277,3 +277,39 @@ func TestProgressBar(t *testing.T) {
 		t.Errorf("progress output %q redrew within 100 ms", got)
 	}
 }
+
+// TestCheckJudgesInvokers: a trigger the resource policy refuses fails the
+// check (LD012) with the verified add-permission for exactly that route
+// (fixtures/apigw-wrong-source-arn: the policy allows another API).
+func TestCheckJudgesInvokers(t *testing.T) {
+	t.Setenv("NO_COLOR", "1")
+	out, stderr, code := runCheckCmd(t, "--snapshot", "../../fixtures/apigw-wrong-source-arn/snapshot.json", "--all", "--output", "json")
+	if code != exitProblem {
+		t.Fatalf("exit %d, want %d\n%s%s", code, exitProblem, out, stderr)
+	}
+	var rep struct {
+		Findings []struct {
+			ID    string `json:"id"`
+			Title string `json:"title"`
+			Fixes []struct {
+				Command  string `json:"command"`
+				Verified bool   `json:"verified"`
+			} `json:"fixes"`
+		} `json:"findings"`
+	}
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range rep.Findings {
+		if f.ID != "LD012" {
+			continue
+		}
+		if len(f.Fixes) != 1 || !f.Fixes[0].Verified ||
+			!strings.Contains(f.Fixes[0].Command, "aws lambda add-permission --function-name order-processor") ||
+			!strings.Contains(f.Fixes[0].Command, "--source-arn arn:aws:execute-api:us-east-1:111122223333:a1b2c3d4e5/prod/POST/orders") {
+			t.Errorf("LD012 %q: fixes %+v, want the verified add-permission for the route", f.Title, f.Fixes)
+		}
+		return
+	}
+	t.Fatalf("no LD012 finding:\n%s", out)
+}

@@ -226,7 +226,7 @@ func Requirements(fn *account.Function) []Requirement {
 
 	// Lambda must be able to assume the execution role (Lambda DG
 	// lambda-intro-execution-role).
-	add(Requirement{Rule: RuleTrust, Door: Trust, Need: "be assumed by Lambda (sts:AssumeRole for lambda.amazonaws.com)",
+	add(Requirement{Rule: RuleTrust, Door: Trust, Need: "be assumed by Lambda",
 		Source: "the execution role's trust policy"})
 
 	out = append(out, invokerRequirements(fn)...)

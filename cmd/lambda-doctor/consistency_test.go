@@ -1,0 +1,117 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/lambda-doctor/lambda-doctor/account"
+)
+
+// requirementRules are the rules of check's required-permission findings:
+// the requirements of package judge that are judged (LD009 and LD010 are
+// decided outside the model and only advise).
+var requirementRules = []string{"LD001", "LD002", "LD003", "LD004", "LD005", "LD006", "LD007", "LD008", "LD011", "LD012"}
+
+// TestDiagnoseAndCheckAgree is the consistency proof over every bundled
+// snapshot: for every function, diagnose --symptom auto finds a closed door
+// on a requirement of the configuration exactly when check reports a
+// required-permission finding for it (the same rules, as many times), and
+// the two leave the same requirements undecided. Doors diagnose finds only
+// from denial lines in the logs are its extra evidence and not compared.
+func TestDiagnoseAndCheckAgree(t *testing.T) {
+	t.Setenv("NO_COLOR", "1")
+	compared, closed := 0, 0
+	for _, snap := range snapshots(t) {
+		src, err := account.LoadSnapshot(snap)
+		if err != nil {
+			t.Fatal(err)
+		}
+		names, err := src.FunctionNames(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, name := range names {
+			fn, err := src.Function(context.Background(), name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var dout, derr bytes.Buffer
+			run(context.Background(), []string{"lambda-doctor", "diagnose", "--snapshot", snap, "--function", name, "--output", "json"},
+				strings.NewReader(""), &dout, &derr)
+			var d struct {
+				Diagnoses []struct {
+					Door string `json:"door"`
+					Rule string `json:"rule"`
+				} `json:"diagnoses"`
+			}
+			if err := json.Unmarshal(dout.Bytes(), &d); err != nil {
+				t.Fatalf("%s %s: diagnose output: %v\n%s%s", snap, name, err, dout.String(), derr.String())
+			}
+			var dClosed, dUnknown []string
+			for _, x := range d.Diagnoses {
+				switch {
+				case x.Rule == "":
+					// a denial line from the logs: diagnose's own evidence
+				case x.Door == "unknown":
+					dUnknown = append(dUnknown, x.Rule)
+				default:
+					dClosed = append(dClosed, x.Rule)
+				}
+			}
+
+			cout, cerr, _ := runCheckCmd(t, "--snapshot", snap, "--function", name, "--output", "json", "--fail-on", "none")
+			var c struct {
+				Functions []struct {
+					ARN          string `json:"arn"`
+					Requirements []struct {
+						ID       string `json:"id"`
+						Decision string `json:"decision"`
+					} `json:"requirements"`
+				} `json:"functions"`
+				Findings []struct {
+					ID        string   `json:"id"`
+					Functions []string `json:"functions"`
+				} `json:"findings"`
+			}
+			if err := json.Unmarshal([]byte(cout), &c); err != nil {
+				t.Fatalf("%s %s: check output: %v\n%s%s", snap, name, err, cout, cerr)
+			}
+			var cClosed, cUnknown []string
+			for _, f := range c.Findings {
+				if slices.Contains(requirementRules, f.ID) && slices.Contains(f.Functions, fn.ARN) {
+					cClosed = append(cClosed, f.ID)
+				}
+			}
+			for _, fr := range c.Functions {
+				for _, q := range fr.Requirements {
+					if fr.ARN == fn.ARN && q.Decision == "unknown" {
+						cUnknown = append(cUnknown, q.ID)
+					}
+				}
+			}
+			sort.Strings(dClosed)
+			sort.Strings(cClosed)
+			sort.Strings(dUnknown)
+			sort.Strings(cUnknown)
+			if !slices.Equal(dClosed, cClosed) {
+				t.Errorf("%s %s: closed doors: diagnose %v, check %v", snap, name, dClosed, cClosed)
+			}
+			if !slices.Equal(dUnknown, cUnknown) {
+				t.Errorf("%s %s: undecided: diagnose %v, check %v", snap, name, dUnknown, cUnknown)
+			}
+			compared++
+			closed += len(dClosed)
+		}
+	}
+	// The bundled snapshots hold closed requirements of most kinds; a
+	// comparison that finds none compares nothing.
+	if closed < 15 {
+		t.Errorf("only %d closed requirements over %d functions: the snapshots no longer exercise the comparison", closed, compared)
+	}
+	t.Logf("%d functions compared, %d closed requirements agree", compared, closed)
+}
