@@ -263,14 +263,7 @@ func (c *Checker) Report() *Report {
 			f.Functions = users
 			r.Findings = append(r.Findings, f)
 		}
-		for _, f := range rs.trust {
-			if c.ignore[f.ID] {
-				continue
-			}
-			g := *f
-			g.Functions = sortedCopy(f.Functions)
-			r.Findings = append(r.Findings, g)
-		}
+		r.Findings = c.merged(r.Findings, rs.trust)
 		if len(users) > 1 && arn != "" && !c.ignore["LD104"] {
 			f := newFinding("LD104", arn, fmt.Sprintf("role %s is the execution role of %d functions", lastSegment(arn), len(users)), users...)
 			f.Evidence = []Evidence{{Detail: "used by " + strings.Join(names(users), ", ")}}
@@ -278,16 +271,24 @@ func (c *Checker) Report() *Report {
 			r.Findings = append(r.Findings, f)
 		}
 	}
-	for _, f := range c.unparsed {
+	r.Findings = c.merged(r.Findings, c.unparsed)
+	r.summarize()
+	return r
+}
+
+// merged appends the findings that name every function they were found on
+// (a role's LD011, a document's LD110), functions sorted.
+func (c *Checker) merged(out []Finding, fs map[string]*Finding) []Finding {
+	for _, f := range fs {
 		if c.ignore[f.ID] {
 			continue
 		}
 		g := *f
-		g.Functions = sortedCopy(f.Functions)
-		r.Findings = append(r.Findings, g)
+		g.Functions = append([]string(nil), f.Functions...)
+		sort.Strings(g.Functions)
+		out = append(out, g)
 	}
-	r.summarize()
-	return r
+	return out
 }
 
 // addUnparsed records a document that does not parse: one LD110 finding per
@@ -324,12 +325,6 @@ func describePolicy(u judge.Unparsed) string {
 		return "the trust policy of role " + strings.TrimPrefix(u.Policy, "trust policy of role/")
 	}
 	return "the policy " + u.Policy
-}
-
-func sortedCopy(l []string) []string {
-	out := append([]string(nil), l...)
-	sort.Strings(out)
-	return out
 }
 
 func names(arns []string) []string {

@@ -51,10 +51,7 @@ func RenderText(w io.Writer, r *Report, color bool) error {
 			field(&b, "cross-check", p.CrossCheck)
 		}
 		if len(r.Open) > 1 {
-			b.WriteString("\n  checked\n")
-			for _, o := range r.Open {
-				fmt.Fprintf(&b, "    %s✓%s %s\n", c.green, c.reset, o)
-			}
+			textOpen(&b, "checked", r.Open, c)
 		}
 		_, err := io.WriteString(w, b.String())
 		return err
@@ -76,13 +73,18 @@ func RenderText(w io.Writer, r *Report, color bool) error {
 		textNotes(&b, r.Notes)
 	}
 	if len(r.Open) > 0 {
-		b.WriteString("\n  also checked, open\n")
-		for _, o := range r.Open {
-			fmt.Fprintf(&b, "    %s✓%s %s\n", c.green, c.reset, o)
-		}
+		textOpen(&b, "also checked, open", r.Open, c)
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// textOpen lists the requests found allowed under a title.
+func textOpen(b *strings.Builder, title string, open []string, c palette) {
+	b.WriteString("\n  " + title + "\n")
+	for _, o := range open {
+		fmt.Fprintf(b, "    %s✓%s %s\n", c.green, c.reset, o)
+	}
 }
 
 func textDiagnosis(b *strings.Builder, d Diagnosis, c palette) {

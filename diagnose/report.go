@@ -222,7 +222,7 @@ func (d *diagnosis) explain(ctx context.Context, f *finding) Diagnosis {
 		}
 		for _, p := range v.Probes {
 			for _, a := range p.Assumed {
-				if !containsFold(out.Assumed, a) {
+				if !judge.ContainsFold(out.Assumed, a) {
 					out.Assumed = append(out.Assumed, a)
 				}
 			}
@@ -236,7 +236,7 @@ func (d *diagnosis) explain(ctx context.Context, f *finding) Diagnosis {
 		var ops, perms, causes []string
 		for _, u := range v.Unseen {
 			ops = append(ops, u.Operation)
-			if u.Permission != "" && !containsFold(perms, u.Permission) {
+			if u.Permission != "" && !judge.ContainsFold(perms, u.Permission) {
 				perms = append(perms, u.Permission)
 			}
 		}
@@ -374,10 +374,10 @@ func headline(fn *account.Function, f *finding, open bool) string {
 		if len(v.Calls) > 1 {
 			var acts, resources []string
 			for _, c := range v.Calls {
-				if !containsFold(acts, c.Action) {
+				if !judge.ContainsFold(acts, c.Action) {
 					acts = append(acts, c.Action)
 				}
-				if !containsFold(resources, c.Resource) {
+				if !judge.ContainsFold(resources, c.Resource) {
 					resources = append(resources, c.Resource)
 				}
 			}
@@ -653,13 +653,4 @@ func marshal(v any) ([]byte, error) {
 		return nil, err
 	}
 	return []byte(strings.TrimRight(b.String(), "\n")), nil
-}
-
-func containsFold(l []string, v string) bool {
-	for _, x := range l {
-		if strings.EqualFold(x, v) {
-			return true
-		}
-	}
-	return false
 }

@@ -300,7 +300,7 @@ func editDeny(doc string, idx int, action, resource string, allowed, onlyFor []s
 							break
 						}
 					}
-					if disjoint && !containsFold(not, a) {
+					if disjoint && !judge.ContainsFold(not, a) {
 						not = append(not, a)
 					}
 				}
@@ -425,7 +425,7 @@ func allowedResources(fn *account.Function, action string) []string {
 				continue
 			}
 			for _, r := range st.Resource {
-				if !containsFold(out, r) {
+				if !judge.ContainsFold(out, r) {
 					out = append(out, r)
 				}
 			}

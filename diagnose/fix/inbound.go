@@ -164,7 +164,7 @@ func roleInvokerPlans(fn *account.Function, v *judge.Verdict, missing map[string
 	if missing[simulate.LayerIdentity] || missing[simulate.LayerBoundary] {
 		var acts []string
 		for _, p := range v.Probes {
-			if p.Result != nil && p.Result.Decision != simulate.Allow && !containsFold(acts, p.Input.Request.Action) {
+			if p.Result != nil && p.Result.Decision != simulate.Allow && !judge.ContainsFold(acts, p.Input.Request.Action) {
 				acts = append(acts, p.Input.Request.Action)
 			}
 		}

@@ -53,7 +53,7 @@ func failingGrants(v *judge.Verdict) []stmt {
 		if _, ok := acts[res]; !ok {
 			order = append(order, res)
 		}
-		if !containsFold(acts[res], r.Action) {
+		if !judge.ContainsFold(acts[res], r.Action) {
 			acts[res] = append(acts[res], r.Action)
 		}
 	}
@@ -104,15 +104,6 @@ func listOf(v any) []string {
 		return x
 	}
 	return nil
-}
-
-func containsFold(l []string, v string) bool {
-	for _, x := range l {
-		if strings.EqualFold(x, v) {
-			return true
-		}
-	}
-	return false
 }
 
 func logsPlans(fn *account.Function, v *judge.Verdict) []plan {

@@ -36,31 +36,19 @@ func sanitize(s string, max int) string {
 
 // unique returns base, or base-2, base-3... whichever is not used (for
 // statement ids of resource policies and policy names, which take '-').
-func unique(base string, used map[string]bool) string {
-	if !used[base] {
-		return base
-	}
-	for i := 2; ; i++ {
-		c := fmt.Sprintf("%s-%d", base, i)
-		if !used[c] {
-			return c
-		}
-	}
-}
+func unique(base string, used map[string]bool) string { return numbered(base, "-", used) }
 
 // uniqueSid returns base, or base2, base3... whichever is not used: the Sid
 // of an IAM identity policy statement takes only letters and digits (IAM
 // User Guide, reference_policies_elements_sid).
-func uniqueSid(base string, used map[string]bool) string {
-	if !used[base] {
-		return base
+func uniqueSid(base string, used map[string]bool) string { return numbered(base, "", used) }
+
+func numbered(base, sep string, used map[string]bool) string {
+	c := base
+	for i := 2; used[c]; i++ {
+		c = fmt.Sprintf("%s%s%d", base, sep, i)
 	}
-	for i := 2; ; i++ {
-		c := fmt.Sprintf("%s%d", base, i)
-		if !used[c] {
-			return c
-		}
-	}
+	return c
 }
 
 // logicalID joins parts in CamelCase, keeping only letters and digits: a

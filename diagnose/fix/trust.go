@@ -3,6 +3,7 @@ package fix
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -120,12 +121,13 @@ func NarrowTrust(fn *account.Function) (Fix, bool) {
 	work.Role.Trust = doc
 	verified := judge.CheckTrust(work).Open() && onlyLambdaTrusted(doc)
 	sort.Strings(removed)
+	removed = slices.Compact(removed)
 	role := fn.Role.Name
 	return Fix{
 		Door:        judge.Trust,
 		Format:      CLI,
 		Command:     "aws iam update-assume-role-policy --role-name " + Quote(role) + " --policy-document " + Quote(doc),
-		Explanation: fmt.Sprintf("the whole trust policy of role %s without %s; Lambda can still assume the role", role, strings.Join(dedupe(removed), ", ")),
+		Explanation: fmt.Sprintf("the whole trust policy of role %s without %s; Lambda can still assume the role", role, strings.Join(removed, ", ")),
 		Verified:    verified,
 		Document:    doc,
 	}, true
@@ -154,16 +156,4 @@ func onlyLambdaTrusted(doc string) bool {
 		}
 	}
 	return true
-}
-
-func dedupe(s []string) []string {
-	seen := map[string]bool{}
-	var out []string
-	for _, x := range s {
-		if !seen[x] {
-			seen[x] = true
-			out = append(out, x)
-		}
-	}
-	return out
 }

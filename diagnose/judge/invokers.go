@@ -239,7 +239,7 @@ func PolicyInvokers(fn *account.Function) []PolicyInvoker {
 				}
 			}
 			switch {
-			case containsFold(st.Action, "lambda:InvokeFunctionUrl") || viaURL:
+			case ContainsFold(st.Action, "lambda:InvokeFunctionUrl") || viaURL:
 				inv.FunctionURL = true
 			case !matchesInvoke(st.Action):
 				continue
@@ -276,7 +276,8 @@ func matchesInvoke(acts []string) bool {
 	return false
 }
 
-func containsFold(l []string, v string) bool {
+// ContainsFold reports whether l holds v, ignoring case (IAM action names).
+func ContainsFold(l []string, v string) bool {
 	for _, x := range l {
 		if strings.EqualFold(x, v) {
 			return true

@@ -172,7 +172,7 @@ func public(st map[string]any) bool {
 	case string:
 		return p == "*"
 	case map[string]any:
-		for _, v := range strList(p["AWS"]) {
+		for _, v := range values(p["AWS"]) {
 			if v == "*" {
 				return true
 			}
@@ -188,7 +188,7 @@ func urlScoped(st map[string]any) bool {
 	for _, kv := range cond {
 		m, _ := kv.(map[string]any)
 		for k, v := range m {
-			vals := strList(v)
+			vals := values(v)
 			switch strings.ToLower(k) {
 			case "lambda:functionurlauthtype":
 				if len(vals) == 1 && vals[0] == "NONE" {
@@ -204,20 +204,17 @@ func urlScoped(st map[string]any) bool {
 	return false
 }
 
-func strList(v any) []string {
-	switch x := v.(type) {
-	case string:
-		return []string{x}
-	case bool:
-		return []string{fmt.Sprint(x)}
-	case []any:
-		var out []string
-		for _, e := range x {
-			out = append(out, fmt.Sprint(e))
-		}
-		return out
+// values are a decoded JSON scalar or list as text.
+func values(v any) []string {
+	l, ok := v.([]any)
+	if !ok {
+		return []string{fmt.Sprint(v)}
 	}
-	return nil
+	out := make([]string, len(l))
+	for i, e := range l {
+		out[i] = fmt.Sprint(e)
+	}
+	return out
 }
 
 // splitAnd splits a command line at " && " outside quotes.
