@@ -9,31 +9,25 @@ import (
 
 	"github.com/lambda-doctor/lambda-doctor/diagnose/fix"
 	"github.com/lambda-doctor/lambda-doctor/diagnose/judge"
+	"github.com/lambda-doctor/lambda-doctor/internal/iostreams"
 )
 
 // TextOptions tune the text rendering.
 type TextOptions struct {
-	Color bool
+	// Palette colours the output (the streams' palette; the zero Palette
+	// for none).
+	Palette iostreams.Palette
 	// Verbose lists every finding and requirement, not only failing ones.
 	Verbose bool
 }
 
-const (
-	ansiRed    = "\x1b[31m"
-	ansiYellow = "\x1b[33m"
-	ansiGreen  = "\x1b[32m"
-	ansiBold   = "\x1b[1m"
-	ansiDim    = "\x1b[2m"
-	ansiReset  = "\x1b[0m"
-)
-
 // WriteText renders the report for people. When nothing fails it prints one
 // line ("quiet when all is well"), unless Verbose.
 func WriteText(w io.Writer, r *Report, o TextOptions) error {
-	p := &printer{w: w, color: o.Color}
+	p := &printer{w: w, c: o.Palette}
 	s := r.Summary
 	if !s.Failed && !o.Verbose && !r.Incomplete() {
-		p.line(p.paint(ansiGreen, "✓") + " " + okLine(r))
+		p.line(p.paint(p.c.Green, "✓") + " " + okLine(r))
 		return p.err
 	}
 	failing := 0
@@ -54,7 +48,7 @@ func WriteText(w io.Writer, r *Report, o TextOptions) error {
 			p.expectation(r, fr, e)
 		}
 		if fr.Error != "" {
-			p.line(fmt.Sprintf("%s %s: could not be checked: %s", p.paint(ansiRed, "✗"), fr.Name, fr.Error))
+			p.line(fmt.Sprintf("%s %s: could not be checked: %s", p.paint(p.c.Red, "✗"), fr.Name, fr.Error))
 			p.line("")
 		}
 		for _, q := range fr.Requirements {
@@ -68,7 +62,7 @@ func WriteText(w io.Writer, r *Report, o TextOptions) error {
 			if len(q.Unparsed) > 0 {
 				why = "LD110: " + strings.Join(q.Unparsed, ", ") + " does not parse"
 			}
-			p.line(fmt.Sprintf("%s %s: could not decide whether %s can %s (%s)", p.paint(ansiYellow, "?"), fr.Name, who, q.Need, why))
+			p.line(fmt.Sprintf("%s %s: could not decide whether %s can %s (%s)", p.paint(p.c.Yellow, "?"), fr.Name, who, q.Need, why))
 		}
 		if len(fr.Unseen) > 0 && (o.Verbose || hasUnknown(fr)) {
 			for _, u := range fr.Unseen {
@@ -122,9 +116,9 @@ func plural2(n int, noun string) string {
 }
 
 type printer struct {
-	w     io.Writer
-	color bool
-	err   error
+	w   io.Writer
+	c   iostreams.Palette
+	err error
 }
 
 func (p *printer) line(s string) {
@@ -133,25 +127,20 @@ func (p *printer) line(s string) {
 	}
 }
 
-func (p *printer) paint(code, s string) string {
-	if !p.color {
-		return s
-	}
-	return code + s + ansiReset
-}
+func (p *printer) paint(code, s string) string { return p.c.Paint(code, s) }
 
 func (p *printer) sevColor(s Severity) string {
 	switch s {
 	case Critical, High:
-		return ansiRed
+		return p.c.Red
 	case Medium:
-		return ansiYellow
+		return p.c.Yellow
 	}
-	return ansiDim
+	return p.c.Dim
 }
 
 func (p *printer) finding(f Finding) {
-	p.line(fmt.Sprintf("%s %s %s  %s", p.paint(p.sevColor(f.Severity), "✗"), p.paint(ansiBold, f.ID), p.paint(p.sevColor(f.Severity), f.Severity.String()), f.Title))
+	p.line(fmt.Sprintf("%s %s %s  %s", p.paint(p.sevColor(f.Severity), "✗"), p.paint(p.c.Bold, f.ID), p.paint(p.sevColor(f.Severity), f.Severity.String()), f.Title))
 	if len(f.Functions) > 1 {
 		p.line("  functions " + strings.Join(names(f.Functions), ", "))
 	}
@@ -189,7 +178,7 @@ func (p *printer) fixes(fixes []fix.Fix) {
 			if fx.Owner != "" {
 				head += ": " + fx.Owner + " must act"
 			}
-			p.line("  " + p.paint(ansiYellow, head))
+			p.line("  " + p.paint(p.c.Yellow, head))
 			p.line("    # " + fx.Explanation)
 			if fx.Document != "" {
 				p.line("    # they must grant: " + fx.Document)
@@ -200,7 +189,7 @@ func (p *printer) fixes(fixes []fix.Fix) {
 		if fx.Verified {
 			head = "fix (verified by simulation)"
 		}
-		p.line("  " + p.paint(ansiGreen, head))
+		p.line("  " + p.paint(p.c.Green, head))
 		if fx.Explanation != "" {
 			p.line("    # " + fx.Explanation)
 		}
@@ -209,15 +198,15 @@ func (p *printer) fixes(fixes []fix.Fix) {
 }
 
 func (p *printer) expectation(r *Report, fr FunctionResult, e Expectation) {
-	mark := p.paint(ansiGreen, "✓")
+	mark := p.paint(p.c.Green, "✓")
 	if !e.Passed {
-		mark = p.paint(ansiRed, "✗")
+		mark = p.paint(p.c.Red, "✗")
 	}
 	where := ""
 	if r.Spec != "" && e.Line > 0 {
 		where = fmt.Sprintf(" (%s:%d)", r.Spec, e.Line)
 	}
-	p.line(fmt.Sprintf("%s %s expectation%s  %s", mark, p.paint(ansiBold, e.ID), where, e.Name))
+	p.line(fmt.Sprintf("%s %s expectation%s  %s", mark, p.paint(p.c.Bold, e.ID), where, e.Name))
 	req := e.Request
 	p.line(fmt.Sprintf("  request   %s → %s on %s", req.Principal, req.Action, req.Resource))
 	if len(req.Context) > 0 {
@@ -262,12 +251,12 @@ func (p *printer) summary(r *Report) {
 	} else {
 		parts = append(parts, fmt.Sprintf("findings: %d (--fail-on none)", s.Findings))
 	}
-	verdict := p.paint(ansiGreen, "PASS")
+	verdict := p.paint(p.c.Green, "PASS")
 	switch {
 	case s.Failed:
-		verdict = p.paint(ansiRed, "FAIL")
+		verdict = p.paint(p.c.Red, "FAIL")
 	case r.Incomplete():
-		verdict = p.paint(ansiYellow, "INCOMPLETE")
+		verdict = p.paint(p.c.Yellow, "INCOMPLETE")
 	}
 	p.line(verdict + "  " + strings.Join(parts, "; "))
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/lambda-doctor/lambda-doctor/account"
 	"github.com/lambda-doctor/lambda-doctor/diagnose/fix"
 	"github.com/lambda-doctor/lambda-doctor/diagnose/judge"
+	"github.com/lambda-doctor/lambda-doctor/internal/iostreams"
 )
 
 const acct = "111122223333"
@@ -140,10 +141,10 @@ func TestRenderTextColour(t *testing.T) {
 		t.Fatal(err)
 	}
 	var plain, col bytes.Buffer
-	if err := RenderText(&plain, rep, false); err != nil {
+	if err := RenderText(&plain, rep, iostreams.Palette{}); err != nil {
 		t.Fatal(err)
 	}
-	if err := RenderText(&col, rep, true); err != nil {
+	if err := RenderText(&col, rep, iostreams.NewPalette(true)); err != nil {
 		t.Fatal(err)
 	}
 	if strings.Contains(plain.String(), "\x1b[") {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/lambda-doctor/lambda-doctor/diagnose/fix"
 	"github.com/lambda-doctor/lambda-doctor/diagnose/judge"
+	"github.com/lambda-doctor/lambda-doctor/internal/iostreams"
 )
 
 // RenderJSON writes the report as one indented JSON object.
@@ -20,23 +21,14 @@ func RenderJSON(w io.Writer, r *Report) error {
 	return err
 }
 
-type palette struct{ red, green, yellow, bold, dim, reset string }
-
-func colors(on bool) palette {
-	if !on {
-		return palette{}
-	}
-	return palette{red: "\x1b[31m", green: "\x1b[32m", yellow: "\x1b[33m", bold: "\x1b[1m", dim: "\x1b[2m", reset: "\x1b[0m"}
-}
-
 // RenderText writes the report for a person at a terminal (the layout of
-// the README, "lambda-doctor diagnose"); color adds ANSI colour.
-func RenderText(w io.Writer, r *Report, color bool) error {
-	c := colors(color)
+// the README, "lambda-doctor diagnose"), coloured with c (the streams'
+// palette; the zero Palette for none).
+func RenderText(w io.Writer, r *Report, c iostreams.Palette) error {
 	var b strings.Builder
 	if len(r.Diagnoses) == 0 {
 		p := r.Primary
-		fmt.Fprintf(&b, "%s✓ %s%s\n", c.green+c.bold, p.Summary, c.reset)
+		fmt.Fprintf(&b, "%s✓ %s%s\n", c.Green+c.Bold, p.Summary, c.Reset)
 		if p.Request != nil {
 			b.WriteString("\n")
 			textRequest(&b, p.Request, c)
@@ -61,7 +53,7 @@ func RenderText(w io.Writer, r *Report, color bool) error {
 			b.WriteString("\n")
 		}
 		if len(r.Diagnoses) > 1 {
-			fmt.Fprintf(&b, "%s[%d of %d]%s ", c.dim, i+1, len(r.Diagnoses), c.reset)
+			fmt.Fprintf(&b, "%s[%d of %d]%s ", c.Dim, i+1, len(r.Diagnoses), c.Reset)
 		}
 		if len(r.Diagnoses) == 1 {
 			d.Notes = append(append([]string{}, r.Notes...), d.Notes...)
@@ -80,18 +72,18 @@ func RenderText(w io.Writer, r *Report, color bool) error {
 }
 
 // textOpen lists the requests found allowed under a title.
-func textOpen(b *strings.Builder, title string, open []string, c palette) {
+func textOpen(b *strings.Builder, title string, open []string, c iostreams.Palette) {
 	b.WriteString("\n  " + title + "\n")
 	for _, o := range open {
-		fmt.Fprintf(b, "    %s✓%s %s\n", c.green, c.reset, o)
+		fmt.Fprintf(b, "    %s✓%s %s\n", c.Green, c.Reset, o)
 	}
 }
 
-func textDiagnosis(b *strings.Builder, d Diagnosis, c palette) {
+func textDiagnosis(b *strings.Builder, d Diagnosis, c iostreams.Palette) {
 	if d.Door == Unknown {
-		fmt.Fprintf(b, "%s? cannot decide%s: %s\n", c.yellow+c.bold, c.reset, d.Summary)
+		fmt.Fprintf(b, "%s? cannot decide%s: %s\n", c.Yellow+c.Bold, c.Reset, d.Summary)
 	} else {
-		fmt.Fprintf(b, "%s✗ %s door closed%s: %s\n", c.red+c.bold, strings.ToUpper(string(d.Door)), c.reset, d.Headline)
+		fmt.Fprintf(b, "%s✗ %s door closed%s: %s\n", c.Red+c.Bold, strings.ToUpper(string(d.Door)), c.Reset, d.Headline)
 	}
 	b.WriteString("\n")
 	if d.Request != nil {
@@ -146,7 +138,7 @@ func textDiagnosis(b *strings.Builder, d Diagnosis, c palette) {
 		b.WriteString("\n")
 		switch {
 		case f.Command == "" && f.Owner != "":
-			fmt.Fprintf(b, "  %sno command%s — %s must act\n", c.bold, c.reset, f.Owner)
+			fmt.Fprintf(b, "  %sno command%s — %s must act\n", c.Bold, c.Reset, f.Owner)
 			wrapPara(b, f.Explanation, "    ")
 			if f.Document != "" {
 				b.WriteString("    they must grant:\n")
@@ -154,19 +146,19 @@ func textDiagnosis(b *strings.Builder, d Diagnosis, c palette) {
 			}
 			continue
 		case f.Command == "":
-			fmt.Fprintf(b, "  %sno command%s\n", c.bold, c.reset)
+			fmt.Fprintf(b, "  %sno command%s\n", c.Bold, c.Reset)
 			wrapPara(b, f.Explanation, "    ")
 			continue
 		}
-		state := c.yellow + "NOT verified: the simulation still denies with it applied" + c.reset
+		state := c.Yellow + "NOT verified: the simulation still denies with it applied" + c.Reset
 		if f.Verified {
-			state = c.green + "verified by simulation" + c.reset
+			state = c.Green + "verified by simulation" + c.Reset
 		}
 		title := "fix"
 		if f.Format != fix.CLI && f.Format != "" {
 			title = "fix as " + string(f.Format)
 		}
-		fmt.Fprintf(b, "  %s%s%s (%s)\n", c.bold, title, c.reset, state)
+		fmt.Fprintf(b, "  %s%s%s (%s)\n", c.Bold, title, c.Reset, state)
 		wrapPara(b, f.Explanation, "    ")
 		if f.Format == fix.CLI || f.Format == "" {
 			b.WriteString(wrapCommand(f.Command, "    ", "      ") + "\n")
@@ -187,7 +179,7 @@ func reasonSuffix(r string) string {
 
 func decisionText(d string) string { return strings.ReplaceAll(d, "_", " ") }
 
-func textRequest(b *strings.Builder, r *Request, c palette) {
+func textRequest(b *strings.Builder, r *Request, c iostreams.Palette) {
 	field(b, "request", r.Principal+" → "+r.Action)
 	field(b, "", "on "+r.Resource)
 	for _, k := range []string{"aws:SourceArn", "aws:SourceAccount", "lambda:FunctionUrlAuthType", "lambda:InvokedViaFunctionUrl"} {
@@ -197,7 +189,7 @@ func textRequest(b *strings.Builder, r *Request, c palette) {
 	}
 }
 
-func textEvidence(b *strings.Builder, ev []Evidence, c palette) {
+func textEvidence(b *strings.Builder, ev []Evidence, c iostreams.Palette) {
 	for i, e := range ev {
 		name := "evidence"
 		if i > 0 {

@@ -4,17 +4,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"runtime/debug"
 	"strings"
-	"sync"
-	"time"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/lambda-doctor/lambda-doctor/account"
 	"github.com/lambda-doctor/lambda-doctor/checks"
+	"github.com/lambda-doctor/lambda-doctor/internal/limits"
 )
 
 // defaultFailOn is the severity at or above which a finding fails `check`
@@ -22,17 +20,37 @@ import (
 // critical findings break the pipeline, medium and low ones are reported.
 const defaultFailOn = "high"
 
-func checkCommand() *cli.Command {
+// maxSpec bounds the spec file.
+const maxSpec = 4 << 20
+
+// checkOptions are what `lambda-doctor check` was told.
+type checkOptions struct {
+	Source    sourceOptions
+	Function  string
+	All       bool
+	Spec      *checks.Spec
+	Output    string // text | json | sarif | junit
+	FailOn    checks.Severity
+	Ignore    []string
+	Workers   int
+	Verbose   bool
+	SARIFFile string
+}
+
+// checkCommand is `lambda-doctor check`; runF, when set, gets the options
+// instead of runCheck (tests of flag parsing).
+func checkCommand(runF func(context.Context, *streams, *checkOptions) error) *cli.Command {
 	return &cli.Command{
 		Name:  "check",
 		Usage: "CI smoke checks: required permissions, least-privilege findings and spec expectations",
 		Description: `Checks one function (--function) or every function of the account (--all):
-the permissions its configuration requires of its execution role (logs, VPC,
-event sources, dead-letter target, destinations, X-Ray, KMS, EFS), least-
-privilege findings on its role and resource policy, and the expectations of
-a spec file (--spec). Exit 0 when all is well (quietly), 1 when an
-expectation fails or a finding is at or above --fail-on, 2 on bad input,
-3 when the account could not be read well enough to decide.`,
+what its configuration requires (the execution role's logs, VPC, event
+source, dead-letter, destination, X-Ray, KMS and EFS permissions, Lambda's
+trust, and every invoker the account shows), least-privilege findings on its
+role and resource policy, and the expectations of a spec file (--spec).
+Exit 0 when all is well (quietly), 1 when an expectation fails or a finding
+is at or above --fail-on, 2 on bad input, 3 when the account could not be
+read (or a policy parsed) well enough to decide.`,
 		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "function", Usage: "function `NAME` or ARN to check"},
 			&cli.BoolFlag{Name: "all", Usage: "check every function of the account (or snapshot)"},
@@ -44,142 +62,150 @@ expectation fails or a finding is at or above --fail-on, 2 on bad input,
 			&cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "text output: list every finding and expectation, also when all is well"},
 			&cli.StringFlag{Name: "sarif-file", Usage: "repository `FILE` the SARIF results point at (code scanning needs one; default: the --spec file)"},
 		}, sourceFlags()...),
-		Action: runCheck,
+		Action: func(c *cli.Context) error {
+			o, err := checkOptionsFrom(c)
+			if err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(c.Context, ioFrom(c), o)
+			}
+			return runCheck(c.Context, ioFrom(c), o)
+		},
 	}
 }
 
-func runCheck(c *cli.Context) error {
-	s := ioFrom(c)
+// checkOptionsFrom reads and checks the flags and the spec file.
+func checkOptionsFrom(c *cli.Context) (*checkOptions, error) {
 	if c.NArg() > 0 {
-		return usageErrorf("check takes no arguments (got %q); name the function with --function", c.Args().First())
+		return nil, usageErrorf("check takes no arguments (got %q); name the function with --function", c.Args().First())
 	}
-	format := c.String("output")
-	switch format {
+	o := &checkOptions{Function: c.String("function"), All: c.Bool("all"), Output: c.String("output"),
+		Workers: c.Int("concurrency"), Verbose: c.Bool("verbose"), SARIFFile: c.String("sarif-file")}
+	switch o.Output {
 	case "text", "json", "sarif", "junit":
 	default:
-		return usageErrorf("--output must be text, json, sarif or junit, not %q", format)
+		return nil, usageErrorf("--output must be text, json, sarif or junit, not %q", o.Output)
 	}
-	if c.Int("concurrency") < 1 {
-		return usageErrorf("--concurrency must be at least 1")
+	if o.Workers < 1 {
+		return nil, usageErrorf("--concurrency must be at least 1")
 	}
-	all, fn := c.Bool("all"), c.String("function")
-	if all && fn != "" {
-		return usageErrorf("give --function or --all, not both")
+	if o.All && o.Function != "" {
+		return nil, usageErrorf("give --function or --all, not both")
 	}
-	var spec *checks.Spec
 	if path := c.String("spec"); path != "" {
-		data, err := os.ReadFile(path)
+		data, err := limits.ReadFile(path, maxSpec, "")
 		if err != nil {
-			return badInput(fmt.Errorf("read spec: %w", err))
+			return nil, badInput(fmt.Errorf("read spec: %w", err))
 		}
-		if spec, err = checks.ParseSpec(path, data); err != nil {
-			return badInput(err)
+		if o.Spec, err = checks.ParseSpec(path, data); err != nil {
+			return nil, badInput(err)
 		}
 	}
-	if !all && fn == "" && (spec == nil || len(spec.Names()) == 0) {
-		return usageErrorf("name a function with --function NAME, or check every function with --all")
+	if !o.All && o.Function == "" && (o.Spec == nil || len(o.Spec.Names()) == 0) {
+		return nil, usageErrorf("name a function with --function NAME, or check every function with --all")
 	}
-	if spec != nil && fn == "" {
-		for _, fs := range spec.Functions {
+	if o.Spec != nil && o.Function == "" {
+		for _, fs := range o.Spec.Functions {
 			if fs.Function == "" {
-				return badInput(&checks.SpecError{File: spec.File, Line: fs.Line,
+				return nil, badInput(&checks.SpecError{File: o.Spec.File, Line: fs.Line,
 					Msg: "expectations without a function name apply to --function, which is not given; add `function: NAME`"})
 			}
 		}
 	}
-	failOn, err := checks.ParseSeverity(defaultFailOn)
-	if err != nil {
-		return err
+	var err error
+	if o.FailOn, err = checks.ParseSeverity(defaultFailOn); err != nil {
+		return nil, err
 	}
-	if spec != nil && spec.FailOn != nil {
-		failOn = *spec.FailOn
+	if o.Spec != nil && o.Spec.FailOn != nil {
+		o.FailOn = *o.Spec.FailOn
 	}
 	if c.IsSet("fail-on") {
-		if failOn, err = checks.ParseSeverity(c.String("fail-on")); err != nil {
-			return usageErrorf("--fail-on: %v", err)
+		if o.FailOn, err = checks.ParseSeverity(c.String("fail-on")); err != nil {
+			return nil, usageErrorf("--fail-on: %v", err)
 		}
 	}
-	var ignore []string
 	for _, id := range c.StringSlice("ignore") {
 		for _, one := range strings.Split(id, ",") {
 			r, ok := checks.RuleByID(strings.TrimSpace(one))
 			if !ok {
-				return usageErrorf("--ignore: unknown rule id %q (see the rule list in the README)", one)
+				return nil, usageErrorf("--ignore: unknown rule id %q (see the rule list in the README)", one)
 			}
-			ignore = append(ignore, r.ID)
+			o.Ignore = append(o.Ignore, r.ID)
 		}
 	}
+	if o.Source, err = sourceOptionsFrom(c); err != nil {
+		return nil, err
+	}
+	return o, nil
+}
 
-	src, err := openSource(c)
+// runCheck checks the functions, prints the report and gives its exit
+// code: 1 when it fails, 3 when it is incomplete.
+func runCheck(ctx context.Context, s *streams, o *checkOptions) error {
+	src, err := o.Source.open(ctx, s)
 	if err != nil {
 		return err
 	}
-	ctx := c.Context
-	opts := checks.Options{FailOn: failOn, Spec: spec, Function: fn, Ignore: ignore, Workers: c.Int("concurrency")}
-	if all {
+	opts := checks.Options{FailOn: o.FailOn, Spec: o.Spec, Function: o.Function, Ignore: o.Ignore, Workers: o.Workers}
+	if o.All {
 		defer tuneGC()()
 	}
 	var rep *checks.Report
-	if all {
-		if ra, ok := src.(wholeAccountReader); ok {
-			// The live reader reads the account in one sweep with its own
-			// concurrency and progress; functions are checked as they come.
-			rep, err = checks.Each(ctx, ra.ReadAll, opts)
-			if err != nil {
-				return err
-			}
+	if ra, ok := src.(wholeAccountReader); ok && o.All {
+		// The live reader reads the account in one sweep with its own
+		// concurrency and progress; functions are checked as they come.
+		if rep, err = checks.Each(ctx, ra.ReadAll, opts); err != nil {
+			return err
 		}
 	}
 	if rep == nil {
 		var names []string
 		switch {
-		case all:
+		case o.All:
 			if names, err = src.FunctionNames(ctx); err != nil {
 				return fmt.Errorf("list functions: %w", err)
 			}
-		case fn != "":
+		case o.Function != "":
 			// A function named on the command line that cannot be read is
 			// an error of the run (exit 2 or 3), not a line in the report.
-			if _, err := src.Function(ctx, fn); err != nil {
+			if _, err := src.Function(ctx, o.Function); err != nil {
 				return err
 			}
-			names = []string{fn}
-			for _, n := range spec.Names() {
-				if n != fn {
+			names = []string{o.Function}
+			for _, n := range o.Spec.Names() {
+				if n != o.Function {
 					names = append(names, n)
 				}
 			}
 		default:
-			names = spec.Names()
+			names = o.Spec.Names()
 		}
-		var bar *progressBar
-		if s.errTTY && len(names) > 1 {
-			bar = &progressBar{w: s.err, total: len(names)}
-			opts.Progress = bar.update
+		bar := s.io.Progress("checking", len(names))
+		if bar != nil {
+			opts.Progress = bar.Update
 		}
 		rep, err = checks.Run(ctx, src, names, opts)
-		if bar != nil {
-			bar.finish()
-		}
+		bar.Done()
 		if err != nil {
 			return err
 		}
 	}
-	if spec != nil {
-		if err := specFunctionsFound(spec, rep, fn); err != nil {
+	if o.Spec != nil {
+		if err := specFunctionsFound(o.Spec, rep, o.Function); err != nil {
 			return err
 		}
 	}
 
-	switch format {
+	switch o.Output {
 	case "json":
 		err = checks.WriteJSON(s.out, rep)
 	case "sarif":
-		err = checks.WriteSARIF(s.out, rep, checks.SARIFOptions{Artifact: c.String("sarif-file")})
+		err = checks.WriteSARIF(s.out, rep, checks.SARIFOptions{Artifact: o.SARIFFile})
 	case "junit":
 		err = checks.WriteJUnit(s.out, rep)
 	default:
-		err = checks.WriteText(s.out, rep, checks.TextOptions{Color: s.color(), Verbose: c.Bool("verbose")})
+		err = checks.WriteText(s.out, rep, checks.TextOptions{Palette: s.io.Palette(), Verbose: o.Verbose})
 	}
 	if err != nil {
 		return fmt.Errorf("write report: %w", err)
@@ -188,7 +214,7 @@ func runCheck(c *cli.Context) error {
 	case rep.Summary.Failed:
 		return problemFound()
 	case rep.Incomplete():
-		return &exitError{code: exitUnseen, err: errors.New(incomplete(rep))}
+		return &incompleteError{err: errors.New(incomplete(rep))}
 	}
 	return nil
 }
@@ -232,7 +258,7 @@ func specFunctionsFound(spec *checks.Spec, rep *checks.Report, cmdFn string) err
 			}
 		}
 		if !found {
-			return &exitError{code: exitUnseen, err: &checks.SpecError{File: spec.File, Line: fs.Line,
+			return &incompleteError{err: &checks.SpecError{File: spec.File, Line: fs.Line,
 				Msg: fmt.Sprintf("function %q named by the spec was not found or could not be read", name)}}
 		}
 	}
@@ -251,39 +277,4 @@ func incomplete(rep *checks.Report) string {
 		parts = append(parts, fmt.Sprintf("%d policy document(s) do not parse (LD110)", n))
 	}
 	return "incomplete check: " + strings.Join(parts, "; ")
-}
-
-// progressBar draws "checking  1234/5000 [=====>    ]  25%" on a terminal.
-type progressBar struct {
-	mu    sync.Mutex
-	w     io.Writer
-	total int
-	last  time.Time
-	drawn bool
-}
-
-func (p *progressBar) update(done, total int) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	now := time.Now()
-	if done < total && now.Sub(p.last) < 100*time.Millisecond {
-		return
-	}
-	p.last = now
-	const width = 30
-	fill := width * done / total
-	bar := strings.Repeat("=", fill)
-	if fill < width {
-		bar += ">" + strings.Repeat(" ", width-fill-1)
-	}
-	fmt.Fprintf(p.w, "\rchecking %*d/%d [%s] %3d%%", len(fmt.Sprint(total)), done, total, bar, 100*done/total)
-	p.drawn = true
-}
-
-func (p *progressBar) finish() {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.drawn {
-		fmt.Fprint(p.w, "\r\x1b[K")
-	}
 }

@@ -257,27 +257,6 @@ func TestCheckAllFindsEachBrokenFunction(t *testing.T) {
 	}
 }
 
-// The progress bar redraws one line and clears it at the end; it is only
-// created when stderr is a terminal (runCheck), so piped stderr stays empty
-// (TestCheckGolden).
-func TestProgressBar(t *testing.T) {
-	var b bytes.Buffer
-	p := &progressBar{w: &b, total: 4}
-	p.update(1, 4)
-	p.update(2, 4) // within 100 ms of the last draw: skipped
-	p.update(4, 4) // the last one is always drawn
-	p.finish()
-	got := b.String()
-	for _, want := range []string{"\rchecking 1/4 [=======>", " 25%", "\rchecking 4/4 [==============================] 100%", "\r\x1b[K"} {
-		if !strings.Contains(got, want) {
-			t.Errorf("progress output %q lacks %q", got, want)
-		}
-	}
-	if strings.Contains(got, "2/4") {
-		t.Errorf("progress output %q redrew within 100 ms", got)
-	}
-}
-
 // TestCheckJudgesInvokers: a trigger the resource policy refuses fails the
 // check (LD012) with the verified add-permission for exactly that route
 // (fixtures/apigw-wrong-source-arn: the policy allows another API).

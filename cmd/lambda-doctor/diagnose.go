@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"os"
 	"strings"
 
 	"github.com/urfave/cli/v2"
@@ -13,9 +11,21 @@ import (
 	"github.com/lambda-doctor/lambda-doctor/account"
 	"github.com/lambda-doctor/lambda-doctor/diagnose"
 	"github.com/lambda-doctor/lambda-doctor/diagnose/fix"
+	"github.com/lambda-doctor/lambda-doctor/internal/limits"
 )
 
-func diagnoseCommand() *cli.Command {
+// diagnoseOptions are what `lambda-doctor diagnose` was told.
+type diagnoseOptions struct {
+	Source     sourceOptions
+	Function   string // name or ARN, without the qualifier
+	Output     string // text | json | markdown
+	CrossCheck bool
+	Diagnose   diagnose.Options
+}
+
+// diagnoseCommand is `lambda-doctor diagnose`; runF, when set, gets the
+// options instead of runDiagnose (tests of flag parsing).
+func diagnoseCommand(runF func(context.Context, *streams, *diagnoseOptions) error) *cli.Command {
 	return &cli.Command{
 		Name:  "diagnose",
 		Usage: "find the closed door (inbound, outbound, logs, trust) and the smallest verified fix",
@@ -41,41 +51,46 @@ func diagnoseCommand() *cli.Command {
 			&cli.StringFlag{Name: "fix-format", Value: "cli", Usage: "write fixes as `FORMAT`: cli, cloudformation, sam or terraform"},
 			&cli.BoolFlag{Name: "cross-check", Usage: "also ask IAM SimulatePrincipalPolicy about outbound requests (live account only)"},
 		}, sourceFlags()...),
-		Action: runDiagnose,
+		Action: func(c *cli.Context) error {
+			o, err := diagnoseOptionsFrom(c)
+			if err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(c.Context, ioFrom(c), o)
+			}
+			return runDiagnose(c.Context, ioFrom(c), o)
+		},
 	}
 }
 
-// principalSimulator is what a live source offers for --cross-check.
-type principalSimulator interface {
-	SimulatePrincipalPolicy(ctx context.Context, roleARN, action, resource string, context map[string][]string) (string, error)
-}
-
-func runDiagnose(c *cli.Context) error {
-	s := ioFrom(c)
+// diagnoseOptionsFrom reads and checks the flags; every error is bad usage
+// or bad input (exit 2).
+func diagnoseOptionsFrom(c *cli.Context) (*diagnoseOptions, error) {
 	if c.NArg() > 0 {
-		return usageErrorf("diagnose takes no arguments, got %q (did you mean --function %s?)", c.Args().First(), c.Args().First())
+		return nil, usageErrorf("diagnose takes no arguments, got %q (did you mean --function %s?)", c.Args().First(), c.Args().First())
 	}
 	name := strings.TrimSpace(c.String("function"))
 	if name == "" {
-		return usageErrorf("--function is required: the function's name or ARN")
+		return nil, usageErrorf("--function is required: the function's name or ARN")
 	}
-	output := c.String("output")
-	switch output {
+	o := &diagnoseOptions{Function: name, Output: c.String("output"), CrossCheck: c.Bool("cross-check")}
+	switch o.Output {
 	case "text", "json", "markdown", "md":
 	default:
-		return usageErrorf("--output %q: want text, json or markdown", output)
+		return nil, usageErrorf("--output %q: want text, json or markdown", o.Output)
 	}
 	format := fix.Format(c.String("fix-format"))
 	switch format {
 	case fix.CLI, fix.CloudFormation, fix.SAM, fix.Terraform:
 	default:
-		return usageErrorf("--fix-format %q: want cli, cloudformation, sam or terraform", format)
+		return nil, usageErrorf("--fix-format %q: want cli, cloudformation, sam or terraform", format)
 	}
 	errText, err := readErrorText(c)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	o := diagnose.Options{
+	o.Diagnose = diagnose.Options{
 		Symptom:       c.String("symptom"),
 		Error:         errText,
 		Caller:        strings.TrimSpace(c.String("caller")),
@@ -87,42 +102,56 @@ func runDiagnose(c *cli.Context) error {
 		FunctionURL:   c.Bool("function-url"),
 		FixFormat:     format,
 	}
-	if o.SourceAccount != "" && !account.IsAccountID(o.SourceAccount) {
-		return usageErrorf("--source-account %q: want a 12-digit account id", o.SourceAccount)
+	d := &o.Diagnose
+	if d.SourceAccount != "" && !account.IsAccountID(d.SourceAccount) {
+		return nil, usageErrorf("--source-account %q: want a 12-digit account id", d.SourceAccount)
 	}
-	if o.SourceARN != "" && !strings.HasPrefix(o.SourceARN, "arn:") {
-		return usageErrorf("--source-arn %q is not an ARN", o.SourceARN)
+	if d.SourceARN != "" && !strings.HasPrefix(d.SourceARN, "arn:") {
+		return nil, usageErrorf("--source-arn %q is not an ARN", d.SourceARN)
 	}
-	if o.Caller != "" && o.Caller != "*" && !account.IsAccountID(o.Caller) && !strings.HasPrefix(o.Caller, "arn:") && !strings.HasSuffix(o.Caller, ".amazonaws.com") && !strings.HasSuffix(o.Caller, ".amazonaws.com.cn") {
-		return usageErrorf("--caller %q: want a service principal (apigateway.amazonaws.com), a 12-digit account id, an IAM ARN, or '*'", o.Caller)
+	if d.Caller != "" && d.Caller != "*" && !account.IsAccountID(d.Caller) && !strings.HasPrefix(d.Caller, "arn:") && !strings.HasSuffix(d.Caller, ".amazonaws.com") && !strings.HasSuffix(d.Caller, ".amazonaws.com.cn") {
+		return nil, usageErrorf("--caller %q: want a service principal (apigateway.amazonaws.com), a 12-digit account id, an IAM ARN, or '*'", d.Caller)
 	}
 	// NAME:QUALIFIER and ARN:QUALIFIER name the qualifier too.
 	if base, q, ok := splitQualifier(name); ok {
-		if o.Qualifier != "" && o.Qualifier != q {
-			return usageErrorf("--function %s names qualifier %q but --qualifier is %q", name, q, o.Qualifier)
+		if d.Qualifier != "" && d.Qualifier != q {
+			return nil, usageErrorf("--function %s names qualifier %q but --qualifier is %q", name, q, d.Qualifier)
 		}
-		name, o.Qualifier = base, q
+		o.Function, d.Qualifier = base, q
 	}
+	if o.Source, err = sourceOptionsFrom(c); err != nil {
+		return nil, err
+	}
+	return o, nil
+}
 
-	src, err := openSource(c)
+// principalSimulator is what a live source offers for --cross-check.
+type principalSimulator interface {
+	SimulatePrincipalPolicy(ctx context.Context, roleARN, action, resource string, context map[string][]string) (string, error)
+}
+
+// runDiagnose reads the function, diagnoses it and prints the report; the
+// exit code is the report's.
+func runDiagnose(ctx context.Context, s *streams, o *diagnoseOptions) error {
+	src, err := o.Source.open(ctx, s)
 	if err != nil {
 		return err
 	}
-	ctx := c.Context
-	fn, err := src.Function(ctx, name)
+	fn, err := src.Function(ctx, o.Function)
 	if err != nil {
 		return err
 	}
-	if c.Bool("cross-check") {
+	opts := o.Diagnose
+	if o.CrossCheck {
 		if ps, ok := src.(principalSimulator); ok {
-			o.CrossCheck = func(ctx context.Context, roleARN, action, resource string) (string, error) {
+			opts.CrossCheck = func(ctx context.Context, roleARN, action, resource string) (string, error) {
 				return ps.SimulatePrincipalPolicy(ctx, roleARN, action, resource, nil)
 			}
 		} else {
 			fmt.Fprintln(s.err, "lambda-doctor: --cross-check needs a live account; ignored for a snapshot")
 		}
 	}
-	rep, err := diagnose.Diagnose(ctx, fn, o)
+	rep, err := diagnose.Diagnose(ctx, fn, opts)
 	if err != nil {
 		var ie *diagnose.InputError
 		if errors.As(err, &ie) {
@@ -130,21 +159,18 @@ func runDiagnose(c *cli.Context) error {
 		}
 		return badInput(fmt.Errorf("function %s: %w", fn.Name, err))
 	}
-	switch output {
+	switch o.Output {
 	case "json":
 		err = diagnose.RenderJSON(s.out, rep)
 	case "markdown", "md":
 		err = diagnose.RenderMarkdown(s.out, rep)
 	default:
-		err = diagnose.RenderText(s.out, rep, s.color())
+		err = diagnose.RenderText(s.out, rep, s.io.Palette())
 	}
 	if err != nil {
 		return err
 	}
-	if code := rep.ExitCode(); code != exitOK {
-		return &exitError{code: code}
-	}
-	return nil
+	return exitWith(rep.ExitCode())
 }
 
 // splitQualifier splits NAME:Q or arn:...:function:NAME:Q.
@@ -162,19 +188,22 @@ func splitQualifier(name string) (base, q string, ok bool) {
 	return name, "", false
 }
 
+// maxErrorText bounds --error @FILE and --error - (docs/contract.md).
+const maxErrorText = 4 << 20
+
 // readErrorText returns --error's text: as given, from a file (@FILE) or
-// from stdin (-).
+// from stdin (-), each read with a size limit.
 func readErrorText(c *cli.Context) (string, error) {
 	v := c.String("error")
 	switch {
 	case v == "-":
-		b, err := readAllLimited(ioFrom(c).in)
+		b, err := limits.ReadAll(ioFrom(c).in, maxErrorText, "--error -", "")
 		if err != nil {
 			return "", badInput(fmt.Errorf("--error -: read stdin: %w", err))
 		}
 		return string(b), nil
 	case strings.HasPrefix(v, "@"):
-		b, err := readFileLimited(v[1:])
+		b, err := limits.ReadFile(v[1:], maxErrorText, "")
 		if err != nil {
 			return "", badInput(fmt.Errorf("--error %s: %w", v, err))
 		}
@@ -184,26 +213,4 @@ func readErrorText(c *cli.Context) (string, error) {
 		return "", usageErrorf("--error is empty: paste the AWS error text")
 	}
 	return v, nil
-}
-
-const maxErrorText = 4 << 20
-
-func readAllLimited(r io.Reader) ([]byte, error) {
-	b, err := io.ReadAll(io.LimitReader(r, maxErrorText+1))
-	if err != nil {
-		return nil, err
-	}
-	if len(b) > maxErrorText {
-		return nil, fmt.Errorf("more than %d MiB", maxErrorText>>20)
-	}
-	return b, nil
-}
-
-func readFileLimited(path string) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	return readAllLimited(f)
 }

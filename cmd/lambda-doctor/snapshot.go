@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -14,7 +15,17 @@ import (
 	"github.com/lambda-doctor/lambda-doctor/account/live"
 )
 
-func snapshotCommand() *cli.Command {
+// snapshotOptions are what `lambda-doctor snapshot` was told.
+type snapshotOptions struct {
+	Source    sourceOptions
+	Functions []string
+	All       bool
+	Output    string // a file, or - for stdout
+}
+
+// snapshotCommand is `lambda-doctor snapshot`; runF, when set, gets the
+// options instead of runSnapshot (tests of flag parsing).
+func snapshotCommand(runF func(context.Context, *streams, *snapshotOptions) error) *cli.Command {
 	return &cli.Command{
 		Name:      "snapshot",
 		Usage:     "write an offline snapshot of functions' doors, to attach to a ticket or read later with --snapshot",
@@ -26,25 +37,42 @@ func snapshotCommand() *cli.Command {
 			&cli.IntFlag{Name: "concurrency", Usage: "read at most `N` functions at once (--all)", Value: 8},
 			&cli.DurationFlag{Name: "log-window", Usage: "search the functions' logs this far back for access denials (0: do not search)", Value: 24 * time.Hour},
 		}, sourceFlags()...),
-		Action: runSnapshot,
+		Action: func(c *cli.Context) error {
+			o, err := snapshotOptionsFrom(c)
+			if err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(c.Context, ioFrom(c), o)
+			}
+			return runSnapshot(c.Context, ioFrom(c), o)
+		},
 	}
 }
 
-func runSnapshot(c *cli.Context) error {
-	s := ioFrom(c)
-	names := c.StringSlice("function")
-	all := c.Bool("all")
+// snapshotOptionsFrom reads and checks the flags.
+func snapshotOptionsFrom(c *cli.Context) (*snapshotOptions, error) {
+	o := &snapshotOptions{Functions: c.StringSlice("function"), All: c.Bool("all"), Output: c.String("output")}
 	switch {
 	case c.Args().Len() > 0:
-		return usageErrorf("snapshot takes no arguments (got %q); name functions with --function", c.Args().First())
-	case all && len(names) > 0:
-		return usageErrorf("give --function or --all, not both")
-	case !all && len(names) == 0:
-		return usageErrorf("give --function NAME or --all")
+		return nil, usageErrorf("snapshot takes no arguments (got %q); name functions with --function", c.Args().First())
+	case o.All && len(o.Functions) > 0:
+		return nil, usageErrorf("give --function or --all, not both")
+	case !o.All && len(o.Functions) == 0:
+		return nil, usageErrorf("give --function NAME or --all")
 	case c.Int("concurrency") < 1:
-		return usageErrorf("--concurrency must be at least 1")
+		return nil, usageErrorf("--concurrency must be at least 1")
 	}
-	src, err := openSource(c)
+	var err error
+	if o.Source, err = sourceOptionsFrom(c); err != nil {
+		return nil, err
+	}
+	return o, nil
+}
+
+// runSnapshot reads the functions and writes the snapshot.
+func runSnapshot(ctx context.Context, s *streams, o *snapshotOptions) error {
+	src, err := o.Source.open(ctx, s)
 	if err != nil {
 		return err
 	}
@@ -57,7 +85,7 @@ func runSnapshot(c *cli.Context) error {
 		origin, org = v.Snapshot().Source, v.Snapshot().Org
 	}
 
-	out := c.String("output")
+	out := o.Output
 	w, commit, cleanup, err := openOutput(out, s.out)
 	if err != nil {
 		return badInput(fmt.Errorf("-o %s: %w", out, err))
@@ -74,17 +102,18 @@ func runSnapshot(c *cli.Context) error {
 		return sw.Add(f)
 	}
 
-	if lr, ok := src.(*live.Reader); ok && all {
-		err = lr.ReadAll(c.Context, add)
+	names := o.Functions
+	if lr, ok := src.(*live.Reader); ok && o.All {
+		err = lr.ReadAll(ctx, add)
 	} else {
-		if all {
-			if names, err = src.FunctionNames(c.Context); err != nil {
+		if o.All {
+			if names, err = src.FunctionNames(ctx); err != nil {
 				return fmt.Errorf("list functions: %w", err)
 			}
 		}
 		var fns []*account.Function
 		for _, name := range names {
-			f, err := src.Function(c.Context, name)
+			f, err := src.Function(ctx, name)
 			if err != nil {
 				return err
 			}

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"context"
 	"os"
+	"time"
 
 	"github.com/urfave/cli/v2"
 
@@ -10,7 +12,7 @@ import (
 )
 
 // sourceFlags are the flags every command that reads an account takes
-// (shared/contract.md, "Where the account comes from").
+// (docs/contract.md, "Where the account comes from").
 func sourceFlags() []cli.Flag {
 	return []cli.Flag{
 		&cli.StringFlag{Name: "profile", Usage: "AWS profile, as in the aws CLI", EnvVars: []string{"AWS_PROFILE"}},
@@ -20,48 +22,63 @@ func sourceFlags() []cli.Flag {
 	}
 }
 
-// openSource opens the account the source flags name: the snapshot file
-// given with --snapshot, else the live account through the standard AWS
-// configuration chain. Its errors map to exit codes: *account.InputError
-// (2), *account.AccessError and account.ErrNotFound (3).
-func openSource(c *cli.Context) (account.Source, error) {
-	if path := c.String("snapshot"); path != "" {
-		if c.IsSet("region") || (c.String("profile") != "" && c.String("profile") != os.Getenv("AWS_PROFILE")) {
-			return nil, usageErrorf("--snapshot reads a file: --profile and --region apply only to a live account")
-		}
-		return account.LoadSnapshot(path)
-	}
-	l, err := openLive(c)
-	if err != nil {
-		return nil, err
-	}
-	return l, nil
+// sourceOptions say where the account comes from: a snapshot file, else
+// the live account through the standard AWS configuration chain.
+type sourceOptions struct {
+	Profile, Region string
+	Snapshot        string
+	MaxBuckets      int // live: S3 notification reads; -1 none
+	Concurrency     int // live: functions read at once (the command's --concurrency)
+	LogWindow       time.Duration
 }
 
-// openLive opens the live account. A command's --concurrency flag, if it
-// has one, bounds how many functions are read at once.
-func openLive(c *cli.Context) (*live.Reader, error) {
-	opts := live.Options{
-		Profile:     c.String("profile"),
-		Region:      c.String("region"),
-		Concurrency: c.Int("concurrency"),
+// sourceOptionsFrom reads the source flags of c.
+func sourceOptionsFrom(c *cli.Context) (sourceOptions, error) {
+	o := sourceOptions{Profile: c.String("profile"), Region: c.String("region"), Snapshot: c.String("snapshot"),
+		Concurrency: c.Int("concurrency")}
+	if o.Snapshot != "" && (c.IsSet("region") || (o.Profile != "" && o.Profile != os.Getenv("AWS_PROFILE"))) {
+		return o, usageErrorf("--snapshot reads a file: --profile and --region apply only to a live account")
 	}
 	if c.IsSet("log-window") {
-		opts.LogWindow = c.Duration("log-window")
-		if opts.LogWindow == 0 {
-			opts.LogWindow = -1 // 0 on the command line: do not search logs
+		o.LogWindow = c.Duration("log-window")
+		if o.LogWindow == 0 {
+			o.LogWindow = -1 // 0 on the command line: do not search logs
 		}
 	}
 	switch n := c.Int("max-buckets"); {
 	case n < 0:
-		return nil, usageErrorf("--max-buckets must be 0 or more, got %d", n)
+		return o, usageErrorf("--max-buckets must be 0 or more, got %d", n)
 	case n == 0:
-		opts.MaxBuckets = -1 // do not read S3 notifications
+		o.MaxBuckets = -1 // do not read S3 notifications
 	default:
-		opts.MaxBuckets = n
+		o.MaxBuckets = n
 	}
-	if s := ioFrom(c); s.errTTY {
+	return o, nil
+}
+
+// open opens the account. Its errors map to exit codes: *account.InputError
+// (2), *account.AccessError and account.ErrNotFound (3). The live reader
+// draws its progress on stderr when it is a terminal.
+func (o sourceOptions) open(ctx context.Context, s *streams) (account.Source, error) {
+	if o.Snapshot != "" {
+		return account.LoadSnapshot(o.Snapshot)
+	}
+	opts := live.Options{Profile: o.Profile, Region: o.Region, Concurrency: o.Concurrency, LogWindow: o.LogWindow, MaxBuckets: o.MaxBuckets}
+	if s.io.IsStderrTTY() {
 		opts.Progress = s.err
 	}
-	return live.New(c.Context, opts)
+	r, err := live.New(ctx, opts)
+	if err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// openSource opens the account the source flags of c name.
+func openSource(c *cli.Context) (account.Source, error) {
+	o, err := sourceOptionsFrom(c)
+	if err != nil {
+		return nil, err
+	}
+	return o.open(c.Context, ioFrom(c))
 }
