@@ -13,7 +13,7 @@ import (
 )
 
 // API Gateway invokes with the SourceArn of one API; the function's only
-// statement names another API (shared/DESIGN.md's example).
+// statement names another API (the example of the README).
 func TestInboundAPIGatewayWrongSourceArn(t *testing.T) {
 	e := newEnv(t)
 	fn, _ := e.healthyFunction("e2e-order-processor")
@@ -247,7 +247,7 @@ func TestOutboundExplicitDenyEditDoesNotWiden(t *testing.T) {
 
 // Another account's role invokes the function; moto stores the principal
 // the fix adds as a raw string ("Principal": "arn:aws:iam::..."), which the
-// second diagnosis must still read (shared/moto-notes.md).
+// second diagnosis must still read.
 func TestInboundCrossAccountRole(t *testing.T) {
 	e := newEnv(t)
 	e.healthyFunction("e2e-invoice-generator")
@@ -331,7 +331,7 @@ func TestFunctionURLAWSIAMCrossAccount(t *testing.T) {
 }
 
 // A function that does not exist is exit 3 with a clear message, not a
-// stack trace (shared/contract.md, exit codes).
+// stack trace (docs/contract.md, exit codes).
 func TestMissingFunctionExit3(t *testing.T) {
 	e := newEnv(t)
 	cmd := exec.Command(binary, "diagnose", "--function", "e2e-no-such-function", "--output", "json")

@@ -13,7 +13,7 @@ import (
 	"github.com/lambda-doctor/lambda-doctor/account"
 )
 
-// scenario is fixtures/<name>/scenario.json (/work/team/fixture-format.md).
+// scenario is fixtures/<name>/scenario.json (fixtures/README.md, "Scenario files").
 type scenario struct {
 	Description string   `json:"description"`
 	Args        []string `json:"args"`

@@ -43,7 +43,7 @@ func setup(m *testing.M) (int, error) {
 	if out, err := exec.Command("go", "build", "-o", binary, "../../cmd/lambda-doctor").CombinedOutput(); err != nil {
 		return 0, fmt.Errorf("go build: %v\n%s", err, out)
 	}
-	// aws CLI v1 ignores AWS_ENDPOINT_URL for sqs (shared/moto-notes.md): a
+	// aws CLI v1 ignores AWS_ENDPOINT_URL for sqs (seen with moto): a
 	// wrapper first on PATH adds --endpoint-url so commands run unchanged.
 	real, err := exec.LookPath("aws")
 	if err != nil {

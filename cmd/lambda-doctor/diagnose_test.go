@@ -70,7 +70,7 @@ func TestDiagnoseExitCodes(t *testing.T) {
 }
 
 // TestDiagnoseJSONContract checks the fields scripts rely on
-// (shared/contract.md, "diagnose --output json").
+// (docs/contract.md, "diagnose --output json").
 func TestDiagnoseJSONContract(t *testing.T) {
 	if _, err := os.Stat(apigwSnap); err != nil {
 		t.Skip("fixture missing")

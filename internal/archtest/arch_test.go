@@ -1,6 +1,7 @@
-// Package archtest keeps the package boundaries of shared/DESIGN.md: the
-// engine and the decision packages never import the AWS SDK or do I/O
-// through it, so they can be used with no account at all.
+// Package archtest keeps the package boundaries of the README's "Layout":
+// the engine and the decision packages never import the AWS SDK or do I/O
+// through it, so they can be used with no account at all, and the judging
+// core sits below everything that uses it.
 package archtest
 
 import (
@@ -32,7 +33,7 @@ var mayUseSDK = map[string]bool{
 // packages). The model, the snapshot reader and every package that decides
 // must not depend on github.com/aws/ even transitively.
 func TestNoSDKOutsideLive(t *testing.T) {
-	for _, pkg := range []string{"account", "diagnose", "internal/errtext", "checks", "simulate"} {
+	for _, pkg := range []string{"account", "diagnose", "diagnose/judge", "diagnose/fix", "internal/errtext", "checks", "simulate"} {
 		pkg := module + "/" + pkg
 		t.Run(pkg, func(t *testing.T) {
 			if len(list(t, "-e", "-f", "{{.GoFiles}}", pkg)) == 0 {
@@ -81,6 +82,32 @@ func TestSimulateIsPure(t *testing.T) {
 		switch d {
 		case "net/http", "os/exec", "github.com/lambda-doctor/lambda-doctor/account":
 			t.Errorf("simulate depends on %s; it must stay a pure library", d)
+		}
+	}
+}
+
+// TestLayers: the judging core (diagnose/judge) depends on neither the fix
+// builder nor the flows; the fix builder not on the flows; checks not on
+// diagnose (it asks judge and fix, as diagnose does). Nothing below cmd
+// depends on a command.
+func TestLayers(t *testing.T) {
+	for pkg, forbidden := range map[string][]string{
+		"diagnose/judge": {"diagnose", "diagnose/fix", "checks", "account/live"},
+		"diagnose/fix":   {"diagnose", "checks", "account/live"},
+		"checks":         {"diagnose", "account/live"},
+		"diagnose":       {"checks", "account/live"},
+	} {
+		deps := map[string]bool{}
+		for _, d := range list(t, "-deps", module+"/"+pkg) {
+			deps[d] = true
+		}
+		for _, f := range forbidden {
+			if deps[module+"/"+f] {
+				t.Errorf("%s depends on %s", pkg, f)
+			}
+		}
+		if !deps[module+"/simulate"] {
+			t.Errorf("%s does not depend on simulate: is this test still looking at the right thing?", pkg)
 		}
 	}
 }
