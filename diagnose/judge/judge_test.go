@@ -47,10 +47,11 @@ func TestRequirementsFromConfiguration(t *testing.T) {
 		{"event sources of every kind", func(f *account.Function) {
 			for _, arn := range []string{"arn:aws:sqs:us-east-1:111122223333:q", "arn:aws:kinesis:us-east-1:111122223333:stream/s",
 				"arn:aws:dynamodb:us-east-1:111122223333:table/T/stream/2026", "arn:aws:kafka:us-east-1:111122223333:cluster/c/u",
-				"arn:aws:mq:us-east-1:111122223333:broker:b"} {
+				"arn:aws:mq:us-east-1:111122223333:broker:b:b-1234", "arn:aws:rds:us-east-1:111122223333:cluster:docdb",
+				"arn:aws:sns:us-east-1:111122223333:not-a-poller"} {
 				f.EventSources = append(f.EventSources, account.EventSource{UUID: arn, EventSourceARN: arn})
 			}
-		}, "LD001,LD003,LD003,LD003,LD003,LD011"},
+		}, "LD001,LD003,LD003,LD003,LD003,LD003,LD003,LD011"},
 		{"dead letter, destinations, tracing, key, file system", func(f *account.Function) {
 			f.Config.DeadLetterTarget = "arn:aws:sqs:us-east-1:111122223333:dlq"
 			f.AsyncConfigs = []account.AsyncConfig{{OnSuccess: "arn:aws:sns:us-east-1:111122223333:t", OnFailure: "arn:aws:s3:::b"}}

@@ -268,6 +268,27 @@ func eventSourceRequirement(fn *account.Function, es account.EventSource, calls 
 		eni := ec2ARN("network-interface/*")
 		r.Calls = append(r.Calls, calls(why, eni, "ec2:CreateNetworkInterface", "ec2:DeleteNetworkInterface")...)
 		r.Calls = append(r.Calls, calls(why, "*", "ec2:DescribeNetworkInterfaces", "ec2:DescribeVpcs", "ec2:DescribeSubnets", "ec2:DescribeSecurityGroups")...)
+	case "mq":
+		// Lambda DG with-mq, "Execution role permissions": mq:DescribeBroker,
+		// the ENI actions for the broker's VPC, and secretsmanager:GetSecretValue
+		// on the broker's credentials, which the model does not name.
+		r.Need = "read the Amazon MQ broker " + arn
+		r.Calls = calls(why, arn, "mq:DescribeBroker")
+		eni := ec2ARN("network-interface/*")
+		r.Calls = append(r.Calls, calls(why, eni, "ec2:CreateNetworkInterface", "ec2:DeleteNetworkInterface")...)
+		r.Calls = append(r.Calls, calls(why, "*", "ec2:DescribeNetworkInterfaces", "ec2:DescribeSecurityGroups", "ec2:DescribeSubnets", "ec2:DescribeVpcs")...)
+		r.Notes = append(r.Notes, "the broker's credentials secret (secretsmanager:GetSecretValue) is not in the model and was not judged")
+	case "rds":
+		// Amazon DocumentDB change streams (Lambda DG with-documentdb):
+		// rds:DescribeDBClusters on the cluster, the ENI actions, and
+		// rds:DescribeDBClusterParameters, rds:DescribeDBSubnetGroups and the
+		// cluster's secret, whose resources the model does not name.
+		r.Need = "read the Amazon DocumentDB change stream of " + arn
+		r.Calls = calls(why, arn, "rds:DescribeDBClusters")
+		eni := ec2ARN("network-interface/*")
+		r.Calls = append(r.Calls, calls(why, eni, "ec2:CreateNetworkInterface", "ec2:DeleteNetworkInterface")...)
+		r.Calls = append(r.Calls, calls(why, "*", "ec2:DescribeNetworkInterfaces", "ec2:DescribeSecurityGroups", "ec2:DescribeSubnets", "ec2:DescribeVpcs")...)
+		r.Notes = append(r.Notes, "rds:DescribeDBClusterParameters, rds:DescribeDBSubnetGroups and the cluster's secret (secretsmanager:GetSecretValue) name resources the model does not hold and were not judged")
 	default:
 		return r, false
 	}
