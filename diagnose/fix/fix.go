@@ -102,13 +102,15 @@ func (s *Set) For(fn *account.Function, v *judge.Verdict, f Format) []Fix {
 	if v.Blamed != "" {
 		return []Fix{blamedFix(fn, v)}
 	}
-	base := s.base(fn)
-	// Judged again on the model with the earlier fixes applied, so that the
-	// plans edit the documents as they then are.
-	v = judge.Recheck(base, v)
-	if v.Open() {
-		// An earlier fix of this report opens this door too.
-		return []Fix{{Door: v.Door, Format: f, Explanation: "a fix printed above for this function (or its role) also opens this door: apply that one"}}
+	base, changed := s.base(fn)
+	if changed {
+		// Judged again on the model with the earlier fixes applied, so that
+		// the plans edit the documents as they then are.
+		v = judge.Recheck(base, v)
+		if v.Open() {
+			// An earlier fix of this report opens this door too.
+			return []Fix{{Door: v.Door, Format: f, Explanation: "a fix printed above for this function (or its role) also opens this door: apply that one"}}
+		}
 	}
 	plans := planFixes(base, v)
 	work := cloneFunction(base)
@@ -144,18 +146,22 @@ func (s *Set) For(fn *account.Function, v *judge.Verdict, f Format) []Fix {
 	return out
 }
 
-// base is a copy of fn with the Set's earlier fixes applied.
-func (s *Set) base(fn *account.Function) *account.Function {
+// base is a copy of fn with the Set's earlier fixes applied, and whether
+// there were any.
+func (s *Set) base(fn *account.Function) (*account.Function, bool) {
 	b := cloneFunction(fn)
+	changed := false
 	if fn.Role != nil {
 		if r := s.roles[fn.Role.ARN]; r != nil {
 			b.Role = cloneRole(r)
+			changed = true
 		}
 	}
 	if p, ok := s.policies[fn.ARN]; ok {
 		b.ResourcePolicies = append([]account.ResourcePolicy(nil), p...)
+		changed = true
 	}
-	return b
+	return b, changed
 }
 
 // keep records the state of a function with fixes applied.
@@ -192,13 +198,16 @@ func planFixes(fn *account.Function, v *judge.Verdict) []plan {
 	}
 	// Then the missing allows, judged on the model with the denies edited
 	// out, layer by layer.
-	work := cloneFunction(fn)
-	for _, p := range plans {
-		if p.apply != nil {
-			_ = p.apply(work)
+	work, nv := fn, v
+	if len(plans) > 0 {
+		work = cloneFunction(fn)
+		for _, p := range plans {
+			if p.apply != nil {
+				_ = p.apply(work)
+			}
 		}
+		nv = judge.Recheck(work, v)
 	}
-	nv := judge.Recheck(work, v)
 	if nv.Unknown || nv.Decision != simulate.ImplicitDeny {
 		return plans
 	}
