@@ -206,23 +206,15 @@ func textEvidence(b *strings.Builder, ev []Evidence, c iostreams.Palette) {
 	}
 }
 
-func textAssumed(b *strings.Builder, a []string) {
-	for i, s := range a {
-		name := "unseen"
-		if i > 0 {
-			name = ""
-		}
-		field(b, name, s)
-	}
-}
+func textAssumed(b *strings.Builder, a []string) { fields(b, "unseen", a) }
 
-func textNotes(b *strings.Builder, notes []string) {
-	for i, n := range notes {
-		name := "note"
-		if i > 0 {
-			name = ""
-		}
-		field(b, name, n)
+func textNotes(b *strings.Builder, notes []string) { fields(b, "note", notes) }
+
+// fields writes the values under one name, given on the first line only.
+func fields(b *strings.Builder, name string, values []string) {
+	for _, v := range values {
+		field(b, name, v)
+		name = ""
 	}
 }
 

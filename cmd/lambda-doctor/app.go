@@ -60,6 +60,22 @@ func runStreams(ctx context.Context, ios *iostreams.IOStreams, args []string) in
 	return code
 }
 
+// action is a command's Action in the cli/cli shape: parse reads the
+// flags into the options (bad usage ends there), then runF (a test's hook)
+// or run does the work with them.
+func action[O any](parse func(*cli.Context) (O, error), run, runF func(context.Context, *streams, O) error) cli.ActionFunc {
+	return func(c *cli.Context) error {
+		o, err := parse(c)
+		if err != nil {
+			return err
+		}
+		if runF != nil {
+			run = runF
+		}
+		return run(c.Context, ioFrom(c), o)
+	}
+}
+
 func newApp(s *streams) *cli.App {
 	onUsage := func(_ *cli.Context, err error, _ bool) error { return &flagError{err: err} }
 	app := &cli.App{

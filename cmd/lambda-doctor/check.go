@@ -62,16 +62,7 @@ read (or a policy parsed) well enough to decide.`,
 			&cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "text output: list every finding and expectation, also when all is well"},
 			&cli.StringFlag{Name: "sarif-file", Usage: "repository `FILE` the SARIF results point at (code scanning needs one; default: the --spec file)"},
 		}, sourceFlags()...),
-		Action: func(c *cli.Context) error {
-			o, err := checkOptionsFrom(c)
-			if err != nil {
-				return err
-			}
-			if runF != nil {
-				return runF(c.Context, ioFrom(c), o)
-			}
-			return runCheck(c.Context, ioFrom(c), o)
-		},
+		Action: action(checkOptionsFrom, runCheck, runF),
 	}
 }
 

@@ -51,16 +51,7 @@ func diagnoseCommand(runF func(context.Context, *streams, *diagnoseOptions) erro
 			&cli.StringFlag{Name: "fix-format", Value: "cli", Usage: "write fixes as `FORMAT`: cli, cloudformation, sam or terraform"},
 			&cli.BoolFlag{Name: "cross-check", Usage: "also ask IAM SimulatePrincipalPolicy about outbound requests (live account only)"},
 		}, sourceFlags()...),
-		Action: func(c *cli.Context) error {
-			o, err := diagnoseOptionsFrom(c)
-			if err != nil {
-				return err
-			}
-			if runF != nil {
-				return runF(c.Context, ioFrom(c), o)
-			}
-			return runDiagnose(c.Context, ioFrom(c), o)
-		},
+		Action: action(diagnoseOptionsFrom, runDiagnose, runF),
 	}
 }
 

@@ -37,16 +37,7 @@ func snapshotCommand(runF func(context.Context, *streams, *snapshotOptions) erro
 			&cli.IntFlag{Name: "concurrency", Usage: "read at most `N` functions at once (--all)", Value: 8},
 			&cli.DurationFlag{Name: "log-window", Usage: "search the functions' logs this far back for access denials (0: do not search)", Value: 24 * time.Hour},
 		}, sourceFlags()...),
-		Action: func(c *cli.Context) error {
-			o, err := snapshotOptionsFrom(c)
-			if err != nil {
-				return err
-			}
-			if runF != nil {
-				return runF(c.Context, ioFrom(c), o)
-			}
-			return runSnapshot(c.Context, ioFrom(c), o)
-		},
+		Action: action(snapshotOptionsFrom, runSnapshot, runF),
 	}
 }
 

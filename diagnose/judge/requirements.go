@@ -237,6 +237,14 @@ func Requirements(fn *account.Function) []Requirement {
 func eventSourceRequirement(fn *account.Function, es account.EventSource, calls func(string, string, ...string) []Call, ec2ARN func(string) string) (Requirement, bool) {
 	arn := es.EventSourceARN
 	why := "event source mapping " + es.UUID
+	// networkCalls are what Lambda does in the source's VPC to reach a
+	// broker or cluster: create and delete network interfaces, and look up
+	// the network.
+	networkCalls := func() []Call {
+		eni := ec2ARN("network-interface/*")
+		return append(calls(why, eni, "ec2:CreateNetworkInterface", "ec2:DeleteNetworkInterface"),
+			calls(why, "*", "ec2:DescribeNetworkInterfaces", "ec2:DescribeVpcs", "ec2:DescribeSubnets", "ec2:DescribeSecurityGroups")...)
+	}
 	r := Requirement{Rule: RuleEventSource, Door: Outbound, Source: "event source mapping " + arn}
 	switch account.ARNField(arn, 2) {
 	case "sqs":
@@ -264,19 +272,13 @@ func eventSourceRequirement(fn *account.Function, es account.EventSource, calls 
 		// Lambda DG with-msk-permissions: kafka:DescribeClusterV2,
 		// kafka:GetBootstrapBrokers and the ENI actions for the cluster's VPC.
 		r.Need = "read the MSK cluster " + arn
-		r.Calls = calls(why, arn, "kafka:DescribeClusterV2", "kafka:GetBootstrapBrokers")
-		eni := ec2ARN("network-interface/*")
-		r.Calls = append(r.Calls, calls(why, eni, "ec2:CreateNetworkInterface", "ec2:DeleteNetworkInterface")...)
-		r.Calls = append(r.Calls, calls(why, "*", "ec2:DescribeNetworkInterfaces", "ec2:DescribeVpcs", "ec2:DescribeSubnets", "ec2:DescribeSecurityGroups")...)
+		r.Calls = append(calls(why, arn, "kafka:DescribeClusterV2", "kafka:GetBootstrapBrokers"), networkCalls()...)
 	case "mq":
 		// Lambda DG with-mq, "Execution role permissions": mq:DescribeBroker,
 		// the ENI actions for the broker's VPC, and secretsmanager:GetSecretValue
 		// on the broker's credentials, which the model does not name.
 		r.Need = "read the Amazon MQ broker " + arn
-		r.Calls = calls(why, arn, "mq:DescribeBroker")
-		eni := ec2ARN("network-interface/*")
-		r.Calls = append(r.Calls, calls(why, eni, "ec2:CreateNetworkInterface", "ec2:DeleteNetworkInterface")...)
-		r.Calls = append(r.Calls, calls(why, "*", "ec2:DescribeNetworkInterfaces", "ec2:DescribeSecurityGroups", "ec2:DescribeSubnets", "ec2:DescribeVpcs")...)
+		r.Calls = append(calls(why, arn, "mq:DescribeBroker"), networkCalls()...)
 		r.Notes = append(r.Notes, "the broker's credentials secret (secretsmanager:GetSecretValue) is not in the model and was not judged")
 	case "rds":
 		// Amazon DocumentDB change streams (Lambda DG with-documentdb):
@@ -284,10 +286,7 @@ func eventSourceRequirement(fn *account.Function, es account.EventSource, calls 
 		// rds:DescribeDBClusterParameters, rds:DescribeDBSubnetGroups and the
 		// cluster's secret, whose resources the model does not name.
 		r.Need = "read the Amazon DocumentDB change stream of " + arn
-		r.Calls = calls(why, arn, "rds:DescribeDBClusters")
-		eni := ec2ARN("network-interface/*")
-		r.Calls = append(r.Calls, calls(why, eni, "ec2:CreateNetworkInterface", "ec2:DeleteNetworkInterface")...)
-		r.Calls = append(r.Calls, calls(why, "*", "ec2:DescribeNetworkInterfaces", "ec2:DescribeSecurityGroups", "ec2:DescribeSubnets", "ec2:DescribeVpcs")...)
+		r.Calls = append(calls(why, arn, "rds:DescribeDBClusters"), networkCalls()...)
 		r.Notes = append(r.Notes, "rds:DescribeDBClusterParameters, rds:DescribeDBSubnetGroups and the cluster's secret (secretsmanager:GetSecretValue) name resources the model does not hold and were not judged")
 	default:
 		return r, false
