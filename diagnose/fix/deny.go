@@ -60,7 +60,7 @@ func denyPlan(fn *account.Function, v *judge.Verdict, r simulate.Request, d simu
 	switch loc.kind {
 	case "inline":
 		name := loc.name
-		p.fix.Command = "aws iam put-role-policy --role-name " + Quote(role) + " --policy-name " + Quote(name) + " --policy-document " + Quote(doc)
+		p.fix.Command = putRolePolicy(role, name, doc)
 		p.apply = func(w *account.Function) error {
 			for i := range w.Role.Inline {
 				if w.Role.Inline[i].Name == name {
@@ -77,7 +77,7 @@ func denyPlan(fn *account.Function, v *judge.Verdict, r simulate.Request, d simu
 			p.fix.Owner = "the role's owner"
 			return p
 		}
-		p.fix.Command = "aws iam create-policy-version --policy-arn " + Quote(arn) + " --set-as-default --policy-document " + Quote(doc)
+		p.fix.Command = createPolicyVersion(arn, doc)
 		p.fix.Explanation += " (IAM keeps at most 5 versions: delete an old one first if it has 5)"
 		kind := loc.kind
 		p.apply = func(w *account.Function) error {
@@ -94,12 +94,12 @@ func denyPlan(fn *account.Function, v *judge.Verdict, r simulate.Request, d simu
 		}
 		p.iac = func(f Format) string { return iacManagedDoc(f, arn, doc) }
 	case "trust":
-		p.fix.Command = "aws iam update-assume-role-policy --role-name " + Quote(role) + " --policy-document " + Quote(doc)
+		p.fix.Command = updateAssumeRolePolicy(role, doc)
 		p.apply = func(w *account.Function) error { w.Role.Trust = doc; return nil }
 		p.iac = func(f Format) string { return iacTrust(f, role, doc) }
 	case "function":
 		q := loc.name
-		p.fix.Command = "aws lambda put-resource-policy --resource-arn " + Quote(judge.QualifiedARN(fn, q)) + " --policy " + Quote(doc)
+		p.fix.Command = putResourcePolicy(judge.QualifiedARN(fn, q), doc)
 		p.fix.Explanation += "; AddPermission cannot remove a deny, so the whole resource policy is written back with every statement"
 		p.apply = func(w *account.Function) error {
 			for i := range w.ResourcePolicies {

@@ -70,24 +70,24 @@ func inboundPlans(fn *account.Function, v *judge.Verdict) []plan {
 	for _, p := range perms {
 		sid := unique(p.sid, used)
 		used[sid] = true
-		args := []string{"aws lambda add-permission --function-name " + Quote(fn.Name)}
+		args := []string{"--function-name", Quote(fn.Name)}
 		if inv.Qualifier != "" {
-			args = append(args, "--qualifier "+Quote(inv.Qualifier))
+			args = append(args, "--qualifier", Quote(inv.Qualifier))
 		}
-		args = append(args, "--statement-id "+Quote(sid), "--action "+p.action, "--principal "+Quote(cliPrincipal(principal)))
+		args = append(args, "--statement-id", Quote(sid), "--action", p.action, "--principal", Quote(cliPrincipal(principal)))
 		if svc && sourceAccount != "" {
-			args = append(args, "--source-account "+sourceAccount)
+			args = append(args, "--source-account", sourceAccount)
 		}
 		if inv.SourceARN != "" {
-			args = append(args, "--source-arn "+Quote(inv.SourceARN))
+			args = append(args, "--source-arn", Quote(inv.SourceARN))
 		}
 		if p.urlAuth != "" {
-			args = append(args, "--function-url-auth-type "+p.urlAuth)
+			args = append(args, "--function-url-auth-type", p.urlAuth)
 		}
 		if p.viaURL {
 			args = append(args, "--invoked-via-function-url")
 		}
-		cmds = append(cmds, strings.Join(args, " "))
+		cmds = append(cmds, awsCLI("lambda", "add-permission", args...))
 		s := permissionStatement(fn, inv, principal, sid, p.action, sourceAccount, p.urlAuth, p.viaURL, svc)
 		sts = append(sts, s)
 		pp := p

@@ -126,7 +126,7 @@ func logsPlans(fn *account.Function, v *judge.Verdict) []plan {
 			role := fn.Role.Name
 			plans = append(plans, plan{
 				fix: Fix{Door: judge.Logs,
-					Command:     "aws iam attach-role-policy --role-name " + Quote(role) + " --policy-arn " + BasicExecutionRoleARN,
+					Command:     attachRolePolicy(role, BasicExecutionRoleARN),
 					Explanation: fmt.Sprintf("role %s may not write the function's logs (%s); the AWS managed policy AWSLambdaBasicExecutionRole grants logs:CreateLogGroup, logs:CreateLogStream and logs:PutLogEvents", role, strings.Join(actions, ", "))},
 				apply: func(w *account.Function) error {
 					w.Role.Managed = append(w.Role.Managed, account.ManagedPolicy{ARN: BasicExecutionRoleARN, Name: "AWSLambdaBasicExecutionRole", Document: basicExecutionRoleDoc})
@@ -209,7 +209,7 @@ func rolePolicyPlan(r *account.Role, door judge.Door, base string, sts []stmt, w
 	doc := d.String()
 	return plan{
 		fix: Fix{Door: door,
-			Command:     "aws iam put-role-policy --role-name " + Quote(role) + " --policy-name " + Quote(name) + " --policy-document " + Quote(doc),
+			Command:     putRolePolicy(role, name, doc),
 			Explanation: why,
 			Document:    doc},
 		apply: func(w *account.Function) error {
@@ -246,7 +246,7 @@ func boundaryPlan(fn *account.Function, door judge.Door, grants []stmt, r simula
 	arn := b.ARN
 	return plan{
 		fix: Fix{Door: door,
-			Command:     "aws iam create-policy-version --policy-arn " + Quote(arn) + " --set-as-default --policy-document " + Quote(doc),
+			Command:     createPolicyVersion(arn, doc),
 			Explanation: fmt.Sprintf("the permissions boundary %s does not allow %s on %s; this makes a new default version of it with every existing statement and the missing grant (IAM keeps at most 5 versions: delete an old one first if it has 5)", arn, r.Action, r.Resource),
 			Document:    doc},
 		apply: func(w *account.Function) error {

@@ -36,7 +36,7 @@ func trustPlan(fn *account.Function, v *judge.Verdict) plan {
 	}
 	return plan{
 		fix: Fix{Door: judge.Trust,
-			Command:     "aws iam update-assume-role-policy --role-name " + Quote(role) + " --policy-document " + Quote(doc),
+			Command:     updateAssumeRolePolicy(role, doc),
 			Explanation: fmt.Sprintf("the trust policy of role %s does not let lambda.amazonaws.com assume it; this is the whole trust policy with that statement added, %s", role, keep),
 			Document:    doc},
 		apply: func(w *account.Function) error {
@@ -126,7 +126,7 @@ func NarrowTrust(fn *account.Function) (Fix, bool) {
 	return Fix{
 		Door:        judge.Trust,
 		Format:      CLI,
-		Command:     "aws iam update-assume-role-policy --role-name " + Quote(role) + " --policy-document " + Quote(doc),
+		Command:     updateAssumeRolePolicy(role, doc),
 		Explanation: fmt.Sprintf("the whole trust policy of role %s without %s; Lambda can still assume the role", role, strings.Join(removed, ", ")),
 		Verified:    verified,
 		Document:    doc,
