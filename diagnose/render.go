@@ -92,7 +92,9 @@ func textDiagnosis(b *strings.Builder, d Diagnosis, c iostreams.Palette) {
 	if len(d.Requests) > 1 {
 		var acts []string
 		for _, r := range d.Requests {
-			acts = append(acts, r.Action)
+			if !judge.ContainsFold(acts, r.Action) {
+				acts = append(acts, r.Action)
+			}
 		}
 		field(b, "needs", "all of "+strings.Join(acts, ", "))
 	}
