@@ -122,7 +122,7 @@ var rules = []Rule{
 		"The ECR repository policy must let Lambda pull from this account; if it stops, the function goes inactive."),
 	requirementRule(judge.RuleTrust, Critical, "the role's trust policy does not let Lambda assume it",
 		"Lambda must be able to assume the execution role (sts:AssumeRole for lambda.amazonaws.com)."),
-	requirementRule(judge.RuleInvoker, High, "an invoker the account shows is refused by the function's resource policy",
+	requirementRule(judge.RuleInvoker, High, "an invoker the account shows may not invoke the function",
 		"A trigger (API route, rule, topic, bucket, log subscription...), a public function URL or a statement's intended caller cannot invoke the function: the integration is broken."),
 
 	{"LD101", "admin-policy", Critical, "an administrator policy is attached to an execution role",
