@@ -1,8 +1,9 @@
 // Package checks runs the rules of `lambda-doctor check` over account
-// functions: the permissions a function's configuration requires of its
-// execution role, least-privilege findings on its role and resource policy,
-// and the expectations of a CI spec file. It decides from an
-// account.Function and the policy engine; it never talks to AWS.
+// functions: what a function's configuration requires (the requirements of
+// package judge, judged as diagnose judges them, with the fixes of package
+// fix), least-privilege findings on its role and resource policy, and the
+// expectations of a CI spec file. It decides from an account.Function and
+// the policy engine; it never talks to AWS, and it does not import diagnose.
 package checks
 
 import (
