@@ -237,7 +237,7 @@ func (d *diagnosis) requirements(keep func(judge.Requirement) bool) {
 			continue
 		}
 		if r.Outside != "" {
-			d.notes = append(d.notes, fmt.Sprintf("not judged: to %s, %s needs %s, which lambda-doctor does not read", r.Need, fn.Name, r.Outside))
+			d.notes = append(d.notes, fmt.Sprintf("not judged: %s needs to %s; that depends on %s", fn.Name, r.Need, r.Outside))
 			continue
 		}
 		rank := 6

@@ -35,7 +35,7 @@ func invokerRequirements(fn *account.Function) []Requirement {
 		inv, notes, ok := TriggerInvoker(fn, t)
 		if !ok {
 			out = append(out, Requirement{Rule: RuleInvoker, Door: Inbound, Source: triggerSource(t), Notes: notes,
-				Need: "be invoked by the " + t.Kind + " trigger " + t.SourceARN, Outside: "the trigger names no principal lambda-doctor can judge"})
+				Need: "be invoked by the " + t.Kind + " trigger " + t.SourceARN, Outside: "the principal it invokes as, which the account does not show"})
 			continue
 		}
 		add(inv, triggerSource(t), notes)

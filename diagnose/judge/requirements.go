@@ -331,14 +331,14 @@ func artifactRequirements(fn *account.Function) []Requirement {
 		}
 		out = append(out, Requirement{Rule: RuleLayer, Need: "use layer " + LayerName(l) + " of account " + owner,
 			Source: "layer " + l, Owner: owner,
-			Outside: fmt.Sprintf("the layer's permissions in account %s (lambda:GetLayerVersion for account %s, granted with aws lambda add-layer-version-permission)", owner, fn.Account)})
+			Outside: fmt.Sprintf("the layer's permissions in account %s (lambda:GetLayerVersion for account %s, granted with aws lambda add-layer-version-permission), which lambda-doctor does not read", owner, fn.Account)})
 	}
 	if strings.EqualFold(fn.Config.PackageType, "Image") && fn.Config.ImageURI != "" {
 		owner, _, _ := strings.Cut(fn.Config.ImageURI, ".")
 		if account.IsAccountID(owner) && owner != fn.Account {
 			out = append(out, Requirement{Rule: RuleImage, Need: "pull its container image from a repository of account " + owner,
 				Source: "the container image " + fn.Config.ImageURI, Owner: owner,
-				Outside: fmt.Sprintf("the ECR repository policy in account %s (ecr:BatchGetImage and ecr:GetDownloadUrlForLayer for lambda.amazonaws.com with aws:sourceARN arn:%s:lambda:%s:%s:function:*, and for account %s)",
+				Outside: fmt.Sprintf("the ECR repository policy in account %s (ecr:BatchGetImage and ecr:GetDownloadUrlForLayer for lambda.amazonaws.com with aws:sourceARN arn:%s:lambda:%s:%s:function:*, and for account %s), which lambda-doctor does not read",
 					owner, fn.PartitionName(), fn.Region, fn.Account, fn.Account)})
 		}
 	}
