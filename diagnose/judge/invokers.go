@@ -101,7 +101,12 @@ func TriggerInvoker(fn *account.Function, t account.Trigger) (Invoker, []string,
 		return inv, []string{fmt.Sprintf("the %s trigger %s invokes with role %s: that role's identity policies must allow lambda:InvokeFunction on %s (and, from another account, the resource policy too)",
 			t.Kind, t.SourceARN, t.RoleARN, QualifiedARN(fn, t.Qualifier))}, true
 	}
-	inv := Invoker{Principal: t.Principal, SourceARN: t.SourceARN, SourceAccount: t.SourceAccount, Qualifier: t.Qualifier, Why: "trigger"}
+	inv := Invoker{Principal: t.Principal, SourceARN: t.SourceARN, SourceAccount: t.SourceAccount, Qualifier: t.Qualifier, Why: "trigger",
+		// CloudFront (origin access control) calls the function URL:
+		// lambda:InvokeFunctionUrl, and lambda:InvokeFunction through it
+		// (Lambda DG urls-auth; CloudFront DG, restricting access to a
+		// Lambda function URL origin).
+		FunctionURL: t.Kind == account.TriggerCloudFront}
 	if inv.Principal == "" {
 		inv.Principal = PrincipalForSource(fn, t.SourceARN)
 	}

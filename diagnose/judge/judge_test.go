@@ -100,6 +100,28 @@ func TestRequirementsFromConfiguration(t *testing.T) {
 	}
 }
 
+// TestCloudFrontCallsTheURL: CloudFront's origin access control calls the
+// function URL, so the console's two grants for it (InvokeFunctionUrl, and
+// InvokeFunction through the URL) let it in.
+func TestCloudFrontCallsTheURL(t *testing.T) {
+	fn := fnWith()
+	dist := "arn:aws:cloudfront::111122223333:distribution/E1ABC"
+	fn.URLConfigs = []account.URLConfig{{URL: "https://u", AuthType: "AWS_IAM"}}
+	fn.Triggers = []account.Trigger{{Kind: account.TriggerCloudFront, Principal: "cloudfront.amazonaws.com", SourceARN: dist}}
+	fn.ResourcePolicies = []account.ResourcePolicy{{Document: `{"Version":"2012-10-17","Statement":[` +
+		`{"Sid":"cf-url","Effect":"Allow","Principal":{"Service":"cloudfront.amazonaws.com"},"Action":"lambda:InvokeFunctionUrl","Resource":"arn:aws:lambda:us-east-1:111122223333:function:app","Condition":{"ArnLike":{"AWS:SourceArn":"` + dist + `"},"StringEquals":{"lambda:FunctionUrlAuthType":"AWS_IAM"}}},` +
+		`{"Sid":"cf-invoke","Effect":"Allow","Principal":{"Service":"cloudfront.amazonaws.com"},"Action":"lambda:InvokeFunction","Resource":"arn:aws:lambda:us-east-1:111122223333:function:app","Condition":{"ArnLike":{"AWS:SourceArn":"` + dist + `"},"Bool":{"lambda:InvokedViaFunctionUrl":"true"}}}]}`}}
+	for _, r := range Requirements(fn) {
+		if r.Rule == RuleInvoker && r.Invoker.Why == "trigger" {
+			if v := Judge(fn, r); !v.Open() || len(v.Probes) != 2 {
+				t.Errorf("got %s with %d probes, want open through the URL (2 probes)", v, len(v.Probes))
+			}
+			return
+		}
+	}
+	t.Fatal("no requirement for the CloudFront trigger")
+}
+
 // TestStatementsGiveNoAnonymousInvoker: a statement's principal "*" names
 // anyone, not a caller; a statement conditioned on the function URL keys is
 // an invoke through the URL.
