@@ -109,4 +109,30 @@ type Result struct {
 	// CrossAccount is true when the principal's account differs from the
 	// resource account, so both sides had to allow.
 	CrossAccount bool
+	// Ambiguous is set when the decision would differ under another reading
+	// of semantics the IAM User Guide leaves open: it lists each pattern whose
+	// match depends on the reading. Empty when the decision is certain.
+	Ambiguous []Ambiguity
+}
+
+// Ambiguity is one pattern whose match depends on a reading of the IAM User
+// Guide that the guide does not settle, in a result whose decision depends
+// on it. Today that is a wildcard that would have to match ':' in the
+// resource part of an ARN (a '?', or a '*' that is not the last character of
+// its colon-separated segment): "IAM JSON policy elements: Resource" says
+// only that a * that is the last character of a segment "can expand to match
+// beyond the colon boundaries". The engine decides as if it cannot.
+type Ambiguity struct {
+	Layer string // as in StatementTrace.Layer
+	StatementRef
+	// Element is "Resource", "NotResource", or a condition as
+	// "ArnLike aws:SourceArn" (operator as written, then the key).
+	Element string
+	Pattern string // the policy's pattern, as written
+	Value   string // the request value it was matched against
+	// Otherwise is the decision under the other reading (the wildcard may
+	// match ':'); Result.Decision is the one under the engine's reading.
+	Otherwise Decision
+	// Reason is one sentence naming the statement, the pattern and the value.
+	Reason string
 }

@@ -352,7 +352,8 @@ func contextValue(t *jtree, n int32, singles *[]string) (Value, error) {
 }
 
 // AppendResult appends the result line of a case (without newline):
-// {"id":...,"decision":...,"matched":[{"policy":...,"statement":...}]}.
+// {"id":...,"decision":...,"matched":[{"policy":...,"statement":...}]}, with
+// "ambiguous":[reason, ...] when the decision depends on an open reading.
 func AppendResult(b []byte, id json.RawMessage, r *Result) []byte {
 	b = append(b, `{"id":`...)
 	b = appendID(b, id)
@@ -369,7 +370,18 @@ func AppendResult(b []byte, id json.RawMessage, r *Result) []byte {
 		b = appendJSONString(b, d.Statement)
 		b = append(b, '}')
 	}
-	return append(b, "]}"...)
+	b = append(b, ']')
+	if len(r.Ambiguous) > 0 {
+		b = append(b, `,"ambiguous":[`...)
+		for i := range r.Ambiguous {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendJSONString(b, r.Ambiguous[i].Reason)
+		}
+		b = append(b, ']')
+	}
+	return append(b, '}')
 }
 
 // AppendError appends the error line of a case (without newline).

@@ -262,8 +262,9 @@ type condResult struct {
 	unknown bool // a policy variable could not be resolved
 }
 
-// eval evaluates the condition against the request context.
-func (c *Condition) eval(ctx Context) condResult {
+// eval evaluates the condition against the request context. rd (nil: the
+// engine's reading, untracked) notes an Arn* match that depends on the reading.
+func (c *Condition) eval(ctx Context, rd *reading) condResult {
 	v, present := ctx.lookup(c.Key)
 	if c.op.kind == opNull {
 		// Null: "true" asks that the key be absent, "false" that it be present.
@@ -288,7 +289,7 @@ func (c *Condition) eval(ctx Context) condResult {
 		if len(v.Values) != 1 {
 			return condResult{ok: c.op.negated}
 		}
-		m, unk := c.matchOne(v.Values[0], ctx)
+		m, unk := c.matchOne(v.Values[0], ctx, rd)
 		return condResult{ok: m != c.op.negated, unknown: unk}
 	case setAny:
 		// ForAnyValue is false for an absent key or an empty set, IfExists
@@ -299,7 +300,7 @@ func (c *Condition) eval(ctx Context) condResult {
 		}
 		unk := false
 		for _, r := range v.Values {
-			m, u := c.matchOne(r, ctx)
+			m, u := c.matchOne(r, ctx, rd)
 			unk = unk || u
 			if m != c.op.negated {
 				return condResult{ok: true}
@@ -312,7 +313,7 @@ func (c *Condition) eval(ctx Context) condResult {
 		}
 		unk := false
 		for _, r := range v.Values {
-			m, u := c.matchOne(r, ctx)
+			m, u := c.matchOne(r, ctx, rd)
 			unk = unk || u
 			if m == c.op.negated {
 				return condResult{ok: false, unknown: unk}
@@ -325,7 +326,7 @@ func (c *Condition) eval(ctx Context) condResult {
 // matchOne reports whether one request value matches any of the policy
 // values under the positive form of the operator. unk is set when a policy
 // variable in a value could not be resolved (that value matches nothing).
-func (c *Condition) matchOne(r string, ctx Context) (m, unk bool) {
+func (c *Condition) matchOne(r string, ctx Context, rd *reading) (m, unk bool) {
 	k := c.op.kind
 	switch k {
 	case opNumericEquals, opNumericLessThan, opNumericLessThanEquals, opNumericGreaterThan, opNumericGreaterThanEquals:
@@ -424,7 +425,7 @@ func (c *Condition) matchOne(r string, ctx Context) (m, unk bool) {
 					unk = true
 					continue
 				}
-				tmp := resPattern{exact: true}
+				tmp := resPattern{raw: pat.raw, exact: true}
 				tmp.compileSubstituted(sub)
 				pat = &tmp
 			}
@@ -435,7 +436,7 @@ func (c *Condition) matchOne(r string, ctx Context) (m, unk bool) {
 				}
 				continue
 			}
-			if pat.matchCompiled(r, &ra) {
+			if pat.matchCompiled(r, &ra, rd) {
 				return true, unk
 			}
 		}

@@ -178,6 +178,8 @@ type evaluator struct {
 	hasBoundary bool
 	trace       bool
 	result      *Result
+	rd          reading     // how wildcards next to ':' are read, and what depended on it
+	amb         []Ambiguity // patterns whose match depended on the reading
 }
 
 // hit is an applicable statement.
@@ -252,7 +254,7 @@ func (e *evaluator) scan(layer string, np *NamedPolicy, s *layerScan) {
 	}
 	for j := range np.Policy.Statements {
 		st := &np.Policy.Statements[j]
-		applies, g, failed, why := e.statement(st, layer)
+		applies, g, failed, why := e.statement(st, layer, np.Name)
 		if e.trace {
 			tr := StatementTrace{StatementRef: st.ref(np.Name), Layer: layer, Applies: applies, Failed: failed, Why: why}
 			e.result.Trace = append(e.result.Trace, tr)
@@ -276,7 +278,7 @@ func (e *evaluator) scan(layer string, np *NamedPolicy, s *layerScan) {
 
 // statement checks every element of st against the request. The principal
 // grant is reported for resource-policy allows.
-func (e *evaluator) statement(st *Statement, layer string) (applies bool, g grant, failed, why string) {
+func (e *evaluator) statement(st *Statement, layer, policy string) (applies bool, g grant, failed, why string) {
 	// Action / NotAction.
 	hit := false
 	for i := range st.actions {
@@ -299,7 +301,10 @@ func (e *evaluator) statement(st *Statement, layer string) (applies bool, g gran
 	if st.Resource != nil || st.NotResource != nil {
 		hit, resolved := false, true
 		for i := range st.resources {
-			m, ok := st.resources[i].match(e.req.Resource, &e.res, e.req.Context)
+			m, ok := st.resources[i].match(e.req.Resource, &e.res, e.req.Context, &e.rd)
+			if e.rd.hit {
+				e.noteAmbiguity(st, layer, policy, resourceElem(st))
+			}
 			if !ok {
 				resolved = false
 				continue
@@ -358,12 +363,31 @@ func (e *evaluator) statement(st *Statement, layer string) (applies bool, g gran
 	// Conditions: all must hold.
 	for i := range st.Conditions {
 		c := &st.Conditions[i]
-		r := c.eval(e.req.Context)
+		r := c.eval(e.req.Context, &e.rd)
+		if e.rd.hit {
+			e.noteAmbiguity(st, layer, policy, c.Operator+" "+c.Key)
+		}
 		if !r.ok {
 			return false, 0, "condition", e.why(func() string { return c.explain(r, e.req.Context) })
 		}
 	}
 	return true, g, "", ""
+}
+
+func resourceElem(st *Statement) string {
+	if st.Resource != nil {
+		return "Resource"
+	}
+	return "NotResource"
+}
+
+// noteAmbiguity records the pattern the reading noted, and resets it.
+func (e *evaluator) noteAmbiguity(st *Statement, layer, policy, element string) {
+	if !e.rd.other {
+		e.amb = append(e.amb, Ambiguity{Layer: layer, StatementRef: st.ref(policy), Element: element,
+			Pattern: e.rd.pattern, Value: e.rd.value})
+	}
+	e.rd.reset()
 }
 
 // overBoundary: a same-account grant that an implicit deny in a permissions
@@ -468,23 +492,52 @@ func Evaluate(in *Input) (*Result, error) { return evaluate(in, true) }
 // deciding statements and the layers only. It is the fast path for batches.
 func Decide(in *Input) (*Result, error) { return evaluate(in, false) }
 
+// evaluate decides under the engine's reading. When a pattern matched
+// differently under the other reading (see reading), it decides again under
+// that one, and reports the patterns when the two decisions differ.
 func evaluate(in *Input, trace bool) (*Result, error) {
+	res, amb, err := evaluateAs(in, trace, false)
+	if err != nil || len(amb) == 0 {
+		return res, err
+	}
+	alt, _, err := evaluateAs(in, false, true)
+	if err != nil || alt.Decision == res.Decision {
+		return res, nil
+	}
+	for i := range amb {
+		a := &amb[i]
+		a.Otherwise = alt.Decision
+		a.Reason = ambiguityReason(a, res.Decision)
+	}
+	res.Ambiguous = amb
+	return res, nil
+}
+
+func ambiguityReason(a *Ambiguity, d Decision) string {
+	return fmt.Sprintf("%s statement %s: %s %q matches %q only if a wildcard inside a segment may match ':' "+
+		"(documented only for a * that ends a segment); then %s, not %s", a.Policy, a.Statement, a.Element, a.Pattern, a.Value, a.Otherwise, d)
+}
+
+// evaluateAs decides under the engine's reading, or with other under the
+// other one; it returns the patterns whose match depended on the reading.
+func evaluateAs(in *Input, trace, other bool) (*Result, []Ambiguity, error) {
 	if in == nil {
-		return nil, fmt.Errorf("no input")
+		return nil, nil, fmt.Errorf("no input")
 	}
 	req := &in.Request
 	p, err := parsePrincipal(req.Principal)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if req.Action == "" {
-		return nil, fmt.Errorf("request.action: empty")
+		return nil, nil, fmt.Errorf("request.action: empty")
 	}
 	if req.Resource == "" {
-		return nil, fmt.Errorf("request.resource: empty")
+		return nil, nil, fmt.Errorf("request.resource: empty")
 	}
 	res := &Result{}
-	e := evaluator{req: req, p: p, res: splitARN(req.Resource), trace: trace, result: res, hasBoundary: in.Boundary != nil}
+	e := evaluator{req: req, p: p, res: splitARN(req.Resource), trace: trace, result: res, hasBoundary: in.Boundary != nil,
+		rd: reading{other: other}}
 	if i := strings.IndexByte(req.Action, ':'); i >= 0 {
 		e.svc, e.name = req.Action[:i], req.Action[i+1:]
 	}
@@ -571,16 +624,16 @@ func evaluate(in *Input, trace bool) (*Result, error) {
 		// with an explicit deny (STS API Reference, GetCallerIdentity).
 		res.Decision = Allow
 		res.Layers = append(res.Layers, LayerResult{Layer: "service", Decision: Allow, Note: "sts:GetCallerIdentity needs no permission"})
-		return res, nil
+		return res, e.amb, nil
 	}
 	if denies.n > 0 {
 		res.Decision = ExplicitDeny
 		res.Deciding = denies.appendRefs(make([]StatementRef, 0, denies.n))
-		return res, nil
+		return res, e.amb, nil
 	}
 	res.Decision = ImplicitDeny
 	if !orgOK {
-		return res, nil
+		return res, e.amb, nil
 	}
 	bOK := in.Boundary == nil || boundary.allow()
 	sOK := in.Session == nil || session.allow()
@@ -633,7 +686,7 @@ func evaluate(in *Input, trace bool) (*Result, error) {
 			res.Deciding = h.appendRefs(res.Deciding)
 		}
 	}
-	return res, nil
+	return res, e.amb, nil
 }
 
 // explicitTrust reports whether a same-account request needs the resource

@@ -31,6 +31,12 @@ func (r *Result) Explain() string {
 	for _, d := range r.Deciding {
 		fmt.Fprintf(&b, "  %s statement %s (%s)\n", d.Policy, d.Statement, d.Effect)
 	}
+	if len(r.Ambiguous) > 0 {
+		fmt.Fprintf(&b, "note: the IAM User Guide does not settle this decision (%s under another reading):\n", r.Ambiguous[0].Otherwise)
+		for _, a := range r.Ambiguous {
+			fmt.Fprintf(&b, "  %s\n", a.Reason)
+		}
+	}
 	if r.Decision == ImplicitDeny {
 		b.WriteString("no statement allows the request where it must; missing allow in:\n")
 		for _, l := range r.missingAllows() {

@@ -2,6 +2,7 @@ package simulate
 
 import (
 	"bufio"
+	"encoding/json"
 	"io"
 	"os"
 	"strings"
@@ -9,8 +10,9 @@ import (
 )
 
 // TestKnownDifferences checks every case line of testdata/known-differences.md
-// (where the peer evaluator is wrong and an AWS page says what is right): we
-// must decide each as its expect says.
+// (where the peer evaluator is wrong and an AWS page says what is right, or
+// where no AWS page decides): we must decide each as its expect says, and flag
+// it ambiguous exactly when its "ambiguous" field says so.
 func TestKnownDifferences(t *testing.T) {
 	f, err := os.Open("testdata/known-differences.md")
 	if err != nil {
@@ -27,6 +29,17 @@ func TestKnownDifferences(t *testing.T) {
 	}
 	if len(lines) == 0 {
 		t.Fatal("no case lines found")
+	}
+	ambiguous := map[string]*bool{}
+	for _, l := range lines {
+		var c struct {
+			ID        string
+			Ambiguous *bool
+		}
+		if err := json.Unmarshal([]byte(l), &c); err != nil {
+			t.Fatal(err)
+		}
+		ambiguous[c.ID] = c.Ambiguous
 	}
 	cr := NewCaseReader("known-differences.md", strings.NewReader(strings.Join(lines, "\n")))
 	n := 0
@@ -49,6 +62,9 @@ func TestKnownDifferences(t *testing.T) {
 			}
 			if r.Decision != c.Expect {
 				t.Errorf("got %s, want %s\n%s", r.Decision, c.Expect, r.Explain())
+			}
+			if want := ambiguous[strings.Trim(string(c.ID), `"`)]; want != nil && *want != (len(r.Ambiguous) > 0) {
+				t.Errorf("ambiguous: got %v, want %v\n%s", r.Ambiguous, *want, r.Explain())
 			}
 		})
 	}

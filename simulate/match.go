@@ -138,6 +138,10 @@ type resPattern struct {
 	exact bool      // Arn* condition value: must be an ARN, every part case-sensitive
 	wild  uint8     // bit i: seg[i] has a wildcard
 	fixed bool      // no wildcards and no variables: plain comparison
+	// amb: the resource part has a wildcard that the two readings of the
+	// documentation treat differently against a subject holding ':' (see
+	// reading). Set at compile time so that other patterns cost nothing.
+	amb bool
 }
 
 func compileResource(r string, vars bool) resPattern {
@@ -175,15 +179,63 @@ func (rp *resPattern) compile(r string) {
 				rp.wild |= 1 << i
 			}
 		}
+		rp.amb = colonWild(rp.seg[5])
 		return
 	}
 	rp.seg[0] = r
 }
 
+// colonWild reports whether a resource part has a wildcard whose reach over
+// ':' the IAM User Guide leaves open: a '?', or a '*' that is not the last
+// character of its colon-separated segment. (A '*' that ends a segment "can
+// expand to match beyond the colon boundaries": that one is settled.)
+func colonWild(p string) bool {
+	for i := 0; i < len(p); i++ {
+		switch p[i] {
+		case '?':
+			return true
+		case '*':
+			if i+1 < len(p) && p[i+1] != ':' {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// reading is how the resource part of an ARN pattern is read where the IAM
+// User Guide does not decide. The guide ("IAM JSON policy elements:
+// Resource", "Using wildcards in resource ARNs") says wildcards work "within
+// the individual segments of an ARN (the parts separated by colons)" and "If
+// the * wildcard is the last character of a resource ARN segment, it can
+// expand to match beyond the colon boundaries". The engine's reading keeps
+// every other wildcard inside its segment; the other reading lets a '?' or
+// a mid-segment '*' match ':' too, as a plain glob over the resource part
+// does. Every match under the first reading is one under the other.
+type reading struct {
+	other bool // evaluate under the other reading
+	// hit is set when a pattern matched under the other reading only;
+	// pattern and value are the first such pair since the last reset.
+	hit            bool
+	pattern, value string
+}
+
+func (rd *reading) reset() { rd.hit, rd.pattern, rd.value = false, "", "" }
+
+// differs is called when pattern does not match value under the engine's
+// reading but does under the other one; it returns the match to use.
+func (rd *reading) differs(pattern, value string) bool {
+	if !rd.hit {
+		rd.hit, rd.pattern, rd.value = true, pattern, value
+	}
+	return rd.other
+}
+
 // match reports whether the request resource (split once by the caller)
 // matches. ok is false when a policy variable could not be resolved: then
-// neither Resource nor NotResource matches.
-func (rp *resPattern) match(res string, ra *arn, ctx Context) (matched, ok bool) {
+// neither Resource nor NotResource matches. rd (nil: the engine's reading,
+// untracked) notes a match that depends on the reading.
+func (rp *resPattern) match(res string, ra *arn, ctx Context, rd *reading) (matched, ok bool) {
 	if rp.all {
 		return true, true
 	}
@@ -192,14 +244,14 @@ func (rp *resPattern) match(res string, ra *arn, ctx Context) (matched, ok bool)
 		if !ok {
 			return false, false
 		}
-		c := resPattern{exact: rp.exact}
+		c := resPattern{raw: rp.raw, exact: rp.exact}
 		c.compileSubstituted(sub)
-		return c.matchCompiled(res, ra), true
+		return c.matchCompiled(res, ra, rd), true
 	}
-	return rp.matchCompiled(res, ra), true
+	return rp.matchCompiled(res, ra, rd), true
 }
 
-func (rp *resPattern) matchCompiled(res string, ra *arn) bool {
+func (rp *resPattern) matchCompiled(res string, ra *arn, rd *reading) bool {
 	if rp.arn && ra.ok {
 		// Partition, service, region and account compare case-insensitively,
 		// the resource part case-sensitively.
@@ -217,7 +269,13 @@ func (rp *resPattern) matchCompiled(res string, ra *arn) bool {
 		if rp.fixed {
 			return rp.seg[5] == ra.seg[5]
 		}
-		return matchResourcePart(rp.seg[5], ra.seg[5])
+		if matchResourcePart(rp.seg[5], ra.seg[5]) {
+			return true
+		}
+		if rp.amb && rd != nil && strings.IndexByte(ra.seg[5], ':') >= 0 && glob(rp.seg[5], ra.seg[5], false) {
+			return rd.differs(rp.raw, res)
+		}
+		return false
 	}
 	if rp.arn || rp.exact {
 		return false
@@ -324,6 +382,7 @@ func (rp *resPattern) compileSubstituted(sub string) {
 				rp.wild |= 1 << i
 			}
 		}
+		rp.amb = colonWild(rp.seg[5])
 		return
 	}
 	rp.seg[0] = sub

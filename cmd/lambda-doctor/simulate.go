@@ -461,6 +461,19 @@ type jsonResult struct {
 	Deciding     []jsonRef   `json:"deciding"`
 	Layers       []jsonLayer `json:"layers"`
 	Trace        []jsonTrace `json:"trace"`
+	// Ambiguous: the decision would differ under another reading of what
+	// the IAM User Guide leaves open (simulate.Ambiguity).
+	Ambiguous []jsonAmbiguity `json:"ambiguous,omitempty"`
+}
+
+type jsonAmbiguity struct {
+	jsonRef
+	Layer     string `json:"layer"`
+	Element   string `json:"element"`
+	Pattern   string `json:"pattern"`
+	Value     string `json:"value"`
+	Otherwise string `json:"otherwise"`
+	Reason    string `json:"reason"`
 }
 
 func simulateJSON(in *simulate.Input, r *simulate.Result) jsonResult {
@@ -492,6 +505,10 @@ func simulateJSON(in *simulate.Input, r *simulate.Result) jsonResult {
 	out.Trace = []jsonTrace{}
 	for _, t := range r.Trace {
 		out.Trace = append(out.Trace, jsonTrace{jsonRef{t.Policy, t.Statement, t.Effect}, t.Layer, t.Applies, t.Failed, t.Why})
+	}
+	for _, a := range r.Ambiguous {
+		out.Ambiguous = append(out.Ambiguous, jsonAmbiguity{jsonRef{a.Policy, a.Statement, a.Effect}, a.Layer, a.Element,
+			a.Pattern, a.Value, string(a.Otherwise), a.Reason})
 	}
 	return out
 }

@@ -148,7 +148,7 @@ func (g *gen) operator(s *scen, key string) (string, []string) {
 		op = pick(g, append(arnOps, "StringLike", "StringEquals")...)
 		for len(vals) < nvals {
 			v := g.arnValue(s, str)
-			if !g.all && (unresolved(v, s.ctx) || strings.HasPrefix(op, "Arn") && colonRuleMatters(v, str)) {
+			if !g.all && unresolved(v, s.ctx) {
 				continue
 			}
 			vals = append(vals, v)

@@ -93,24 +93,3 @@ func TestPeerMisreadsResource(t *testing.T) {
 		}
 	}
 }
-
-func TestColonRuleMatters(t *testing.T) {
-	const fn = "arn:aws:lambda:us-east-1:111122223333:function:order-handler"
-	tests := []struct {
-		p    string
-		want bool
-	}{
-		{"arn:aws:lambda:us-east-1:111122223333:*", false},
-		{"arn:aws:lambda:us-east-1:111122223333:function*", false},
-		{"arn:aws:lambda:us-east-1:111122223333:*?", true},
-		{"arn:aws:lambda:us-east-1:111122223333:function?order-handler", true},
-		{"arn:aws:lambda:us-east-1:111122223333:*handler", true},
-		{"arn:aws:lambda:*:111122223333:function:order-handler", false},
-		{"arn:aws:lambda:us-east-1:111122223333:function:order-?andler", false},
-	}
-	for _, tt := range tests {
-		if got := colonRuleMatters(tt.p, fn); got != tt.want {
-			t.Errorf("colonRuleMatters(%q) = %v, want %v", tt.p, got, tt.want)
-		}
-	}
-}

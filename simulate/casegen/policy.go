@@ -118,7 +118,7 @@ func (g *gen) resources(s *scen, n int) []string {
 func (g *gen) resourcePattern(s *scen) string {
 	for {
 		p := g.resourcePattern1(s)
-		if g.all || !peerMisreadsResource(p) && !colonRuleMatters(p, s.resource) {
+		if g.all || !peerMisreadsResource(p) {
 			return p
 		}
 	}
@@ -409,39 +409,4 @@ func (g *gen) denyRCP(s *scen) obj {
 		}
 	}
 	return obj{"Version": "2012-10-17", "Statement": []any{st}}
-}
-
-// colonRuleMatters reports whether pattern matches arn differently under a
-// plain glob (the reference: * and ? match any character) and under the
-// segment rule of the IAM User Guide ("IAM JSON policy elements: Resource":
-// wildcards work within the colon-separated segments; only a * that ends a
-// segment expands beyond the colon boundaries), which our engine follows.
-// Such patterns are kept out of compared cases (known-differences.md).
-func colonRuleMatters(pattern, arn string) bool {
-	return globMatch(pattern, arn, false) != globMatch(pattern, arn, true)
-}
-
-// globMatch matches s against p with * and ?; with segments, ? never matches
-// ':' and * matches ':' only when it is the last character of p's segment.
-func globMatch(p, s string, segments bool) bool {
-	if p == "" {
-		return s == ""
-	}
-	switch p[0] {
-	case '*':
-		crosses := !segments || len(p) == 1 || p[1] == ':'
-		for i := 0; i <= len(s); i++ {
-			if globMatch(p[1:], s[i:], segments) {
-				return true
-			}
-			if i < len(s) && s[i] == ':' && !crosses {
-				return false
-			}
-		}
-		return false
-	case '?':
-		return s != "" && (!segments || s[0] != ':') && globMatch(p[1:], s[1:], segments)
-	default:
-		return s != "" && s[0] == p[0] && globMatch(p[1:], s[1:], segments)
-	}
 }
