@@ -6,9 +6,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"io"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // Case is one line of a cases file (shared/simulate-cases.md).
@@ -31,89 +33,147 @@ type CaseError struct {
 func (e *CaseError) Error() string { return fmt.Sprintf("%s:%d: %v", e.File, e.Line, e.Err) }
 func (e *CaseError) Unwrap() error { return e.Err }
 
-// CaseReader reads cases one line at a time.
+// CaseReader reads cases one line at a time, for a few cases at a time;
+// package batch streams large files on parallel workers.
 type CaseReader struct {
-	r  *bufio.Reader
-	cp *CaseParser
+	r       *bufio.Reader
+	cp      *CaseParser
+	maxLine int
 }
+
+// MaxCaseLine is the longest case line a CaseReader accepts (newline
+// excluded); a longer one is a *CaseError for that line.
+const MaxCaseLine = 1 << 20
 
 // NewCaseReader reads cases from r; name is the file name errors give.
 func NewCaseReader(name string, r io.Reader) *CaseReader {
-	return &CaseReader{r: bufio.NewReaderSize(r, 1<<16), cp: NewCaseParser(name)}
+	return &CaseReader{r: bufio.NewReaderSize(r, 1<<16), cp: NewCaseParser(name), maxLine: MaxCaseLine}
 }
 
 // Name is the file name errors give.
 func (cr *CaseReader) Name() string { return cr.cp.name }
 
-// CaseParser parses case lines. Identical policy documents are parsed once.
-// A CaseParser is not safe for concurrent use; give each goroutine its own.
+// CaseParser parses case lines. Policy documents met more than once are
+// parsed once and kept in a bounded cache that owns its memory, so the
+// caller may reuse the memory of a line once it is done with that line's
+// case. A CaseParser is not safe for concurrent use; give each goroutine
+// its own.
 type CaseParser struct {
-	name  string
-	line  int
-	cache map[string]*Policy
+	name string
+	line int
+	// seen holds hashes of policy texts met, direct-mapped (a newer text
+	// takes an older one's slot): small enough to stay in the CPU's cache.
+	seen  *[4096]uint64
+	cache map[uint64]cached // policy texts met more than once, by hash
+	bytes int               // size of the cache's texts
+	seed  maphash.Seed
 	t     jtree // the current line
-	sub   jtree // a policy given as a JSON string
+	sub   jtree // a policy given as a JSON string, or a copy for the cache
+	// Reused from case to case.
+	c       Case
+	id      []byte
+	ctx     Context
+	singles []string
+	layers  [3]NamedPolicy
 }
 
 // NewCaseParser parses lines of the named file.
 func NewCaseParser(name string) *CaseParser {
-	return &CaseParser{name: name, cache: map[string]*Policy{}}
+	return &CaseParser{name: name, seen: new([4096]uint64), cache: map[uint64]cached{}, seed: maphash.MakeSeed()}
+}
+
+// cached is a policy of the cache with its own copy of its text.
+type cached struct {
+	text string
+	p    *Policy
 }
 
 // Parse parses line number lineNo (1-based). It returns nil, nil for a blank
-// line and a *CaseError for a case that cannot be evaluated.
+// line and a *CaseError for a case that cannot be evaluated. The case's
+// strings may share line's memory, and the case itself is reused: it is
+// valid until the next call of Parse.
 func (cr *CaseParser) Parse(lineNo int, line string) (*Case, error) {
 	cr.line = lineNo
-	if strings.TrimSpace(line) == "" {
+	if isBlank(line) {
 		return nil, nil
 	}
 	return cr.parse(line)
 }
 
-// Next returns the next case, io.EOF at the end, a *CaseError for a case
-// that cannot be evaluated (reading may go on), or another error when the
-// input itself cannot be read.
+func isBlank(s string) bool {
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case ' ', '\t', '\n', '\r':
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// Next returns the next case (valid until the next call), io.EOF at the end, a *CaseError for a case
+// that cannot be evaluated (reading may go on; a line longer than
+// MaxCaseLine is one), or another error when the input itself cannot be read.
 func (cr *CaseReader) Next() (*Case, error) {
 	for {
-		line, err := ReadLine(cr.r)
-		if len(line) == 0 && err != nil {
+		line, long, err := cr.readLine()
+		if len(line) == 0 && !long && err != nil {
 			if err == io.EOF {
 				return nil, io.EOF
 			}
 			return nil, fmt.Errorf("read %s: %w", cr.cp.name, err)
 		}
 		cr.cp.line++
-		if len(bytes.TrimSpace(line)) == 0 {
+		if long {
+			return nil, cr.cp.fail(nil, "the line is longer than the limit of %d bytes", cr.maxLine)
+		}
+		if isBlank(line) {
 			continue
 		}
-		return cr.cp.parse(string(line))
+		return cr.cp.parse(line)
 	}
 }
 
-// ReadLine reads one line (with its newline, if any) of any length. The
-// slice is valid until the next read.
-func ReadLine(r *bufio.Reader) ([]byte, error) {
-	line, err := r.ReadSlice('\n')
+// readLine reads one line (with its newline, if any); long is set, and the
+// line dropped, when it is longer than cr.maxLine.
+func (cr *CaseReader) readLine() (line string, long bool, err error) {
+	b, err := cr.r.ReadSlice('\n')
 	if err == bufio.ErrBufferFull {
-		long := append([]byte(nil), line...)
+		buf := append([]byte(nil), b...)
 		for err == bufio.ErrBufferFull {
-			line, err = r.ReadSlice('\n')
-			long = append(long, line...)
+			b, err = cr.r.ReadSlice('\n')
+			if !long {
+				buf = append(buf, b...)
+			}
+			if len(buf) > cr.maxLine+1 {
+				long, buf = true, nil
+			}
 		}
-		line = long
+		b = buf
 	}
-	if err == io.EOF && len(line) > 0 {
+	if err == io.EOF && (len(b) > 0 || long) {
 		err = nil
 	}
-	return line, err
+	if long || len(bytes.TrimRight(b, "\r\n")) > cr.maxLine {
+		return "", true, err
+	}
+	return string(b), false, err
 }
 
 func (cr *CaseParser) fail(id json.RawMessage, format string, args ...any) *CaseError {
+	if id != nil {
+		id = append(json.RawMessage(nil), id...) // the error may outlive the reused buffer
+	}
 	return &CaseError{File: cr.name, Line: cr.line, ID: id, Err: fmt.Errorf(format, args...)}
 }
 
 func (cr *CaseParser) parse(line string) (*Case, error) {
 	t := &cr.t
+	if !utf8.ValidString(line) {
+		// JSON text is UTF-8 (RFC 8259), and AWS rejects policies and
+		// requests that are not: no silent repair.
+		return nil, cr.fail(nil, "invalid case: not valid UTF-8 (at byte %d)", invalidUTF8At(line))
+	}
 	if err := t.parse(line); err != nil {
 		return nil, cr.fail(probeID(line), "invalid case: %v", err)
 	}
@@ -124,8 +184,13 @@ func (cr *CaseParser) parse(line string) (*Case, error) {
 	if idn < 0 || t.nodes[idn].kind == jNull {
 		return nil, cr.fail(nil, "case has no id")
 	}
-	id := json.RawMessage(t.nodes[idn].raw)
-	c := &Case{ID: id, Line: cr.line}
+	cr.id = append(cr.id[:0], t.nodes[idn].raw...)
+	id := json.RawMessage(cr.id)
+	identity := cr.c.Input.Identity[:0]
+	clear(identity[:cap(identity)])
+	cr.c = Case{ID: id, Line: cr.line}
+	c := &cr.c
+	c.Input.Identity = identity
 	if e := t.member(0, "expect"); e >= 0 && t.nodes[e].kind != jNull {
 		switch d := Decision(t.nodes[e].s); {
 		case t.nodes[e].kind == jStr && (d == Allow || d == ImplicitDeny || d == ExplicitDeny):
@@ -156,13 +221,13 @@ func (cr *CaseParser) parse(line string) (*Case, error) {
 		}
 	}
 	var err error
-	if in.Boundary, err = cr.named("permissions_boundary", "boundary"); err != nil {
+	if in.Boundary, err = cr.named(&cr.layers[0], "permissions_boundary", "boundary"); err != nil {
 		return nil, cr.fail(id, "%v", err)
 	}
-	if in.Session, err = cr.named("session_policy", "session"); err != nil {
+	if in.Session, err = cr.named(&cr.layers[1], "session_policy", "session"); err != nil {
 		return nil, cr.fail(id, "%v", err)
 	}
-	if in.Resource, err = cr.named("resource_policy", "resource"); err != nil {
+	if in.Resource, err = cr.named(&cr.layers[2], "resource_policy", "resource"); err != nil {
 		return nil, cr.fail(id, "%v", err)
 	}
 	if in.SCPs, err = cr.levels("scps", "scp"); err != nil {
@@ -194,9 +259,16 @@ func (cr *CaseParser) parse(line string) (*Case, error) {
 		if t.nodes[cn].kind != jObj {
 			return nil, cr.fail(id, "request.context: must be an object")
 		}
-		r.Context = make(Context, t.nodes[cn].n)
+		if cr.ctx == nil {
+			cr.ctx = make(Context, t.nodes[cn].n)
+		}
+		clear(cr.ctx)
+		r.Context = cr.ctx
 		// One backing array for the single values of the context.
-		singles := make([]string, t.nodes[cn].n)
+		if cap(cr.singles) < int(t.nodes[cn].n) {
+			cr.singles = make([]string, t.nodes[cn].n)
+		}
+		singles := cr.singles[:t.nodes[cn].n]
 		for k := t.nodes[cn].first; k >= 0; k = t.nodes[k].next {
 			v, err := contextValue(t, k, &singles)
 			if err != nil {
@@ -219,7 +291,7 @@ func probeID(line string) json.RawMessage {
 	return nil
 }
 
-func (cr *CaseParser) named(field, name string) (*NamedPolicy, error) {
+func (cr *CaseParser) named(dst *NamedPolicy, field, name string) (*NamedPolicy, error) {
 	n := cr.t.member(0, field)
 	if n < 0 {
 		return nil, nil
@@ -228,7 +300,8 @@ func (cr *CaseParser) named(field, name string) (*NamedPolicy, error) {
 	if err != nil || p == nil {
 		return nil, err
 	}
-	return &NamedPolicy{Name: name, Policy: p}, nil
+	*dst = NamedPolicy{Name: name, Policy: p}
+	return dst, nil
 }
 
 func (cr *CaseParser) levels(field, name string) ([][]NamedPolicy, error) {
@@ -265,33 +338,51 @@ func (cr *CaseParser) levels(field, name string) ([][]NamedPolicy, error) {
 }
 
 // policy parses a policy given as a JSON object or as a string holding the
-// (possibly URL-encoded) document. It returns nil for null.
+// (possibly URL-encoded) document. It returns nil for null. A text met for
+// the first time is parsed in place; met again, it is copied, parsed from
+// the copy and cached.
 func (cr *CaseParser) policy(n int32, field func() string) (*Policy, error) {
 	t := &cr.t
 	node := &t.nodes[n]
 	if node.kind == jNull {
 		return nil, nil
 	}
-	if p, ok := cr.cache[node.raw]; ok {
+	if node.kind != jObj && node.kind != jStr {
+		return nil, fmt.Errorf("%s: %w", field(), perr("", "a policy must be a JSON object or a string"))
+	}
+	h := maphash.String(cr.seed, node.raw)
+	if c, ok := cr.cache[h]; ok && c.text == node.raw {
+		return c.p, nil
+	}
+	if slot := &cr.seen[h%uint64(len(cr.seen))]; *slot != h {
+		*slot = h
+		var p *Policy
+		var err error
+		if node.kind == jObj {
+			p, err = parsePolicyNode(t, n)
+		} else {
+			p, err = parseDoc(&cr.sub, node.s)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", field(), err)
+		}
 		return p, nil
 	}
-	var p *Policy
-	var err error
-	switch node.kind {
-	case jObj:
-		p, err = parsePolicyNode(t, n)
-	case jStr:
-		p, err = parseDoc(&cr.sub, node.s)
-	default:
-		err = perr("", "a policy must be a JSON object or a string")
+	own := strings.Clone(node.raw)
+	doc := own
+	if node.kind == jStr {
+		doc = strings.Clone(node.s)
 	}
+	p, err := parseDoc(&cr.sub, doc)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", field(), err)
 	}
-	if len(cr.cache) >= 2048 {
-		cr.cache = make(map[string]*Policy, 256)
+	if len(cr.cache) >= 2048 || cr.bytes >= 4<<20 {
+		clear(cr.cache)
+		cr.bytes = 0
 	}
-	cr.cache[node.raw] = p
+	cr.cache[h] = cached{own, p}
+	cr.bytes += len(own)
 	return p, nil
 }
 

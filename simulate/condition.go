@@ -127,12 +127,12 @@ func (c *Condition) compile(at func() string, vars bool) error {
 	if err != nil {
 		return perr(at(), "%v", err)
 	}
-	return c.compileOp(op, at, vars)
+	return c.compileOp(op, at, vars, nil)
 }
 
-func (c *Condition) compileOp(op compiledOp, at func() string, vars bool) error {
+func (c *Condition) compileOp(op compiledOp, at func() string, vars bool, sl *slab) error {
 	c.op = op
-	c.val = make([]condValue, len(c.Values))
+	c.val = sl.values(len(c.Values))
 	for i, v := range c.Values {
 		cv := &c.val[i]
 		cv.str = v

@@ -1,11 +1,14 @@
 package simulate
 
 import (
+	"encoding/binary"
 	"fmt"
+	"math/bits"
 	"strconv"
 	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // A small strict JSON parser into a flat tree. Policies and case lines are
@@ -41,6 +44,7 @@ type jnode struct {
 
 type jtree struct {
 	src   string
+	b     []byte // src's bytes, read only: for reading 8 bytes at a time
 	nodes []jnode
 	pos   int
 	depth int
@@ -58,6 +62,7 @@ func (e *jsonError) Error() string { return fmt.Sprintf("invalid JSON at byte %d
 // parse parses src as one JSON value; the root is node 0.
 func (t *jtree) parse(src string) error {
 	t.src, t.nodes, t.pos, t.depth = src, t.nodes[:0], 0, 0
+	t.b = unsafe.Slice(unsafe.StringData(src), len(src))
 	t.ws()
 	if _, err := t.value(); err != nil {
 		return err
@@ -194,10 +199,32 @@ func (t *jtree) container(k jkind, closer byte) (int32, error) {
 	return idx, nil
 }
 
+// SWAR constants: a byte of ones, a byte of high bits, in each lane.
+const (
+	lanesLo = 0x0101010101010101
+	lanesHi = 0x8080808080808080
+)
+
+// stopLanes marks the bytes of w that end the fast scan of a string: a quote,
+// a backslash, or a control character. The lowest marked lane is exact.
+func stopLanes(w uint64) uint64 {
+	q := w ^ (lanesLo * '"')
+	bs := w ^ (lanesLo * '\\')
+	return ((q-lanesLo)&^q | (bs-lanesLo)&^bs | (w-lanesLo*0x20)&^w) & lanesHi
+}
+
 // str reads a string token at t.pos and returns its value.
 func (t *jtree) str() (string, error) {
 	t.pos++ // opening quote
 	start := t.pos
+	// Eight bytes at a time up to the first byte that needs a look.
+	for t.pos+8 <= len(t.b) {
+		if m := stopLanes(binary.LittleEndian.Uint64(t.b[t.pos:])); m != 0 {
+			t.pos += bits.TrailingZeros64(m) / 8
+			break
+		}
+		t.pos += 8
+	}
 	for t.pos < len(t.src) {
 		c := t.src[t.pos]
 		switch {
@@ -269,7 +296,9 @@ func (t *jtree) strSlow(start int) (string, error) {
 					}
 				}
 				if !combined {
-					r = utf8.RuneError
+					// JSON allows it, but no UTF-8 text holds it: an error
+					// rather than a silent U+FFFD.
+					return "", t.errf("invalid \\u escape: unpaired surrogate")
 				}
 			}
 			b.WriteRune(r)

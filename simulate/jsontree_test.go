@@ -7,11 +7,11 @@ import (
 )
 
 // The tree parser decodes strings as encoding/json does and rejects what it
-// rejects.
+// rejects, and also an unpaired surrogate escape, which encoding/json turns
+// into U+FFFD: a policy holding one is not silently repaired.
 func TestJSONTreeStrings(t *testing.T) {
 	for _, in := range []string{
-		`"plain"`, `"a\"b\\c\/d"`, `"\b\f\n\r\t"`, `"\u00e9\u4e2d"`, `"\ud83d\ude00"`, `"\ud83d"`, `"\ud83dx"`,
-		`"\ude00\ud83d"`, `"\ud83d\u0041"`, `"é😀"`, `""`,
+		`"plain"`, `"a\"b\\c\/d"`, `"\b\f\n\r\t"`, `"\u00e9\u4e2d"`, `"\ud83d\ude00"`, `"é😀"`, `""`,
 	} {
 		var tr jtree
 		if err := tr.parse(in); err != nil {
@@ -26,7 +26,7 @@ func TestJSONTreeStrings(t *testing.T) {
 			t.Errorf("%s: got %q, want %q", in, got, want)
 		}
 	}
-	for _, in := range []string{`"\x"`, `"\u12"`, "\"a\x01\"", `"abc`, `{"a":1,}`, `[1,]`, `01`, `1.`, `-`, `1e`, `tru`, `{"a" 1}`, `[1 2]`, `{} {}`,
+	for _, in := range []string{`"\ud83d"`, `"\ud83dx"`, `"\ude00\ud83d"`, `"\ud83d\u0041"`, `"\x"`, `"\u12"`, "\"a\x01\"", `"abc`, `{"a":1,}`, `[1,]`, `01`, `1.`, `-`, `1e`, `tru`, `{"a" 1}`, `[1 2]`, `{} {}`,
 		strings.Repeat("[", maxJSONDepth+1) + strings.Repeat("]", maxJSONDepth+1)} {
 		var tr jtree
 		if err := tr.parse(in); err == nil {

@@ -130,59 +130,86 @@ func splitARN(s string) arn {
 // Guide, "IAM JSON policy elements: Resource" (reference_policies_elements_resource)
 // and "Amazon Resource Names" (reference-arns).
 type resPattern struct {
-	raw   string
-	all   bool      // "*"
-	arn   bool      // six parts: match part by part
-	seg   [6]string // compiled glob per part (arn) or seg[0] the whole pattern
-	vars  bool      // contains policy variables to substitute first
-	exact bool      // Arn* condition value: must be an ARN, every part case-sensitive
-	wild  uint8     // bit i: seg[i] has a wildcard
-	fixed bool      // no wildcards and no variables: plain comparison
+	raw  string   // as written
+	text string   // what is matched: raw, or raw with its variables substituted
+	end  [5]int32 // arn: the index in text of the colon after each of the first five parts
+	wild uint8    // bit i: part i (arn) or the whole pattern (bit 0) has a wildcard
+	all  bool     // "*"
+	arn  bool     // six parts: match part by part
+	vars bool     // contains policy variables to substitute first
+	// exact: an Arn* condition value: must be an ARN, every part
+	// case-sensitive.
+	exact bool
 	// amb: the resource part has a wildcard that the two readings of the
 	// documentation treat differently against a subject holding ':' (see
 	// reading). Set at compile time so that other patterns cost nothing.
 	amb bool
 }
 
+// part is part i (0 "arn", ..., 5 the resource) of an ARN pattern.
+func (rp *resPattern) part(i int) string {
+	start := 0
+	if i > 0 {
+		start = int(rp.end[i-1]) + 1
+	}
+	if i == 5 {
+		return rp.text[start:]
+	}
+	return rp.text[start:rp.end[i]]
+}
+
 func compileResource(r string, vars bool) resPattern {
-	return compilePattern(r, vars, false)
+	var rp resPattern
+	rp.init(r, vars, false)
+	return rp
 }
 
 // compileArnValue compiles an Arn* condition value: all six parts must be
 // present, and each is compared case-sensitively.
 func compileArnValue(r string, vars bool) resPattern {
-	return compilePattern(r, vars, true)
-}
-
-func compilePattern(r string, vars, exact bool) resPattern {
-	rp := resPattern{raw: r, exact: exact}
-	if r == "*" && !exact {
-		rp.all = true
-		return rp
-	}
-	if vars && strings.Contains(r, "${") {
-		rp.vars = true
-		return rp
-	}
-	rp.compile(r)
+	var rp resPattern
+	rp.init(r, vars, true)
 	return rp
 }
 
-// compile fills the pattern from text whose wildcards are still '*' and '?'.
-func (rp *resPattern) compile(r string) {
-	rp.fixed = !hasWild(r)
-	if a := splitARN(r); a.ok {
-		rp.arn = true
-		for i, s := range a.seg {
-			rp.seg[i] = s
-			if hasWild(s) {
-				rp.wild |= 1 << i
-			}
-		}
-		rp.amb = colonWild(rp.seg[5])
+func (rp *resPattern) init(r string, vars, exact bool) {
+	*rp = resPattern{raw: r, exact: exact}
+	if r == "*" && !exact {
+		rp.all = true
 		return
 	}
-	rp.seg[0] = r
+	if vars && strings.Contains(r, "${") {
+		rp.vars = true
+		return
+	}
+	rp.compile(r)
+}
+
+// compile fills the pattern from text whose wildcards are '*' and '?' (and,
+// after substitution, the literal markers), in one pass.
+func (rp *resPattern) compile(text string) {
+	rp.text = text
+	isARN := strings.HasPrefix(text, "arn:")
+	part := 0
+	for i := 0; i < len(text); i++ {
+		switch text[i] {
+		case ':':
+			if isARN && part < 5 {
+				rp.end[part] = int32(i)
+				part++
+			}
+		case '*', '?', litStar, litOne:
+			rp.wild |= 1 << part
+		}
+	}
+	if !isARN || part < 5 {
+		if rp.wild != 0 {
+			rp.wild = 1
+		}
+		return
+	}
+	rp.arn = true
+	rp.amb = rp.wild&(1<<5) != 0 && colonWild(rp.part(5))
 }
 
 // colonWild reports whether a resource part has a wildcard whose reach over
@@ -255,8 +282,10 @@ func (rp *resPattern) matchCompiled(res string, ra *arn, rd *reading) bool {
 	if rp.arn && ra.ok {
 		// Partition, service, region and account compare case-insensitively,
 		// the resource part case-sensitively.
+		start := 0
 		for i := 0; i < 5; i++ {
-			p, s := rp.seg[i], ra.seg[i]
+			p, s := rp.text[start:rp.end[i]], ra.seg[i]
+			start = int(rp.end[i]) + 1
 			fold := i >= 1 && i <= 4 && !rp.exact
 			if rp.wild&(1<<i) == 0 {
 				if p != s && !(fold && strings.EqualFold(p, s)) {
@@ -266,13 +295,14 @@ func (rp *resPattern) matchCompiled(res string, ra *arn, rd *reading) bool {
 				return false
 			}
 		}
-		if rp.fixed {
-			return rp.seg[5] == ra.seg[5]
+		p := rp.text[start:]
+		if rp.wild&(1<<5) == 0 {
+			return p == ra.seg[5]
 		}
-		if matchResourcePart(rp.seg[5], ra.seg[5]) {
+		if matchResourcePart(p, ra.seg[5]) {
 			return true
 		}
-		if rp.amb && rd != nil && strings.IndexByte(ra.seg[5], ':') >= 0 && glob(rp.seg[5], ra.seg[5], false) {
+		if rp.amb && rd != nil && strings.IndexByte(ra.seg[5], ':') >= 0 && glob(p, ra.seg[5], false) {
 			return rd.differs(rp.raw, res)
 		}
 		return false
@@ -280,10 +310,10 @@ func (rp *resPattern) matchCompiled(res string, ra *arn, rd *reading) bool {
 	if rp.arn || rp.exact {
 		return false
 	}
-	if rp.fixed {
-		return rp.seg[0] == res
+	if rp.wild == 0 {
+		return rp.text == res
 	}
-	return glob(rp.seg[0], res, false)
+	return glob(rp.text, res, false)
 }
 
 // matchResourcePart matches the resource part of an ARN (after the fifth
@@ -372,21 +402,7 @@ func cutColon(s string) (before, after string, found bool) {
 }
 
 // compileSubstituted compiles the result of substitute.
-func (rp *resPattern) compileSubstituted(sub string) {
-	rp.fixed = !hasWild(sub)
-	if a := splitARN(sub); a.ok {
-		rp.arn = true
-		rp.seg = a.seg
-		for i, s := range a.seg {
-			if hasWild(s) {
-				rp.wild |= 1 << i
-			}
-		}
-		rp.amb = colonWild(rp.seg[5])
-		return
-	}
-	rp.seg[0] = sub
-}
+func (rp *resPattern) compileSubstituted(sub string) { rp.compile(sub) }
 
 // substitute replaces the policy variables in s: '*' and '?' written in s
 // stay wildcards, while ${*}, ${?}, ${$} and the values of variables are

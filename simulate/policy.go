@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // Policy versions. Policy variables are substituted only in Version2012.
@@ -107,6 +108,9 @@ func parseDoc(t *jtree, doc string) (*Policy, error) {
 	if trimmed == "" {
 		return nil, perr("", "empty policy document")
 	}
+	if !utf8.ValidString(trimmed) {
+		return nil, perr("", "document is not valid UTF-8 (at byte %d); AWS rejects such a policy", invalidUTF8At(trimmed))
+	}
 	if trimmed[0] != '{' {
 		dec, err := url.QueryUnescape(trimmed)
 		if err != nil {
@@ -116,11 +120,26 @@ func parseDoc(t *jtree, doc string) (*Policy, error) {
 		if trimmed == "" || trimmed[0] != '{' {
 			return nil, perr("", "document is not a JSON object")
 		}
+		if !utf8.ValidString(trimmed) {
+			return nil, perr("", "URL-decoded document is not valid UTF-8 (at byte %d); AWS rejects such a policy", invalidUTF8At(trimmed))
+		}
 	}
 	if err := t.parse(trimmed); err != nil {
 		return nil, perr("", "%v", err)
 	}
 	return parsePolicyNode(t, 0)
+}
+
+// invalidUTF8At is the offset of the first byte of s that is not valid UTF-8.
+func invalidUTF8At(s string) int {
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && n <= 1 {
+			return i
+		}
+		i += n
+	}
+	return len(s)
 }
 
 // parsePolicyNode builds a policy from an object node of the tree.
@@ -149,17 +168,18 @@ func parsePolicyNode(t *jtree, root int32) (*Policy, error) {
 		return nil, perr("Statement", "missing")
 	}
 	vars := p.Version == Version2012
+	sl := newSlab(t, st)
 	switch t.nodes[st].kind {
 	case jObj:
 		p.Statements = make([]Statement, 1)
-		if err := parseStatement(t, &p.Statements[0], st, 0, vars); err != nil {
+		if err := parseStatement(t, &p.Statements[0], st, 0, vars, sl); err != nil {
 			return nil, err
 		}
 	case jArr:
 		p.Statements = make([]Statement, t.nodes[st].n)
 		i := 0
 		for c := t.nodes[st].first; c >= 0; c = t.nodes[c].next {
-			if err := parseStatement(t, &p.Statements[i], c, i, vars); err != nil {
+			if err := parseStatement(t, &p.Statements[i], c, i, vars, sl); err != nil {
 				return nil, err
 			}
 			i++
@@ -168,6 +188,124 @@ func parsePolicyNode(t *jtree, root int32) (*Policy, error) {
 		return nil, perr("Statement", "must be an object or an array of objects")
 	}
 	return p, nil
+}
+
+// slab hands out pieces of a few arrays allocated once per policy, sized by
+// a first pass over its statements, so that a policy costs a handful of
+// allocations rather than several per statement. Pieces are capped (full
+// slice expressions): appending to one never writes into the next. A nil
+// slab allocates each piece on its own.
+type slab struct {
+	strs  []string
+	acts  []actPattern
+	res   []resPattern
+	conds []Condition
+	vals  []condValue
+}
+
+// newSlab sizes a slab for the Statement element st (an object or an array).
+func newSlab(t *jtree, st int32) *slab {
+	var nStr, nAct, nRes, nCond, nVal int
+	listLen := func(v int32) int {
+		if t.nodes[v].kind == jArr {
+			return int(t.nodes[v].n)
+		}
+		return 1
+	}
+	count := func(stmt int32) {
+		if t.nodes[stmt].kind != jObj {
+			return
+		}
+		for c := t.nodes[stmt].first; c >= 0; c = t.nodes[c].next {
+			switch t.nodes[c].key {
+			case "Action", "NotAction":
+				n := listLen(c)
+				nStr, nAct = nStr+n, nAct+n
+			case "Resource", "NotResource":
+				n := listLen(c)
+				nStr, nRes = nStr+n, nRes+n
+			case "Principal", "NotPrincipal":
+				if t.nodes[c].kind == jObj {
+					for k := t.nodes[c].first; k >= 0; k = t.nodes[k].next {
+						nStr += listLen(k)
+					}
+				}
+			case "Condition":
+				if t.nodes[c].kind != jObj {
+					break
+				}
+				for op := t.nodes[c].first; op >= 0; op = t.nodes[op].next {
+					if t.nodes[op].kind != jObj {
+						continue
+					}
+					for k := t.nodes[op].first; k >= 0; k = t.nodes[k].next {
+						n := listLen(k)
+						nCond, nStr, nVal = nCond+1, nStr+n, nVal+n
+					}
+				}
+			}
+		}
+	}
+	if t.nodes[st].kind == jArr {
+		for c := t.nodes[st].first; c >= 0; c = t.nodes[c].next {
+			count(c)
+		}
+	} else {
+		count(st)
+	}
+	sl := &slab{strs: make([]string, nStr), acts: make([]actPattern, nAct), res: make([]resPattern, nRes)}
+	if nCond > 0 {
+		sl.conds = make([]Condition, nCond)
+		sl.vals = make([]condValue, nVal)
+	}
+	return sl
+}
+
+// strings is an empty slice with room for n strings.
+func (sl *slab) strings(n int) []string {
+	if sl == nil || len(sl.strs) < n {
+		return make([]string, 0, n)
+	}
+	out := sl.strs[:0:n]
+	sl.strs = sl.strs[n:]
+	return out
+}
+
+func (sl *slab) actions(n int) []actPattern {
+	if sl == nil || len(sl.acts) < n {
+		return make([]actPattern, n)
+	}
+	out := sl.acts[:n:n]
+	sl.acts = sl.acts[n:]
+	return out
+}
+
+func (sl *slab) resources(n int) []resPattern {
+	if sl == nil || len(sl.res) < n {
+		return make([]resPattern, n)
+	}
+	out := sl.res[:n:n]
+	sl.res = sl.res[n:]
+	return out
+}
+
+// conditions is an empty slice with room for n conditions.
+func (sl *slab) conditions(n int) []Condition {
+	if sl == nil || len(sl.conds) < n {
+		return make([]Condition, 0, n)
+	}
+	out := sl.conds[:0:n]
+	sl.conds = sl.conds[n:]
+	return out
+}
+
+func (sl *slab) values(n int) []condValue {
+	if sl == nil || len(sl.vals) < n {
+		return make([]condValue, n)
+	}
+	out := sl.vals[:n:n]
+	sl.vals = sl.vals[n:]
+	return out
 }
 
 // statement members, found in one pass (the last of duplicates wins).
@@ -207,7 +345,7 @@ func findMembers(t *jtree, node int32) stmtMembers {
 	return m
 }
 
-func parseStatement(t *jtree, s *Statement, node int32, i int, vars bool) error {
+func parseStatement(t *jtree, s *Statement, node int32, i int, vars bool, sl *slab) error {
 	at := statementAt(i)
 	s.Index = i
 	if t.nodes[node].kind != jObj {
@@ -228,10 +366,10 @@ func parseStatement(t *jtree, s *Statement, node int32, i int, vars bool) error 
 		return perr(at+".Effect", "must be \"Allow\" or \"Deny\", got %s", t.short(v))
 	}
 	var err error
-	if s.Action, err = stringList(t, m.action, "Action", at); err != nil {
+	if s.Action, err = stringList(t, m.action, "Action", at, sl); err != nil {
 		return err
 	}
-	if s.NotAction, err = stringList(t, m.notAction, "NotAction", at); err != nil {
+	if s.NotAction, err = stringList(t, m.notAction, "NotAction", at, sl); err != nil {
 		return err
 	}
 	switch {
@@ -240,26 +378,26 @@ func parseStatement(t *jtree, s *Statement, node int32, i int, vars bool) error 
 	case s.Action == nil && s.NotAction == nil:
 		return perr(at, "has neither Action nor NotAction")
 	}
-	if s.Resource, err = stringList(t, m.resource, "Resource", at); err != nil {
+	if s.Resource, err = stringList(t, m.resource, "Resource", at, sl); err != nil {
 		return err
 	}
-	if s.NotResource, err = stringList(t, m.notResource, "NotResource", at); err != nil {
+	if s.NotResource, err = stringList(t, m.notResource, "NotResource", at, sl); err != nil {
 		return err
 	}
 	if s.Resource != nil && s.NotResource != nil {
 		return perr(at, "has both Resource and NotResource")
 	}
-	if s.Principal, err = parsePrincipals(t, m.principal, "Principal", at); err != nil {
+	if s.Principal, err = parsePrincipals(t, m.principal, "Principal", at, sl); err != nil {
 		return err
 	}
-	if s.NotPrincipal, err = parsePrincipals(t, m.notPrincipal, "NotPrincipal", at); err != nil {
+	if s.NotPrincipal, err = parsePrincipals(t, m.notPrincipal, "NotPrincipal", at, sl); err != nil {
 		return err
 	}
 	if s.Principal != nil && s.NotPrincipal != nil {
 		return perr(at, "has both Principal and NotPrincipal")
 	}
 	if v := m.condition; v >= 0 && t.nodes[v].kind != jNull {
-		if s.Conditions, err = parseConditions(t, v, at, vars); err != nil {
+		if s.Conditions, err = parseConditions(t, v, at, vars, sl); err != nil {
 			return err
 		}
 	}
@@ -276,7 +414,7 @@ func parseStatement(t *jtree, s *Statement, node int32, i int, vars bool) error 
 		s.Conditions = append(s.Conditions, c)
 	}
 	if v := m.viaURL; v >= 0 {
-		vals, err := condValues(t, v, func() string { return at + ".InvokedViaFunctionUrl" })
+		vals, err := condValues(t, v, func() string { return at + ".InvokedViaFunctionUrl" }, sl)
 		if err != nil {
 			return err
 		}
@@ -292,7 +430,7 @@ func parseStatement(t *jtree, s *Statement, node int32, i int, vars bool) error 
 		acts = s.NotAction
 	}
 	s.deny = s.Effect == "Deny"
-	s.actions = make([]actPattern, len(acts))
+	s.actions = sl.actions(len(acts))
 	for j, a := range acts {
 		if a == "" {
 			return perr(fmt.Sprintf("%s.%s[%d]", at, actionElem(s), j), "empty action")
@@ -306,9 +444,9 @@ func parseStatement(t *jtree, s *Statement, node int32, i int, vars bool) error 
 	if res == nil {
 		res = s.NotResource
 	}
-	s.resources = make([]resPattern, len(res))
+	s.resources = sl.resources(len(res))
 	for j, r := range res {
-		s.resources[j] = compileResource(r, vars)
+		s.resources[j].init(r, vars, false)
 	}
 	return nil
 }
@@ -322,11 +460,11 @@ func actionElem(s *Statement) string {
 
 // stringList reads an element that is a string or an array of strings.
 // It returns nil when the element is absent.
-func stringList(t *jtree, v int32, name, at string) ([]string, error) {
+func stringList(t *jtree, v int32, name, at string, sl *slab) ([]string, error) {
 	if v < 0 || t.nodes[v].kind == jNull {
 		return nil, nil
 	}
-	l, ok := strOrList(t, v)
+	l, ok := strOrList(t, v, sl)
 	if !ok {
 		return nil, perr(at+"."+name, "must be a string or an array of strings")
 	}
@@ -336,12 +474,12 @@ func stringList(t *jtree, v int32, name, at string) ([]string, error) {
 	return l, nil
 }
 
-func strOrList(t *jtree, v int32) ([]string, bool) {
+func strOrList(t *jtree, v int32, sl *slab) ([]string, bool) {
 	switch t.nodes[v].kind {
 	case jStr:
-		return []string{t.nodes[v].s}, true
+		return append(sl.strings(1), t.nodes[v].s), true
 	case jArr:
-		l := make([]string, 0, t.nodes[v].n)
+		l := sl.strings(int(t.nodes[v].n))
 		for c := t.nodes[v].first; c >= 0; c = t.nodes[c].next {
 			if t.nodes[c].kind != jStr {
 				return nil, false
@@ -357,7 +495,7 @@ func strOrList(t *jtree, v int32) ([]string, bool) {
 // (reference_policies_elements_principal).
 var principalKeys = map[string]bool{"AWS": true, "Service": true, "Federated": true, "CanonicalUser": true}
 
-func parsePrincipals(t *jtree, v int32, name, at string) (*Principals, error) {
+func parsePrincipals(t *jtree, v int32, name, at string, sl *slab) (*Principals, error) {
 	if v < 0 || t.nodes[v].kind == jNull {
 		return nil, nil
 	}
@@ -377,7 +515,7 @@ func parsePrincipals(t *jtree, v int32, name, at string) (*Principals, error) {
 			if !principalKeys[k] {
 				return nil, perr(where(), "unknown principal type %q (want AWS, Service, Federated or CanonicalUser)", k)
 			}
-			l, ok := strOrList(t, c)
+			l, ok := strOrList(t, c, sl)
 			if !ok {
 				return nil, perr(where()+"."+k, "must be a string or an array of strings")
 			}
@@ -388,15 +526,20 @@ func parsePrincipals(t *jtree, v int32, name, at string) (*Principals, error) {
 	return nil, perr(where(), "must be \"*\" or an object")
 }
 
-func parseConditions(t *jtree, node int32, stmt string, vars bool) ([]Condition, error) {
+func parseConditions(t *jtree, node int32, stmt string, vars bool, sl *slab) ([]Condition, error) {
 	at := func() string { return stmt + ".Condition" }
 	if t.nodes[node].kind != jObj {
 		return nil, perr(at(), "must be an object of operators")
 	}
 	// Operators and keys are sorted so that traces are stable; a repeated
 	// member counts once (the last), as in encoding/json.
-	ops := sortedMembers(t, node)
-	var out []Condition
+	var opBuf, keyBuf [16]int32
+	ops := sortedMembers(t, node, opBuf[:0])
+	n := 0
+	for _, opn := range ops {
+		n += int(t.nodes[opn].n)
+	}
+	out := sl.conditions(n)
 	for _, opn := range ops {
 		op := t.nodes[opn].key
 		if t.nodes[opn].kind != jObj {
@@ -406,25 +549,24 @@ func parseConditions(t *jtree, node int32, stmt string, vars bool) ([]Condition,
 		if err != nil {
 			return nil, perr(at(), "%v", err)
 		}
-		if out == nil {
-			out = make([]Condition, 0, t.nodes[opn].n)
-		}
-		for _, kn := range sortedMembers(t, opn) {
+		for _, kn := range sortedMembers(t, opn, keyBuf[:0]) {
 			k := t.nodes[kn].key
 			elem := func() string { return at() + "." + op + "." + k }
 			if k == "" {
 				return nil, perr(at()+"."+op, "empty condition key")
 			}
-			vals, err := condValues(t, kn, elem)
+			vals, err := condValues(t, kn, elem, sl)
 			if err != nil {
 				return nil, err
 			}
-			c := Condition{Operator: op, Key: k, Values: vals}
-			if err := c.compileOp(cop, elem, vars); err != nil {
+			out = append(out, Condition{Operator: op, Key: k, Values: vals})
+			if err := out[len(out)-1].compileOp(cop, elem, vars, sl); err != nil {
 				return nil, err
 			}
-			out = append(out, c)
 		}
+	}
+	if len(out) == 0 {
+		return nil, nil
 	}
 	return out, nil
 }
@@ -443,17 +585,23 @@ func statementAt(i int) string {
 	return "Statement[" + strconv.Itoa(i) + "]"
 }
 
-// sortedMembers lists an object's members by name, the last of duplicates.
-func sortedMembers(t *jtree, node int32) []int32 {
-	l := make([]int32, 0, t.nodes[node].n)
+// sortedMembers appends an object's members to l, sorted by name, the last
+// of duplicates.
+func sortedMembers(t *jtree, node int32, l []int32) []int32 {
 	for c := t.nodes[node].first; c >= 0; c = t.nodes[c].next {
 		if t.member(node, t.nodes[c].key) == c {
 			l = append(l, c)
 		}
 	}
-	if !sort.SliceIsSorted(l, func(i, j int) bool { return t.nodes[l[i]].key < t.nodes[l[j]].key }) {
-		sort.Slice(l, func(i, j int) bool { return t.nodes[l[i]].key < t.nodes[l[j]].key })
+	if len(l) <= 16 {
+		for i := 1; i < len(l); i++ { // insertion sort: few members, often sorted
+			for j := i; j > 0 && t.nodes[l[j]].key < t.nodes[l[j-1]].key; j-- {
+				l[j], l[j-1] = l[j-1], l[j]
+			}
+		}
+		return l
 	}
+	sort.Slice(l, func(i, j int) bool { return t.nodes[l[i]].key < t.nodes[l[j]].key })
 	return l
 }
 
@@ -472,18 +620,18 @@ func (t *jtree) scalar(i int32) (string, bool) {
 
 // condValues reads a condition value: a string, boolean or number, or an
 // array of them.
-func condValues(t *jtree, v int32, at func() string) ([]string, error) {
+func condValues(t *jtree, v int32, at func() string, sl *slab) ([]string, error) {
 	if t.nodes[v].kind != jArr {
 		s, ok := t.scalar(v)
 		if !ok {
 			return nil, perr(at(), "a value must be a string, boolean or number, got %s", t.short(v))
 		}
-		return []string{s}, nil
+		return append(sl.strings(1), s), nil
 	}
 	if t.nodes[v].n == 0 {
 		return nil, perr(at(), "empty array of values")
 	}
-	out := make([]string, 0, t.nodes[v].n)
+	out := sl.strings(int(t.nodes[v].n))
 	for c := t.nodes[v].first; c >= 0; c = t.nodes[c].next {
 		s, ok := t.scalar(c)
 		if !ok {

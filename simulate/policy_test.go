@@ -172,3 +172,26 @@ func TestPolicyJSONRoundTrip(t *testing.T) {
 		t.Errorf("got %s", b)
 	}
 }
+
+// A document that is not valid UTF-8 is an error, never repaired: JSON text
+// is UTF-8 (RFC 8259, section 8.1) and AWS rejects such a policy.
+func TestParseRejectsInvalidUTF8(t *testing.T) {
+	for _, tt := range []struct{ name, doc, want string }{
+		{"raw byte in a value", "{\"Version\":\"2012-10-17\",\"Statement\":{\"Sid\":\"a\xffb\",\"Effect\":\"Allow\",\"Action\":\"s3:*\",\"Resource\":\"*\"}}", "not valid UTF-8 (at byte 45)"},
+		{"truncated sequence", "{\"Version\":\"2012-10-17\",\"Statement\":{\"Effect\":\"Allow\",\"Action\":\"s3:*\",\"Resource\":\"arn:aws:s3:::b/\xe2\x82\"}}", "not valid UTF-8"},
+		{"URL-encoded", "%7B%22Statement%22%3A%7B%22Sid%22%3A%22%FF%22%7D%7D", "URL-decoded document is not valid UTF-8"},
+		{"unpaired surrogate escape", `{"Version":"2012-10-17","Statement":{"Sid":"\ud800","Effect":"Allow","Action":"s3:*","Resource":"*"}}`, "unpaired surrogate"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := ParseString(tt.doc)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("got %v, want an error containing %q", err, tt.want)
+			}
+		})
+	}
+	cp := NewCaseParser("c.jsonl")
+	_, err := cp.Parse(3, "{\"id\":\"x\",\"request\":{\"principal\":\"*\",\"action\":\"s3:GetObject\",\"resource\":\"arn:aws:s3:::b/\xc0\"}}")
+	if err == nil || !strings.Contains(err.Error(), "c.jsonl:3: invalid case: not valid UTF-8 (at byte 88)") {
+		t.Errorf("case line: got %v", err)
+	}
+}

@@ -1,23 +1,20 @@
 package main
 
 import (
-	"bufio"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"os"
-	"runtime"
 	"runtime/debug"
 	"strings"
-	"sync"
-	"unsafe"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/lambda-doctor/lambda-doctor/account"
 	"github.com/lambda-doctor/lambda-doctor/diagnose"
+	"github.com/lambda-doctor/lambda-doctor/internal/limits"
 	"github.com/lambda-doctor/lambda-doctor/simulate"
+	"github.com/lambda-doctor/lambda-doctor/simulate/batch"
 )
 
 func simulateCommand() *cli.Command {
@@ -31,6 +28,8 @@ func simulateCommand() *cli.Command {
 		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "cases", Usage: "evaluate every case of a JSON Lines `FILE` (\"-\" for stdin), one result a line"},
 			&cli.BoolFlag{Name: "trace", Usage: "with --cases: write each case's trace to stderr"},
+			&cli.Int64Flag{Name: "max-case-size", Value: batch.DefaultMaxLine, Usage: "with --cases: longest case line in `BYTES`; a longer line gets an error result"},
+			&cli.Int64Flag{Name: "max-policy-size", Value: defaultMaxPolicy, Usage: "largest policy `BYTES` read from a file"},
 			&cli.StringSliceFlag{Name: "policy", Usage: "identity policy `FILE` (JSON or URL-encoded JSON); repeatable"},
 			&cli.StringFlag{Name: "boundary", Usage: "permissions boundary policy `FILE`"},
 			&cli.StringFlag{Name: "session-policy", Usage: "session policy `FILE`"},
@@ -63,7 +62,7 @@ func runSimulate(c *cli.Context) error {
 	return simulateOne(c)
 }
 
-// runCases is the batch form (shared/simulate-cases.md).
+// runCases is the batch form (docs/simulate-cases.md), run by package batch.
 func runCases(c *cli.Context, file string) error {
 	s := ioFrom(c)
 	var r io.Reader
@@ -77,254 +76,33 @@ func runCases(c *cli.Context, file string) error {
 		defer f.Close()
 		r = f
 	}
-	// A batch allocates much and keeps little (the file, a small cache of
-	// parsed policies): collect only when the heap nears a limit well above
-	// what stays live.
-	limit := int64(128 << 20)
-	if f, ok := r.(*os.File); ok {
-		if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
-			limit += 2 * st.Size()
-		}
+	maxLine := c.Int64("max-case-size")
+	if maxLine <= 0 || maxLine > 1<<30 {
+		return usageErrorf("--max-case-size: want a size in bytes between 1 and %d, got %d", 1<<30, maxLine)
 	}
-	defer debug.SetMemoryLimit(debug.SetMemoryLimit(limit))
-	defer debug.SetGCPercent(debug.SetGCPercent(-1))
-	w := bufio.NewWriterSize(s.out, 1<<16)
-	var n, mismatches int
-	var err error
-	if c.Bool("trace") {
-		n, mismatches, err = evaluateCases(simulate.NewCaseReader(file, r), w, s.err)
-	} else {
-		n, mismatches, err = evaluateCasesParallel(file, r, w, s.err, runtime.GOMAXPROCS(0))
-	}
-	if ferr := w.Flush(); err == nil && ferr != nil {
-		err = ferr
-	}
+	// A batch allocates much per case and keeps little alive (the chunks in
+	// flight and a bounded policy cache): let the heap grow well past the
+	// live data before collecting, within a limit that keeps the process
+	// small.
+	defer debug.SetGCPercent(debug.SetGCPercent(400))
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(64 << 20))
+	sum, err := batch.Run(r, s.out, s.err, batch.Options{Name: file, Trace: c.Bool("trace"),
+		MaxLine: int(maxLine), MaxLineFlag: "--max-case-size"})
 	if err != nil {
 		return badInput(err)
 	}
-	if mismatches > 0 {
-		fmt.Fprintf(s.err, "lambda-doctor: %d of %d cases did not get the expected decision\n", mismatches, n)
+	if sum.Mismatches > 0 {
+		fmt.Fprintf(s.err, "lambda-doctor: %d of %d cases did not get the expected decision\n", sum.Mismatches, sum.Cases)
 		return problemFound()
 	}
 	return nil
-}
-
-// evaluateCases evaluates the cases one by one with the full trace, which
-// it writes to errw after each result.
-func evaluateCases(cr *simulate.CaseReader, w io.Writer, errw io.Writer) (n, mismatches int, err error) {
-	buf := make([]byte, 0, 512)
-	for {
-		cs, err := cr.Next()
-		if err == io.EOF {
-			return n, mismatches, nil
-		}
-		buf = buf[:0]
-		var ce *simulate.CaseError
-		switch {
-		case errors.As(err, &ce):
-			n++
-			buf = simulate.AppendError(buf, ce.ID, ce)
-		case err != nil:
-			return n, mismatches, err
-		default:
-			n++
-			var msg string
-			var mm bool
-			buf, mm, msg = decideCase(buf, cr.Name(), cs, simulate.Evaluate)
-			if mm {
-				mismatches++
-			}
-			fmt.Fprint(errw, msg)
-		}
-		buf = append(buf, '\n')
-		if _, err := w.Write(buf); err != nil {
-			return n, mismatches, err
-		}
-	}
-}
-
-// decideCase appends the result line of one parsed case; mismatch is set
-// (with a message) when the case expected another decision.
-func decideCase(buf []byte, file string, cs *simulate.Case, decide func(*simulate.Input) (*simulate.Result, error)) (out []byte, mismatch bool, msg string) {
-	res, err := decide(&cs.Input)
-	if err != nil {
-		return simulate.AppendError(buf, cs.ID, &simulate.CaseError{File: file, Line: cs.Line, ID: cs.ID, Err: err}), false, ""
-	}
-	buf = simulate.AppendResult(buf, cs.ID, res)
-	if len(res.Trace) > 0 {
-		msg = fmt.Sprintf("case %s (line %d):\n%s\n", cs.ID, cs.Line, res.Explain())
-	}
-	if cs.Expect != "" && cs.Expect != res.Decision {
-		return buf, true, msg + fmt.Sprintf("case %s (line %d): got %s, want %s\n", strings.Trim(string(cs.ID), `"`), cs.Line, res.Decision, cs.Expect)
-	}
-	return buf, false, msg
-}
-
-// readWhole reads r at once when it is a regular file of at most 512 MiB;
-// ok is false otherwise (then nothing was read).
-func readWhole(r io.Reader) (data string, ok bool, err error) {
-	f, isFile := r.(*os.File)
-	if !isFile {
-		return "", false, nil
-	}
-	st, err := f.Stat()
-	if err != nil || !st.Mode().IsRegular() || st.Size() > 512<<20 {
-		return "", false, nil
-	}
-	b, err := io.ReadAll(f)
-	if len(b) == 0 {
-		return "", true, err
-	}
-	// b is never written again: the string shares its memory.
-	return unsafe.String(&b[0], len(b)), true, err
-}
-
-// caseBatch is a run of consecutive lines handed to one worker.
-type caseBatch struct {
-	seq        int
-	first      int // line number of lines[0]
-	lines      []string
-	out        []byte
-	msgs       []byte
-	n          int
-	mismatches int
-}
-
-// evaluateCasesParallel reads lines, parses and decides them on workers
-// goroutines, and writes the results in input order.
-func evaluateCasesParallel(file string, r io.Reader, w io.Writer, errw io.Writer, workers int) (n, mismatches int, err error) {
-	if workers < 1 {
-		workers = 1
-	}
-	const batchLines = 256
-	jobs := make(chan *caseBatch, workers*2)
-	done := make(chan *caseBatch, workers*2)
-	var wg sync.WaitGroup
-	for i := 0; i < workers; i++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			cp := simulate.NewCaseParser(file)
-			for b := range jobs {
-				for j, line := range b.lines {
-					cs, err := cp.Parse(b.first+j, line)
-					if cs == nil && err == nil {
-						continue // blank line
-					}
-					b.n++
-					var ce *simulate.CaseError
-					if errors.As(err, &ce) {
-						b.out = simulate.AppendError(b.out, ce.ID, ce)
-					} else {
-						var mm bool
-						var msg string
-						b.out, mm, msg = decideCase(b.out, file, cs, simulate.Decide)
-						if mm {
-							b.mismatches++
-							b.msgs = append(b.msgs, msg...)
-						}
-					}
-					b.out = append(b.out, '\n')
-				}
-				b.lines = nil
-				done <- b
-			}
-		}()
-	}
-	// Reader: batches of lines, in order.
-	readErr := make(chan error, 1)
-	go func() {
-		defer close(jobs)
-		seq, lineNo := 0, 0
-		b := &caseBatch{seq: seq, first: 1}
-		if data, ok, err := readWhole(r); ok {
-			// A regular file, read at once: lines are substrings of it, with
-			// no copy each.
-			if err != nil {
-				readErr <- fmt.Errorf("read %s: %w", file, err)
-				return
-			}
-			for len(data) > 0 {
-				end := strings.IndexByte(data, '\n') + 1
-				if end == 0 {
-					end = len(data)
-				}
-				lineNo++
-				b.lines = append(b.lines, data[:end])
-				data = data[end:]
-				if len(b.lines) == batchLines {
-					jobs <- b
-					seq++
-					b = &caseBatch{seq: seq, first: lineNo + 1}
-				}
-			}
-			if len(b.lines) > 0 {
-				jobs <- b
-			}
-			readErr <- nil
-			return
-		}
-		br := bufio.NewReaderSize(r, 1<<16)
-		for {
-			line, err := simulate.ReadLine(br)
-			if len(line) > 0 {
-				lineNo++
-				b.lines = append(b.lines, string(line))
-				if len(b.lines) == batchLines {
-					jobs <- b
-					seq++
-					b = &caseBatch{seq: seq, first: lineNo + 1}
-				}
-			}
-			if err != nil {
-				if len(b.lines) > 0 {
-					jobs <- b
-				}
-				if err == io.EOF {
-					err = nil
-				} else {
-					err = fmt.Errorf("read %s: %w", file, err)
-				}
-				readErr <- err
-				return
-			}
-		}
-	}()
-	go func() { wg.Wait(); close(done) }()
-	// Writer: results in sequence order.
-	pending := map[int]*caseBatch{}
-	next := 0
-	var werr error
-	for b := range done {
-		pending[b.seq] = b
-		for {
-			b, ok := pending[next]
-			if !ok {
-				break
-			}
-			delete(pending, next)
-			next++
-			n += b.n
-			mismatches += b.mismatches
-			if werr == nil {
-				_, werr = w.Write(b.out)
-			}
-			if len(b.msgs) > 0 {
-				errw.Write(b.msgs)
-			}
-		}
-	}
-	if err := <-readErr; err != nil {
-		return n, mismatches, err
-	}
-	return n, mismatches, werr
 }
 
 // simulateOne is the single-request form for people.
 func simulateOne(c *cli.Context) error {
 	var in simulate.Input
 	for i, f := range c.StringSlice("policy") {
-		p, err := readPolicy(f)
+		p, err := readPolicy(c, f)
 		if err != nil {
 			return err
 		}
@@ -341,14 +119,14 @@ func simulateOne(c *cli.Context) error {
 		return err
 	}
 	for _, f := range c.StringSlice("scp") {
-		p, err := readPolicy(f)
+		p, err := readPolicy(c, f)
 		if err != nil {
 			return err
 		}
 		in.SCPs = append(in.SCPs, []simulate.NamedPolicy{{Name: f, Policy: p}})
 	}
 	for _, f := range c.StringSlice("rcp") {
-		p, err := readPolicy(f)
+		p, err := readPolicy(c, f)
 		if err != nil {
 			return err
 		}
@@ -557,8 +335,12 @@ func parseContextFlags(flags []string) (simulate.Context, error) {
 	return ctx, nil
 }
 
-func readPolicy(file string) (*simulate.Policy, error) {
-	b, err := os.ReadFile(file)
+// defaultMaxPolicy bounds a policy file: far above the largest document AWS
+// stores (a KMS key policy, 32 KB; three times that URL-encoded).
+const defaultMaxPolicy = 1 << 20
+
+func readPolicy(c *cli.Context, file string) (*simulate.Policy, error) {
+	b, err := limits.ReadFile(file, c.Int64("max-policy-size"), "--max-policy-size")
 	if err != nil {
 		return nil, badInput(fmt.Errorf("read policy: %w", err))
 	}
@@ -574,7 +356,7 @@ func namedPolicyFlag(c *cli.Context, flag string) (*simulate.NamedPolicy, error)
 	if f == "" {
 		return nil, nil
 	}
-	p, err := readPolicy(f)
+	p, err := readPolicy(c, f)
 	if err != nil {
 		return nil, err
 	}
