@@ -184,7 +184,7 @@ func (cr *CaseParser) parse(line string) (*Case, error) {
 	if idn < 0 || t.nodes[idn].kind == jNull {
 		return nil, cr.fail(nil, "case has no id")
 	}
-	cr.id = append(cr.id[:0], t.nodes[idn].raw...)
+	cr.id = append(cr.id[:0], t.raw(idn)...)
 	id := json.RawMessage(cr.id)
 	identity := cr.c.Input.Identity[:0]
 	clear(identity[:cap(identity)])
@@ -350,8 +350,9 @@ func (cr *CaseParser) policy(n int32, field func() string) (*Policy, error) {
 	if node.kind != jObj && node.kind != jStr {
 		return nil, fmt.Errorf("%s: %w", field(), perr("", "a policy must be a JSON object or a string"))
 	}
-	h := maphash.String(cr.seed, node.raw)
-	if c, ok := cr.cache[h]; ok && c.text == node.raw {
+	raw := t.raw(n)
+	h := maphash.String(cr.seed, raw)
+	if c, ok := cr.cache[h]; ok && c.text == raw {
 		return c.p, nil
 	}
 	if slot := &cr.seen[h%uint64(len(cr.seen))]; *slot != h {
@@ -368,7 +369,7 @@ func (cr *CaseParser) policy(n int32, field func() string) (*Policy, error) {
 		}
 		return p, nil
 	}
-	own := strings.Clone(node.raw)
+	own := strings.Clone(raw)
 	doc := own
 	if node.kind == jStr {
 		doc = strings.Clone(node.s)

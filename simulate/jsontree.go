@@ -3,6 +3,7 @@ package simulate
 import (
 	"encoding/binary"
 	"fmt"
+	"math"
 	"math/bits"
 	"strconv"
 	"strings"
@@ -33,14 +34,17 @@ func (k jkind) String() string {
 }
 
 type jnode struct {
-	kind  jkind
-	key   string // the member name, for members of an object
-	s     string // string value (unescaped) or number text
-	raw   string // the value's source text
-	first int32  // first child (array element or object member), -1 if none
-	next  int32  // next sibling, -1 if none
-	n     int32  // number of children
+	key      string // the member name, for members of an object
+	s        string // string value (unescaped) or number text
+	off, end int32  // the value's source text is src[off:end]
+	first    int32  // first child (array element or object member), -1 if none
+	next     int32  // next sibling, -1 if none
+	n        int32  // number of children
+	kind     jkind
 }
+
+// raw is the source text of node i.
+func (t *jtree) raw(i int32) string { return t.src[t.nodes[i].off:t.nodes[i].end] }
 
 type jtree struct {
 	src   string
@@ -61,7 +65,11 @@ func (e *jsonError) Error() string { return fmt.Sprintf("invalid JSON at byte %d
 
 // parse parses src as one JSON value; the root is node 0.
 func (t *jtree) parse(src string) error {
-	t.src, t.nodes, t.pos, t.depth = src, t.nodes[:0], 0, 0
+	t.src, t.nodes, t.pos, t.depth = "", t.nodes[:0], 0, 0
+	if len(src) > math.MaxInt32 {
+		return t.errf("larger than 2 GiB")
+	}
+	t.src = src
 	t.b = unsafe.Slice(unsafe.StringData(src), len(src))
 	t.ws()
 	if _, err := t.value(); err != nil {
@@ -109,7 +117,7 @@ func (t *jtree) value() (int32, error) {
 		if err != nil {
 			return -1, err
 		}
-		return t.add(jnode{kind: jStr, s: s, raw: t.src[start:t.pos], first: -1, next: -1}), nil
+		return t.add(jnode{kind: jStr, s: s, off: int32(start), end: int32(t.pos), first: -1, next: -1}), nil
 	case c == 't':
 		return t.lit("true", jTrue)
 	case c == 'f':
@@ -120,8 +128,7 @@ func (t *jtree) value() (int32, error) {
 		if err := t.num(); err != nil {
 			return -1, err
 		}
-		raw := t.src[start:t.pos]
-		return t.add(jnode{kind: jNum, s: raw, raw: raw, first: -1, next: -1}), nil
+		return t.add(jnode{kind: jNum, s: t.src[start:t.pos], off: int32(start), end: int32(t.pos), first: -1, next: -1}), nil
 	default:
 		return -1, t.errf("unexpected %q", c)
 	}
@@ -132,7 +139,7 @@ func (t *jtree) lit(word string, k jkind) (int32, error) {
 		return -1, t.errf("invalid literal")
 	}
 	t.pos += len(word)
-	return t.add(jnode{kind: k, raw: word, first: -1, next: -1}), nil
+	return t.add(jnode{kind: k, off: int32(t.pos - len(word)), end: int32(t.pos), first: -1, next: -1}), nil
 }
 
 func (t *jtree) container(k jkind, closer byte) (int32, error) {
@@ -141,7 +148,7 @@ func (t *jtree) container(k jkind, closer byte) (int32, error) {
 		return -1, t.errf("nested too deeply")
 	}
 	start := t.pos
-	idx := t.add(jnode{kind: k, first: -1, next: -1})
+	idx := t.add(jnode{kind: k, off: int32(start), first: -1, next: -1})
 	t.pos++ // opener
 	t.ws()
 	last := int32(-1)
@@ -195,7 +202,7 @@ func (t *jtree) container(k jkind, closer byte) (int32, error) {
 	}
 	t.depth--
 	t.nodes[idx].n = count
-	t.nodes[idx].raw = t.src[start:t.pos]
+	t.nodes[idx].end = int32(t.pos)
 	return idx, nil
 }
 
@@ -369,7 +376,7 @@ func (t *jtree) member(i int32, key string) int32 {
 
 // short returns the source text of node i, cut to a readable length.
 func (t *jtree) short(i int32) string {
-	s := t.nodes[i].raw
+	s := t.raw(i)
 	if len(s) > 80 {
 		s = s[:77] + "..."
 	}

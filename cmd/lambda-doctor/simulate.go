@@ -81,10 +81,9 @@ func runCases(c *cli.Context, file string) error {
 		return usageErrorf("--max-case-size: want a size in bytes between 1 and %d, got %d", 1<<30, maxLine)
 	}
 	// A batch allocates much per case and keeps little alive (the chunks in
-	// flight and a bounded policy cache): let the heap grow well past the
-	// live data before collecting, within a limit that keeps the process
-	// small.
-	defer debug.SetGCPercent(debug.SetGCPercent(400))
+	// flight, a bounded policy cache): collect only when the heap reaches a
+	// limit that keeps the whole process well under 100 MB.
+	defer debug.SetGCPercent(debug.SetGCPercent(-1))
 	defer debug.SetMemoryLimit(debug.SetMemoryLimit(64 << 20))
 	sum, err := batch.Run(r, s.out, s.err, batch.Options{Name: file, Trace: c.Bool("trace"),
 		MaxLine: int(maxLine), MaxLineFlag: "--max-case-size"})
