@@ -84,7 +84,7 @@ func runCases(c *cli.Context, file string) error {
 	// flight, a bounded policy cache): collect only when the heap reaches a
 	// limit that keeps the whole process well under 100 MB.
 	defer debug.SetGCPercent(debug.SetGCPercent(-1))
-	defer debug.SetMemoryLimit(debug.SetMemoryLimit(64 << 20))
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(40 << 20))
 	sum, err := batch.Run(r, s.out, s.err, batch.Options{Name: file, Trace: c.Bool("trace"),
 		MaxLine: int(maxLine), MaxLineFlag: "--max-case-size"})
 	if err != nil {
