@@ -41,8 +41,8 @@ type CaseReader struct {
 	maxLine int
 }
 
-// MaxCaseLine is the longest case line a CaseReader accepts (newline
-// excluded); a longer one is a *CaseError for that line.
+// MaxCaseLine is the longest case line a CaseReader accepts in bytes (its
+// final newline excluded); a longer one is a *CaseError for that line.
 const MaxCaseLine = 1 << 20
 
 // NewCaseReader reads cases from r; name is the file name errors give.
@@ -154,7 +154,7 @@ func (cr *CaseReader) readLine() (line string, long bool, err error) {
 	if err == io.EOF && (len(b) > 0 || long) {
 		err = nil
 	}
-	if long || len(bytes.TrimRight(b, "\r\n")) > cr.maxLine {
+	if long || len(bytes.TrimSuffix(b, []byte{'\n'})) > cr.maxLine {
 		return "", true, err
 	}
 	return string(b), false, err

@@ -65,6 +65,7 @@ func FuzzEvaluate(f *testing.F) {
 		f.Add(`{"id":"x","identity_policies":[`+p+`],"resource_policy":`+p+`,"request":{"principal":"arn:aws:sts::111122223333:assumed-role/r/s","action":"s3:GetObject","resource":"arn:aws:s3:::b/k","context":{"aws:username":"alice","aws:TagKeys":["a","b"],"aws:SourceIp":"10.1.2.3"}}}`, "")
 	}
 	f.Add(`{"id":1,"scps":[[{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"*","Resource":"*"}}],[]],"rcps":[],"permissions_boundary":null,"session_policy":"%7B%7D","request":{"principal":"*","action":"a:b","resource":"*"}}`, "apigateway.amazonaws.com")
+	f.Add(`{"id":"amb","identity_policies":[{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"lambda:*","Resource":"arn:aws:lambda:us-east-1:111122223333:function:*prod"},{"Effect":"Deny","Action":"*","Resource":"*","Condition":{"ArnNotLikeIfExists":{"aws:SourceArn":"arn:aws:lambda:*:*:function?x:*"}}}]}],"request":{"principal":"arn:aws:iam::111122223333:user/u","action":"lambda:InvokeFunction","resource":"arn:aws:lambda:us-east-1:111122223333:function:pay:prod","context":{"aws:SourceArn":"arn:aws:lambda:us-east-1:111122223333:function:x:1"}}}`, "")
 	f.Add(`{"id":"k","resource_policy":{"Version":"2012-10-17","Statement":{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"kms:*","Resource":"*"}},"request":{"principal":"arn:aws:iam::111122223333:user/u","action":"kms:Decrypt","resource":"arn:aws:kms:us-east-1:111122223333:key/k"}}`, "arn:aws:sts::111122223333:federated-user/u")
 	f.Fuzz(func(t *testing.T, line, principal string) {
 		cp := NewCaseParser("fuzz")
@@ -83,13 +84,42 @@ func FuzzEvaluate(f *testing.F) {
 		if err1 != nil {
 			return
 		}
-		if full.Decision != fast.Decision || len(full.Deciding) != len(fast.Deciding) {
-			t.Fatalf("Evaluate %s %v, Decide %s %v", full.Decision, full.Deciding, fast.Decision, fast.Deciding)
+		if full.Decision != fast.Decision || len(full.Deciding) != len(fast.Deciding) || len(full.Ambiguous) != len(fast.Ambiguous) {
+			t.Fatalf("Evaluate %s %v %v, Decide %s %v %v", full.Decision, full.Deciding, full.Ambiguous, fast.Decision, fast.Deciding, fast.Ambiguous)
+		}
+		for _, a := range full.Ambiguous {
+			if a.Otherwise == full.Decision || a.Otherwise == "" || a.Pattern == "" || a.Reason == "" {
+				t.Fatalf("ambiguity %+v with decision %s", a, full.Decision)
+			}
 		}
 		if !strings.Contains(full.Explain(), string(full.Decision)) {
 			t.Fatal("Explain lacks the decision")
 		}
 		_ = AppendResult(nil, c.ID, fast)
 		_ = DefaultContext(c.Input.Request)
+	})
+}
+
+// FuzzJSONString: the tree parser's fast scan of strings (eight bytes at a
+// time) decodes a JSON string as encoding/json does, and accepts the same
+// strings, but an unpaired surrogate escape.
+func FuzzJSONString(f *testing.F) {
+	for _, s := range []string{`plain`, `a\"b`, `12345678\\9`, `\u00e9x`, "tab\there", `\ud83d\ude00........`, `........"`, "é😀 long enough to scan", `\ud800`} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		doc := `"` + s + `"`
+		var tr jtree
+		jerr := tr.parse(doc)
+		var want string
+		uerr := json.Unmarshal([]byte(doc), &want)
+		switch {
+		case jerr == nil && uerr != nil:
+			t.Fatalf("jtree accepts %q, encoding/json says %v", doc, uerr)
+		case jerr != nil && uerr == nil && !strings.Contains(jerr.Error(), "unpaired surrogate"):
+			t.Fatalf("jtree rejects %q (%v), encoding/json accepts it", doc, jerr)
+		case jerr == nil && utf8.ValidString(s) && tr.nodes[0].s != want:
+			t.Fatalf("%q: got %q, want %q", doc, tr.nodes[0].s, want)
+		}
 	})
 }

@@ -231,3 +231,71 @@ func TestSimulateFunctionSnapshot(t *testing.T) {
 		t.Errorf("table: exit %d\n%s\n%s", code, out, errOut)
 	}
 }
+
+// A decision that hangs on a wildcard the IAM User Guide leaves open is
+// flagged in every form: a note in text, "ambiguous" in JSON and in --cases.
+func TestSimulateAmbiguous(t *testing.T) {
+	dir := t.TempDir()
+	p := writeFile(t, dir, "fn.json", `{"Version":"2012-10-17","Statement":{"Sid":"Prod","Effect":"Allow","Action":"lambda:InvokeFunction","Resource":"arn:aws:lambda:us-east-1:111122223333:function:*prod"}}`)
+	args := []string{"--policy", p, "--principal", "arn:aws:iam::111122223333:user/bob", "--action", "lambda:InvokeFunction",
+		"--resource", "arn:aws:lambda:us-east-1:111122223333:function:payments-worker:prod"}
+	out, _, code := runSim(t, "", args...)
+	if code != 1 || !strings.Contains(out, "note: the IAM User Guide does not settle this decision (allow under another reading)") ||
+		!strings.Contains(out, `statement Prod: Resource "arn:aws:lambda:us-east-1:111122223333:function:*prod"`) {
+		t.Errorf("text: exit %d\n%s", code, out)
+	}
+	out, _, _ = runSim(t, "", append(args, "--output", "json")...)
+	var got struct {
+		Ambiguous []struct{ Layer, Statement, Element, Pattern, Otherwise string }
+	}
+	if err := json.Unmarshal([]byte(out), &got); err != nil || len(got.Ambiguous) != 1 || got.Ambiguous[0].Statement != "Prod" ||
+		got.Ambiguous[0].Element != "Resource" || got.Ambiguous[0].Otherwise != "allow" || got.Ambiguous[0].Layer != "identity" {
+		t.Errorf("json: %v %+v\n%s", err, got, out)
+	}
+	line := `{"id":"a","identity_policies":[` + `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"lambda:InvokeFunction","Resource":"arn:aws:lambda:us-east-1:111122223333:function:*prod"}}` +
+		`],"request":{"principal":"arn:aws:iam::111122223333:user/bob","action":"lambda:InvokeFunction","resource":"arn:aws:lambda:us-east-1:111122223333:function:payments-worker:prod"}}`
+	out, _, code = runSim(t, line+"\n", "--cases", "-")
+	if code != 0 || !strings.HasPrefix(out, `{"id":"a","decision":"implicit_deny","matched":[],"ambiguous":["identity[0] statement #0: Resource`) {
+		t.Errorf("--cases: exit %d\n%s", code, out)
+	}
+}
+
+// Policy files are read with a limit, and a document that is not UTF-8 is
+// refused: exit 2 with a clear message, never a repaired policy.
+func TestSimulatePolicyLimits(t *testing.T) {
+	dir := t.TempDir()
+	req := []string{"--principal", "arn:aws:iam::111122223333:user/alice", "--action", "s3:GetObject", "--resource", "arn:aws:s3:::b/k"}
+	big := writeFile(t, dir, "big.json", `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:*","Resource":"*","Sid":"`+strings.Repeat("x", 2000)+`"}}`)
+	notUTF8 := writeFile(t, dir, "latin1.json", "{\"Version\":\"2012-10-17\",\"Statement\":{\"Sid\":\"caf\xe9\",\"Effect\":\"Allow\",\"Action\":\"s3:*\",\"Resource\":\"*\"}}")
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"over --max-policy-size", append([]string{"--policy", big, "--max-policy-size", "1024"}, req...), "big.json is larger than the limit of 1 KiB; raise it with --max-policy-size"},
+		{"endless device", append([]string{"--boundary", "/dev/zero"}, req...), "/dev/zero is larger than the limit of 1 MiB; raise it with --max-policy-size"},
+		{"not UTF-8", append([]string{"--policy", notUTF8}, req...), "latin1.json: document is not valid UTF-8 (at byte 47)"},
+		{"bad --max-case-size", []string{"--cases", "-", "--max-case-size", "0"}, "--max-case-size: want a size in bytes"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if strings.HasPrefix(tt.args[1], "/dev/") {
+				if _, err := os.Stat(tt.args[1]); err != nil {
+					t.Skip(err)
+				}
+			}
+			_, errOut, code := runSim(t, "", tt.args...)
+			if code != 2 || !strings.Contains(errOut, tt.want) {
+				t.Errorf("exit %d, stderr %q; want exit 2 and %q", code, errOut, tt.want)
+			}
+		})
+	}
+	// A case line over --max-case-size is an error on that line only.
+	in := `{"id":"long","x":"` + strings.Repeat("y", 300) + `"}` + "\n" + `{"id":"ok","request":{"principal":"*","action":"s3:GetObject","resource":"arn:aws:s3:::b/k"}}` + "\n"
+	out, errOut, code := runSim(t, in, "--cases", "-", "--max-case-size", "200")
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if code != 0 || len(lines) != 2 || lines[0] != `{"id":null,"error":"-:1: the line is larger than the limit of 200 B; raise it with --max-case-size"}` ||
+		!strings.HasPrefix(lines[1], `{"id":"ok","decision":"implicit_deny"`) {
+		t.Errorf("exit %d, stderr %q\n%s", code, errOut, out)
+	}
+}

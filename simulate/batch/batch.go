@@ -28,7 +28,8 @@ import (
 const DefaultMaxLine = 1 << 20
 
 // chunkSize is the size of a read buffer; a chunk holds whole lines only.
-const chunkSize = 256 << 10
+// Tests make it small to cross many chunk borders.
+var chunkSize = 256 << 10
 
 // Options tune a run.
 type Options struct {
@@ -39,8 +40,9 @@ type Options struct {
 	// Trace evaluates each case with the full per-statement trace and writes
 	// its explanation to the messages stream.
 	Trace bool
-	// MaxLine is the longest line accepted, newline excluded; 0 means
-	// DefaultMaxLine. A longer line gets an error result and is skipped.
+	// MaxLine is the longest line accepted in bytes, its final newline
+	// excluded; 0 means DefaultMaxLine. A longer line gets an error result
+	// and is skipped.
 	MaxLine int
 	// MaxLineFlag names the flag that raises MaxLine, for the error message.
 	MaxLineFlag string
@@ -276,7 +278,7 @@ func (w *worker) run(c *chunk) {
 		}
 		line := data[:end]
 		data = data[end:]
-		if len(line) > w.opt.MaxLine && len(strings.TrimRight(line, "\r\n")) > w.opt.MaxLine {
+		if len(strings.TrimSuffix(line, "\n")) > w.opt.MaxLine {
 			w.tooLong(c, lineNo)
 		} else {
 			w.one(c, lineNo, line)
