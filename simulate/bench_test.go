@@ -120,3 +120,31 @@ func BenchmarkCases(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkDecideAmbiguityCheck: what the ambiguity rule costs. "plain": no
+// pattern that can be ambiguous (the usual case: nothing to do); "settled":
+// such a pattern, but the request has no second colon in its resource part;
+// "flagged": the decision hangs on it, so the request is decided twice.
+func BenchmarkDecideAmbiguityCheck(b *testing.B) {
+	for _, bc := range []struct{ name, pattern, resource string }{
+		{"plain", "arn:aws:lambda:us-east-1:111122223333:function:payments-*", "arn:aws:lambda:us-east-1:111122223333:function:payments-worker:prod"},
+		{"settled", "arn:aws:lambda:us-east-1:111122223333:function:*prod", "arn:aws:lambda:us-east-1:111122223333:function:payments-prod"},
+		{"flagged", "arn:aws:lambda:us-east-1:111122223333:function:*prod", "arn:aws:lambda:us-east-1:111122223333:function:payments-worker:prod"},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			in := lambdaRole()
+			in.Identity = append(in.Identity, np("fn", `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"lambda:InvokeFunction","Resource":"`+bc.pattern+`"}}`))
+			in.Boundary = nil
+			in.Request.Action = "lambda:InvokeFunction"
+			in.Request.Resource = bc.resource
+			r, err := Decide(in)
+			if err != nil || (len(r.Ambiguous) > 0) != (bc.name == "flagged") {
+				b.Fatal(r, err)
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				Decide(in)
+			}
+		})
+	}
+}
