@@ -52,6 +52,19 @@ type Function struct {
 
 	// Unseen lists every read that was refused or failed.
 	Unseen []Unseen `json:"unseen,omitempty"`
+
+	// Source is where the function is defined, when it was read from an
+	// infrastructure template (account/template); nil for a live account.
+	Source *Location `json:"source,omitempty"`
+}
+
+// Location is a place in an infrastructure template: the file, the line
+// and column of a resource, and its logical id.
+type Location struct {
+	File      string `json:"file"`
+	Line      int    `json:"line,omitempty"`
+	Column    int    `json:"column,omitempty"`
+	LogicalID string `json:"logical_id,omitempty"`
 }
 
 // Config is the function configuration that matters to its doors. It never
@@ -159,6 +172,9 @@ type Trigger struct {
 	// Notes are facts about the trigger a person needs (the console's test
 	// stage, an integration whose function name comes from a stage variable).
 	Notes []string `json:"notes,omitempty"`
+	// Source is the template resource that wires the trigger (the method,
+	// rule, subscription...), when read from a template; nil otherwise.
+	Source *Location `json:"source,omitempty"`
 }
 
 // Trigger kinds. A kind says how the source invokes: through the function's

@@ -1,0 +1,3 @@
+package template
+
+func (t *tmpl) expandSAM() error { return nil }
