@@ -48,8 +48,8 @@ func init() {
 	fnARN := arnOf("lambda", "function:")
 	types = map[string]*typeInfo{
 		"AWS::Lambda::Function": {nameProp: "FunctionName", ref: constName,
-			atts: map[string]func(*tmpl, *resource, string) (string, error){"Arn": fnARN},
-			fromPhysical:                                                  lastAfter(":")},
+			atts:         map[string]func(*tmpl, *resource, string) (string, error){"Arn": fnARN},
+			fromPhysical: lastAfter(":")},
 		"AWS::Lambda::Version": {ref: versionARN, atts: map[string]func(*tmpl, *resource, string) (string, error){
 			"Version": func(t *tmpl, r *resource, name string) (string, error) {
 				if p := t.opts.PhysicalIDs[r.id]; p != "" {
@@ -135,7 +135,9 @@ func init() {
 			"Arn": arnOf("kinesis", "stream/"),
 		}},
 		"AWS::Logs::LogGroup": {nameProp: "LogGroupName", ref: constName, atts: map[string]func(*tmpl, *resource, string) (string, error){
-			"Arn": func(t *tmpl, r *resource, name string) (string, error) { return t.arn("logs", "log-group:"+name+":*"), nil },
+			"Arn": func(t *tmpl, r *resource, name string) (string, error) {
+				return t.arn("logs", "log-group:"+name+":*"), nil
+			},
 		}},
 		"AWS::Events::Rule": {nameProp: "Name", ref: func(t *tmpl, r *resource, name string) (string, error) {
 			bus, err := t.ruleBus(r)
