@@ -486,6 +486,7 @@ func (b *builder) finish() {
 	for _, d := range b.deferred {
 		d()
 	}
+	sortedRoles := map[*account.Role]bool{}
 	for _, f := range b.fns {
 		qs := map[string]bool{}
 		for q := range b.perms[f.ARN] {
@@ -502,7 +503,11 @@ func (b *builder) finish() {
 				b.unseenFor(f, f.ARN, "both AWS::Lambda::ResourcePolicy and AWS::Lambda::Permission set the resource policy of qualifier "+qualifierName(q)+"; the one applied last replaces the other (the model keeps the ResourcePolicy)")
 			}
 			if !ok {
-				doc = `{"Version":"2012-10-17","Id":"default","Statement":[` + strings.Join(b.perms[f.ARN][q], ",") + `]}`
+				// CloudFormation adds the permissions in no set order: the
+				// model keeps them by statement id.
+				stmts := append([]string(nil), b.perms[f.ARN][q]...)
+				sort.Strings(stmts) // each begins {"Sid":"LOGICAL_ID"
+				doc = `{"Version":"2012-10-17","Id":"default","Statement":[` + strings.Join(stmts, ",") + `]}`
 			}
 			f.ResourcePolicies = append(f.ResourcePolicies, account.ResourcePolicy{Qualifier: q, Document: doc})
 		}
@@ -510,6 +515,12 @@ func (b *builder) finish() {
 			f.Role = role
 		} else if f.Config.RoleARN != "" {
 			b.unseenFor(f, f.Config.RoleARN, "the execution role is not defined in the template")
+		}
+		if r := f.Role; r != nil && !sortedRoles[r] {
+			// As the live reader lists them: managed by ARN, inline by name.
+			sortedRoles[r] = true
+			sort.SliceStable(r.Managed, func(i, j int) bool { return r.Managed[i].ARN < r.Managed[j].ARN })
+			sort.SliceStable(r.Inline, func(i, j int) bool { return r.Inline[i].Name < r.Inline[j].Name })
 		}
 		if f.Role != nil {
 			for _, mp := range append(append([]account.ManagedPolicy(nil), f.Role.Managed...), boundaryList(f.Role)...) {

@@ -1,0 +1,158 @@
+package template
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/lambda-doctor/lambda-doctor/account"
+)
+
+// samTranslate translates a SAM template with the installed samtranslator
+// (testdata/samtranslate.py) and returns the CloudFormation JSON. It skips
+// the test when python3 or samtranslator is missing, unless
+// LAMBDA_DOCTOR_REQUIRE_SAM is set (CI sets it).
+func samTranslate(t *testing.T, path, region string, params map[string]string) []byte {
+	t.Helper()
+	py, err := exec.LookPath("python3")
+	if err != nil {
+		skipOrFail(t, "python3 is not installed")
+	}
+	args := []string{"testdata/samtranslate.py", path, region}
+	for k, v := range params {
+		args = append(args, k+"="+v)
+	}
+	cmd := exec.Command(py, args...)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	var ee *exec.ExitError
+	if errors.As(err, &ee) && ee.ExitCode() == 3 {
+		skipOrFail(t, "samtranslator is not installed: "+stderr.String())
+	}
+	if err != nil {
+		t.Fatalf("samtranslate %s: %v: %s", path, err, stderr.String())
+	}
+	return out
+}
+
+func skipOrFail(t *testing.T, msg string) {
+	t.Helper()
+	if os.Getenv("LAMBDA_DOCTOR_REQUIRE_SAM") != "" {
+		t.Fatal(msg)
+	}
+	t.Skip(msg + " (pip install aws-sam-translator)")
+}
+
+// versionMarker hides the hash SAM puts in a version's logical id
+// (FnVersion694d741b46): the version number is unknown either way.
+var versionMarker = regexp.MustCompile(`\{\{generated\.Version\.([A-Za-z0-9]+?)Version[0-9a-f]{10}\}\}`)
+
+// comparable is a function's model as both readings must agree on it:
+// locations and the wording of unseen entries (which carry file:line)
+// aside.
+func comparable(t *testing.T, fns []*account.Function) string {
+	t.Helper()
+	var out []any
+	for _, f := range fns {
+		c := *f
+		c.Source = nil
+		var unseen []string
+		for _, u := range f.Unseen {
+			unseen = append(unseen, u.Operation+" "+u.Resource)
+		}
+		c.Unseen = nil
+		var trig []account.Trigger
+		for _, tr := range f.Triggers {
+			tr.Source = nil
+			trig = append(trig, tr)
+		}
+		c.Triggers = trig
+		out = append(out, map[string]any{"function": c, "role": f.Role, "unseen": unseen})
+	}
+	// Through any and back: the keys of every object, policy documents
+	// included, come out sorted (key order means nothing to IAM).
+	b, err := json.Marshal(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var generic any
+	if err := json.Unmarshal(b, &generic); err != nil {
+		t.Fatal(err)
+	}
+	b, err = json.MarshalIndent(generic, "", " ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := versionMarker.ReplaceAllString(string(b), "{{generated.Version.${1}Version}}")
+	return s
+}
+
+// TestSAMEquivalence reads every SAM fixture twice: as SAM, and as the
+// CloudFormation the installed AWS SAM translator makes of it; both must
+// give the same model.
+func TestSAMEquivalence(t *testing.T) {
+	files, _ := filepath.Glob("../../fixtures/templates/sam/*.yaml")
+	corpus, _ := filepath.Glob("../../fixtures/templates/corpus/sam-*.yaml")
+	files = append(files, corpus...)
+	if len(files) == 0 {
+		t.Fatal("no SAM fixtures found")
+	}
+	opts := Options{Region: "us-east-1", Account: "111122223333", StackName: "equiv"}
+	for _, file := range files {
+		t.Run(filepath.Base(file), func(t *testing.T) {
+			sam, err := Read(file, opts)
+			if err != nil {
+				t.Fatalf("SAM reading: %v", err)
+			}
+			if !sam.SAM {
+				t.Fatalf("%s does not use the SAM transform", file)
+			}
+			cfnJSON := samTranslate(t, file, opts.Region, nil)
+			cfn, err := Parse(file+" (translated)", cfnJSON, opts)
+			if err != nil {
+				t.Fatalf("reading the translated template: %v", err)
+			}
+			got, want := comparable(t, sam.Functions), comparable(t, cfn.Functions)
+			if got != want {
+				t.Errorf("the SAM reading and the translated CloudFormation differ:\n%s", lineDiff(want, got))
+			}
+			if len(sam.Functions) == 0 {
+				t.Error("no functions read")
+			}
+		})
+	}
+}
+
+// lineDiff shows the lines of got that are not in want and the reverse.
+func lineDiff(want, got string) string {
+	wl, gl := strings.Split(want, "\n"), strings.Split(got, "\n")
+	inW, inG := map[string]int{}, map[string]int{}
+	for _, l := range wl {
+		inW[l]++
+	}
+	for _, l := range gl {
+		inG[l]++
+	}
+	var b strings.Builder
+	for _, l := range wl {
+		if inG[l] == 0 {
+			b.WriteString("- translated: " + l + "\n")
+		}
+	}
+	for _, l := range gl {
+		if inW[l] == 0 {
+			b.WriteString("+ SAM reading: " + l + "\n")
+		}
+	}
+	if b.Len() == 0 {
+		return "(same lines, other order)\n--- translated\n" + want + "\n--- SAM reading\n" + got
+	}
+	return b.String()
+}
