@@ -141,8 +141,8 @@ var globalProps = map[string]map[string]bool{
 type samExpander struct {
 	t          *tmpl
 	globalsErr error
-	globals *node
-	apis    map[string]*samAPI // by logical id
+	globals    *node
+	apis       map[string]*samAPI // by logical id
 }
 
 // add adds a generated resource.
@@ -991,13 +991,13 @@ func (s *samExpander) pullEvent(f *samFunction, id, typ string, p, ev *node, pat
 
 // samAPI is an AWS::Serverless::Api or HttpApi (explicit or implicit).
 type samAPI struct {
-	id      string
-	http    bool
-	body    *node // the RestApi's or Api's Body
-	res     *resource
-	stage   string // Serverless::Api StageName ("Prod" for the implicit API)
-	s3      bool   // DefinitionUri: the body is in S3
-	authz   map[string]*node
+	id    string
+	http  bool
+	body  *node // the RestApi's or Api's Body
+	res   *resource
+	stage string // Serverless::Api StageName ("Prod" for the implicit API)
+	s3    bool   // DefinitionUri: the body is in S3
+	authz map[string]*node
 	// openAPIVersion is set when the API (or Globals.Api) sets
 	// OpenApiVersion.
 	openAPIVersion bool
