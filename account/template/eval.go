@@ -105,7 +105,7 @@ func (t *tmpl) evalDepth(n *node, path string, depth int) (*node, error) {
 }
 
 // maxSteps bounds the work of evaluating one template.
-const maxSteps = 20_000_000
+const maxSteps = 2_000_000
 
 var dynamicRef = regexp.MustCompile(`\{\{resolve:([^}]*)\}\}`)
 

@@ -41,6 +41,8 @@ type resource struct {
 	done     bool
 	busy     bool
 	nameBusy bool
+	nameDone bool
+	nameVal  string
 	exists   tri
 }
 

@@ -17,8 +17,9 @@ import (
 // expanded (a "billion laughs" document stops here instead of filling
 // memory). CloudFormation's own limit is a 1 MB template body (51,200 bytes
 // inline, 1 MB from S3; "CloudFormation quotas", AWS CloudFormation user
-// guide), so a real template has far fewer.
-const maxNodes = 2_000_000
+// guide), so a real template has far fewer (a 1 MB body holds well under
+// 200,000).
+const maxNodes = 500_000
 
 // maxDepth bounds the nesting of values, for the recursive walks.
 const maxDepth = 200
@@ -87,8 +88,14 @@ func parseYAML(file string, data []byte) (*node, error) {
 }
 
 type yamlConv struct {
-	file  string
-	count int
+	file    string
+	count   int
+	anchors map[*yaml.Node]anchored // converted anchored nodes
+}
+
+type anchored struct {
+	n    *node
+	size int // values in n
 }
 
 func (c *yamlConv) errf(y *yaml.Node, format string, args ...any) error {
@@ -118,11 +125,25 @@ func (c *yamlConv) conv(y *yaml.Node, depth int) (*node, error) {
 		if y.Alias == nil {
 			return nil, c.errf(y, "YAML alias without an anchor")
 		}
-		n, err := c.conv(y.Alias, depth+1)
-		if err != nil {
-			return nil, err
+		a, ok := c.anchors[y.Alias]
+		if !ok {
+			before := c.count
+			n, err := c.conv(y.Alias, depth+1)
+			if err != nil {
+				return nil, err
+			}
+			a = anchored{n, c.count - before}
+			if c.anchors == nil {
+				c.anchors = map[*yaml.Node]anchored{}
+			}
+			c.anchors[y.Alias] = a
+		} else {
+			c.count += a.size
+			if c.count > maxNodes {
+				return nil, c.errf(y, "the template has more than %d values (after YAML aliases are expanded)", maxNodes)
+			}
 		}
-		return n.clone().at(y.Line, y.Column), nil
+		return a.n.clone().at(y.Line, y.Column), nil
 	}
 	var n *node
 	switch y.Kind {

@@ -326,6 +326,9 @@ func (t *tmpl) name(r *resource, info *typeInfo) (string, error) {
 		}
 		return p, nil
 	}
+	if r.nameDone {
+		return r.nameVal, nil
+	}
 	if info != nil && info.nameProp != "" {
 		if r.nameBusy {
 			return "", t.errAt(r.raw, "Resources."+r.id, "circular reference: the name of %s depends on itself", r.id)
@@ -342,11 +345,13 @@ func (t *tmpl) name(r *resource, info *typeInfo) (string, error) {
 				return "", err
 			}
 			if v != noValue && v.scalar() && v.str != "" {
+				r.nameVal, r.nameDone = v.str, true
 				return v.str, nil
 			}
 		}
 	}
-	return generated("Name", r.id), nil
+	r.nameVal, r.nameDone = generated("Name", r.id), true
+	return r.nameVal, nil
 }
 
 func (t *tmpl) refResource(r *resource, at *node, path string) (*node, error) {

@@ -14,21 +14,18 @@ import (
 	"github.com/lambda-doctor/lambda-doctor/account"
 )
 
-// samTranslate translates a SAM template with the installed samtranslator
-// (testdata/samtranslate.py) and returns the CloudFormation JSON. It skips
-// the test when python3 or samtranslator is missing, unless
+// samTranslateAll translates SAM templates with the installed samtranslator
+// (testdata/samtranslate.py, one process for all) and returns each
+// template's CloudFormation JSON, or the translator's error. It skips the
+// test when python3 or samtranslator is missing, unless
 // LAMBDA_DOCTOR_REQUIRE_SAM is set (CI sets it).
-func samTranslate(t *testing.T, path, region string, params map[string]string) []byte {
+func samTranslateAll(t *testing.T, region string, paths []string) map[string]translated {
 	t.Helper()
 	py, err := exec.LookPath("python3")
 	if err != nil {
 		skipOrFail(t, "python3 is not installed")
 	}
-	args := []string{"testdata/samtranslate.py", path, region}
-	for k, v := range params {
-		args = append(args, k+"="+v)
-	}
-	cmd := exec.Command(py, args...)
+	cmd := exec.Command(py, append([]string{"testdata/samtranslate.py", "--batch", region}, paths...)...)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
@@ -37,9 +34,18 @@ func samTranslate(t *testing.T, path, region string, params map[string]string) [
 		skipOrFail(t, "samtranslator is not installed: "+stderr.String())
 	}
 	if err != nil {
-		t.Fatalf("samtranslate %s: %v: %s", path, err, stderr.String())
+		t.Fatalf("samtranslate: %v: %s", err, stderr.String())
 	}
-	return out
+	var res map[string]translated
+	if err := json.Unmarshal(out, &res); err != nil {
+		t.Fatalf("samtranslate output: %v", err)
+	}
+	return res
+}
+
+type translated struct {
+	Template json.RawMessage `json:"template"`
+	Error    string          `json:"error"`
 }
 
 func skipOrFail(t *testing.T, msg string) {
@@ -105,6 +111,7 @@ func TestSAMEquivalence(t *testing.T) {
 		t.Fatal("no SAM fixtures found")
 	}
 	opts := Options{Region: "us-east-1", Account: "111122223333", StackName: "equiv"}
+	all := samTranslateAll(t, opts.Region, files)
 	for _, file := range files {
 		t.Run(filepath.Base(file), func(t *testing.T) {
 			sam, err := Read(file, opts)
@@ -114,8 +121,11 @@ func TestSAMEquivalence(t *testing.T) {
 			if !sam.SAM {
 				t.Fatalf("%s does not use the SAM transform", file)
 			}
-			cfnJSON := samTranslate(t, file, opts.Region, nil)
-			cfn, err := Parse(file+" (translated)", cfnJSON, opts)
+			tr := all[file]
+			if tr.Error != "" || len(tr.Template) == 0 {
+				t.Fatalf("samtranslator refuses the template: %s", tr.Error)
+			}
+			cfn, err := Parse(file+" (translated)", tr.Template, opts)
 			if err != nil {
 				t.Fatalf("reading the translated template: %v", err)
 			}

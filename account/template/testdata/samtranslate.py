@@ -3,6 +3,7 @@
 samtranslator (the test helper of account/template's SAM equivalence test).
 
     samtranslate.py TEMPLATE REGION [Key=Value ...]   -> CloudFormation JSON on stdout
+    samtranslate.py --batch REGION TEMPLATE...        -> {"TEMPLATE": {"template": ...} or {"error": "..."}}
 
 Exit 3 when samtranslator is not installed (the test skips), 1 when the
 translation fails (the message on stderr).
@@ -29,7 +30,30 @@ class _Loader:
         return get_bundled_managed_policy_map("aws") or {}
 
 
+def translate(path, params):
+    with open(path, encoding="utf-8") as f:
+        sam = yaml_parse(f.read())
+    return transform(sam, params, _Loader())
+
+
+def batch(region, paths):
+    out = {}
+    for path in paths:
+        try:
+            out[path] = {"template": translate(path, {})}
+        except InvalidDocumentException as e:
+            out[path] = {"error": f"samtranslator {samtranslator.__version__}: " + "; ".join(str(c) for c in e.causes)}
+    json.dump(out, sys.stdout, sort_keys=True)
+
+
 def main():
+    import os
+    if len(sys.argv) > 2 and sys.argv[1] == "--batch":
+        os.environ["AWS_DEFAULT_REGION"] = sys.argv[2]
+        os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
+        os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
+        batch(sys.argv[2], sys.argv[3:])
+        return
     if len(sys.argv) < 3:
         print(__doc__, file=sys.stderr)
         sys.exit(2)
@@ -38,14 +62,11 @@ def main():
     for kv in sys.argv[3:]:
         k, _, v = kv.partition("=")
         params[k] = v
-    import os
     os.environ["AWS_DEFAULT_REGION"] = region
     os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
     os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
-    with open(path, encoding="utf-8") as f:
-        sam = yaml_parse(f.read())
     try:
-        cfn = transform(sam, params, _Loader())
+        cfn = translate(path, params)
     except InvalidDocumentException as e:
         msg = "; ".join(str(c) for c in e.causes)
         print(f"samtranslator {samtranslator.__version__}: {msg}", file=sys.stderr)
