@@ -1,6 +1,7 @@
 package template
 
 import (
+	"encoding/json"
 	"sort"
 	"strings"
 
@@ -560,37 +561,17 @@ func qualifierName(q string) string {
 // holds.
 func (b *builder) markUnknowns(f *account.Function) {
 	var texts []string
-	texts = append(texts, f.ARN, f.Config.RoleARN, f.Config.KMSKeyARN, f.Config.DeadLetterTarget, f.Config.ImageURI, f.Config.Logging.LogGroup)
-	texts = append(texts, f.Config.Layers...)
-	if v := f.Config.VPC; v != nil {
-		texts = append(texts, v.SubnetIDs...)
-		texts = append(texts, v.SecurityGroupIDs...)
-	}
-	for _, fs := range f.Config.FileSystems {
-		texts = append(texts, fs.ARN)
-	}
-	for _, p := range f.ResourcePolicies {
-		texts = append(texts, p.Document)
-	}
-	for _, e := range f.EventSources {
-		texts = append(texts, e.EventSourceARN)
-	}
-	for _, a := range f.AsyncConfigs {
-		texts = append(texts, a.OnSuccess, a.OnFailure)
+	for _, v := range []any{f, f.Role} {
+		j, err := json.Marshal(v)
+		if err == nil {
+			texts = append(texts, string(j))
+		}
 	}
 	for _, tr := range f.Triggers {
-		texts = append(texts, tr.SourceARN, tr.SourceAccount, tr.RoleARN)
-	}
-	if r := f.Role; r != nil {
-		texts = append(texts, r.ARN, r.Trust)
-		for _, p := range r.Inline {
-			texts = append(texts, p.Document)
-		}
-		for _, p := range r.Managed {
-			texts = append(texts, p.ARN, p.Document)
-		}
-		if r.Boundary != nil {
-			texts = append(texts, r.Boundary.ARN, r.Boundary.Document)
+		if tr.Role != nil {
+			if j, err := json.Marshal(tr.Role); err == nil {
+				texts = append(texts, string(j))
+			}
 		}
 	}
 	joined := strings.Join(texts, "\n")

@@ -116,8 +116,8 @@ type Unknown struct {
 	// feature the reader does not model).
 	Kind string
 	Name string
-	// Location is the first place in the template that uses the value, and
-	// Path the element there.
+	// Location is where the value comes from (a parameter's declaration)
+	// or where the template first uses it, and Path the element there.
 	Location account.Location
 	Path     string
 }
