@@ -157,6 +157,41 @@ func (t *tmpl) unknown(kind, name string, at *node, path string) string {
 	return marker
 }
 
+// markerSpan matches one marker.
+var markerSpan = regexp.MustCompile(`\{\{(?:unknown|generated)\.[A-Za-z0-9._-]*\}\}`)
+
+// splitKeepingMarkers splits s at delim outside markers: a marker stays
+// whole (its dots and dashes are not the value's).
+func splitKeepingMarkers(s, delim string) []string {
+	spans := markerSpan.FindAllStringIndex(s, -1)
+	if len(spans) == 0 {
+		return strings.Split(s, delim)
+	}
+	var parts []string
+	cur := ""
+	prev := 0
+	for _, sp := range spans {
+		pieces := strings.Split(s[prev:sp[0]], delim)
+		pieces[0] = cur + pieces[0]
+		parts = append(parts, pieces[:len(pieces)-1]...)
+		cur = pieces[len(pieces)-1] + s[sp[0]:sp[1]]
+		prev = sp[1]
+	}
+	pieces := strings.Split(s[prev:], delim)
+	pieces[0] = cur + pieces[0]
+	return append(parts, pieces...)
+}
+
+// derived returns the marker of a value computed from a marked one (an
+// item of a list of unknown length): unknown when from holds an unknown,
+// else generated.
+func (t *tmpl) derived(from string, at *node, path string) string {
+	if account.HasUnknown(from) {
+		return t.unknown("Derived", path, at, path)
+	}
+	return generated("Derived", path)
+}
+
 // generated returns the marker of a value CloudFormation assigns at deploy.
 func generated(kind, id string) string {
 	return account.GeneratedPrefix + kind + "." + markerDetail(id) + account.MarkerEnd
@@ -197,8 +232,10 @@ func (t *tmpl) call(fn string, arg, at *node, path string, depth int) (*node, er
 		if a[0].str == "" {
 			return nil, t.errAt(at, path, "Fn::Split: empty delimiter")
 		}
-		out := &node{kind: kList}
-		for _, p := range strings.Split(a[1].str, a[0].str) {
+		// A string with an unknown part splits into an unknown number of
+		// parts: the list is open.
+		out := &node{kind: kList, open: account.HasMarker(a[1].str)}
+		for _, p := range splitKeepingMarkers(a[1].str, a[0].str) {
 			out.list = append(out.list, str(p))
 		}
 		return out, nil
@@ -310,6 +347,9 @@ func (t *tmpl) ref(name string, at *node, path string) (*node, error) {
 	if r := t.resources[name]; r != nil {
 		return t.refResource(r, at, path)
 	}
+	if id, ok := t.samRefs[name]; ok {
+		return t.refResource(t.resources[id], at, path)
+	}
 	return nil, t.errAt(at, path, "Ref to %q: no parameter or resource of that name", name)
 }
 
@@ -361,6 +401,12 @@ func (t *tmpl) pseudo(name string, at *node, path string) (*node, error) {
 }
 
 func (t *tmpl) getAtt(arg, at *node, path string, depth int) (*node, error) {
+	if arg.scalar() {
+		// "Fn::GetAtt": "RESOURCE.ATTRIBUTE" is accepted as the short form is.
+		if res, attr, ok := strings.Cut(arg.str, "."); ok {
+			arg = &node{kind: kList, list: []*node{str(res), str(attr)}, line: arg.line, col: arg.col}
+		}
+	}
 	if arg == nil || arg.kind != kList || len(arg.list) != 2 {
 		return nil, t.errAt(at, path, "Fn::GetAtt takes [RESOURCE, ATTRIBUTE]")
 	}
@@ -423,6 +469,8 @@ func (t *tmpl) sub(arg, at *node, path string, depth int) (*node, error) {
 		var err error
 		if x, ok := vars[name]; ok {
 			v = x
+		} else if id, ok := t.samRefs[name]; ok {
+			v, err = t.refResource(t.resources[id], at, path)
 		} else if res, attr, ok := strings.Cut(name, "."); ok && t.resources[res] != nil {
 			v, err = t.attResource(t.resources[res], attr, at, path)
 		} else {
@@ -466,6 +514,9 @@ func (t *tmpl) join(arg, at *node, path string, depth int) (*node, error) {
 	items, err := t.evalDepth(arg.list[1], path, depth+1)
 	if err != nil {
 		return nil, err
+	}
+	if items.scalar() && account.HasMarker(items.str) {
+		return str(t.derived(items.str, at, path)), nil // a list attribute not known here
 	}
 	if items == nil || items.kind != kList {
 		return nil, t.errAt(at, path, "Fn::Join: the values must be a list")
@@ -516,6 +567,9 @@ func (t *tmpl) fnSelect(arg, at *node, path string, depth int) (*node, error) {
 	if !a[0].scalar() {
 		return nil, t.errAt(at, path, "Fn::Select: the index must be a number")
 	}
+	if a[1].scalar() && account.HasMarker(a[1].str) {
+		return str(t.derived(a[1].str, at, path)), nil // a list attribute not known here
+	}
 	if a[1].kind != kList {
 		return nil, t.errAt(at, path, "Fn::Select: the second argument must be a list")
 	}
@@ -529,8 +583,8 @@ func (t *tmpl) fnSelect(arg, at *node, path string, depth int) (*node, error) {
 	if i >= len(a[1].list) {
 		// A list with one unknown item (the zones of a region) stands for
 		// a list of unknown length.
-		if len(a[1].list) == 1 && a[1].list[0].scalar() && account.HasUnknown(a[1].list[0].str) {
-			return a[1].list[0], nil
+		if a[1].open || len(a[1].list) == 1 && a[1].list[0].scalar() && account.HasUnknown(a[1].list[0].str) {
+			return str(t.derived(a[1].toJSON(), at, path)), nil
 		}
 		return nil, t.errAt(at, path, "Fn::Select: index %d is past the end of a list of %d", i, len(a[1].list))
 	}

@@ -114,6 +114,9 @@ func TestIntrinsics(t *testing.T) {
 		{"dynamic reference", "'{{resolve:ssm:/app/table}}'", "{{unknown.Resolve.ssm--app-table}}"},
 		{"Equals in a value", "!Equals [!Ref Stage, prod]", "true"},
 		{"long form", "{'Fn::Join': ['', [{'Ref': 'Stage'}, '-x']]}", "prod-x"},
+		{"Split keeps a marker whole", "!Select [0, !Split ['.', !Sub '${Secret}.example.com']]", "{{unknown.Parameter.Secret}}"},
+		{"Select past an open list", "!Select [1, !Split ['-', !Ref Secret]]", "{{unknown.Derived.X.Fn--Select}}"},
+		{"Select of an unknown list attribute", "!Select [0, !GetAtt Queue.Endpoints]", "{{generated.Derived.X.Fn--Select}}"},
 		{"nested", "!Sub ['${X}', {X: !Join ['-', [!Select [0, !Ref Subnets], !FindInMap [Sizes, dev, Memory]]]}]", "subnet-a-128"},
 	}
 	for _, tc := range tests {

@@ -23,6 +23,9 @@ type tmpl struct {
 	resources map[string]*resource
 	order     []string // logical ids in template order
 	sam       bool
+	// samRefs are SAM's Ref shortcuts: FUNCTION.Alias, FUNCTION.Version,
+	// API.Stage, API.Deployment, to the logical ids SAM generates.
+	samRefs map[string]string
 
 	unknowns    []Unknown
 	unknownSeen map[string]bool
@@ -56,7 +59,7 @@ var topLevel = map[string]bool{
 
 func newTmpl(file string, root *node, opts Options) (*tmpl, error) {
 	t := &tmpl{file: file, opts: opts, root: root, params: map[string]*param{}, condVal: map[string]tri{},
-		condBusy: map[string]bool{}, resources: map[string]*resource{}, unknownSeen: map[string]bool{}}
+		condBusy: map[string]bool{}, resources: map[string]*resource{}, unknownSeen: map[string]bool{}, samRefs: map[string]string{}}
 	t.part = opts.Partition
 	if t.part == "" {
 		t.part = partitionOf(opts.Region)
@@ -76,16 +79,25 @@ func newTmpl(file string, root *node, opts Options) (*tmpl, error) {
 		return nil, err
 	}
 	t.conds = root.get("Conditions")
+	if t.conds != nil && t.conds.kind == kNull {
+		t.conds = nil
+	}
 	if t.conds != nil && t.conds.kind != kMap {
 		return nil, t.errAt(t.conds, "Conditions", "must be a map")
 	}
 	t.mappings = root.get("Mappings")
+	if t.mappings != nil && t.mappings.kind == kNull {
+		t.mappings = nil
+	}
 	if t.mappings != nil && t.mappings.kind != kMap {
 		return nil, t.errAt(t.mappings, "Mappings", "must be a map")
 	}
 	res := root.get("Resources")
 	if res == nil {
 		return nil, t.errAt(root, "Resources", "the template has no Resources section")
+	}
+	if res.kind == kNull || res.kind == kMap && len(res.keys) == 0 {
+		return nil, t.errAt(res, "Resources", "the Resources section is empty: a template needs at least one resource")
 	}
 	if res.kind != kMap {
 		return nil, t.errAt(res, "Resources", "must be a map")
@@ -183,6 +195,9 @@ func (t *tmpl) transforms() error {
 
 func (t *tmpl) loadParams() error {
 	ps := t.root.get("Parameters")
+	if ps != nil && ps.kind == kNull {
+		ps = nil // an empty section
+	}
 	if ps != nil && ps.kind != kMap {
 		return t.errAt(ps, "Parameters", "must be a map")
 	}
@@ -319,6 +334,11 @@ func (t *tmpl) checkCycles() error {
 	deps := map[string][]string{}
 	for _, id := range t.order {
 		r := t.resources[id]
+		if strings.HasPrefix(r.typ, "AWS::Serverless::") {
+			// Not expanded (a GraphQLApi, a StateMachine...): the resources
+			// SAM makes of it are not in the template to check.
+			continue
+		}
 		seen := map[string]bool{}
 		add := func(d string) {
 			if d != id && t.resources[d] != nil && !seen[d] {
@@ -388,7 +408,8 @@ func collectRefs(n *node, add func(string), depth int) {
 		switch fn {
 		case "Ref":
 			if arg.scalar() {
-				add(arg.str)
+				res, _, _ := strings.Cut(arg.str, ".")
+				add(res)
 			}
 		case "Fn::GetAtt":
 			if arg.kind == kList && len(arg.list) > 0 && arg.list[0].scalar() {

@@ -35,6 +35,7 @@ type node struct {
 	vals []*node
 	line int // 1-based line in the template file, 0 when generated
 	col  int
+	open bool // a list of unknown length (split from a string with a marker)
 }
 
 func str(s string) *node          { return &node{kind: kString, str: s} }

@@ -389,6 +389,8 @@ func (s *samExpander) function(r *resource) error {
 			return err
 		}
 		sf.target, sf.isAlias = aliasID, true
+		t.samRefs[id+".Alias"] = aliasID
+		t.samRefs[id+".Version"] = verID
 	}
 	if eic := p.get("EventInvokeConfig"); eic != nil {
 		if err := s.eventInvokeConfig(sf, eic, path+".EventInvokeConfig"); err != nil {
@@ -1223,6 +1225,7 @@ func (s *samExpander) finishAPI(a *samAPI) error {
 		if a.stage != "$default" {
 			stageID = a.id + markerDetail(a.stage) + "Stage"
 		}
+		t.samRefs[a.id+".Stage"] = stageID
 		_, err := s.add(stageID, "AWS::ApiGatewayV2::Stage", newMap().set("ApiId", ref(a.id)).set("StageName", str(a.stage)).
 			set("AutoDeploy", &node{kind: kBool, str: "true"}), a.res)
 		return err
@@ -1247,6 +1250,8 @@ func (s *samExpander) finishAPI(a *samAPI) error {
 	if stage == "" {
 		stage = "Prod"
 	}
+	t.samRefs[a.id+".Stage"] = a.id + markerDetail(stage) + "Stage"
+	t.samRefs[a.id+".Deployment"] = a.id + "Deployment"
 	_, err := s.add(a.id+markerDetail(stage)+"Stage", "AWS::ApiGateway::Stage", newMap().set("RestApiId", ref(a.id)).
 		set("DeploymentId", ref(a.id+"Deployment")).set("StageName", str(stage)), a.res)
 	return err
