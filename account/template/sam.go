@@ -94,6 +94,8 @@ func (t *tmpl) expandSAM() error {
 			err = s.simpleTable(r)
 		case "AWS::Serverless::LayerVersion":
 			err = s.layer(r)
+		case "AWS::Serverless::StateMachine":
+			err = s.stateMachine(r)
 		case "AWS::Serverless::Api", "AWS::Serverless::HttpApi":
 		case "AWS::Serverless::Application":
 			// A nested stack: its outputs are unknown (outsideKind).
@@ -246,6 +248,67 @@ func (s *samExpander) replace(r *resource, typ string, props *node) error {
 	r.raw = r.raw.clone().set("Type", str(typ)).set("Properties", props)
 	r.typ = typ
 	return nil
+}
+
+// stateMachine expands an AWS::Serverless::StateMachine: the
+// AWS::StepFunctions::StateMachine and, without Role, the role SAM
+// generates from Policies (trusting states.amazonaws.com). The state
+// machine's own Events invoke it, not a function: they are not read.
+func (s *samExpander) stateMachine(r *resource) error {
+	t := s.t
+	p := r.raw.get("Properties")
+	if p == nil {
+		p = newMap()
+	}
+	sm := newMap()
+	switch {
+	case p.get("Definition") != nil:
+		sm.set("Definition", p.get("Definition"))
+	case p.get("DefinitionUri") != nil:
+		sm.set("DefinitionS3Location", newMap().set("Bucket", str("definition-in-s3")))
+	}
+	for _, k := range [][2]string{{"DefinitionSubstitutions", "DefinitionSubstitutions"}, {"Type", "StateMachineType"},
+		{"Logging", "LoggingConfiguration"}, {"Tracing", "TracingConfiguration"}} {
+		if v := p.get(k[0]); v != nil {
+			sm.set(k[1], v)
+		}
+	}
+	if n := p.get("Name"); n != nil {
+		sm.set("StateMachineName", n)
+	}
+	if role := p.get("Role"); role != nil {
+		sm.set("RoleArn", role)
+	} else {
+		managedARNs, inline := &node{kind: kList}, &node{kind: kList}
+		if err := s.policies(r, p, managedARNs, inline); err != nil {
+			return err
+		}
+		if p.path("Tracing", "Enabled").boolean() {
+			name := "AWSXrayWriteOnlyAccess"
+			if t.part != "aws" {
+				name = "AWSXRayDaemonWriteAccess"
+			}
+			managedARNs.list = append(managedARNs.list, s.awsManaged(name))
+		}
+		role := newMap().set("AssumeRolePolicyDocument", newMap().set("Version", str("2012-10-17")).set("Statement", listOf(
+			newMap().set("Action", listOf(str("sts:AssumeRole"))).set("Effect", str("Allow")).
+				set("Principal", newMap().set("Service", listOf(str("states.amazonaws.com")))))))
+		role.set("ManagedPolicyArns", managedARNs)
+		if len(inline.list) > 0 {
+			role.set("Policies", inline)
+		}
+		if rp := p.get("RolePath"); rp != nil {
+			role.set("Path", rp)
+		}
+		if pb := p.get("PermissionsBoundary"); pb != nil {
+			role.set("PermissionsBoundary", pb)
+		}
+		if _, err := s.add(r.id+"Role", "AWS::IAM::Role", role, r); err != nil {
+			return err
+		}
+		sm.set("RoleArn", getAtt(r.id+"Role", "Arn"))
+	}
+	return s.replace(r, "AWS::StepFunctions::StateMachine", sm)
 }
 
 // layer: SAM names the AWS::Lambda::LayerVersion with a hash suffix and
@@ -490,6 +553,35 @@ func (s *samExpander) executionRole(r *resource, p *node) (*node, error) {
 			}
 		}
 	}
+	if err := s.policies(r, p, managedARNs, inline); err != nil {
+		return nil, err
+	}
+	role.set("ManagedPolicyArns", managedARNs)
+	if len(inline.list) > 0 {
+		role.set("Policies", inline)
+	}
+	if rp := p.get("RolePath"); rp != nil {
+		role.set("Path", rp)
+	}
+	if pb := p.get("PermissionsBoundary"); pb != nil {
+		role.set("PermissionsBoundary", pb)
+	}
+	tags := listOf(newMap().set("Key", str("lambda:createdBy")).set("Value", str("SAM")))
+	if tg := p.get("Tags"); tg != nil && tg.kind == kMap {
+		for _, k := range tg.sortedKeys() {
+			tags.list = append(tags.list, newMap().set("Key", str(k)).set("Value", tg.get(k)))
+		}
+	}
+	role.set("Tags", tags)
+	return role, nil
+}
+
+// policies adds a SAM resource's Policies to a generated role: managed
+// policy names and ARNs to managedARNs, statement documents and policy
+// templates to inline as RESOURCERolePolicyINDEX.
+func (s *samExpander) policies(r *resource, p, managedARNs, inline *node) error {
+	t := s.t
+	path := "Resources." + r.id + ".Properties"
 	pols := p.get("Policies")
 	if pols != nil && pols.kind != kList {
 		pols = listOf(pols)
@@ -516,39 +608,22 @@ func (s *samExpander) executionRole(r *resource, p *node) (*node, error) {
 					continue
 				}
 				if len(pol.keys) != 1 {
-					return nil, t.errAt(pol, ppath, "a policy must be a managed policy, a statement document or one SAM policy template")
+					return t.errAt(pol, ppath, "a policy must be a managed policy, a statement document or one SAM policy template")
 				}
 				def, err := s.policyTemplate(pol.keys[0], pol.vals[0], pol, ppath)
 				if err != nil {
-					return nil, err
+					return err
 				}
 				if def == nil {
-					return nil, t.errAt(pol, ppath, "%s is not a SAM policy template", pol.keys[0])
+					return t.errAt(pol, ppath, "%s is not a SAM policy template", pol.keys[0])
 				}
 				inline.list = append(inline.list, newMap().set("PolicyName", name).set("PolicyDocument", def))
 			default:
-				return nil, t.errAt(pol, ppath, "a policy must be a managed policy, a statement document or a SAM policy template")
+				return t.errAt(pol, ppath, "a policy must be a managed policy, a statement document or a SAM policy template")
 			}
 		}
 	}
-	role.set("ManagedPolicyArns", managedARNs)
-	if len(inline.list) > 0 {
-		role.set("Policies", inline)
-	}
-	if rp := p.get("RolePath"); rp != nil {
-		role.set("Path", rp)
-	}
-	if pb := p.get("PermissionsBoundary"); pb != nil {
-		role.set("PermissionsBoundary", pb)
-	}
-	tags := listOf(newMap().set("Key", str("lambda:createdBy")).set("Value", str("SAM")))
-	if tg := p.get("Tags"); tg != nil && tg.kind == kMap {
-		for _, k := range tg.sortedKeys() {
-			tags.list = append(tags.list, newMap().set("Key", str(k)).set("Value", tg.get(k)))
-		}
-	}
-	role.set("Tags", tags)
-	return role, nil
+	return nil
 }
 
 func containsText(l *node, v *node) bool {

@@ -239,16 +239,12 @@ func (b *builder) stateMachine(r *resource) error {
 	var def any
 	switch {
 	case p.get("Definition") != nil:
-		if err := json.Unmarshal([]byte(p.get("Definition").toJSON()), &def); err != nil {
+		text := substitute(p.get("Definition").toJSON(), p.get("DefinitionSubstitutions"))
+		if err := json.Unmarshal([]byte(text), &def); err != nil {
 			return b.errAt(r, "Definition", "not a state machine definition: %v", err)
 		}
 	case p.get("DefinitionString") != nil:
-		text := p.get("DefinitionString").text()
-		if subs := p.get("DefinitionSubstitutions"); subs != nil && subs.kind == kMap {
-			for i, k := range subs.keys {
-				text = strings.ReplaceAll(text, "${"+k+"}", subs.vals[i].text())
-			}
-		}
+		text := substitute(p.get("DefinitionString").text(), p.get("DefinitionSubstitutions"))
 		if err := json.Unmarshal([]byte(text), &def); err != nil {
 			if account.HasMarker(text) {
 				return nil
@@ -310,6 +306,24 @@ func (b *builder) stateMachine(r *resource) error {
 	}
 	walk(def, 0)
 	return nil
+}
+
+// substitute replaces the ${KEY} of a state machine definition with its
+// DefinitionSubstitutions (AWS::StepFunctions::StateMachine).
+func substitute(text string, subs *node) string {
+	if subs == nil || subs.kind != kMap {
+		return text
+	}
+	for i, k := range subs.keys {
+		v := subs.vals[i].text()
+		if subs.vals[i].kind == kString {
+			// Inside a JSON string: escape as JSON does.
+			q := (&node{kind: kString, str: v}).toJSON()
+			v = q[1 : len(q)-1]
+		}
+		text = strings.ReplaceAll(text, "${"+k+"}", v)
+	}
+	return text
 }
 
 func (b *builder) allFunctionsUnseen(resource, msg string) {
