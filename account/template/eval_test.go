@@ -313,3 +313,15 @@ func TestJSONAndYAMLAgree(t *testing.T) {
 		t.Errorf("got lines %d (JSON) and %d (YAML), want 3 and 7", j.Functions[0].Source.Line, y.Functions[0].Source.Line)
 	}
 }
+
+// TestSAMCircularDependency: a SAM function whose policy template names a
+// bucket by !Ref while the bucket notifies the function is the circular
+// dependency CloudFormation (and cfn-lint, E3004) reports after the SAM
+// transform; the reader reports it too.
+func TestSAMCircularDependency(t *testing.T) {
+	_, err := Read("testdata/sam-s3-cycle.yaml", Options{Region: "us-east-1", Account: "111122223333"})
+	var te *Error
+	if !errors.As(err, &te) || !strings.Contains(te.Msg, "circular dependency between resources") || !strings.Contains(te.Msg, "ArchiveBucket") {
+		t.Fatalf("got %v, want a circular dependency through ArchiveBucket", err)
+	}
+}

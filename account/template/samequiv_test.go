@@ -60,6 +60,10 @@ func skipOrFail(t *testing.T, msg string) {
 // (FnVersion694d741b46): the version number is unknown either way.
 var versionMarker = regexp.MustCompile(`\{\{generated\.Version\.([A-Za-z0-9]+?)Version[0-9a-f]{10}\}\}`)
 
+// layerMarker hides the hash SAM puts in a layer version's logical id
+// (Common4c7dc9c108).
+var layerMarker = regexp.MustCompile(`\{\{generated\.LayerVersion\.([A-Za-z0-9]+?)[0-9a-f]{10}\}\}`)
+
 // comparable is a function's model as both readings must agree on it:
 // locations and the wording of unseen entries (which carry file:line)
 // aside.
@@ -97,6 +101,7 @@ func comparable(t *testing.T, fns []*account.Function) string {
 		t.Fatal(err)
 	}
 	s := versionMarker.ReplaceAllString(string(b), "{{generated.Version.${1}Version}}")
+	s = layerMarker.ReplaceAllString(s, "{{generated.LayerVersion.${1}}}")
 	return s
 }
 
