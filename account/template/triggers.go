@@ -91,6 +91,8 @@ func (b *builder) triggers(r *resource) error {
 					SourceAccount: b.t.accountID(), Qualifier: q, Name: "IoT topic rule " + lastSegment(arn.str)})
 			}
 		}
+	case "AWS::CloudFront::Distribution":
+		return b.cloudFront(r)
 	case "AWS::ApiGateway::Method":
 		return b.restMethod(r)
 	case "AWS::ApiGateway::Authorizer":
@@ -103,6 +105,39 @@ func (b *builder) triggers(r *resource) error {
 		return b.httpAuthorizer(r)
 	case "AWS::ApiGatewayV2::Api":
 		return b.httpAPI(r)
+	}
+	return nil
+}
+
+// cloudFront reads the origins of a distribution that are a template
+// function's URL behind an origin access control: CloudFront signs the
+// requests as cloudfront.amazonaws.com with the distribution's ARN
+// (CloudFront developer guide, "Restrict access to an AWS Lambda function
+// URL origin").
+func (b *builder) cloudFront(r *resource) error {
+	t := b.t
+	origins := r.props.path("DistributionConfig", "Origins")
+	if origins == nil || origins.kind != kList {
+		return nil
+	}
+	id, err := t.refResource(r, r.raw, "Resources."+r.id)
+	if err != nil {
+		return err
+	}
+	arn := "arn:" + t.part + ":cloudfront::" + t.accountID() + ":distribution/" + id.str
+	for _, o := range origins.list {
+		if o.get("OriginAccessControlId").text() == "" {
+			continue
+		}
+		domain := o.get("DomainName").text()
+		for _, f := range b.fns {
+			for _, u := range f.URLConfigs {
+				if host := strings.TrimSuffix(strings.TrimPrefix(u.URL, "https://"), "/"); host != "" && host == domain {
+					b.add(f, r, account.Trigger{Kind: account.TriggerCloudFront, Principal: "cloudfront.amazonaws.com", SourceARN: arn,
+						Qualifier: u.Qualifier, Name: "origin " + o.get("Id").text() + " of distribution " + r.id})
+				}
+			}
+		}
 	}
 	return nil
 }
