@@ -195,7 +195,8 @@ func (b *builder) eventsRule(r *resource) error {
 		if f == nil {
 			continue
 		}
-		tr := account.Trigger{Kind: account.TriggerEvents, Principal: "events.amazonaws.com", SourceARN: arn.str, Qualifier: q,
+		tr := account.Trigger{Kind: account.TriggerEvents, Principal: "events.amazonaws.com", SourceARN: arn.str,
+			SourceAccount: account.ARNField(arn.str, 4), Qualifier: q,
 			RoleARN: tg.get("RoleArn").text(), Name: "rule " + strings.TrimPrefix(arn.str[strings.Index(arn.str, ":rule/")+1:], "rule/")}
 		if st := r.props.get("State").text(); st != "" && st != "ENABLED" {
 			tr.Notes = append(tr.Notes, "the rule's state is "+st)
