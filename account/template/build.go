@@ -26,7 +26,7 @@ type builder struct {
 func (t *tmpl) build() (*Result, error) {
 	b := &builder{t: t, byARN: map[string]*account.Function{}, roles: map[string]*account.Role{},
 		perms: map[string]map[string][]string{}, policies: map[string]map[string]string{}}
-	b.res = &Result{File: t.file, SAM: t.sam, Resources: map[string]Resource{},
+	b.res = &Result{File: t.file, SAM: t.sam, Resources: map[string]Resource{}, RoleSources: map[string]account.Location{},
 		Origin: account.Origin{Account: t.opts.Account, Region: t.opts.Region, Partition: t.part}}
 	var live []*resource
 	for _, id := range t.order {
@@ -150,6 +150,9 @@ func (b *builder) function(r *resource) error {
 	if r.exists == triUnknown {
 		b.unseenFor(f, r.id, "the function exists only when condition "+r.raw.get("Condition").text()+" holds, which depends on a value the template does not give")
 	}
+	for _, n := range t.notes[r.id] {
+		b.unseenFor(f, r.id, n)
+	}
 	if b.byARN[f.ARN] != nil {
 		return b.errAt(r, "FunctionName", "two functions are named %s", name)
 	}
@@ -208,6 +211,7 @@ func (b *builder) role(r *resource) error {
 		}
 	}
 	b.roles[role.ARN] = role
+	b.res.RoleSources[role.ARN] = t.location(r)
 	return nil
 }
 

@@ -325,3 +325,53 @@ func TestSAMCircularDependency(t *testing.T) {
 		t.Fatalf("got %v, want a circular dependency through ArchiveBucket", err)
 	}
 }
+
+// TestSAMGapsReachTheFunction: a SAM feature the reader does not model (an
+// MQ poller's policies, a connector) is an Unseen entry of the function it
+// changes, not a silent omission.
+func TestSAMGapsReachTheFunction(t *testing.T) {
+	res, err := Read("testdata/sam-gaps.yaml", Options{Region: "us-east-1", Account: "111122223333"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := res.Functions[0]
+	var msgs []string
+	for _, u := range f.Unseen {
+		msgs = append(msgs, u.Error)
+	}
+	all := strings.Join(msgs, "\n")
+	for _, want := range []string{"SAM MQ poller policy is not modelled", "SAM connector ConsumerToTable adds permissions"} {
+		if !strings.Contains(all, want) {
+			t.Errorf("no Unseen saying %q; have:\n%s", want, all)
+		}
+	}
+}
+
+func TestParseParameters(t *testing.T) {
+	got, err := ParseParameters([]string{"Stage=prod", "Query=a=b", "Empty="})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got["Stage"] != "prod" || got["Query"] != "a=b" || got["Empty"] != "" || len(got) != 3 {
+		t.Errorf("got %v", got)
+	}
+	for _, bad := range [][]string{{"Stage"}, {"=x"}, {"A=1", "A=2"}} {
+		if _, err := ParseParameters(bad); err == nil {
+			t.Errorf("ParseParameters(%q): no error", bad)
+		}
+	}
+}
+
+func TestRoleSources(t *testing.T) {
+	res, err := Read("../../fixtures/templates/cfn/states-healthy.yaml", fixtureOpts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := res.Functions[0]
+	for _, arn := range []string{f.Config.RoleARN, f.Triggers[0].RoleARN} {
+		loc, ok := res.RoleSources[arn]
+		if !ok || loc.Line == 0 || loc.LogicalID == "" {
+			t.Errorf("no location for role %s: %+v", arn, loc)
+		}
+	}
+}

@@ -26,6 +26,9 @@ type tmpl struct {
 	// samRefs are SAM's Ref shortcuts: FUNCTION.Alias, FUNCTION.Version,
 	// API.Stage, API.Deployment, to the logical ids SAM generates.
 	samRefs map[string]string
+	// notes are facts about a resource the model cannot hold (a SAM
+	// feature not modelled), by logical id; a function gets them as Unseen.
+	notes map[string][]string
 
 	unknowns    []Unknown
 	unknownSeen map[string]bool
@@ -59,7 +62,7 @@ var topLevel = map[string]bool{
 
 func newTmpl(file string, root *node, opts Options) (*tmpl, error) {
 	t := &tmpl{file: file, opts: opts, root: root, params: map[string]*param{}, condVal: map[string]tri{},
-		condBusy: map[string]bool{}, resources: map[string]*resource{}, unknownSeen: map[string]bool{}, samRefs: map[string]string{}}
+		condBusy: map[string]bool{}, resources: map[string]*resource{}, unknownSeen: map[string]bool{}, samRefs: map[string]string{}, notes: map[string][]string{}}
 	t.part = opts.Partition
 	if t.part == "" {
 		t.part = partitionOf(opts.Region)
@@ -280,6 +283,15 @@ func (n *node) keysOrNil() []string {
 		return nil
 	}
 	return n.keys
+}
+
+func (t *tmpl) note(id, msg string) {
+	for _, m := range t.notes[id] {
+		if m == msg {
+			return
+		}
+	}
+	t.notes[id] = append(t.notes[id], msg)
 }
 
 // exists says whether a resource is created: its Condition holds.

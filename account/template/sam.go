@@ -102,6 +102,16 @@ func (t *tmpl) expandSAM() error {
 		default:
 			if strings.HasPrefix(r.typ, "AWS::Serverless::") {
 				t.unknown("SAM", r.typ, r.raw, "Resources."+id)
+				if r.typ == "AWS::Serverless::Connector" {
+					// A connector adds policies and permissions between its
+					// source and destination.
+					p := r.raw.get("Properties")
+					for _, end := range []string{"Source", "Destination"} {
+						if fid := p.path(end, "Id").text(); fid != "" {
+							t.note(fid, "SAM connector "+id+" adds permissions the reader does not model")
+						}
+					}
+				}
 			}
 		}
 		if err != nil {
@@ -138,6 +148,13 @@ var globalProps = map[string]map[string]bool{
 	"HttpApi": setOf("Auth", "AccessLogSettings", "StageVariables", "Tags", "CorsConfiguration", "DefaultRouteSettings", "Domain",
 		"RouteSettings", "FailOnWarnings", "PropagateTags"),
 	"SimpleTable": setOf("SSESpecification"),
+}
+
+// gap records a SAM feature the reader does not model, as an unknown and
+// as a note on the function it changes.
+func (s *samExpander) gap(fnID, feature string, at *node, path string) {
+	s.t.unknown("SAM", feature, at, path)
+	s.t.note(fnID, "SAM "+feature+" is not modelled: what SAM generates for it is missing from the model")
 }
 
 type samExpander struct {
@@ -601,7 +618,7 @@ func (s *samExpander) policies(r *resource, p, managedARNs, inline *node) error 
 			case pol.kind == kMap:
 				if fnName, _, ok := pol.intrinsic(); ok {
 					if fnName == "Fn::If" {
-						t.unknown("SAM", "Fn::If in Policies", pol, ppath)
+						s.gap(r.id, "Fn::If in Policies", pol, ppath)
 						continue
 					}
 					managedARNs.list = append(managedARNs.list, pol)
@@ -804,7 +821,7 @@ func (s *samExpander) event(f *samFunction, name string, ev *node, path string) 
 			}
 		}
 		if p.get("SqsSubscription") != nil {
-			t.unknown("SAM", "SNS SqsSubscription", ev, path)
+			s.gap(f.id, "SNS SqsSubscription", ev, path)
 			return nil
 		}
 		if _, err := s.add(id, "AWS::SNS::Subscription", sub, f.res); err != nil {
@@ -853,7 +870,7 @@ func (s *samExpander) event(f *samFunction, name string, ev *node, path string) 
 			target.set("InputPath", ip)
 		}
 		if p.get("DeadLetterConfig") != nil {
-			t.unknown("SAM", typ+" DeadLetterConfig", ev, path)
+			s.gap(f.id, typ+" DeadLetterConfig", ev, path)
 		}
 		rule.set("Targets", listOf(target))
 		if _, err := s.add(id, "AWS::Events::Rule", rule, f.res); err != nil {
@@ -964,7 +981,7 @@ func (s *samExpander) event(f *samFunction, name string, ev *node, path string) 
 	case "HttpApi":
 		return s.apiEvent(f, id, p, ev, path, true)
 	}
-	t.unknown("SAM", "event type "+typ, ev, path)
+	s.gap(f.id, "event type "+typ, ev, path)
 	return nil
 }
 
@@ -1058,10 +1075,10 @@ func (s *samExpander) pullEvent(f *samFunction, id, typ string, p, ev *node, pat
 	} else if f.role != nil {
 		// MQ, self-managed Kafka and DocumentDB pollers get inline policies
 		// built from their secrets and networks: not modelled.
-		s.t.unknown("SAM", typ+" poller policy", ev, path)
+		s.gap(f.id, typ+" poller policy", ev, path)
 	}
 	if dc := p.get("DestinationConfig"); dc != nil && f.role != nil {
-		s.t.unknown("SAM", typ+" DestinationConfig", ev, path)
+		s.gap(f.id, typ+" DestinationConfig", ev, path)
 	}
 	return nil
 }

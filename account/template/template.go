@@ -94,6 +94,10 @@ type Result struct {
 	Resources map[string]Resource
 	// SAM is true when the template uses the SAM transform.
 	SAM bool
+	// RoleSources are the locations of the template's roles by ARN (the
+	// execution roles and the invoking roles of triggers), for findings on
+	// a role.
+	RoleSources map[string]account.Location
 }
 
 // Resource is one resource of the template.
@@ -128,6 +132,25 @@ func (u Unknown) String() string {
 		loc += fmt.Sprintf(":%d", u.Location.Line)
 	}
 	return fmt.Sprintf("%s: %s: %s %s", loc, u.Path, u.Kind, u.Name)
+}
+
+// ParseParameters turns --parameter values (KEY=VALUE, repeatable) into
+// Options.Parameters. A value may contain '='; a key may not be empty or
+// given twice.
+func ParseParameters(kvs []string) (map[string]string, error) {
+	out := map[string]string{}
+	for _, kv := range kvs {
+		k, v, ok := strings.Cut(kv, "=")
+		k = strings.TrimSpace(k)
+		if !ok || k == "" {
+			return nil, fmt.Errorf("--parameter %q: want KEY=VALUE", kv)
+		}
+		if _, dup := out[k]; dup {
+			return nil, fmt.Errorf("--parameter %s given twice", k)
+		}
+		out[k] = v
+	}
+	return out, nil
 }
 
 // Read reads the template file at path.
