@@ -136,7 +136,7 @@ func TestSAMEquivalence(t *testing.T) {
 			}
 			got, want := comparable(t, sam.Functions), comparable(t, cfn.Functions)
 			if got != want {
-				t.Errorf("the SAM reading and the translated CloudFormation differ:\n%s", lineDiff(want, got))
+				t.Errorf("the SAM reading (got) and the translated CloudFormation (want) differ:\n%s", lineDiff(want, got))
 			}
 			if len(sam.Functions) == 0 {
 				t.Error("no functions read")
@@ -158,16 +158,16 @@ func lineDiff(want, got string) string {
 	var b strings.Builder
 	for _, l := range wl {
 		if inG[l] == 0 {
-			b.WriteString("- translated: " + l + "\n")
+			b.WriteString("- want: " + l + "\n")
 		}
 	}
 	for _, l := range gl {
 		if inW[l] == 0 {
-			b.WriteString("+ SAM reading: " + l + "\n")
+			b.WriteString("+ got:  " + l + "\n")
 		}
 	}
 	if b.Len() == 0 {
-		return "(same lines, other order)\n--- translated\n" + want + "\n--- SAM reading\n" + got
+		return "(same lines, other order)\n--- want\n" + want + "\n--- got\n" + got
 	}
 	return b.String()
 }

@@ -2,6 +2,7 @@ package template
 
 import (
 	"encoding/json"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -141,6 +142,10 @@ func (b *builder) cloudFront(r *resource) error {
 	}
 	return nil
 }
+
+// defaultStageNote is the note on a trigger through an HTTP API's $default
+// stage.
+const defaultStageNote = "the $default stage: how AWS writes it in the SourceArn is not documented; a permission for stage * covers it"
 
 func lastSegment(arn string) string {
 	return arn[strings.LastIndexAny(arn, ":/")+1:]
@@ -396,42 +401,100 @@ func (b *builder) executeAPI(apiID, rest string) string {
 	return b.t.arn("execute-api", apiID+"/"+rest)
 }
 
-// restStages are the stage names of a REST API: AWS::ApiGateway::Stage
-// resources and the StageName of AWS::ApiGateway::Deployment resources.
-func (b *builder) restStages(apiID string) []string {
-	set := map[string]bool{}
+// restStages are the stages of a REST API, with their stage variables:
+// AWS::ApiGateway::Stage resources and the StageName of
+// AWS::ApiGateway::Deployment resources.
+func (b *builder) restStages(apiID string) map[string]map[string]string {
+	out := map[string]map[string]string{}
 	for _, id := range b.t.order {
 		r := b.t.resources[id]
 		if !r.done || r.exists == triFalse {
 			continue
 		}
+		var vars *node
 		switch r.typ {
-		case "AWS::ApiGateway::Stage", "AWS::ApiGateway::Deployment":
-			if r.props.get("RestApiId").text() == apiID {
-				if s := r.props.get("StageName").text(); s != "" {
-					set[s] = true
-				}
-			}
+		case "AWS::ApiGateway::Stage":
+			vars = r.props.get("Variables")
+		case "AWS::ApiGateway::Deployment":
+			vars = r.props.path("StageDescription", "Variables")
+		default:
+			continue
+		}
+		if r.props.get("RestApiId").text() != apiID {
+			continue
+		}
+		if s := r.props.get("StageName").text(); s != "" {
+			out[s] = mergeVars(out[s], vars)
 		}
 	}
-	return sortedIDs(set)
+	return out
 }
 
-// httpStages are the stage names of an HTTP or WebSocket API.
-func (b *builder) httpStages(apiID string, api *resource) []string {
-	set := map[string]bool{}
+func mergeVars(m map[string]string, vars *node) map[string]string {
+	if m == nil {
+		m = map[string]string{}
+	}
+	if vars != nil && vars.kind == kMap {
+		for i, k := range vars.keys {
+			m[k] = vars.vals[i].text()
+		}
+	}
+	return m
+}
+
+// stageTarget is the function an integration invokes in one stage.
+type stageTarget struct {
+	stage string
+	f     *account.Function
+	q     string
+}
+
+var stageVarRef = regexp.MustCompile(`\$\{stageVariables\.([A-Za-z0-9_]+)\}`)
+
+// stageTargets resolves an integration's function per stage: a function
+// named with ${stageVariables.NAME} is the one the stage's variable names
+// (API Gateway developer guide, "Use stage variables for a REST API"; a
+// stage without the variable cannot invoke anything).
+func (b *builder) stageTargets(r *resource, fnRef string, stages map[string]map[string]string) []stageTarget {
+	var out []stageTarget
+	for _, stage := range sortedIDs(stages) {
+		ref := fnRef
+		missing := ""
+		ref = stageVarRef.ReplaceAllStringFunc(ref, func(m string) string {
+			name := stageVarRef.FindStringSubmatch(m)[1]
+			v, ok := stages[stage][name]
+			if !ok && missing == "" {
+				missing = name
+			}
+			return v
+		})
+		if missing != "" {
+			b.stageVariableNote(r, fnRef, stage, missing)
+			continue
+		}
+		if f, q := b.fnFor(ref); f != nil {
+			out = append(out, stageTarget{stage, f, q})
+		}
+	}
+	return out
+}
+
+// httpStages are the stages of an HTTP or WebSocket API with their stage
+// variables.
+func (b *builder) httpStages(apiID string, api *resource) map[string]map[string]string {
+	out := map[string]map[string]string{}
 	for _, id := range b.t.order {
 		r := b.t.resources[id]
 		if r.done && r.exists != triFalse && r.typ == "AWS::ApiGatewayV2::Stage" && r.props.get("ApiId").text() == apiID {
 			if s := r.props.get("StageName").text(); s != "" {
-				set[s] = true
+				out[s] = mergeVars(out[s], r.props.get("StageVariables"))
 			}
 		}
 	}
-	if api != nil && api.props.get("Target") != nil {
-		set["$default"] = true // quick create makes the $default stage
+	if api != nil && api.props.get("Target") != nil && out["$default"] == nil {
+		out["$default"] = map[string]string{} // quick create makes the $default stage
 	}
-	return sortedIDs(set)
+	return out
 }
 
 // restPath is the path of an AWS::ApiGateway::Resource id (the resolved
@@ -473,30 +536,22 @@ func (b *builder) restMethod(r *resource) error {
 		return nil
 	}
 	fnRef := lambdaFromURI(integ.get("Uri").text())
-	if strings.Contains(fnRef, "${stageVariables.") {
-		b.stageVariableNote(r, fnRef)
-		return nil
-	}
-	f, q := b.fnFor(fnRef)
-	if f == nil {
-		return nil
-	}
 	apiID := p.get("RestApiId").text()
 	path, ok := b.restPath(p.get("ResourceId").text(), 0)
 	if !ok {
 		path = "/" + generated("ResourcePath", r.id)
 	}
 	verb := p.get("HttpMethod").text()
-	for _, stage := range b.restStages(apiID) {
-		b.add(f, r, account.Trigger{Kind: account.TriggerAPIGateway, Principal: "apigateway.amazonaws.com",
-			SourceARN: b.executeAPI(apiID, stage+"/"+verbARN(verb)+path), Qualifier: q, RoleARN: integ.get("Credentials").text(),
-			Name: strings.ToUpper(verb) + " " + path + " of API " + apiID + ", stage " + stage})
+	for _, st := range b.stageTargets(r, fnRef, b.restStages(apiID)) {
+		b.add(st.f, r, account.Trigger{Kind: account.TriggerAPIGateway, Principal: "apigateway.amazonaws.com",
+			SourceARN: b.executeAPI(apiID, st.stage+"/"+verbARN(verb)+path), Qualifier: st.q, RoleARN: integ.get("Credentials").text(),
+			Name: strings.ToUpper(verb) + " " + path + " of API " + apiID + ", stage " + st.stage})
 	}
 	return nil
 }
 
-func (b *builder) stageVariableNote(r *resource, uri string) {
-	msg := "the integration of " + r.id + " names its function with a stage variable (" + uri + "): the function it invokes per stage is not in the template"
+func (b *builder) stageVariableNote(r *resource, uri, stage, name string) {
+	msg := "the integration of " + r.id + " names its function with stage variable " + name + " (" + uri + "), which stage " + stage + " does not set"
 	b.allFunctionsUnseen(r.id, msg)
 }
 
@@ -537,11 +592,11 @@ func (b *builder) restBody(r *resource) error {
 	}
 	apiID := idN.str
 	stages := b.restStages(apiID)
-	b.bodyIntegrations(r, body, func(verb, path string, f *account.Function, q, creds string) {
-		for _, stage := range stages {
-			b.add(f, r, account.Trigger{Kind: account.TriggerAPIGateway, Principal: "apigateway.amazonaws.com",
-				SourceARN: b.executeAPI(apiID, stage+"/"+verbARN(verb)+path), Qualifier: q, RoleARN: creds,
-				Name: strings.ToUpper(verbName(verb)) + " " + path + " of API " + r.id + ", stage " + stage})
+	b.bodyIntegrations(r, body, func(verb, path, fnRef, creds string) {
+		for _, st := range b.stageTargets(r, fnRef, stages) {
+			b.add(st.f, r, account.Trigger{Kind: account.TriggerAPIGateway, Principal: "apigateway.amazonaws.com",
+				SourceARN: b.executeAPI(apiID, st.stage+"/"+verbARN(verb)+path), Qualifier: st.q, RoleARN: creds,
+				Name: strings.ToUpper(verbName(verb)) + " " + path + " of API " + r.id + ", stage " + st.stage})
 		}
 	})
 	b.bodyAuthorizers(r, body, apiID)
@@ -560,7 +615,7 @@ var httpVerbs = map[string]bool{"get": true, "put": true, "post": true, "delete"
 
 // bodyIntegrations calls found for every Lambda integration of an OpenAPI
 // body.
-func (b *builder) bodyIntegrations(r *resource, body *node, found func(verb, path string, f *account.Function, q, creds string)) {
+func (b *builder) bodyIntegrations(r *resource, body *node, found func(verb, path, fnRef, creds string)) {
 	paths := body.get("paths")
 	if paths == nil || paths.kind != kMap {
 		return
@@ -579,13 +634,8 @@ func (b *builder) bodyIntegrations(r *resource, body *node, found func(verb, pat
 			if typ != "aws" && typ != "aws_proxy" {
 				continue
 			}
-			fnRef := lambdaFromURI(integ.get("uri").text())
-			if strings.Contains(fnRef, "${stageVariables.") {
-				b.stageVariableNote(r, fnRef)
-				continue
-			}
-			if f, q := b.fnFor(fnRef); f != nil {
-				found(verb, path, f, q, integ.get("credentials").text())
+			if fnRef := lambdaFromURI(integ.get("uri").text()); fnRef != "" {
+				found(verb, path, fnRef, integ.get("credentials").text())
 			}
 		}
 	}
@@ -645,26 +695,17 @@ func (b *builder) httpRoute(r *resource) error {
 	if integ == nil || !strings.EqualFold(integ.props.get("IntegrationType").text(), "AWS_PROXY") {
 		return nil
 	}
-	uri := integ.props.get("IntegrationUri").text()
-	fnRef := lambdaFromURI(uri)
-	if strings.Contains(fnRef, "${stageVariables.") {
-		b.stageVariableNote(r, fnRef)
-		return nil
-	}
-	f, q := b.fnFor(fnRef)
-	if f == nil {
-		return nil
-	}
+	fnRef := lambdaFromURI(integ.props.get("IntegrationUri").text())
 	apiID := p.get("ApiId").text()
 	routeKey := p.get("RouteKey").text()
-	for _, stage := range b.httpStages(apiID, b.apiResource(apiID)) {
+	for _, st := range b.stageTargets(r, fnRef, b.httpStages(apiID, b.apiResource(apiID))) {
 		tr := account.Trigger{Kind: account.TriggerAPIGateway, Principal: "apigateway.amazonaws.com",
-			SourceARN: b.httpRouteARN(apiID, stage, routeKey), Qualifier: q, RoleARN: integ.props.get("CredentialsArn").text(),
-			Name: "route " + routeKey + " of API " + apiID + ", stage " + stage}
-		if stage == "$default" {
-			tr.Notes = append(tr.Notes, "the $default stage: how AWS writes it in the SourceArn is not documented; a permission for stage * covers it")
+			SourceARN: b.httpRouteARN(apiID, st.stage, routeKey), Qualifier: st.q, RoleARN: integ.props.get("CredentialsArn").text(),
+			Name: "route " + routeKey + " of API " + apiID + ", stage " + st.stage}
+		if st.stage == "$default" {
+			tr.Notes = append(tr.Notes, defaultStageNote)
 		}
-		b.add(f, r, tr)
+		b.add(st.f, r, tr)
 	}
 	return nil
 }
@@ -717,36 +758,34 @@ func (b *builder) httpAPI(r *resource) error {
 		return nil
 	}
 	stages := b.httpStages(apiID, r)
-	route := func(routeKey string, f *account.Function, q, creds string) {
-		for _, stage := range stages {
+	route := func(routeKey, fnRef, creds string) {
+		for _, st := range b.stageTargets(r, fnRef, stages) {
 			tr := account.Trigger{Kind: account.TriggerAPIGateway, Principal: "apigateway.amazonaws.com",
-				SourceARN: b.httpRouteARN(apiID, stage, routeKey), Qualifier: q, RoleARN: creds,
-				Name: "route " + routeKey + " of API " + r.id + ", stage " + stage}
-			if stage == "$default" {
-				tr.Notes = append(tr.Notes, "the $default stage: how AWS writes it in the SourceArn is not documented; a permission for stage * covers it")
+				SourceARN: b.httpRouteARN(apiID, st.stage, routeKey), Qualifier: st.q, RoleARN: creds,
+				Name: "route " + routeKey + " of API " + r.id + ", stage " + st.stage}
+			if st.stage == "$default" {
+				tr.Notes = append(tr.Notes, defaultStageNote)
 			}
-			b.add(f, r, tr)
+			b.add(st.f, r, tr)
 		}
 	}
 	if target := p.get("Target").text(); target != "" {
-		if f, q := b.fnFor(lambdaFromURI(target)); f != nil {
-			key := p.get("RouteKey").text()
-			if key == "" {
-				key = "$default"
-			}
-			route(key, f, q, p.get("CredentialsArn").text())
+		key := p.get("RouteKey").text()
+		if key == "" {
+			key = "$default"
 		}
+		route(key, lambdaFromURI(target), p.get("CredentialsArn").text())
 	}
 	body := p.get("Body")
 	if body == nil || body.kind != kMap {
 		return nil
 	}
-	b.bodyIntegrations(r, body, func(verb, path string, f *account.Function, q, creds string) {
+	b.bodyIntegrations(r, body, func(verb, path, fnRef, creds string) {
 		key := strings.ToUpper(verbName(verb)) + " " + path
 		if path == "$default" {
 			key = "$default"
 		}
-		route(key, f, q, creds)
+		route(key, fnRef, creds)
 	})
 	b.bodyAuthorizers(r, body, apiID)
 	return nil
