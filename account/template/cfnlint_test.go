@@ -28,6 +28,7 @@ func fixtureTemplates(t *testing.T) []string {
 // nothing. Runtime deprecation checks are left out (E2531, E2533, W2531):
 // their dates pass while the fixtures stay the same.
 func TestCfnLintAcceptsFixtures(t *testing.T) {
+	t.Parallel()
 	lint, err := exec.LookPath("cfn-lint")
 	if err != nil {
 		if os.Getenv("LAMBDA_DOCTOR_REQUIRE_SAM") != "" {

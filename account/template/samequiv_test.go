@@ -109,6 +109,7 @@ func comparable(t *testing.T, fns []*account.Function) string {
 // CloudFormation the installed AWS SAM translator makes of it; both must
 // give the same model.
 func TestSAMEquivalence(t *testing.T) {
+	t.Parallel()
 	files, _ := filepath.Glob("../../fixtures/templates/sam/*.yaml")
 	corpus, _ := filepath.Glob("../../fixtures/templates/corpus/sam-*.yaml")
 	files = append(files, corpus...)
