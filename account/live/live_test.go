@@ -359,36 +359,6 @@ func TestLiveRefusesWrites(t *testing.T) {
 	}
 }
 
-func TestIsReadOperation(t *testing.T) {
-	for _, tc := range []struct {
-		svc, op string
-		want    bool
-	}{
-		{"Lambda", "GetFunction", true},
-		{"Lambda", "ListAliases", true},
-		{"CloudWatch Logs", "FilterLogEvents", true},
-		{"CloudWatch Logs", "DescribeLogGroups", true},
-		{"IAM", "SimulatePrincipalPolicy", true},
-		{"STS", "GetCallerIdentity", true},
-		{"STS", "DecodeAuthorizationMessage", true},
-		{"STS", "AssumeRole", true},           // a profile with role_arn
-		{"SSO OIDC", "CreateToken", true},     // an SSO session refreshing its token
-		{"Signin", "CreateOAuth2Token", true}, // aws login credentials
-		{"IAM", "CreateRole", false},
-		{"Lambda", "AddPermission", false},
-		{"Lambda", "Invoke", false},
-		{"Lambda", "PutFunctionEventInvokeConfig", false},
-		{"IAM", "PutRolePolicy", false},
-		{"IAM", "CreatePolicyVersion", false},
-		{"Lambda", "Getaway", false}, // a prefix must be a whole word
-		{"CloudWatch Logs", "DeleteLogGroup", false},
-	} {
-		if got := IsReadOperation(tc.svc, tc.op); got != tc.want {
-			t.Errorf("%s %s: got %v, want %v", tc.svc, tc.op, got, tc.want)
-		}
-	}
-}
-
 func TestDecodeIAMDocument(t *testing.T) {
 	for _, tc := range []struct{ name, in, want string }{
 		{"raw json", `{"a": "b+c %41"}`, `{"a":"b+c %41"}`},

@@ -3,6 +3,7 @@ package live
 import (
 	"context"
 	"fmt"
+	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -11,51 +12,106 @@ import (
 )
 
 // WriteRefusedError is returned, before anything is sent, for any AWS
-// operation that is not a read. lambda-doctor only ever reads.
+// operation that is not one of the reads lambda-doctor makes.
 type WriteRefusedError struct {
 	Service, Operation string
 }
 
 func (e *WriteRefusedError) Error() string {
-	return fmt.Sprintf("%s %s refused: lambda-doctor only makes read calls", e.Service, e.Operation)
+	return fmt.Sprintf("%s %s refused: lambda-doctor only makes the read calls it lists", e.Service, e.Operation)
 }
 
-// readPrefixes are the operation name prefixes of read calls. Every AWS
-// operation named like this only reads (Simulate* evaluates policies,
-// Filter* searches log events).
-var readPrefixes = []string{"Get", "List", "Describe", "Filter", "Simulate"}
+// readOperations are the AWS operations the live reader calls, and nothing
+// else is ever sent: keys are "ServiceID Operation" (the SDK's service ID
+// and operation name), values the IAM action each needs. Adding a read
+// means adding it here, to the list TestReadOperations spells out, and to
+// the README's read-only IAM policy (ReadActions prints it).
+var readOperations = map[string]string{
+	"Lambda GetFunction":                    "lambda:GetFunction",
+	"Lambda ListFunctions":                  "lambda:ListFunctions",
+	"Lambda GetPolicy":                      "lambda:GetPolicy",
+	"Lambda ListAliases":                    "lambda:ListAliases",
+	"Lambda ListVersionsByFunction":         "lambda:ListVersionsByFunction",
+	"Lambda GetFunctionUrlConfig":           "lambda:GetFunctionUrlConfig",
+	"Lambda ListEventSourceMappings":        "lambda:ListEventSourceMappings",
+	"Lambda ListFunctionEventInvokeConfigs": "lambda:ListFunctionEventInvokeConfigs",
 
-// readExceptions are reads, or credential exchanges made by the SDK's
-// credential providers (they change nothing in the account), whose names
-// do not start with a read prefix. The providers' clients are built from
-// the same configuration, so they pass through this guard too. Keys are
-// "ServiceID Operation".
-var readExceptions = map[string]bool{
-	"STS DecodeAuthorizationMessage":     true, // returns the decoded text of an authorization failure
-	"STS AssumeRole":                     true, // profiles with role_arn
-	"STS AssumeRoleWithWebIdentity":      true, // web identity credentials
-	"SSO OIDC CreateToken":               true, // refreshing an SSO token
-	"SSO GetRoleCredentials":             true, // (a Get, listed for clarity)
-	"Signin CreateOAuth2Token":           true, // refreshing "aws login" credentials
-	"Organizations DescribeOrganization": true,
+	"IAM GetRole":                  "iam:GetRole",
+	"IAM ListRolePolicies":         "iam:ListRolePolicies",
+	"IAM GetRolePolicy":            "iam:GetRolePolicy",
+	"IAM ListAttachedRolePolicies": "iam:ListAttachedRolePolicies",
+	"IAM GetPolicy":                "iam:GetPolicy",
+	"IAM GetPolicyVersion":         "iam:GetPolicyVersion",
+	"IAM SimulatePrincipalPolicy":  "iam:SimulatePrincipalPolicy", // diagnose --cross-check only
+
+	"CloudWatch Logs DescribeLogGroups":  "logs:DescribeLogGroups",
+	"CloudWatch Logs DescribeLogStreams": "logs:DescribeLogStreams",
+	"CloudWatch Logs FilterLogEvents":    "logs:FilterLogEvents",
+
+	// STS API reference, GetCallerIdentity: "No permissions are required
+	// to perform this operation."
+	"STS GetCallerIdentity": "",
+
+	"EventBridge ListEventBuses":        "events:ListEventBuses",
+	"EventBridge ListRuleNamesByTarget": "events:ListRuleNamesByTarget",
+	"EventBridge ListTargetsByRule":     "events:ListTargetsByRule",
+
+	"SNS ListSubscriptions": "sns:ListSubscriptions",
+
+	"S3 ListBuckets":                        "s3:ListAllMyBuckets",
+	"S3 GetBucketNotificationConfiguration": "s3:GetBucketNotification",
+
+	"Organizations DescribeOrganization": "organizations:DescribeOrganization",
 }
 
-// IsReadOperation reports whether operation op of the service with SDK
-// service ID svc only reads.
+// credentialOperations are the credential exchanges the SDK's credential
+// providers make for the operator's own profile (they change nothing in
+// the account). The providers' clients are built from the reader's
+// configuration, so they pass through the guard too.
+var credentialOperations = map[string]bool{
+	"STS AssumeRole":                true, // profiles with role_arn
+	"STS AssumeRoleWithWebIdentity": true, // web identity token files
+	"SSO GetRoleCredentials":        true, // IAM Identity Center profiles
+	"SSO OIDC CreateToken":          true, // refreshing an SSO token
+	"Signin CreateOAuth2Token":      true, // refreshing "aws login" credentials
+}
+
+// requiredOperations are the reads without which nothing can be decided:
+// they are never skipped because their service stalled before (see
+// stallBreaker), and their failure ends the read.
+var requiredOperations = map[string]bool{
+	"Lambda GetFunction":    true,
+	"Lambda ListFunctions":  true,
+	"STS GetCallerIdentity": true,
+}
+
+// IsReadOperation reports whether the live reader may send operation op of
+// the service with SDK service ID svc: one of its reads, or a credential
+// exchange of the operator's profile.
 func IsReadOperation(svc, op string) bool {
-	if readExceptions[svc+" "+op] {
-		return true
-	}
-	for _, p := range readPrefixes {
-		if strings.HasPrefix(op, p) && len(op) > len(p) && op[len(p)] >= 'A' && op[len(p)] <= 'Z' {
-			return true
+	key := svc + " " + op
+	_, read := readOperations[key]
+	return read || credentialOperations[key]
+}
+
+// ReadActions returns the IAM actions the live reader's reads need, sorted
+// and without duplicates: the Action list of a read-only policy for
+// lambda-doctor.
+func ReadActions() []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, a := range readOperations {
+		if a != "" && !seen[a] {
+			seen[a] = true
+			out = append(out, a)
 		}
 	}
-	return false
+	sort.Strings(out)
+	return out
 }
 
-// readOnlyMiddleware fails every operation that is not a read in the
-// Initialize step, before the request is even serialized.
+// readOnlyMiddleware fails every operation that is not a listed read in
+// the Initialize step, before the request is even serialized.
 func readOnlyMiddleware(stack *middleware.Stack) error {
 	return stack.Initialize.Add(middleware.InitializeMiddlewareFunc("LambdaDoctorReadOnly",
 		func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {

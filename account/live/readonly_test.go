@@ -1,0 +1,141 @@
+package live
+
+import (
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"reflect"
+	"sort"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "rewrite testdata/readonly-policy.json")
+
+// TestReadOperations spells out every operation the live reader may send,
+// with the IAM action it needs. It fails on any change to the allow-list:
+// adding a read is a conscious change, made here, in readOperations, and
+// in the README's read-only IAM policy (testdata/readonly-policy.json).
+func TestReadOperations(t *testing.T) {
+	want := map[string]string{
+		"Lambda GetFunction":                    "lambda:GetFunction",
+		"Lambda ListFunctions":                  "lambda:ListFunctions",
+		"Lambda GetPolicy":                      "lambda:GetPolicy",
+		"Lambda ListAliases":                    "lambda:ListAliases",
+		"Lambda ListVersionsByFunction":         "lambda:ListVersionsByFunction",
+		"Lambda GetFunctionUrlConfig":           "lambda:GetFunctionUrlConfig",
+		"Lambda ListEventSourceMappings":        "lambda:ListEventSourceMappings",
+		"Lambda ListFunctionEventInvokeConfigs": "lambda:ListFunctionEventInvokeConfigs",
+		"IAM GetRole":                           "iam:GetRole",
+		"IAM ListRolePolicies":                  "iam:ListRolePolicies",
+		"IAM GetRolePolicy":                     "iam:GetRolePolicy",
+		"IAM ListAttachedRolePolicies":          "iam:ListAttachedRolePolicies",
+		"IAM GetPolicy":                         "iam:GetPolicy",
+		"IAM GetPolicyVersion":                  "iam:GetPolicyVersion",
+		"IAM SimulatePrincipalPolicy":           "iam:SimulatePrincipalPolicy",
+		"CloudWatch Logs DescribeLogGroups":     "logs:DescribeLogGroups",
+		"CloudWatch Logs DescribeLogStreams":    "logs:DescribeLogStreams",
+		"CloudWatch Logs FilterLogEvents":       "logs:FilterLogEvents",
+		"STS GetCallerIdentity":                 "",
+		"EventBridge ListEventBuses":            "events:ListEventBuses",
+		"EventBridge ListRuleNamesByTarget":     "events:ListRuleNamesByTarget",
+		"EventBridge ListTargetsByRule":         "events:ListTargetsByRule",
+		"SNS ListSubscriptions":                 "sns:ListSubscriptions",
+		"S3 ListBuckets":                        "s3:ListAllMyBuckets",
+		"S3 GetBucketNotificationConfiguration": "s3:GetBucketNotification",
+		"Organizations DescribeOrganization":    "organizations:DescribeOrganization",
+	}
+	if !reflect.DeepEqual(readOperations, want) {
+		for k, v := range readOperations {
+			if w, ok := want[k]; !ok || w != v {
+				t.Errorf("allow-list has %s → %q; the test does not list it so", k, v)
+			}
+		}
+		for k := range want {
+			if _, ok := readOperations[k]; !ok {
+				t.Errorf("allow-list lacks %s", k)
+			}
+		}
+	}
+	wantCred := map[string]bool{"STS AssumeRole": true, "STS AssumeRoleWithWebIdentity": true, "SSO GetRoleCredentials": true,
+		"SSO OIDC CreateToken": true, "Signin CreateOAuth2Token": true}
+	if !reflect.DeepEqual(credentialOperations, wantCred) {
+		t.Errorf("credential exchanges: got %v, want %v", credentialOperations, wantCred)
+	}
+}
+
+func TestIsReadOperation(t *testing.T) {
+	for _, tc := range []struct {
+		svc, op string
+		want    bool
+	}{
+		{"Lambda", "GetFunction", true},
+		{"CloudWatch Logs", "FilterLogEvents", true},
+		{"IAM", "SimulatePrincipalPolicy", true},
+		{"STS", "GetCallerIdentity", true},
+		{"STS", "AssumeRole", true},           // a profile with role_arn
+		{"SSO OIDC", "CreateToken", true},     // an SSO session refreshing its token
+		{"Signin", "CreateOAuth2Token", true}, // aws login credentials
+		// Reads (or credential calls) the tool does not make are refused
+		// too: a prefix rule would have let them through.
+		{"STS", "GetSessionToken", false},
+		{"STS", "DecodeAuthorizationMessage", false},
+		{"S3", "GetObject", false},
+		{"Secrets Manager", "GetSecretValue", false},
+		{"Lambda", "GetFunctionConfiguration", false},
+		{"Lambda", "GetAccountSettings", false},
+		{"IAM", "GetAccountAuthorizationDetails", false},
+		{"IAM", "CreateRole", false},
+		{"Lambda", "AddPermission", false},
+		{"Lambda", "Invoke", false},
+		{"Lambda", "PutFunctionEventInvokeConfig", false},
+		{"IAM", "PutRolePolicy", false},
+		{"IAM", "CreatePolicyVersion", false},
+		{"CloudWatch Logs", "DeleteLogGroup", false},
+		{"Lambda", "getfunction", false},
+		{"", "GetFunction", false},
+	} {
+		if got := IsReadOperation(tc.svc, tc.op); got != tc.want {
+			t.Errorf("%s %s: got %v, want %v", tc.svc, tc.op, got, tc.want)
+		}
+	}
+}
+
+// TestReadOnlyPolicy keeps testdata/readonly-policy.json, the identity
+// policy that lets lambda-doctor make every read it makes (for the
+// README), in step with the allow-list. Regenerate with -update and read
+// the diff.
+func TestReadOnlyPolicy(t *testing.T) {
+	actions := ReadActions()
+	if !sort.StringsAreSorted(actions) {
+		t.Errorf("ReadActions is not sorted: %v", actions)
+	}
+	type statement struct {
+		Sid      string
+		Effect   string
+		Action   []string
+		Resource string
+	}
+	doc := struct {
+		Version   string
+		Statement []statement
+	}{"2012-10-17", []statement{{"LambdaDoctorReadOnly", "Allow", actions, "*"}}}
+	got, err := json.MarshalIndent(doc, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got = append(got, '\n')
+	path := filepath.Join("testdata", "readonly-policy.json")
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run with -update to write it)", err)
+	}
+	if string(got) != string(want) {
+		t.Errorf("%s is out of date (run go test ./account/live -run TestReadOnlyPolicy -update):\ngot  %s", path, got)
+	}
+}
