@@ -20,7 +20,9 @@ const (
 	errDenied              // the operator lacks the permission
 	errNotFound            // the thing read does not exist
 	errUnavailable         // the operation is not offered (404 page, 5xx)
-	errContext             // the read's context ended
+	errContext             // the whole read's context ended
+	errBudget              // the optional read's own time budget ran out
+	errStalled             // not asked: the service stalled before
 )
 
 // deniedCodes are the error codes AWS services use for a refused call.
@@ -41,6 +43,13 @@ var notFoundCodes = map[string]bool{
 }
 
 func classify(ctx context.Context, err error) errKind {
+	var se *stalledError
+	if errors.As(err, &se) {
+		return errStalled
+	}
+	if _, ok := overBudget(ctx); ok {
+		return errBudget
+	}
 	if ctxErr(ctx, err) {
 		return errContext
 	}
@@ -72,14 +81,6 @@ func ctxErr(ctx context.Context, err error) bool {
 	return ctx.Err() != nil && (errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) || errors.Is(err, ctx.Err()))
 }
 
-// ctxOnly passes on only errors that end the whole read.
-func ctxOnly(err error) error {
-	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
-		return err
-	}
-	return nil
-}
-
 func permissionIfDenied(err error, perm string) string {
 	if classify(context.Background(), err) == errDenied {
 		return perm
@@ -99,6 +100,13 @@ func unseenFor(ctx context.Context, op, resource string, err error) (u account.U
 		u.Permission = op
 	case errUnavailable:
 		u.Error = "not available from this endpoint: " + u.Error
+	case errBudget:
+		be, _ := overBudget(ctx)
+		u.Error = be.Error() + ": not read"
+	case errStalled:
+		var se *stalledError
+		errors.As(err, &se)
+		u.Error = se.Error()
 	case errNotFound:
 		u.NotFound = true
 	}

@@ -6,10 +6,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -337,5 +341,117 @@ func TestLiveBrokenDocument(t *testing.T) {
 	}
 	if got := snap.Functions[0].Role.Inline[0].Document; got != f.Role.Inline[0].Document {
 		t.Errorf("after the round trip: got %q", got)
+	}
+}
+
+// blackHole is a loopback server that accepts connections and never
+// answers: a stalled endpoint.
+func blackHole(t testing.TB) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var conns []net.Conn
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			conns = append(conns, c)
+			mu.Unlock()
+			go io.Copy(io.Discard, c) // read the request, never answer
+		}
+	}()
+	t.Cleanup(func() {
+		ln.Close()
+		mu.Lock()
+		defer mu.Unlock()
+		for _, c := range conns {
+			c.Close()
+		}
+	})
+	return "http://" + ln.Addr().String()
+}
+
+// A stalled optional read costs only itself: with S3 and CloudWatch Logs
+// behind a server that accepts connections and never answers, the
+// function is still read with the default options, the stalled reads are
+// named in Unseen, a second function does not wait for them again, and an
+// outbound diagnosis still comes back with its verdict (exit 1), not exit 3.
+func TestLiveStalledOptionalReads(t *testing.T) {
+	s := motoserver.Start(t)
+	sc := createScenario(t, s, "stall")
+	hole := blackHole(t)
+	s.Setenv(t)
+	t.Setenv("AWS_ENDPOINT_URL_S3", hole)
+	t.Setenv("AWS_ENDPOINT_URL_CLOUDWATCH_LOGS", hole)
+	// No Options.BaseEndpoint: it would win over the per-service variables.
+	l, err := New(context.Background(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	f, err := l.Function(context.Background(), sc.prefix+"-fn")
+	took := time.Since(start)
+	if err != nil {
+		t.Fatalf("after %v: %v", took, err)
+	}
+	t.Logf("one function with S3 and Logs stalled, default options (attempt %v, read budget %v): read in %v", l.opts.AttemptTimeout, l.opts.ReadTimeout, took.Round(10*time.Millisecond))
+	stalled := map[string]account.Unseen{}
+	for _, u := range f.Unseen {
+		t.Logf("  unseen %s %s: %s", u.Operation, u.Resource, u.Error)
+		stalled[u.Operation] = u
+		if u.Permission != "" || !(strings.Contains(u.Error, "no answer within") || strings.Contains(u.Error, "not asked")) {
+			t.Errorf("unseen %+v: want a stalled read, with no permission named", u)
+		}
+	}
+	for _, op := range []string{"s3:ListAllMyBuckets", "logs:DescribeLogGroups"} {
+		if _, ok := stalled[op]; !ok {
+			t.Errorf("no unseen %s; got %+v", op, f.Unseen)
+		}
+	}
+	if f.Role == nil || len(f.Role.Managed) != 2 || len(f.ResourcePolicies) == 0 || len(f.Aliases) != 1 || len(f.EventSources) != 1 {
+		t.Errorf("the rest was not read: role %+v, function %+v", f.Role, f)
+	}
+
+	start = time.Now()
+	f2, err := l.Function(context.Background(), sc.fn2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("a second function with the same reader: %v", time.Since(start).Round(10*time.Millisecond))
+	var skipped bool
+	for _, u := range f2.Unseen {
+		skipped = skipped || (u.Operation == "logs:DescribeLogGroups" && strings.Contains(u.Error, "not asked: logs in us-east-1 gave no answer"))
+	}
+	if !skipped {
+		t.Errorf("second function: want logs:DescribeLogGroups not asked again; got %+v", f2.Unseen)
+	}
+
+	// The command, as an on-call engineer runs it.
+	bin := filepath.Join(t.TempDir(), "lambda-doctor")
+	if out, err := exec.Command("go", "build", "-o", bin, "../../cmd/lambda-doctor").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	cmd := exec.Command(bin, "diagnose", "--function", sc.prefix+"-fn", "--action", "dynamodb:DeleteItem",
+		"--resource", "arn:aws:dynamodb:us-east-1:123456789012:table/orders")
+	cmd.Env = append(os.Environ(), "AWS_ENDPOINT_URL_S3="+hole, "AWS_ENDPOINT_URL_CLOUDWATCH_LOGS="+hole)
+	start = time.Now()
+	out, err := cmd.CombinedOutput()
+	took = time.Since(start)
+	code := 0
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("diagnose --action dynamodb:DeleteItem with S3 and Logs stalled: exit %d in %v", code, took.Round(10*time.Millisecond))
+	if code != 1 || !strings.Contains(string(out), "dynamodb:DeleteItem") {
+		t.Errorf("diagnose: exit %d, want 1 (the outbound door is closed)\n%s", code, out)
 	}
 }

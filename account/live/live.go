@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -22,6 +23,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/smithy-go"
 	"github.com/aws/smithy-go/middleware"
 
 	"github.com/lambda-doctor/lambda-doctor/account"
@@ -36,9 +38,13 @@ type Options struct {
 	// Timeout bounds each account.Function call, and New's identity check
 	// (default 2 minutes).
 	Timeout time.Duration
-	// AttemptTimeout bounds one HTTP attempt (default 30s); a slow answer is
+	// AttemptTimeout bounds one HTTP attempt (default 10s); a slow answer is
 	// retried.
 	AttemptTimeout time.Duration
+	// ReadTimeout bounds one optional read, retries and pages included
+	// (default 20s): a read that runs out of it is recorded in Unseen, and
+	// its service is not asked again by this Reader (see budget.go).
+	ReadTimeout time.Duration
 	// MaxAttempts per operation, retries included (default 5).
 	MaxAttempts int
 	// LogWindow is how far back to search the function's logs for denials
@@ -70,7 +76,10 @@ func (o *Options) defaults() {
 		o.Timeout = 2 * time.Minute
 	}
 	if o.AttemptTimeout <= 0 {
-		o.AttemptTimeout = 30 * time.Second
+		o.AttemptTimeout = 10 * time.Second
+	}
+	if o.ReadTimeout <= 0 {
+		o.ReadTimeout = 20 * time.Second
 	}
 	if o.MaxAttempts <= 0 {
 		o.MaxAttempts = 5
@@ -90,7 +99,8 @@ func (o *Options) defaults() {
 }
 
 // Reader reads functions from an AWS account with aws-sdk-go-v2. It only
-// ever reads: every client refuses non-read operations before sending them.
+// ever reads: every client refuses any operation that is not one of its
+// listed reads before sending it.
 type Reader struct {
 	opts   Options
 	cfg    aws.Config
@@ -102,24 +112,38 @@ type Reader struct {
 	sns    *sns.Client
 	s3     *s3.Client
 	orgs   *organizations.Client
-	org    lazy[orgStatus]
 	origin account.Origin
-	trig   triggerCache
-	calls  *callCounter
+	trig   triggerCache // region-wide listings of this reader's region
+
+	// shared by the readers of every region (see inRegion)
+	*shared
+}
+
+// shared is what the readers of one account share across regions: the
+// caches of account-wide reads (IAM roles and policies, the organization),
+// the call counter, the stall breaker, and the readers of other regions.
+type shared struct {
+	calls   *callCounter
+	breaker *stallBreaker
+	org     lazy[orgStatus]
 
 	mu       sync.Mutex
 	roles    map[string]*roleEntry
 	policies map[string]*policyEntry
+	regions  map[string]*Reader
 }
 
 // New loads the AWS configuration (profiles, SSO, environment,
 // AWS_ENDPOINT_URL) and checks who the caller is with
-// sts:GetCallerIdentity, which needs no permission: no credentials gives an
-// *account.AccessError.
+// sts:GetCallerIdentity, which needs no permission. A region that is not a
+// region name gives an *account.InputError; no credentials, refused
+// credentials or an unreachable endpoint an *account.AccessError that says
+// which.
 func New(ctx context.Context, opts Options) (*Reader, error) {
 	opts.defaults()
-	l := &Reader{opts: opts, calls: newCallCounter(), roles: map[string]*roleEntry{}, policies: map[string]*policyEntry{}}
-	apiOptions := append([]func(*middleware.Stack) error{readOnlyMiddleware, l.calls.middleware, tolerateStringTimestamps}, opts.APIOptions...)
+	sh := &shared{calls: newCallCounter(), breaker: &stallBreaker{},
+		roles: map[string]*roleEntry{}, policies: map[string]*policyEntry{}, regions: map[string]*Reader{}}
+	apiOptions := append([]func(*middleware.Stack) error{readOnlyMiddleware, sh.breaker.middleware, sh.calls.middleware, tolerateStringTimestamps}, opts.APIOptions...)
 	load := []func(*config.LoadOptions) error{
 		config.WithAPIOptions(apiOptions),
 		config.WithHTTPClient(awshttp.NewBuildableClient().WithTimeout(opts.AttemptTimeout)),
@@ -133,11 +157,14 @@ func New(ctx context.Context, opts Options) (*Reader, error) {
 			})
 		}),
 	}
+	if opts.Region != "" {
+		if err := checkRegion("--region", opts.Region); err != nil {
+			return nil, err
+		}
+		load = append(load, config.WithRegion(opts.Region))
+	}
 	if opts.Profile != "" {
 		load = append(load, config.WithSharedConfigProfile(opts.Profile))
-	}
-	if opts.Region != "" {
-		load = append(load, config.WithRegion(opts.Region))
 	}
 	if opts.BaseEndpoint != "" {
 		load = append(load, config.WithBaseEndpoint(opts.BaseEndpoint))
@@ -149,6 +176,22 @@ func New(ctx context.Context, opts Options) (*Reader, error) {
 	if cfg.Region == "" {
 		return nil, &account.InputError{Source: "--region", Err: errors.New("no AWS region: give --region, or set AWS_REGION or a region in the profile")}
 	}
+	if err := checkRegion("AWS region (from AWS_REGION, AWS_DEFAULT_REGION or the profile)", cfg.Region); err != nil {
+		return nil, err
+	}
+	l := &Reader{opts: opts, shared: sh}
+	l.setConfig(cfg)
+
+	ctx, cancel := context.WithTimeout(ctx, opts.Timeout)
+	defer cancel()
+	if err := l.identify(ctx); err != nil {
+		return nil, err
+	}
+	sh.regions[cfg.Region] = l
+	return l, nil
+}
+
+func (l *Reader) setConfig(cfg aws.Config) {
 	l.cfg = cfg
 	l.lambda = lambda.NewFromConfig(cfg)
 	l.iam = iam.NewFromConfig(cfg)
@@ -158,22 +201,59 @@ func New(ctx context.Context, opts Options) (*Reader, error) {
 	l.sns = sns.NewFromConfig(cfg)
 	l.s3 = s3.NewFromConfig(cfg)
 	l.orgs = organizations.NewFromConfig(cfg)
+}
 
-	ctx, cancel := context.WithTimeout(ctx, opts.Timeout)
-	defer cancel()
+// identify sets l.origin from sts:GetCallerIdentity. The credentials are
+// resolved first, so that missing credentials, credentials AWS refuses and
+// an endpoint that cannot be reached each get their own message.
+func (l *Reader) identify(ctx context.Context) error {
+	if l.cfg.Credentials == nil {
+		return &account.AccessError{Operation: "sts:GetCallerIdentity", Err: errors.New(noCredentials)}
+	}
+	if _, err := l.cfg.Credentials.Retrieve(ctx); err != nil {
+		if ctxErr(ctx, err) {
+			return fmt.Errorf("resolve AWS credentials: %w", err)
+		}
+		return &account.AccessError{Operation: "sts:GetCallerIdentity", Err: fmt.Errorf("%s: %w", noCredentials, err)}
+	}
 	id, err := l.sts.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 	if err != nil {
 		if ctxErr(ctx, err) {
-			return nil, fmt.Errorf("sts:GetCallerIdentity: %w", err)
+			return fmt.Errorf("sts:GetCallerIdentity: %w", err)
 		}
-		return nil, &account.AccessError{Operation: "sts:GetCallerIdentity", Err: fmt.Errorf("cannot identify the caller (are there AWS credentials?): %w", err)}
+		var ae smithy.APIError
+		if errors.As(err, &ae) {
+			return &account.AccessError{Operation: "sts:GetCallerIdentity", Err: fmt.Errorf("AWS refused the credentials (expired, revoked, or of another partition?): %w", err)}
+		}
+		return &account.AccessError{Operation: "sts:GetCallerIdentity", Err: fmt.Errorf("cannot reach AWS STS in %s (network, proxy or endpoint): %w", l.cfg.Region, err)}
 	}
-	l.origin = account.Origin{Account: aws.ToString(id.Account), Region: cfg.Region, Caller: aws.ToString(id.Arn)}
+	l.origin = account.Origin{Account: aws.ToString(id.Account), Region: l.cfg.Region, Caller: aws.ToString(id.Arn)}
 	l.origin.Partition = arnPart(l.origin.Caller, 1)
 	if l.origin.Partition == "" {
 		l.origin.Partition = "aws"
 	}
-	return l, nil
+	return nil
+}
+
+const noCredentials = "no AWS credentials found: give --profile, set AWS_PROFILE or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or sign in (aws sso login)"
+
+// inRegion returns the reader of the same account and credentials in
+// region, made on first use. Region-wide trigger listings are its own;
+// IAM and organization reads are shared.
+func (l *Reader) inRegion(region string) *Reader {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if r := l.regions[region]; r != nil {
+		return r
+	}
+	cfg := l.cfg.Copy()
+	cfg.Region = region
+	r := &Reader{opts: l.opts, shared: l.shared, origin: l.origin}
+	r.opts.Region = region
+	r.origin.Region = region
+	r.setConfig(cfg)
+	l.regions[region] = r
+	return r
 }
 
 // account.Origin says which account, region and caller the reader reads as.
@@ -216,11 +296,33 @@ func (l *Reader) listFunctions(ctx context.Context) ([]*account.Function, error)
 	return fns, nil
 }
 
-// account.Function reads one function by name, ARN, or either with a qualifier,
-// and everything about its doors. A function that does not exist gives an
-// error wrapping account.ErrNotFound; a refused lambda:GetFunction an
-// *account.AccessError. Any other refused read is recorded in account.Function.Unseen.
+// Function reads one function by name, ARN, or either with a qualifier,
+// and everything about its doors. A function given as an ARN is read in
+// the ARN's region; an ARN of another account than the credentials' gives
+// an *account.AccessError (the reader would otherwise read a namesake). A
+// function that does not exist gives an error wrapping
+// account.ErrNotFound; a refused lambda:GetFunction an
+// *account.AccessError. Any other refused read is recorded in
+// account.Function.Unseen.
 func (l *Reader) Function(ctx context.Context, name string) (*account.Function, error) {
+	if strings.HasPrefix(name, "arn:") {
+		a, err := parseFunctionARN(name)
+		if err != nil {
+			return nil, &account.InputError{Source: "function", Err: err}
+		}
+		if a.partition != l.origin.Partition || a.account != l.origin.Account {
+			return nil, &account.AccessError{Operation: "lambda:GetFunction", Err: fmt.Errorf(
+				"function %s is in account %s (%s), but the credentials are of account %s (%s, %s): use credentials of account %s (for instance --profile) to read it",
+				name, a.account, a.partition, l.origin.Account, l.origin.Partition, l.origin.Caller, a.account)}
+		}
+		if a.region != l.origin.Region {
+			return l.inRegion(a.region).function(ctx, name)
+		}
+	}
+	return l.function(ctx, name)
+}
+
+func (l *Reader) function(ctx context.Context, name string) (*account.Function, error) {
 	ctx, cancel := context.WithTimeout(ctx, l.opts.Timeout)
 	defer cancel()
 	base, qual := account.SplitQualifier(name)
@@ -357,29 +459,51 @@ func (r *fnRead) unseen(ctx context.Context, op, resource string, err error) err
 	return nil
 }
 
-// readDoors reads, in dependency rounds, everything but the configuration.
-// Round 1, concurrently: the function's resource policy, aliases,
-// versions, URL config, event source mappings, async configs, log group
-// (and then its denials), execution role (and then its policies), and its
-// SNS and S3 triggers (from region-wide lists read once per Reader).
-// Round 2, concurrently: the resource policy and URL config of each alias
-// and version found in round 1, and the EventBridge rules that target the
-// function or an alias.
+// readDoors reads everything but the configuration, concurrently, in
+// chains of dependent reads: the function's resource policy and URL
+// config; its aliases, then each alias's resource policy and URL config
+// and the EventBridge rules that target the function or an alias; its
+// versions, then each version's resource policy; its event source
+// mappings, async configs, log group (and then its denials), execution
+// role (and then its policies), organization status, and the triggers
+// region-wide listings name. Each read has its own budget (budget.go).
 func (l *Reader) readDoors(ctx context.Context, f *account.Function, pre *prefetch) error {
 	r := &fnRead{f: f, pre: pre}
 	var g group
-	var aliases []account.Alias
-	var versions []string
 	g.Go(func() error { return l.readResourcePolicy(ctx, r, "") })
-	g.Go(func() (err error) { aliases, err = l.listAliases(ctx, r); return err })
-	g.Go(func() (err error) { versions, err = l.listVersions(ctx, r); return err })
 	g.Go(func() error { return l.readURLConfig(ctx, r, "") })
+	g.Go(func() error {
+		aliases, err := l.listAliases(ctx, r)
+		if err != nil {
+			return err
+		}
+		r.do(func(f *account.Function) { f.Aliases = aliases })
+		var g2 group
+		for _, a := range aliases {
+			g2.Go(func() error { return l.readResourcePolicy(ctx, r, a.Name) })
+			g2.Go(func() error { return l.readURLConfig(ctx, r, a.Name) })
+		}
+		g2.Go(func() error { return l.readEventTriggers(ctx, r, aliases) })
+		return g2.Wait()
+	})
+	g.Go(func() error {
+		versions, err := l.listVersions(ctx, r)
+		if err != nil {
+			return err
+		}
+		r.do(func(f *account.Function) { f.Versions = versions })
+		var g2 group
+		for _, v := range versions {
+			g2.Go(func() error { return l.readResourcePolicy(ctx, r, v) })
+		}
+		return g2.Wait()
+	})
 	g.Go(func() error { return l.readEventSources(ctx, r) })
 	g.Go(func() error { return l.readAsyncConfigs(ctx, r) })
 	g.Go(func() error { return l.readIndexedTriggers(ctx, r) })
 	g.Go(func() error { return l.readOrg(ctx, r) })
 	if l.opts.LogWindow >= 0 {
-		g.Go(func() error { return l.readLogs(ctx, r) })
+		g.Go(func() error { return l.optional(ctx, func(ctx context.Context) error { return l.readLogs(ctx, r) }) })
 	}
 	if f.Config.RoleARN != "" {
 		g.Go(func() error {
@@ -391,20 +515,6 @@ func (l *Reader) readDoors(ctx context.Context, f *account.Function, pre *prefet
 			return err
 		})
 	}
-	if err := g.Wait(); err != nil {
-		return err
-	}
-
-	f.Aliases = aliases
-	f.Versions = versions
-	for _, a := range aliases {
-		g.Go(func() error { return l.readResourcePolicy(ctx, r, a.Name) })
-		g.Go(func() error { return l.readURLConfig(ctx, r, a.Name) })
-	}
-	for _, v := range versions {
-		g.Go(func() error { return l.readResourcePolicy(ctx, r, v) })
-	}
-	g.Go(func() error { return l.readEventTriggers(ctx, r, aliases) })
 	if err := g.Wait(); err != nil {
 		return err
 	}

@@ -70,7 +70,9 @@ func (l *Reader) role(ctx context.Context, arn string) (*account.Role, []account
 			e = &roleEntry{done: make(chan struct{})}
 			l.roles[arn] = e
 			l.mu.Unlock()
-			e.role, e.unseen, e.err = l.readRole(ctx, arn)
+			rctx, cancel := l.budget(ctx)
+			e.role, e.unseen, e.err = l.readRole(rctx, arn)
+			cancel()
 			if e.err != nil {
 				l.mu.Lock()
 				delete(l.roles, arn) // not cached: the next reader tries again

@@ -173,6 +173,8 @@ func (l *Reader) regionWide(service, resource string) string {
 
 func (l *Reader) snsIndex(ctx context.Context) (triggerIndex, error) {
 	return l.trig.sns.get(ctx, func(ctx context.Context) (triggerIndex, error) {
+		ctx, cancel := l.budget(ctx)
+		defer cancel()
 		var x triggerIndex
 		p := sns.NewListSubscriptionsPaginator(l.sns, &sns.ListSubscriptionsInput{})
 		pages, subs := 0, 0
@@ -214,6 +216,8 @@ func (l *Reader) snsIndex(ctx context.Context) (triggerIndex, error) {
 // destination in another region.
 func (l *Reader) s3Index(ctx context.Context) (triggerIndex, error) {
 	return l.trig.s3.get(ctx, func(ctx context.Context) (triggerIndex, error) {
+		ctx, cancel := l.budget(ctx)
+		defer cancel()
 		var x triggerIndex
 		if l.opts.MaxBuckets < 0 {
 			x.unseen = append(x.unseen, account.Unseen{Operation: "s3:GetBucketNotification", Resource: "arn:" + l.origin.Partition + ":s3:::*",
@@ -263,12 +267,13 @@ func (l *Reader) s3Index(ctx context.Context) (triggerIndex, error) {
 				select {
 				case slots <- struct{}{}:
 				case <-ctx.Done():
-					return ctx.Err()
+					results[i] = result{bucket: b, err: ctx.Err()}
+					return stopError(ctx, ctx.Err())
 				}
 				defer func() { <-slots }()
 				out, err := l.s3.GetBucketNotificationConfiguration(ctx, &s3.GetBucketNotificationConfigurationInput{Bucket: aws.String(b)})
 				results[i] = result{b, out, err}
-				if err != nil && ctxErr(ctx, err) {
+				if err := stopError(ctx, err); err != nil {
 					return fmt.Errorf("s3:GetBucketNotification %s: %w", b, err)
 				}
 				return nil
@@ -321,6 +326,8 @@ func skipBucketError(err error) bool {
 
 func (l *Reader) eventBuses(ctx context.Context) (busList, error) {
 	return l.trig.buses.get(ctx, func(ctx context.Context) (busList, error) {
+		ctx, cancel := l.budget(ctx)
+		defer cancel()
 		list := busList{names: []string{"default"}}
 		in := &eventbridge.ListEventBusesInput{}
 		for {
@@ -376,6 +383,8 @@ func (l *Reader) readEventTriggers(ctx context.Context, r *fnRead, aliases []acc
 }
 
 func (l *Reader) rulesTargeting(ctx context.Context, r *fnRead, bus, target string) error {
+	ctx, cancel := l.budget(ctx)
+	defer cancel()
 	in := &eventbridge.ListRuleNamesByTargetInput{TargetArn: aws.String(target), EventBusName: aws.String(bus)}
 	var names []string
 	for {
@@ -432,6 +441,8 @@ func (l *Reader) rulesTargeting(ctx context.Context, r *fnRead, bus, target stri
 }
 
 func (l *Reader) listTargets(ctx context.Context, bus, name, ruleARN string) (ruleTargets, error) {
+	ctx, cancel := l.budget(ctx)
+	defer cancel()
 	var rt ruleTargets
 	in := &eventbridge.ListTargetsByRuleInput{Rule: aws.String(name), EventBusName: aws.String(bus)}
 	for {
