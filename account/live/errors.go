@@ -21,8 +21,9 @@ const (
 	errNotFound            // the thing read does not exist
 	errUnavailable         // the operation is not offered (404 page, 5xx)
 	errContext             // the whole read's context ended
-	errBudget              // the optional read's own time budget ran out
+	errBudget              // the call ran out of its own time budget
 	errStalled             // not asked: the service stalled before
+	errCut                 // a discovery listing ran out of its time
 )
 
 // deniedCodes are the error codes AWS services use for a refused call.
@@ -47,8 +48,12 @@ func classify(ctx context.Context, err error) errKind {
 	if errors.As(err, &se) {
 		return errStalled
 	}
-	if _, ok := overBudget(ctx); ok {
+	var be *budgetError
+	if errors.As(err, &be) {
 		return errBudget
+	}
+	if _, ok := cutShort(ctx); ok {
+		return errCut
 	}
 	if ctxErr(ctx, err) {
 		return errContext
@@ -101,12 +106,16 @@ func unseenFor(ctx context.Context, op, resource string, err error) (u account.U
 	case errUnavailable:
 		u.Error = "not available from this endpoint: " + u.Error
 	case errBudget:
-		be, _ := overBudget(ctx)
-		u.Error = be.Error() + ": not read"
+		var be *budgetError
+		errors.As(err, &be)
+		u.Error = fmt.Sprintf("no answer within %s (the time budget of one read): not read", be.d)
 	case errStalled:
 		var se *stalledError
 		errors.As(err, &se)
 		u.Error = se.Error()
+	case errCut:
+		c, _ := cutShort(ctx)
+		u.Error = "not read: " + c.Error()
 	case errNotFound:
 		u.NotFound = true
 	}

@@ -41,10 +41,13 @@ type Options struct {
 	// AttemptTimeout bounds one HTTP attempt (default 10s); a slow answer is
 	// retried.
 	AttemptTimeout time.Duration
-	// ReadTimeout bounds one optional read, retries and pages included
-	// (default 20s): a read that runs out of it is recorded in Unseen, and
-	// its service is not asked again by this Reader (see budget.go).
+	// ReadTimeout bounds one optional call, retries included (default
+	// 20s): a call that runs out of it is recorded in Unseen, and its
+	// service is not asked again by this Reader (see budget.go).
 	ReadTimeout time.Duration
+	// ListTimeout bounds one region-wide discovery listing, every call it
+	// makes included (default 60s); a listing cut by it is named in Unseen.
+	ListTimeout time.Duration
 	// MaxAttempts per operation, retries included (default 5).
 	MaxAttempts int
 	// LogWindow is how far back to search the function's logs for denials
@@ -80,6 +83,9 @@ func (o *Options) defaults() {
 	}
 	if o.ReadTimeout <= 0 {
 		o.ReadTimeout = 20 * time.Second
+	}
+	if o.ListTimeout <= 0 {
+		o.ListTimeout = time.Minute
 	}
 	if o.MaxAttempts <= 0 {
 		o.MaxAttempts = 5
@@ -141,7 +147,7 @@ type shared struct {
 // which.
 func New(ctx context.Context, opts Options) (*Reader, error) {
 	opts.defaults()
-	sh := &shared{calls: newCallCounter(), breaker: &stallBreaker{},
+	sh := &shared{calls: newCallCounter(), breaker: &stallBreaker{budget: opts.ReadTimeout},
 		roles: map[string]*roleEntry{}, policies: map[string]*policyEntry{}, regions: map[string]*Reader{}}
 	apiOptions := append([]func(*middleware.Stack) error{readOnlyMiddleware, sh.breaker.middleware, sh.calls.middleware, tolerateStringTimestamps}, opts.APIOptions...)
 	load := []func(*config.LoadOptions) error{
@@ -503,7 +509,7 @@ func (l *Reader) readDoors(ctx context.Context, f *account.Function, pre *prefet
 	g.Go(func() error { return l.readIndexedTriggers(ctx, r) })
 	g.Go(func() error { return l.readOrg(ctx, r) })
 	if l.opts.LogWindow >= 0 {
-		g.Go(func() error { return l.optional(ctx, func(ctx context.Context) error { return l.readLogs(ctx, r) }) })
+		g.Go(func() error { return l.readLogs(ctx, r) })
 	}
 	if f.Config.RoleARN != "" {
 		g.Go(func() error {

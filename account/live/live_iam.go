@@ -70,9 +70,7 @@ func (l *Reader) role(ctx context.Context, arn string) (*account.Role, []account
 			e = &roleEntry{done: make(chan struct{})}
 			l.roles[arn] = e
 			l.mu.Unlock()
-			rctx, cancel := l.budget(ctx)
-			e.role, e.unseen, e.err = l.readRole(rctx, arn)
-			cancel()
+			e.role, e.unseen, e.err = l.readRole(ctx, arn)
 			if e.err != nil {
 				l.mu.Lock()
 				delete(l.roles, arn) // not cached: the next reader tries again

@@ -78,8 +78,6 @@ func qualified(f *account.Function, q string) string {
 }
 
 func (l *Reader) readResourcePolicy(ctx context.Context, r *fnRead, q string) error {
-	ctx, cancel := l.budget(ctx)
-	defer cancel()
 	in := &lambda.GetPolicyInput{FunctionName: aws.String(r.f.Name)}
 	if q != "" {
 		in.Qualifier = aws.String(q)
@@ -102,8 +100,6 @@ func (l *Reader) readResourcePolicy(ctx context.Context, r *fnRead, q string) er
 }
 
 func (l *Reader) listAliases(ctx context.Context, r *fnRead) ([]account.Alias, error) {
-	ctx, cancel := l.budget(ctx)
-	defer cancel()
 	var out []account.Alias
 	p := lambda.NewListAliasesPaginator(l.lambda, &lambda.ListAliasesInput{FunctionName: aws.String(r.f.Name)})
 	for p.HasMorePages() {
@@ -119,8 +115,6 @@ func (l *Reader) listAliases(ctx context.Context, r *fnRead) ([]account.Alias, e
 }
 
 func (l *Reader) listVersions(ctx context.Context, r *fnRead) ([]string, error) {
-	ctx, cancel := l.budget(ctx)
-	defer cancel()
 	var out []string
 	p := lambda.NewListVersionsByFunctionPaginator(l.lambda, &lambda.ListVersionsByFunctionInput{FunctionName: aws.String(r.f.Name)})
 	for p.HasMorePages() {
@@ -138,8 +132,6 @@ func (l *Reader) listVersions(ctx context.Context, r *fnRead) ([]string, error) 
 }
 
 func (l *Reader) readURLConfig(ctx context.Context, r *fnRead, q string) error {
-	ctx, cancel := l.budget(ctx)
-	defer cancel()
 	in := &lambda.GetFunctionUrlConfigInput{FunctionName: aws.String(r.f.Name)}
 	if q != "" {
 		in.Qualifier = aws.String(q)
@@ -169,8 +161,6 @@ func (l *Reader) readURLConfig(ctx context.Context, r *fnRead, q string) error {
 }
 
 func (l *Reader) readEventSources(ctx context.Context, r *fnRead) error {
-	ctx, cancel := l.budget(ctx)
-	defer cancel()
 	if es, ok := r.pre.eventSources(r.f.ARN); ok {
 		r.do(func(f *account.Function) { f.EventSources = append([]account.EventSource(nil), es...) })
 		return nil
@@ -191,8 +181,6 @@ func (l *Reader) readEventSources(ctx context.Context, r *fnRead) error {
 }
 
 func (l *Reader) readAsyncConfigs(ctx context.Context, r *fnRead) error {
-	ctx, cancel := l.budget(ctx)
-	defer cancel()
 	var out []account.AsyncConfig
 	p := lambda.NewListFunctionEventInvokeConfigsPaginator(l.lambda, &lambda.ListFunctionEventInvokeConfigsInput{FunctionName: aws.String(r.f.Name)})
 	for p.HasMorePages() {

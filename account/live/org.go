@@ -27,8 +27,6 @@ type orgStatus struct {
 // were assumed to allow.
 func (l *Reader) readOrg(ctx context.Context, r *fnRead) error {
 	st, err := l.org.get(ctx, func(ctx context.Context) (orgStatus, error) {
-		ctx, cancel := l.budget(ctx)
-		defer cancel()
 		out, err := l.orgs.DescribeOrganization(ctx, &organizations.DescribeOrganizationInput{})
 		var notInUse *orgtypes.AWSOrganizationsNotInUseException
 		switch {

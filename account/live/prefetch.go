@@ -30,8 +30,6 @@ func (l *Reader) prefetch(ctx context.Context) *prefetch {
 	wg.Add(2)
 	go func() {
 		defer wg.Done()
-		ctx, cancel := l.budget(ctx)
-		defer cancel()
 		groups := map[string]account.LogGroup{}
 		p := cloudwatchlogs.NewDescribeLogGroupsPaginator(l.logs, &cloudwatchlogs.DescribeLogGroupsInput{LogGroupNamePrefix: aws.String(lambdaLogPrefix)})
 		for p.HasMorePages() {
@@ -54,8 +52,6 @@ func (l *Reader) prefetch(ctx context.Context) *prefetch {
 	}()
 	go func() {
 		defer wg.Done()
-		ctx, cancel := l.budget(ctx)
-		defer cancel()
 		mappings := map[string][]account.EventSource{}
 		p := lambda.NewListEventSourceMappingsPaginator(l.lambda, &lambda.ListEventSourceMappingsInput{})
 		for p.HasMorePages() {

@@ -173,8 +173,6 @@ func (l *Reader) regionWide(service, resource string) string {
 
 func (l *Reader) snsIndex(ctx context.Context) (triggerIndex, error) {
 	return l.trig.sns.get(ctx, func(ctx context.Context) (triggerIndex, error) {
-		ctx, cancel := l.budget(ctx)
-		defer cancel()
 		var x triggerIndex
 		p := sns.NewListSubscriptionsPaginator(l.sns, &sns.ListSubscriptionsInput{})
 		pages, subs := 0, 0
@@ -216,7 +214,7 @@ func (l *Reader) snsIndex(ctx context.Context) (triggerIndex, error) {
 // destination in another region.
 func (l *Reader) s3Index(ctx context.Context) (triggerIndex, error) {
 	return l.trig.s3.get(ctx, func(ctx context.Context) (triggerIndex, error) {
-		ctx, cancel := l.budget(ctx)
+		ctx, cancel := l.listing(ctx)
 		defer cancel()
 		var x triggerIndex
 		if l.opts.MaxBuckets < 0 {
@@ -326,8 +324,6 @@ func skipBucketError(err error) bool {
 
 func (l *Reader) eventBuses(ctx context.Context) (busList, error) {
 	return l.trig.buses.get(ctx, func(ctx context.Context) (busList, error) {
-		ctx, cancel := l.budget(ctx)
-		defer cancel()
 		list := busList{names: []string{"default"}}
 		in := &eventbridge.ListEventBusesInput{}
 		for {
@@ -383,8 +379,6 @@ func (l *Reader) readEventTriggers(ctx context.Context, r *fnRead, aliases []acc
 }
 
 func (l *Reader) rulesTargeting(ctx context.Context, r *fnRead, bus, target string) error {
-	ctx, cancel := l.budget(ctx)
-	defer cancel()
 	in := &eventbridge.ListRuleNamesByTargetInput{TargetArn: aws.String(target), EventBusName: aws.String(bus)}
 	var names []string
 	for {
@@ -441,8 +435,6 @@ func (l *Reader) rulesTargeting(ctx context.Context, r *fnRead, bus, target stri
 }
 
 func (l *Reader) listTargets(ctx context.Context, bus, name, ruleARN string) (ruleTargets, error) {
-	ctx, cancel := l.budget(ctx)
-	defer cancel()
 	var rt ruleTargets
 	in := &eventbridge.ListTargetsByRuleInput{Rule: aws.String(name), EventBusName: aws.String(bus)}
 	for {
