@@ -165,6 +165,10 @@ type Trigger struct {
 	// Role is the invoking role RoleARN names, with its policies, when it
 	// was read (a snapshot stores it once in its roles list); nil otherwise.
 	Role *Role `json:"-"`
+	// KMSKeyARN is the key the source encrypts what it sends with (the
+	// codes a Cognito custom sender trigger receives): the function's role
+	// must be allowed kms:Decrypt on it.
+	KMSKeyARN string `json:"kms_key_arn,omitempty"`
 	// Name says which part of the source invokes, for people: "GET
 	// /orders/{id} of API orders-api (a1b2c3d4e5), stage prod", "authorizer
 	// jwt-check", "PreSignUp trigger of user pool us-east-1_AbC".

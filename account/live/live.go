@@ -15,12 +15,20 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/apigateway"
+	"github.com/aws/aws-sdk-go-v2/service/apigatewayv2"
+	"github.com/aws/aws-sdk-go-v2/service/cloudfront"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	elb "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/scheduler"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
@@ -55,12 +63,18 @@ type Options struct {
 	LogWindow time.Duration
 	// MaxDenials is the most denial lines kept per function (default 20).
 	MaxDenials int
-	// MaxBuckets is the most S3 buckets of the region whose notification
-	// configuration is read to find S3 triggers (default 500). Negative: do
-	// not read S3.
+	// Limits bound trigger discovery, kind by kind (see Limits and
+	// DefaultLimits); 0 turns a kind off.
+	Limits Limits
+	// MaxBuckets is Limits["s3"], kept for callers that set it: when
+	// non-zero and Limits has no "s3", it sets that limit (negative: off).
+	//
+	// Deprecated: use Limits.
 	MaxBuckets int
-	// MaxSubscriptionPages is the most pages of SNS ListSubscriptions (100
-	// subscriptions each) read to find SNS triggers (default 50).
+	// MaxSubscriptionPages sets Limits["sns"] to 100 subscriptions a page,
+	// when Limits has no "sns".
+	//
+	// Deprecated: use Limits.
 	MaxSubscriptionPages int
 	// Progress, when set, receives one line per function read by ReadAll.
 	Progress io.Writer
@@ -96,12 +110,17 @@ func (o *Options) defaults() {
 	if o.MaxDenials <= 0 {
 		o.MaxDenials = 20
 	}
-	if o.MaxBuckets == 0 {
-		o.MaxBuckets = 500
+	limits := Limits{}
+	for k, v := range o.Limits {
+		limits[k] = v
 	}
-	if o.MaxSubscriptionPages <= 0 {
-		o.MaxSubscriptionPages = 50
+	if _, set := limits["s3"]; !set && o.MaxBuckets != 0 {
+		limits["s3"] = max(o.MaxBuckets, 0)
 	}
+	if _, set := limits["sns"]; !set && o.MaxSubscriptionPages > 0 {
+		limits["sns"] = 100 * o.MaxSubscriptionPages
+	}
+	o.Limits = limits
 }
 
 // Reader reads functions from an AWS account with aws-sdk-go-v2. It only
@@ -118,8 +137,17 @@ type Reader struct {
 	sns    *sns.Client
 	s3     *s3.Client
 	orgs   *organizations.Client
-	origin account.Origin
-	trig   triggerCache // region-wide listings of this reader's region
+	// trigger discovery
+	apigw      *apigateway.Client
+	apigwv2    *apigatewayv2.Client
+	cognito    *cip.Client
+	elb        *elb.Client
+	secrets    *secretsmanager.Client
+	cloudfront *cloudfront.Client
+	sfn        *sfn.Client
+	scheduler  *scheduler.Client
+	origin     account.Origin
+	trig       triggerCache // region-wide listings of this reader's region
 
 	// shared by the readers of every region (see inRegion)
 	*shared
@@ -207,6 +235,14 @@ func (l *Reader) setConfig(cfg aws.Config) {
 	l.sns = sns.NewFromConfig(cfg)
 	l.s3 = s3.NewFromConfig(cfg)
 	l.orgs = organizations.NewFromConfig(cfg)
+	l.apigw = apigateway.NewFromConfig(cfg)
+	l.apigwv2 = apigatewayv2.NewFromConfig(cfg)
+	l.cognito = cip.NewFromConfig(cfg)
+	l.elb = elb.NewFromConfig(cfg)
+	l.secrets = secretsmanager.NewFromConfig(cfg)
+	l.cloudfront = cloudfront.NewFromConfig(cfg)
+	l.sfn = sfn.NewFromConfig(cfg)
+	l.scheduler = scheduler.NewFromConfig(cfg)
 }
 
 // identify sets l.origin from sts:GetCallerIdentity. The credentials are
@@ -522,6 +558,9 @@ func (l *Reader) readDoors(ctx context.Context, f *account.Function, pre *prefet
 		})
 	}
 	if err := g.Wait(); err != nil {
+		return err
+	}
+	if err := l.readCloudFront(ctx, r); err != nil {
 		return err
 	}
 	f.SortLists()

@@ -170,6 +170,9 @@ func (l *Reader) readRole(ctx context.Context, arn string) (*account.Role, []acc
 		}
 		err := g2.Wait()
 		sort.Slice(managed, func(i, j int) bool { return managed[i].ARN < managed[j].ARN })
+		if len(managed) == 0 {
+			managed = nil // as a snapshot reads it back
+		}
 		mu.Lock()
 		role.Managed = managed
 		mu.Unlock()

@@ -62,6 +62,29 @@ var readOperations = map[string]string{
 	"S3 GetBucketNotificationConfiguration": "s3:GetBucketNotification",
 
 	"Organizations DescribeOrganization": "organizations:DescribeOrganization",
+
+	// Trigger discovery (discover.go). Every API Gateway read is
+	// apigateway:GET on the API's management resource.
+	"API Gateway GetRestApis":                        "apigateway:GET",
+	"API Gateway GetResources":                       "apigateway:GET",
+	"API Gateway GetAuthorizers":                     "apigateway:GET",
+	"API Gateway GetStages":                          "apigateway:GET",
+	"ApiGatewayV2 GetApis":                           "apigateway:GET",
+	"ApiGatewayV2 GetIntegrations":                   "apigateway:GET",
+	"ApiGatewayV2 GetRoutes":                         "apigateway:GET",
+	"ApiGatewayV2 GetAuthorizer":                     "apigateway:GET",
+	"ApiGatewayV2 GetStages":                         "apigateway:GET",
+	"Cognito Identity Provider ListUserPools":        "cognito-idp:ListUserPools",
+	"Elastic Load Balancing v2 DescribeTargetGroups": "elasticloadbalancing:DescribeTargetGroups",
+	"Elastic Load Balancing v2 DescribeTargetHealth": "elasticloadbalancing:DescribeTargetHealth",
+	"CloudWatch Logs DescribeSubscriptionFilters":    "logs:DescribeSubscriptionFilters",
+	"Secrets Manager ListSecrets":                    "secretsmanager:ListSecrets",
+	"CloudFront ListDistributions":                   "cloudfront:ListDistributions",
+	"CloudFront ListOriginAccessControls":            "cloudfront:ListOriginAccessControls",
+	"SFN ListStateMachines":                          "states:ListStateMachines",
+	"SFN DescribeStateMachine":                       "states:DescribeStateMachine",
+	"Scheduler ListSchedules":                        "scheduler:ListSchedules",
+	"Scheduler GetSchedule":                          "scheduler:GetSchedule",
 }
 
 // credentialOperations are the credential exchanges the SDK's credential
@@ -171,6 +194,14 @@ func iamPrefix(serviceID string) string {
 		return "events"
 	case "SSO OIDC":
 		return "sso-oauth"
+	case "API Gateway", "ApiGatewayV2":
+		return "apigateway"
+	case "Cognito Identity Provider":
+		return "cognito-idp"
+	case "Elastic Load Balancing v2":
+		return "elasticloadbalancing"
+	case "SFN":
+		return "states"
 	}
 	return strings.ToLower(strings.ReplaceAll(serviceID, " ", ""))
 }

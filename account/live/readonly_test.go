@@ -18,32 +18,52 @@ var update = flag.Bool("update", false, "rewrite testdata/readonly-policy.json")
 // in the README's read-only IAM policy (testdata/readonly-policy.json).
 func TestReadOperations(t *testing.T) {
 	want := map[string]string{
-		"Lambda GetFunction":                    "lambda:GetFunction",
-		"Lambda ListFunctions":                  "lambda:ListFunctions",
-		"Lambda GetPolicy":                      "lambda:GetPolicy",
-		"Lambda ListAliases":                    "lambda:ListAliases",
-		"Lambda ListVersionsByFunction":         "lambda:ListVersionsByFunction",
-		"Lambda GetFunctionUrlConfig":           "lambda:GetFunctionUrlConfig",
-		"Lambda ListEventSourceMappings":        "lambda:ListEventSourceMappings",
-		"Lambda ListFunctionEventInvokeConfigs": "lambda:ListFunctionEventInvokeConfigs",
-		"IAM GetRole":                           "iam:GetRole",
-		"IAM ListRolePolicies":                  "iam:ListRolePolicies",
-		"IAM GetRolePolicy":                     "iam:GetRolePolicy",
-		"IAM ListAttachedRolePolicies":          "iam:ListAttachedRolePolicies",
-		"IAM GetPolicy":                         "iam:GetPolicy",
-		"IAM GetPolicyVersion":                  "iam:GetPolicyVersion",
-		"IAM SimulatePrincipalPolicy":           "iam:SimulatePrincipalPolicy",
-		"CloudWatch Logs DescribeLogGroups":     "logs:DescribeLogGroups",
-		"CloudWatch Logs DescribeLogStreams":    "logs:DescribeLogStreams",
-		"CloudWatch Logs FilterLogEvents":       "logs:FilterLogEvents",
-		"STS GetCallerIdentity":                 "",
-		"EventBridge ListEventBuses":            "events:ListEventBuses",
-		"EventBridge ListRuleNamesByTarget":     "events:ListRuleNamesByTarget",
-		"EventBridge ListTargetsByRule":         "events:ListTargetsByRule",
-		"SNS ListSubscriptions":                 "sns:ListSubscriptions",
-		"S3 ListBuckets":                        "s3:ListAllMyBuckets",
-		"S3 GetBucketNotificationConfiguration": "s3:GetBucketNotification",
-		"Organizations DescribeOrganization":    "organizations:DescribeOrganization",
+		"Lambda GetFunction":                             "lambda:GetFunction",
+		"Lambda ListFunctions":                           "lambda:ListFunctions",
+		"Lambda GetPolicy":                               "lambda:GetPolicy",
+		"Lambda ListAliases":                             "lambda:ListAliases",
+		"Lambda ListVersionsByFunction":                  "lambda:ListVersionsByFunction",
+		"Lambda GetFunctionUrlConfig":                    "lambda:GetFunctionUrlConfig",
+		"Lambda ListEventSourceMappings":                 "lambda:ListEventSourceMappings",
+		"Lambda ListFunctionEventInvokeConfigs":          "lambda:ListFunctionEventInvokeConfigs",
+		"IAM GetRole":                                    "iam:GetRole",
+		"IAM ListRolePolicies":                           "iam:ListRolePolicies",
+		"IAM GetRolePolicy":                              "iam:GetRolePolicy",
+		"IAM ListAttachedRolePolicies":                   "iam:ListAttachedRolePolicies",
+		"IAM GetPolicy":                                  "iam:GetPolicy",
+		"IAM GetPolicyVersion":                           "iam:GetPolicyVersion",
+		"IAM SimulatePrincipalPolicy":                    "iam:SimulatePrincipalPolicy",
+		"CloudWatch Logs DescribeLogGroups":              "logs:DescribeLogGroups",
+		"CloudWatch Logs DescribeLogStreams":             "logs:DescribeLogStreams",
+		"CloudWatch Logs FilterLogEvents":                "logs:FilterLogEvents",
+		"STS GetCallerIdentity":                          "",
+		"EventBridge ListEventBuses":                     "events:ListEventBuses",
+		"EventBridge ListRuleNamesByTarget":              "events:ListRuleNamesByTarget",
+		"EventBridge ListTargetsByRule":                  "events:ListTargetsByRule",
+		"SNS ListSubscriptions":                          "sns:ListSubscriptions",
+		"S3 ListBuckets":                                 "s3:ListAllMyBuckets",
+		"S3 GetBucketNotificationConfiguration":          "s3:GetBucketNotification",
+		"Organizations DescribeOrganization":             "organizations:DescribeOrganization",
+		"API Gateway GetRestApis":                        "apigateway:GET",
+		"API Gateway GetResources":                       "apigateway:GET",
+		"API Gateway GetAuthorizers":                     "apigateway:GET",
+		"API Gateway GetStages":                          "apigateway:GET",
+		"ApiGatewayV2 GetApis":                           "apigateway:GET",
+		"ApiGatewayV2 GetIntegrations":                   "apigateway:GET",
+		"ApiGatewayV2 GetRoutes":                         "apigateway:GET",
+		"ApiGatewayV2 GetAuthorizer":                     "apigateway:GET",
+		"ApiGatewayV2 GetStages":                         "apigateway:GET",
+		"Cognito Identity Provider ListUserPools":        "cognito-idp:ListUserPools",
+		"Elastic Load Balancing v2 DescribeTargetGroups": "elasticloadbalancing:DescribeTargetGroups",
+		"Elastic Load Balancing v2 DescribeTargetHealth": "elasticloadbalancing:DescribeTargetHealth",
+		"CloudWatch Logs DescribeSubscriptionFilters":    "logs:DescribeSubscriptionFilters",
+		"Secrets Manager ListSecrets":                    "secretsmanager:ListSecrets",
+		"CloudFront ListDistributions":                   "cloudfront:ListDistributions",
+		"CloudFront ListOriginAccessControls":            "cloudfront:ListOriginAccessControls",
+		"SFN ListStateMachines":                          "states:ListStateMachines",
+		"SFN DescribeStateMachine":                       "states:DescribeStateMachine",
+		"Scheduler ListSchedules":                        "scheduler:ListSchedules",
+		"Scheduler GetSchedule":                          "scheduler:GetSchedule",
 	}
 	if !reflect.DeepEqual(readOperations, want) {
 		for k, v := range readOperations {
@@ -82,6 +102,12 @@ func TestIsReadOperation(t *testing.T) {
 		{"STS", "DecodeAuthorizationMessage", false},
 		{"S3", "GetObject", false},
 		{"Secrets Manager", "GetSecretValue", false},
+		{"Secrets Manager", "DescribeSecret", false},
+		{"API Gateway", "GetExport", false},
+		{"API Gateway", "GetApiKeys", false},
+		{"Cognito Identity Provider", "ListUsers", false},
+		{"Cognito Identity Provider", "DescribeUserPoolClient", false},
+		{"CloudFront", "GetDistributionConfig", false},
 		{"Lambda", "GetFunctionConfiguration", false},
 		{"Lambda", "GetAccountSettings", false},
 		{"IAM", "GetAccountAuthorizationDetails", false},
@@ -137,5 +163,20 @@ func TestReadOnlyPolicy(t *testing.T) {
 	}
 	if string(got) != string(want) {
 		t.Errorf("%s is out of date (run go test ./account/live -run TestReadOnlyPolicy -update):\ngot  %s", path, got)
+	}
+}
+
+func TestFixMilliseconds(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{`{"logStreams":[{"lastEventTimestamp":1796417185722.511,"logStreamName":"s"}]}`, `{"logStreams":[{"lastEventTimestamp":1796417185722,"logStreamName":"s"}]}`},
+		{`{"events":[{"timestamp":1.5,"message":"a.b"}],"nextToken":"x"}`, `{"events":[{"message":"a.b","timestamp":1}],"nextToken":"x"}`},
+		{`{"events":[{"timestamp":17,"message":"a.b"}]}`, `{"events":[{"timestamp":17,"message":"a.b"}]}`}, // untouched
+		{`{"events":[{"timestamp":17.0}]}`, `{"events":[{"timestamp":17}]}`},
+		{`{"message":1.5}`, `{"message":1.5}`},
+		{`not json.`, `not json.`},
+	} {
+		if got := string(fixMilliseconds([]byte(tc.in))); got != tc.want {
+			t.Errorf("%s: got %s, want %s", tc.in, got, tc.want)
+		}
 	}
 }

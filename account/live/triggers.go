@@ -16,7 +16,8 @@ import (
 	"github.com/lambda-doctor/lambda-doctor/account"
 )
 
-// Triggers are the invokers the account shows outside the function:
+// Triggers are the invokers the account shows outside the function. The
+// kinds read by discover.go and the files it names; here:
 //
 //   - EventBridge rules whose targets are the function or one of its
 //     aliases: ListRuleNamesByTarget per event bus and per target ARN (the
@@ -26,21 +27,17 @@ import (
 //     "Using resource-based policies for Amazon EventBridge": for Lambda
 //     targets "you can use either an IAM execution role or a resource-based
 //     policy" (another revision of the page says Lambda targets use the
-//     resource-based policy only).
+//     resource-based policy only). At most Limits["events"] buses.
 //   - SNS subscriptions with protocol lambda: ListSubscriptions for the
-//     whole region, once per Reader, at most Options.MaxSubscriptionPages
-//     pages.
+//     whole region, once per Reader, at most Limits["sns"] subscriptions.
 //   - S3 bucket notifications: ListBuckets limited to the function's region
 //     (BucketRegion), then GetBucketNotificationConfiguration for each
-//     bucket, s3Concurrency at a time, at most Options.MaxBuckets buckets,
-//     once per Reader.
+//     bucket, s3Concurrency at a time, at most Limits["s3"] buckets, once
+//     per Reader.
 //
 // Region-wide lists are read once per Reader and shared by every function
 // (ReadAll reads them once). A refused or truncated list adds an Unseen
 // entry to every function, naming the permission when it was a refusal.
-
-// maxEventBuses bounds the event buses asked about per function.
-const maxEventBuses = 10
 
 // s3Concurrency bounds the concurrent GetBucketNotificationConfiguration
 // calls.
@@ -123,9 +120,18 @@ type ruleTarget struct{ arn, roleARN string }
 
 // triggerCache holds the region-wide reads behind Triggers.
 type triggerCache struct {
-	sns   lazy[triggerIndex]
-	s3    lazy[triggerIndex]
-	buses lazy[busList]
+	sns        lazy[triggerIndex]
+	s3         lazy[triggerIndex]
+	cognito    lazy[triggerIndex]
+	elb        lazy[triggerIndex]
+	logs       lazy[triggerIndex]
+	secrets    lazy[triggerIndex]
+	states     lazy[triggerIndex]
+	scheduler  lazy[triggerIndex]
+	rest       lazy[gatewayIndex]
+	http       lazy[gatewayIndex]
+	cloudfront lazy[cloudfrontOrigins]
+	buses      lazy[busList]
 
 	mu    sync.Mutex
 	rules map[string]*lazy[ruleTargets] // by bus + "\x00" + rule name
@@ -151,54 +157,45 @@ func (c *triggerCache) rule(bus, name string) *lazy[ruleTargets] {
 	return z
 }
 
-// readIndexedTriggers adds the SNS and S3 triggers of r.f from the
-// region-wide indexes.
-func (l *Reader) readIndexedTriggers(ctx context.Context, r *fnRead) error {
-	for _, index := range []func(context.Context) (triggerIndex, error){l.snsIndex, l.s3Index} {
-		x, err := index(ctx)
-		if err != nil {
-			return err
-		}
-		r.do(func(f *account.Function) {
-			f.Triggers = append(f.Triggers, x.byFunction[f.ARN]...)
-			f.Unseen = append(f.Unseen, x.unseen...)
-		})
-	}
-	return nil
-}
-
 func (l *Reader) regionWide(service, resource string) string {
 	return fmt.Sprintf("arn:%s:%s:%s:%s:%s", l.origin.Partition, service, l.origin.Region, l.origin.Account, resource)
 }
 
 func (l *Reader) snsIndex(ctx context.Context) (triggerIndex, error) {
 	return l.trig.sns.get(ctx, func(ctx context.Context) (triggerIndex, error) {
+		ctx, cancel := l.listing(ctx)
+		defer cancel()
 		var x triggerIndex
+		all := l.regionWide("sns", "*")
+		limit := l.limit("sns")
+		if limit == 0 {
+			x.unseen = append(x.unseen, turnedOff("sns:ListSubscriptions", all, "sns", "SNS subscriptions"))
+			return x, nil
+		}
 		p := sns.NewListSubscriptionsPaginator(l.sns, &sns.ListSubscriptionsInput{})
-		pages, subs := 0, 0
+		subs := 0
+	pages:
 		for p.HasMorePages() {
-			if pages == l.opts.MaxSubscriptionPages {
-				x.unseen = append(x.unseen, account.Unseen{Operation: "sns:ListSubscriptions", Resource: l.regionWide("sns", "*"),
-					Error: fmt.Sprintf("stopped after %d pages (%d subscriptions): SNS topics subscribed after those were not checked", pages, subs)})
-				break
-			}
 			page, err := p.NextPage(ctx)
 			if err != nil {
-				u, stop := unseenFor(ctx, "sns:ListSubscriptions", l.regionWide("sns", "*"), err)
+				u, stop := unseenFor(ctx, "sns:ListSubscriptions", all, err)
 				if stop != nil {
 					return x, stop
 				}
 				x.unseen = append(x.unseen, u)
 				break
 			}
-			pages++
 			for _, s := range page.Subscriptions {
+				if subs == limit {
+					x.unseen = append(x.unseen, l.limited("sns:ListSubscriptions", all, "sns", "subscriptions", "topics subscribed"))
+					break pages
+				}
 				subs++
 				if !strings.EqualFold(aws.ToString(s.Protocol), "lambda") {
 					continue
 				}
 				topic := aws.ToString(s.TopicArn)
-				x.add(aws.ToString(s.Endpoint), account.Trigger{Kind: "sns", Principal: "sns.amazonaws.com", SourceARN: topic, SourceAccount: arnPart(topic, 4)})
+				x.add(aws.ToString(s.Endpoint), account.Trigger{Kind: account.TriggerSNS, Principal: "sns.amazonaws.com", SourceARN: topic, SourceAccount: arnPart(topic, 4)})
 			}
 		}
 		return x, nil
@@ -217,9 +214,10 @@ func (l *Reader) s3Index(ctx context.Context) (triggerIndex, error) {
 		ctx, cancel := l.listing(ctx)
 		defer cancel()
 		var x triggerIndex
-		if l.opts.MaxBuckets < 0 {
-			x.unseen = append(x.unseen, account.Unseen{Operation: "s3:GetBucketNotification", Resource: "arn:" + l.origin.Partition + ":s3:::*",
-				Error: "S3 bucket notifications were not read (turned off)"})
+		all := "arn:" + l.origin.Partition + ":s3:::*"
+		limit := l.limit("s3")
+		if limit == 0 {
+			x.unseen = append(x.unseen, turnedOff("s3:GetBucketNotification", all, "s3", "S3 bucket notifications"))
 			return x, nil
 		}
 		var buckets []string
@@ -229,7 +227,7 @@ func (l *Reader) s3Index(ctx context.Context) (triggerIndex, error) {
 		for p.HasMorePages() {
 			page, err := p.NextPage(ctx)
 			if err != nil {
-				u, stop := unseenFor(ctx, "s3:ListAllMyBuckets", "arn:"+l.origin.Partition+":s3:::*", err)
+				u, stop := unseenFor(ctx, "s3:ListAllMyBuckets", all, err)
 				if stop != nil {
 					return x, stop
 				}
@@ -240,7 +238,7 @@ func (l *Reader) s3Index(ctx context.Context) (triggerIndex, error) {
 				if reg := aws.ToString(b.BucketRegion); reg != "" && reg != l.origin.Region {
 					continue
 				}
-				if len(buckets) == l.opts.MaxBuckets {
+				if len(buckets) == limit {
 					truncated = true
 					break list
 				}
@@ -248,41 +246,31 @@ func (l *Reader) s3Index(ctx context.Context) (triggerIndex, error) {
 			}
 		}
 		if truncated {
-			x.unseen = append(x.unseen, account.Unseen{Operation: "s3:GetBucketNotification", Resource: "arn:" + l.origin.Partition + ":s3:::*",
-				Error: fmt.Sprintf("read the notifications of the first %d buckets of %s only: S3 triggers on later buckets were not checked", l.opts.MaxBuckets, l.origin.Region)})
+			x.unseen = append(x.unseen, l.limited("s3:GetBucketNotification", all, "s3", "buckets", "S3 notifications"))
 		}
 
 		type result struct {
-			bucket string
-			out    *s3.GetBucketNotificationConfigurationOutput
-			err    error
+			out *s3.GetBucketNotificationConfigurationOutput
+			err error
 		}
 		results := make([]result, len(buckets))
-		var g group
-		slots := make(chan struct{}, s3Concurrency)
-		for i, b := range buckets {
-			g.Go(func() error {
-				select {
-				case slots <- struct{}{}:
-				case <-ctx.Done():
-					results[i] = result{bucket: b, err: ctx.Err()}
-					return stopError(ctx, ctx.Err())
-				}
-				defer func() { <-slots }()
-				out, err := l.s3.GetBucketNotificationConfiguration(ctx, &s3.GetBucketNotificationConfigurationInput{Bucket: aws.String(b)})
-				results[i] = result{b, out, err}
-				if err := stopError(ctx, err); err != nil {
-					return fmt.Errorf("s3:GetBucketNotification %s: %w", b, err)
-				}
-				return nil
-			})
-		}
-		if err := g.Wait(); err != nil {
+		err := fanOut(ctx, len(buckets), s3Concurrency, func(ctx context.Context, i int) error {
+			out, err := l.s3.GetBucketNotificationConfiguration(ctx, &s3.GetBucketNotificationConfigurationInput{Bucket: aws.String(buckets[i])})
+			results[i] = result{out, err}
+			if err := stopError(ctx, err); err != nil {
+				return fmt.Errorf("s3:GetBucketNotification %s: %w", buckets[i], err)
+			}
+			return nil
+		})
+		if err != nil {
 			return x, err
 		}
 		var failed []account.Unseen
-		for _, res := range results {
-			bucketARN := "arn:" + l.origin.Partition + ":s3:::" + res.bucket
+		for i, res := range results {
+			bucketARN := "arn:" + l.origin.Partition + ":s3:::" + buckets[i]
+			if res.out == nil && res.err == nil {
+				res.err = ctx.Err() // never asked: the listing ran out of time
+			}
 			if res.err != nil {
 				if skipBucketError(res.err) {
 					continue
@@ -294,7 +282,7 @@ func (l *Reader) s3Index(ctx context.Context) (triggerIndex, error) {
 				continue
 			}
 			for _, c := range res.out.LambdaFunctionConfigurations {
-				x.add(aws.ToString(c.LambdaFunctionArn), account.Trigger{Kind: "s3", Principal: "s3.amazonaws.com", SourceARN: bucketARN, SourceAccount: l.origin.Account})
+				x.add(aws.ToString(c.LambdaFunctionArn), account.Trigger{Kind: account.TriggerS3, Principal: "s3.amazonaws.com", SourceARN: bucketARN, SourceAccount: l.origin.Account})
 			}
 		}
 		if len(failed) > 0 {
@@ -325,6 +313,12 @@ func skipBucketError(err error) bool {
 func (l *Reader) eventBuses(ctx context.Context) (busList, error) {
 	return l.trig.buses.get(ctx, func(ctx context.Context) (busList, error) {
 		list := busList{names: []string{"default"}}
+		limit := l.limit("events")
+		if limit == 0 {
+			list.names = nil
+			list.unseen = append(list.unseen, turnedOff("events:ListRuleNamesByTarget", l.regionWide("events", "event-bus/*"), "events", "EventBridge rules"))
+			return list, nil
+		}
 		in := &eventbridge.ListEventBusesInput{}
 		for {
 			out, err := l.events.ListEventBuses(ctx, in)
@@ -342,9 +336,8 @@ func (l *Reader) eventBuses(ctx context.Context) (busList, error) {
 				if name == "" || name == "default" {
 					continue
 				}
-				if len(list.names) == maxEventBuses {
-					list.unseen = append(list.unseen, account.Unseen{Operation: "events:ListRuleNamesByTarget", Resource: l.regionWide("events", "event-bus/*"),
-						Error: fmt.Sprintf("asked the first %d event buses only: rules on later buses were not checked", maxEventBuses)})
+				if len(list.names) == limit {
+					list.unseen = append(list.unseen, l.limited("events:ListRuleNamesByTarget", l.regionWide("events", "event-bus/*"), "events", "event buses", "rules"))
 					return list, nil
 				}
 				list.names = append(list.names, name)
@@ -404,7 +397,7 @@ func (l *Reader) rulesTargeting(ctx context.Context, r *fnRead, bus, target stri
 			return err
 		}
 		var x triggerIndex
-		t := account.Trigger{Kind: "events", Principal: "events.amazonaws.com", SourceARN: ruleARN, SourceAccount: l.origin.Account}
+		t := account.Trigger{Kind: account.TriggerEvents, Principal: "events.amazonaws.com", SourceARN: ruleARN, SourceAccount: l.origin.Account}
 		matched := false
 		for _, tg := range rt.targets {
 			if tg.arn == target {

@@ -1,0 +1,276 @@
+package live
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/lambda-doctor/lambda-doctor/account"
+)
+
+// Limits bound trigger discovery on a live account: for each kind, the most
+// items of its region-wide listing that are read (see LimitKinds for the
+// kinds and what each counts). A kind left out takes its DefaultLimits
+// value; 0 (or less) turns that discovery off. Every listing cut by its
+// limit, and every discovery turned off, is named in the Unseen list of
+// every function read.
+type Limits map[string]int
+
+// DefaultLimits are the limits of the kinds Options.Limits leaves out.
+var DefaultLimits = Limits{
+	"s3":             500,
+	"sns":            5000,
+	"events":         10,
+	"apigateway":     200,
+	"apigatewayv2":   200,
+	"cognito":        300,
+	"elb":            400,
+	"logs":           100,
+	"secretsmanager": 1000,
+	"cloudfront":     500,
+	"states":         200,
+	"scheduler":      1000,
+}
+
+// LimitKinds says what each kind of Limits counts.
+var LimitKinds = map[string]string{
+	"s3":             "S3 buckets of the region whose notification configuration is read",
+	"sns":            "SNS subscriptions of the region listed",
+	"events":         "EventBridge event buses asked for the rules that target the function (the default bus included)",
+	"apigateway":     "API Gateway REST APIs whose resources, methods and authorizers are read",
+	"apigatewayv2":   "API Gateway HTTP and WebSocket APIs whose routes, integrations and authorizers are read",
+	"cognito":        "Cognito user pools listed with their Lambda triggers",
+	"elb":            "load balancer target groups listed (those of type lambda have their targets read)",
+	"logs":           "CloudWatch Logs log groups whose subscription filters are read",
+	"secretsmanager": "Secrets Manager secrets listed with their rotation function",
+	"cloudfront":     "CloudFront distributions listed with their origins",
+	"states":         "Step Functions state machines whose definition is read",
+	"scheduler":      "EventBridge Scheduler schedules listed (those that target a function are read)",
+}
+
+// ParseLimits parses "KIND=N,KIND=N" (for instance "logs=500,s3=0") into
+// Limits, refusing unknown kinds and numbers that are not whole and not
+// negative.
+func ParseLimits(s string) (Limits, error) {
+	out := Limits{}
+	for _, part := range strings.Split(s, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		kind, num, ok := strings.Cut(part, "=")
+		kind = strings.TrimSpace(kind)
+		if !ok {
+			return nil, fmt.Errorf("%q: want KIND=N (kinds: %s)", part, strings.Join(limitKindNames(), ", "))
+		}
+		if _, known := LimitKinds[kind]; !known {
+			return nil, fmt.Errorf("unknown discovery kind %q (kinds: %s)", kind, strings.Join(limitKindNames(), ", "))
+		}
+		n, err := strconv.Atoi(strings.TrimSpace(num))
+		if err != nil || n < 0 {
+			return nil, fmt.Errorf("%s=%s: want a whole number, 0 or more (0 turns it off)", kind, num)
+		}
+		out[kind] = n
+	}
+	return out, nil
+}
+
+func limitKindNames() []string {
+	names := make([]string, 0, len(LimitKinds))
+	for k := range LimitKinds {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// limit is the discovery limit of kind; 0 when it is turned off.
+func (l *Reader) limit(kind string) int {
+	n, ok := l.opts.Limits[kind]
+	if !ok {
+		n = DefaultLimits[kind]
+	}
+	return max(n, 0)
+}
+
+// turnedOff is the Unseen entry of a discovery turned off by its limit.
+func turnedOff(op, resource, kind, what string) account.Unseen {
+	return account.Unseen{Operation: op, Resource: resource,
+		Error: fmt.Sprintf("%s were not looked for (turned off: discovery limit %s=0)", what, kind)}
+}
+
+// limited is the Unseen entry of a listing cut at its limit.
+func (l *Reader) limited(op, resource, kind, items, what string) account.Unseen {
+	n := l.limit(kind)
+	return account.Unseen{Operation: op, Resource: resource,
+		Error: fmt.Sprintf("read the first %d %s of %s only (discovery limit %s=%d): %s on the others were not looked for", n, items, l.origin.Region, kind, n, what)}
+}
+
+// discoverConcurrency bounds the concurrent calls of one discovery
+// listing's fan-out (one call per bucket, API, log group...).
+const discoverConcurrency = 4
+
+// fanOut runs fn for i in [0, n), at most conc at a time. A call whose
+// slot never came (the context ended) is not run. It returns the first
+// error that must end the whole read (see stopError).
+func fanOut(ctx context.Context, n, conc int, fn func(ctx context.Context, i int) error) error {
+	var g group
+	slots := make(chan struct{}, conc)
+	for i := range n {
+		select {
+		case slots <- struct{}{}:
+		case <-ctx.Done():
+			g.Wait()
+			return stopError(ctx, ctx.Err())
+		}
+		g.Go(func() error {
+			defer func() { <-slots }()
+			return fn(ctx, i)
+		})
+	}
+	return g.Wait()
+}
+
+// functionRef resolves a reference to a function as services store it
+// (a name, NAME:QUALIFIER, a partial ARN ACCOUNT:function:NAME, or a full
+// ARN, each with an optional qualifier) to its unqualified ARN and
+// qualifier in the reader's account and region. A reference that is not
+// resolved here (built at run time from a stage variable or a JSONPath)
+// gives ok false.
+func (l *Reader) functionRef(ref string) (base, qualifier string, ok bool) {
+	if ref == "" || strings.ContainsAny(ref, "${} ") {
+		return "", "", false
+	}
+	p := l.origin
+	var name string
+	switch parts := strings.Split(ref, ":"); {
+	case strings.HasPrefix(ref, "arn:"):
+		a, err := parseFunctionARN(ref)
+		if err != nil {
+			return "", "", false
+		}
+		p = account.Origin{Partition: a.partition, Region: a.region, Account: a.account}
+		name, qualifier = a.name, a.qualifier
+	case len(parts) >= 3 && parts[1] == "function" && account.IsAccountID(parts[0]) && len(parts) <= 4:
+		p.Account, name = parts[0], parts[2]
+		if len(parts) == 4 {
+			qualifier = parts[3]
+		}
+	case len(parts) <= 2:
+		name = parts[0]
+		if len(parts) == 2 {
+			qualifier = parts[1]
+		}
+	default:
+		return "", "", false
+	}
+	if name == "" {
+		return "", "", false
+	}
+	if qualifier == "$LATEST" {
+		qualifier = ""
+	}
+	return fmt.Sprintf("arn:%s:lambda:%s:%s:function:%s", p.Partition, p.Region, p.Account, name), qualifier, true
+}
+
+// addRef adds trigger t of the function ref names, with its qualifier.
+// A reference that does not resolve is left out.
+func (x *triggerIndex) addRef(l *Reader, ref string, t account.Trigger) {
+	base, q, ok := l.functionRef(ref)
+	if !ok {
+		return
+	}
+	if q != "" {
+		base += ":" + q
+	}
+	x.add(base, t)
+}
+
+// withRoles returns a copy of ts with the role of every trigger that
+// invokes through its own role read (once per Reader, like execution
+// roles), and what could not be read of them.
+func (l *Reader) withRoles(ctx context.Context, ts []account.Trigger) ([]account.Trigger, []account.Unseen, error) {
+	out := append([]account.Trigger(nil), ts...)
+	var unseen []account.Unseen
+	for i := range out {
+		if out[i].RoleARN == "" || !strings.Contains(arnPart(out[i].RoleARN, 5), "role/") {
+			continue
+		}
+		role, us, err := l.role(ctx, out[i].RoleARN)
+		if err != nil {
+			return nil, nil, err
+		}
+		out[i].Role = role
+		for _, u := range us {
+			if !hasUnseen(unseen, u) {
+				unseen = append(unseen, u)
+			}
+		}
+	}
+	return out, unseen, nil
+}
+
+func hasUnseen(list []account.Unseen, u account.Unseen) bool {
+	for _, have := range list {
+		if have == u {
+			return true
+		}
+	}
+	return false
+}
+
+// indexedTriggers are the region-wide listings that name functions: each
+// is read once per Reader and gives the triggers of every function.
+func (l *Reader) indexedTriggers() []func(context.Context) (triggerIndex, error) {
+	return []func(context.Context) (triggerIndex, error){
+		l.snsIndex, l.s3Index, l.cognitoIndex, l.elbIndex, l.logsIndex,
+		l.secretsIndex, l.statesIndex, l.schedulerIndex,
+	}
+}
+
+// readIndexedTriggers adds the triggers of r.f that region-wide listings
+// name (every kind but EventBridge rules, read per function, and
+// CloudFront, matched with the function URLs at the end), each kind with
+// the roles its triggers invoke through.
+func (l *Reader) readIndexedTriggers(ctx context.Context, r *fnRead) error {
+	var g group
+	add := func(ts []account.Trigger, unseen []account.Unseen) error {
+		ts, roleUnseen, err := l.withRoles(ctx, ts)
+		if err != nil {
+			return err
+		}
+		r.do(func(f *account.Function) {
+			for _, t := range ts {
+				if !hasTrigger(f.Triggers, t) {
+					f.Triggers = append(f.Triggers, t)
+				}
+			}
+			f.Unseen = append(f.Unseen, unseen...)
+			f.Unseen = append(f.Unseen, roleUnseen...)
+		})
+		return nil
+	}
+	for _, index := range l.indexedTriggers() {
+		g.Go(func() error {
+			x, err := index(ctx)
+			if err != nil {
+				return err
+			}
+			return add(x.byFunction[r.f.ARN], x.unseen)
+		})
+	}
+	g.Go(func() error {
+		ts, unseen, err := l.gatewayTriggers(ctx, r.f)
+		if err != nil {
+			return err
+		}
+		return add(ts, unseen)
+	})
+	g.Go(func() error {
+		_, err := l.cloudfrontIndex(ctx) // read now; matched with the URL configs in readCloudFront
+		return err
+	})
+	return g.Wait()
+}

@@ -1,0 +1,119 @@
+package live
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
+	logtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs/types"
+
+	"github.com/lambda-doctor/lambda-doctor/account"
+)
+
+// logsIndex reads the subscription filters of the region's log groups (at
+// most Limits["logs"] groups, in DescribeLogGroups order) and keeps those
+// whose destination is a function. CloudWatch Logs has no reverse look-up
+// (which filters deliver to this function?), so this is one
+// DescribeSubscriptionFilters call per log group, read once per Reader.
+// Account-level subscription filter policies are not read.
+//
+// CloudWatch Logs invokes the function as its regional service principal
+// logs.REGION.amazonaws.com, with the log group ARN ending in ":*" as
+// SourceArn and the account as SourceAccount (CloudWatch Logs user guide,
+// "Subscription filters with AWS Lambda": add-permission --source-arn
+// "arn:aws:logs:region:123456789123:log-group:TestLambda:*"
+// --source-account; without it PutSubscriptionFilter fails with "Could not
+// execute the lambda function. Make sure you have given CloudWatch Logs
+// permission to execute your function.", terraform-provider-aws#16162).
+// Doc and practice differ on the principal: the current user guide writes
+// logs.amazonaws.com, older pages, SAM and most templates
+// logs.REGION.amazonaws.com; a trigger carries the regional form.
+func (l *Reader) logsIndex(ctx context.Context) (triggerIndex, error) {
+	return l.trig.logs.get(ctx, func(ctx context.Context) (triggerIndex, error) {
+		ctx, cancel := l.listing(ctx)
+		defer cancel()
+		var x triggerIndex
+		all := l.regionWide("logs", "log-group:*")
+		limit := l.limit("logs")
+		if limit == 0 {
+			x.unseen = append(x.unseen, turnedOff("logs:DescribeSubscriptionFilters", all, "logs", "CloudWatch Logs subscription filters"))
+			return x, nil
+		}
+		var groups []string
+		p := cloudwatchlogs.NewDescribeLogGroupsPaginator(l.logs, &cloudwatchlogs.DescribeLogGroupsInput{})
+	pages:
+		for p.HasMorePages() {
+			page, err := p.NextPage(ctx)
+			if err != nil {
+				u, stop := unseenFor(ctx, "logs:DescribeLogGroups", all, err)
+				if stop != nil {
+					return x, stop
+				}
+				x.unseen = append(x.unseen, u)
+				break
+			}
+			for _, g := range page.LogGroups {
+				if len(groups) == limit {
+					x.unseen = append(x.unseen, l.limited("logs:DescribeSubscriptionFilters", all, "logs", "log groups", "subscription filters"))
+					break pages
+				}
+				groups = append(groups, aws.ToString(g.LogGroupName))
+			}
+		}
+		filters := make([][]logtypes.SubscriptionFilter, len(groups))
+		errs := make([]error, len(groups))
+		ran := make([]bool, len(groups))
+		err := fanOut(ctx, len(groups), discoverConcurrency, func(ctx context.Context, i int) error {
+			ran[i] = true
+			fp := cloudwatchlogs.NewDescribeSubscriptionFiltersPaginator(l.logs, &cloudwatchlogs.DescribeSubscriptionFiltersInput{LogGroupName: aws.String(groups[i])})
+			for fp.HasMorePages() {
+				page, err := fp.NextPage(ctx)
+				if err != nil {
+					errs[i] = err
+					return stopError(ctx, err)
+				}
+				filters[i] = append(filters[i], page.SubscriptionFilters...)
+			}
+			return nil
+		})
+		if err != nil {
+			return x, err
+		}
+		var failed []account.Unseen
+		for i, group := range groups {
+			groupARN := l.regionWide("logs", "log-group:"+group+":*")
+			if !ran[i] {
+				errs[i] = ctx.Err()
+			}
+			if errs[i] != nil {
+				if u, _ := unseenFor(ctx, "logs:DescribeSubscriptionFilters", groupARN, errs[i]); !u.NotFound {
+					failed = append(failed, u)
+				}
+				continue
+			}
+			for _, sf := range filters[i] {
+				dest := aws.ToString(sf.DestinationArn)
+				if arnPart(dest, 2) != "lambda" {
+					continue
+				}
+				t := account.Trigger{Kind: account.TriggerLogs, Principal: "logs." + l.origin.Region + ".amazonaws.com", SourceARN: groupARN, SourceAccount: l.origin.Account,
+					Name: fmt.Sprintf("subscription filter %s of log group %s", aws.ToString(sf.FilterName), group)}
+				own, _, _ := l.functionRef(strings.TrimPrefix(group, lambdaLogPrefix))
+				if base, _, ok := l.functionRef(dest); ok && strings.HasPrefix(group, lambdaLogPrefix) && own == base {
+					t.Notes = append(t.Notes, "the function receives its own logs: each invocation it logs triggers another")
+				}
+				x.addRef(l, dest, t)
+			}
+		}
+		if len(failed) > 0 {
+			u := failed[0]
+			if len(failed) > 1 {
+				u.Error = fmt.Sprintf("%d of %d log groups could not be read (first: %s)", len(failed), len(groups), u.Error)
+			}
+			x.unseen = append(x.unseen, u)
+		}
+		return x, nil
+	})
+}
