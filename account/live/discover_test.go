@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aws/smithy-go/middleware"
+
 	"github.com/lambda-doctor/lambda-doctor/account"
 	"github.com/lambda-doctor/lambda-doctor/internal/motoserver"
 )
@@ -222,7 +224,8 @@ func withoutRoles(ts []account.Trigger) ([]account.Trigger, []string) {
 func TestLiveDiscoversEveryInvoker(t *testing.T) {
 	s := motoserver.Start(t)
 	want := discoveryScenario(t, s, "disc")
-	l := newTestLive(t, s, s.Endpoint, Options{Limits: Limits{"logs": 10000}})
+	p := newFaultProxy(t, s.Endpoint) // only watches
+	l := newTestLive(t, s, p.URL, Options{Limits: Limits{"logs": 10000}, APIOptions: []func(*middleware.Stack) error{tagOperations}})
 	ctx := context.Background()
 	f, err := l.Function(ctx, "disc-fn")
 	if err != nil {
@@ -290,6 +293,19 @@ func TestLiveDiscoversEveryInvoker(t *testing.T) {
 		}
 	}
 
+	// On the wire: only listed reads, every request tagged.
+	seen, n := 0, p.requests()
+	for key, k := range p.operations() {
+		seen += k
+		i := strings.LastIndexByte(key, ' ')
+		if !IsReadOperation(key[:i], key[i+1:]) {
+			t.Errorf("%s reached the server %d times: not a listed read", key, k)
+		}
+	}
+	if int64(seen) != n {
+		t.Errorf("%d requests reached the server, %d of them tagged", n, seen)
+	}
+
 	// A snapshot keeps every field, and each invoking role once.
 	var buf strings.Builder
 	if err := account.WriteSnapshot(&buf, account.NewSnapshot(l.Origin(), []*account.Function{f, other})); err != nil {
@@ -307,6 +323,156 @@ func TestLiveDiscoversEveryInvoker(t *testing.T) {
 		if i >= len(back.Triggers) || i >= len(f.Triggers) || !reflect.DeepEqual(back.Triggers[i], f.Triggers[i]) {
 			t.Errorf("trigger %d after a snapshot round trip:\n got %+v %+v\nwant %+v %+v", i, back.Triggers[i], back.Triggers[i].Role, f.Triggers[i], f.Triggers[i].Role)
 			break
+		}
+	}
+}
+
+// Refused discovery reads land in Unseen with the permission the operator
+// lacks (the region-wide listings, then the reads they fan out to), and
+// limits turn a kind off or cut its listing, named in Unseen too.
+func TestLiveDiscoveryRefusedAndLimited(t *testing.T) {
+	s := motoserver.Start(t)
+	discoveryScenario(t, s, "discdeny")
+	ctx := context.Background()
+	unseenOps := func(f *account.Function) map[string]account.Unseen {
+		m := map[string]account.Unseen{}
+		for _, u := range f.Unseen {
+			m[u.Operation+" "+u.Resource] = u
+		}
+		return m
+	}
+	read := func(t *testing.T, opts Options, deny ...string) *account.Function {
+		t.Helper()
+		p := newFaultProxy(t, s.Endpoint)
+		for _, op := range deny {
+			p.set(op, "deny", -1, 0)
+		}
+		opts.APIOptions = []func(*middleware.Stack) error{tagOperations}
+		f, err := newTestLive(t, s, p.URL, opts).Function(ctx, "discdeny-fn")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return f
+	}
+	region := func(svc, res string) string { return "arn:aws:" + svc + ":us-east-1:123456789012:" + res }
+
+	t.Run("listings refused", func(t *testing.T) {
+		f := read(t, Options{}, "apigateway:GetRestApis", "apigateway:GetApis", "cognito-idp:ListUserPools", "elasticloadbalancing:DescribeTargetGroups",
+			"logs:DescribeLogGroups", "secretsmanager:ListSecrets", "cloudfront:ListDistributions", "states:ListStateMachines", "scheduler:ListSchedules")
+		got := unseenOps(f)
+		for _, w := range []struct{ op, resource string }{
+			{"apigateway:GET", "arn:aws:apigateway:us-east-1::/restapis"},
+			{"apigateway:GET", "arn:aws:apigateway:us-east-1::/apis"},
+			{"cognito-idp:ListUserPools", region("cognito-idp", "userpool/*")},
+			{"elasticloadbalancing:DescribeTargetGroups", region("elasticloadbalancing", "targetgroup/*")},
+			{"logs:DescribeLogGroups", region("logs", "log-group:*")},
+			{"secretsmanager:ListSecrets", region("secretsmanager", "secret:*")},
+			{"cloudfront:ListDistributions", "arn:aws:cloudfront::123456789012:distribution/*"},
+			{"states:ListStateMachines", region("states", "stateMachine:*")},
+			{"scheduler:ListSchedules", region("scheduler", "schedule/*")},
+		} {
+			u, ok := got[w.op+" "+w.resource]
+			if !ok || u.Permission != w.op || !strings.Contains(u.Error, "AccessDenied") {
+				t.Errorf("%s on %s: got %+v (ok %v), want a refusal naming the permission", w.op, w.resource, u, ok)
+			}
+		}
+		for _, tr := range f.Triggers {
+			switch tr.Kind {
+			case "events", "sns", "s3":
+			default:
+				t.Errorf("a trigger from a refused listing: %+v", tr)
+			}
+		}
+	})
+
+	t.Run("fan-out refused", func(t *testing.T) {
+		f := read(t, Options{}, "apigateway:GetResources", "apigateway:GetRoutes", "elasticloadbalancing:DescribeTargetHealth",
+			"logs:DescribeSubscriptionFilters", "states:DescribeStateMachine", "scheduler:GetSchedule")
+		want := map[string]bool{"apigateway:GET /resources": false, "apigateway:GET /routes": false, "elasticloadbalancing:DescribeTargetHealth": false,
+			"logs:DescribeSubscriptionFilters": false, "states:DescribeStateMachine": false, "scheduler:GetSchedule": false}
+		for _, u := range f.Unseen {
+			key := u.Operation
+			if u.Operation == "apigateway:GET" {
+				key += " " + u.Resource[strings.LastIndexByte(u.Resource, '/'):]
+			}
+			if _, ok := want[key]; ok && u.Permission == u.Operation {
+				want[key] = true
+			}
+		}
+		for k, seen := range want {
+			if !seen {
+				t.Errorf("no refused %s in %+v", k, f.Unseen)
+			}
+		}
+		kinds := map[string]bool{}
+		for _, tr := range f.Triggers {
+			kinds[tr.Kind] = true
+		}
+		for _, k := range []string{"apigateway", "apigateway-authorizer", "elb", "logs", "states", "scheduler"} {
+			if kinds[k] {
+				t.Errorf("a %s trigger although its reads were refused", k)
+			}
+		}
+		if !kinds["cognito"] || !kinds["secretsmanager"] {
+			t.Errorf("the readable kinds were not read: %v", kinds)
+		}
+	})
+
+	t.Run("limits", func(t *testing.T) {
+		off := Limits{}
+		for k := range LimitKinds {
+			off[k] = 0
+		}
+		f := read(t, Options{Limits: off})
+		if len(f.Triggers) != 0 {
+			t.Errorf("triggers with every discovery off: %+v", f.Triggers)
+		}
+		turnedOff := 0
+		for _, u := range f.Unseen {
+			if strings.Contains(u.Error, "(turned off: discovery limit ") && u.Permission == "" {
+				turnedOff++
+			}
+		}
+		if turnedOff != len(LimitKinds) {
+			t.Errorf("%d kinds say they were turned off, want %d: %+v", turnedOff, len(LimitKinds), f.Unseen)
+		}
+
+		// With a limit of one, listings with more items are cut.
+		one := Limits{}
+		for k := range LimitKinds {
+			one[k] = 1
+		}
+		f = read(t, Options{Limits: one})
+		cut := map[string]bool{}
+		for _, u := range f.Unseen {
+			if strings.Contains(u.Error, "read the first 1 ") && strings.Contains(u.Error, "(discovery limit ") {
+				cut[u.Error[strings.Index(u.Error, "limit ")+6:strings.Index(u.Error, "=1)")]] = true
+			}
+		}
+		for _, k := range []string{"apigatewayv2", "logs", "scheduler"} { // the scenario made several of each
+			if !cut[k] {
+				t.Errorf("%s: no cut named in %+v", k, f.Unseen)
+			}
+		}
+	})
+}
+
+func TestParseLimits(t *testing.T) {
+	got, err := ParseLimits(" logs=500, s3=0 ,")
+	if err != nil || !reflect.DeepEqual(got, Limits{"logs": 500, "s3": 0}) {
+		t.Errorf("got %v, %v", got, err)
+	}
+	for _, bad := range []string{"logs", "lgos=1", "logs=-1", "logs=x", "logs=1.5"} {
+		if _, err := ParseLimits(bad); err == nil {
+			t.Errorf("%q: no error", bad)
+		}
+	}
+	if len(DefaultLimits) != len(LimitKinds) {
+		t.Errorf("%d default limits for %d kinds", len(DefaultLimits), len(LimitKinds))
+	}
+	for k := range LimitKinds {
+		if DefaultLimits[k] <= 0 {
+			t.Errorf("kind %s has no default limit", k)
 		}
 	}
 }

@@ -37,10 +37,12 @@ type faultProxy struct {
 	n      atomic.Int64
 	mu     sync.Mutex
 	faults map[string]*fault // by "service:Operation", e.g. "iam:GetRolePolicy"; "*" for all
+	seen   map[string]int    // requests by "ServiceID Operation" (tagged requests only)
 }
 
 type fault struct {
-	kind  string // deny | throttle | 5xx | slow | reset
+	kind  string // deny | throttle | 5xx | slow | reset | answer
+	body  string // the answer, for kind answer
 	times int    // how many requests to hit; <0 for all
 	delay time.Duration
 	hits  int
@@ -53,11 +55,21 @@ func newFaultProxy(t testing.TB, target string) *faultProxy {
 		t.Fatal(err)
 	}
 	rp := httputil.NewSingleHostReverseProxy(u)
-	p := &faultProxy{faults: map[string]*fault{}}
+	p := &faultProxy{faults: map[string]*fault{}, seen: map[string]int{}}
 	p.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p.n.Add(1)
 		op := r.Header.Get("X-Test-Operation")
+		if key := r.Header.Get("X-Test-Key"); key != "" {
+			p.mu.Lock()
+			p.seen[key]++
+			p.mu.Unlock()
+		}
 		if f := p.take(op); f != nil {
+			if f.kind == "answer" {
+				w.Header().Set("Content-Type", "text/xml")
+				io.WriteString(w, f.body)
+				return
+			}
 			if f.kind == "slow" {
 				select {
 				case <-time.After(f.delay):
@@ -77,10 +89,29 @@ func newFaultProxy(t testing.TB, target string) *faultProxy {
 
 func (p *faultProxy) requests() int64 { return p.n.Load() }
 
+// operations returns the tagged requests that reached the proxy, by
+// "ServiceID Operation".
+func (p *faultProxy) operations() map[string]int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	m := make(map[string]int, len(p.seen))
+	for k, v := range p.seen {
+		m[k] = v
+	}
+	return m
+}
+
 func (p *faultProxy) set(op, kind string, times int, delay time.Duration) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.faults[op] = &fault{kind: kind, times: times, delay: delay}
+}
+
+// answer makes the proxy answer op with body (XML) instead of the server.
+func (p *faultProxy) answer(op, body string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.faults[op] = &fault{kind: "answer", times: -1, body: body}
 }
 
 func (p *faultProxy) take(op string) *fault {
@@ -130,7 +161,7 @@ func (p *faultProxy) misbehave(w http.ResponseWriter, r *http.Request, op, kind 
 		}
 	case "deny":
 		switch svc {
-		case "iam", "sts", "s3":
+		case "iam", "sts", "s3", "elasticloadbalancing", "cloudfront":
 		case "sns":
 			code = "AuthorizationError"
 		default:
@@ -143,7 +174,7 @@ func (p *faultProxy) misbehave(w http.ResponseWriter, r *http.Request, op, kind 
 		w.Header().Set("Content-Type", "application/xml")
 		w.WriteHeader(status)
 		fmt.Fprintf(w, `<Error><Code>%s</Code><Message>%s</Message><RequestId>fault</RequestId></Error>`, code, msg)
-	case "iam", "sts", "sns":
+	case "iam", "sts", "sns", "elasticloadbalancing", "cloudfront":
 		w.Header().Set("Content-Type", "text/xml")
 		w.WriteHeader(status)
 		fmt.Fprintf(w, `<ErrorResponse><Error><Type>Sender</Type><Code>%s</Code><Message>%s</Message></Error><RequestId>fault</RequestId></ErrorResponse>`, code, msg)
@@ -165,6 +196,7 @@ func tagOperations(stack *middleware.Stack) error {
 		func(ctx context.Context, in middleware.BuildInput, next middleware.BuildHandler) (middleware.BuildOutput, middleware.Metadata, error) {
 			if req, ok := in.Request.(*smithyhttp.Request); ok {
 				req.Header.Set("X-Test-Operation", iamPrefix(middleware.GetServiceID(ctx))+":"+middleware.GetOperationName(ctx))
+				req.Header.Set("X-Test-Key", middleware.GetServiceID(ctx)+" "+middleware.GetOperationName(ctx))
 			}
 			return next.HandleBuild(ctx, in)
 		}), middleware.After)

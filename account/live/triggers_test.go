@@ -9,11 +9,20 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/apigateway"
+	"github.com/aws/aws-sdk-go-v2/service/apigatewayv2"
+	"github.com/aws/aws-sdk-go-v2/service/cloudfront"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	elb "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	evtypes "github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/aws/aws-sdk-go-v2/service/scheduler"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/smithy-go/middleware"
 
@@ -290,6 +299,58 @@ func TestLiveTriggerClientsRefuseWrites(t *testing.T) {
 	_, err = l.s3.PutBucketNotificationConfiguration(ctx, &s3.PutBucketNotificationConfigurationInput{Bucket: aws.String("b")})
 	if !errors.As(err, &we) || we.Operation != "PutBucketNotificationConfiguration" {
 		t.Errorf("s3 PutBucketNotificationConfiguration: got %v, want a *WriteRefusedError", err)
+	}
+	// The trigger discovery clients, and reads the tool does not make.
+	for name, call := range map[string]func() error{
+		"apigateway CreateRestApi": func() error {
+			_, err := l.apigw.CreateRestApi(ctx, &apigateway.CreateRestApiInput{Name: aws.String("w")})
+			return err
+		},
+		"apigatewayv2 CreateApi": func() error {
+			_, err := l.apigwv2.CreateApi(ctx, &apigatewayv2.CreateApiInput{Name: aws.String("w"), ProtocolType: "HTTP"})
+			return err
+		},
+		"cognito UpdateUserPool": func() error {
+			_, err := l.cognito.UpdateUserPool(ctx, &cip.UpdateUserPoolInput{UserPoolId: aws.String("us-east-1_x")})
+			return err
+		},
+		"elbv2 RegisterTargets": func() error {
+			_, err := l.elb.RegisterTargets(ctx, &elb.RegisterTargetsInput{TargetGroupArn: aws.String("arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/x/1")})
+			return err
+		},
+		"logs PutSubscriptionFilter": func() error {
+			_, err := l.logs.PutSubscriptionFilter(ctx, &cloudwatchlogs.PutSubscriptionFilterInput{LogGroupName: aws.String("g"), FilterName: aws.String("f"),
+				FilterPattern: aws.String(""), DestinationArn: aws.String("arn:aws:lambda:us-east-1:123456789012:function:f")})
+			return err
+		},
+		"secretsmanager GetSecretValue (a read of a secret: never)": func() error {
+			_, err := l.secrets.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String("s")})
+			return err
+		},
+		"secretsmanager RotateSecret": func() error {
+			_, err := l.secrets.RotateSecret(ctx, &secretsmanager.RotateSecretInput{SecretId: aws.String("s")})
+			return err
+		},
+		"cloudfront UpdateDistribution": func() error {
+			_, err := l.cloudfront.UpdateDistribution(ctx, &cloudfront.UpdateDistributionInput{Id: aws.String("E1")})
+			return err
+		},
+		"sfn StartExecution": func() error {
+			_, err := l.sfn.StartExecution(ctx, &sfn.StartExecutionInput{StateMachineArn: aws.String("arn:aws:states:us-east-1:123456789012:stateMachine:m")})
+			return err
+		},
+		"scheduler DeleteSchedule": func() error {
+			_, err := l.scheduler.DeleteSchedule(ctx, &scheduler.DeleteScheduleInput{Name: aws.String("s")})
+			return err
+		},
+		"lambda Invoke": func() error {
+			_, err := l.lambda.Invoke(ctx, &lambda.InvokeInput{FunctionName: aws.String("f")})
+			return err
+		},
+	} {
+		if err := call(); !errors.As(err, &we) {
+			t.Errorf("%s: got %v, want a *WriteRefusedError", name, err)
+		}
 	}
 	if n := p.requests() - before; n != 0 {
 		t.Fatalf("%d requests reached the server, want 0", n)
