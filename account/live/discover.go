@@ -47,7 +47,7 @@ var LimitKinds = map[string]string{
 	"secretsmanager": "Secrets Manager secrets listed with their rotation function",
 	"cloudfront":     "CloudFront distributions listed with their origins",
 	"states":         "Step Functions state machines whose definition is read",
-	"scheduler":      "EventBridge Scheduler schedules listed (those that target a function are read)",
+	"scheduler":      "EventBridge Scheduler schedules listed (those that target the function read are read for their role)",
 }
 
 // ParseLimits parses "KIND=N,KIND=N" (for instance "logs=500,s3=0") into
@@ -226,7 +226,7 @@ func hasUnseen(list []account.Unseen, u account.Unseen) bool {
 func (l *Reader) indexedTriggers() []func(context.Context) (triggerIndex, error) {
 	return []func(context.Context) (triggerIndex, error){
 		l.snsIndex, l.s3Index, l.cognitoIndex, l.elbIndex, l.logsIndex,
-		l.secretsIndex, l.statesIndex, l.schedulerIndex,
+		l.secretsIndex, l.statesIndex,
 	}
 }
 
@@ -261,13 +261,15 @@ func (l *Reader) readIndexedTriggers(ctx context.Context, r *fnRead) error {
 			return add(x.byFunction[r.f.ARN], x.unseen)
 		})
 	}
-	g.Go(func() error {
-		ts, unseen, err := l.gatewayTriggers(ctx, r.f)
-		if err != nil {
-			return err
-		}
-		return add(ts, unseen)
-	})
+	for _, read := range []func(context.Context, *account.Function) ([]account.Trigger, []account.Unseen, error){l.gatewayTriggers, l.schedulerTriggers} {
+		g.Go(func() error {
+			ts, unseen, err := read(ctx, r.f)
+			if err != nil {
+				return err
+			}
+			return add(ts, unseen)
+		})
+	}
 	g.Go(func() error {
 		_, err := l.cloudfrontIndex(ctx) // read now; matched with the URL configs in readCloudFront
 		return err

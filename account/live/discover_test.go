@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/smithy-go/middleware"
 
@@ -284,13 +285,19 @@ func TestLiveDiscoversEveryInvoker(t *testing.T) {
 	}
 	after, _ := l.Calls()
 	for op, n := range calls {
-		if strings.HasSuffix(op, "GetStages") || strings.HasPrefix(op, "iam:") || strings.HasPrefix(op, "lambda:") || strings.HasPrefix(op, "logs:") && !strings.HasSuffix(op, "SubscriptionFilters") ||
+		if strings.HasSuffix(op, "GetStages") || op == "scheduler:GetSchedule" || strings.HasPrefix(op, "iam:") || strings.HasPrefix(op, "lambda:") || strings.HasPrefix(op, "logs:") && !strings.HasSuffix(op, "SubscriptionFilters") ||
 			strings.HasPrefix(op, "events:ListRuleNamesByTarget") || strings.HasPrefix(op, "organizations") || op == "sts:GetCallerIdentity" {
 			continue // read per function or per role
 		}
 		if after[op] != n {
 			t.Errorf("%s: %d calls after a second function, want %d (read once per reader)", op, after[op], n)
 		}
+	}
+
+	// Schedules are read once each, when a function they target is read:
+	// the second function adds only its own.
+	if d := after["scheduler:GetSchedule"] - calls["scheduler:GetSchedule"]; d != 1 {
+		t.Errorf("scheduler:GetSchedule: %d more calls for disc-other, want 1 (its own schedule; the universal one is read once)", d)
 	}
 
 	// On the wire: only listed reads, every request tagged.
@@ -305,6 +312,27 @@ func TestLiveDiscoversEveryInvoker(t *testing.T) {
 	if int64(seen) != n {
 		t.Errorf("%d requests reached the server, %d of them tagged", n, seen)
 	}
+
+	// Dependent rounds, measured: every request delayed by the same time,
+	// the read takes about rounds × that time (a measurement, logged).
+	t.Run("rounds", func(t *testing.T) {
+		const delay = 300 * time.Millisecond
+		slow := newFaultProxy(t, s.Endpoint)
+		slow.set("*", "slow", -1, delay)
+		l := newTestLive(t, s, slow.URL, Options{Limits: Limits{"logs": 10000}, APIOptions: []func(*middleware.Stack) error{tagOperations}})
+		start := time.Now()
+		if _, err := l.Function(ctx, "disc-fn"); err != nil {
+			t.Fatal(err)
+		}
+		took := time.Since(start)
+		calls, _ := l.Calls()
+		total := 0
+		for _, n := range calls {
+			total += n
+		}
+		t.Logf("one function wired to every kind: %d calls (sts:GetCallerIdentity included) in %v with %v per request: about %.1f dependent rounds after New",
+			total, took.Round(10*time.Millisecond), delay, took.Seconds()/delay.Seconds())
+	})
 
 	// A snapshot keeps every field, and each invoking role once.
 	var buf strings.Builder

@@ -124,6 +124,18 @@ func (l *Reader) gatewayTriggers(ctx context.Context, f *account.Function) ([]ac
 				stages[i], err = api.stages.get(ctx, api.readStages)
 				return err
 			})
+			// The roles the API may invoke f through, read while the
+			// stages are (the role cache keeps them for withRoles).
+			for _, p := range api.points {
+				base, _, ok := l.functionRef(p.fnRef)
+				if (ok && base != f.ARN) || !strings.Contains(arnPart(p.credentials, 5), "role/") {
+					continue
+				}
+				g.Go(func() error {
+					_, _, err := l.role(ctx, p.credentials)
+					return err
+				})
+			}
 		}
 		if err := g.Wait(); err != nil {
 			return nil, nil, err

@@ -11,6 +11,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/apigateway"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	logtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs/types"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
@@ -18,6 +19,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	ltypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/scheduler"
+	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 
 	"github.com/lambda-doctor/lambda-doctor/internal/motoserver"
@@ -32,12 +35,15 @@ func TestMain(m *testing.M) {
 // setupClients are plain SDK clients, without the reader's read-only
 // guard, that tests use to create scenarios in moto.
 type setupClients struct {
-	lambda *lambda.Client
-	iam    *iam.Client
-	logs   *cloudwatchlogs.Client
-	events *eventbridge.Client
-	sns    *sns.Client
-	s3     *s3.Client
+	lambda    *lambda.Client
+	iam       *iam.Client
+	logs      *cloudwatchlogs.Client
+	events    *eventbridge.Client
+	sns       *sns.Client
+	s3        *s3.Client
+	apigw     *apigateway.Client
+	sfn       *sfn.Client
+	scheduler *scheduler.Client
 }
 
 func newSetup(t testing.TB, s *motoserver.Server) *setupClients {
@@ -48,7 +54,8 @@ func newSetup(t testing.TB, s *motoserver.Server) *setupClients {
 		t.Fatal(err)
 	}
 	return &setupClients{lambda: lambda.NewFromConfig(cfg), iam: iam.NewFromConfig(cfg), logs: cloudwatchlogs.NewFromConfig(cfg),
-		events: eventbridge.NewFromConfig(cfg), sns: sns.NewFromConfig(cfg), s3: s3.NewFromConfig(cfg)}
+		events: eventbridge.NewFromConfig(cfg), sns: sns.NewFromConfig(cfg), s3: s3.NewFromConfig(cfg),
+		apigw: apigateway.NewFromConfig(cfg), sfn: sfn.NewFromConfig(cfg), scheduler: scheduler.NewFromConfig(cfg)}
 }
 
 var zipOnce []byte

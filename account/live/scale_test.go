@@ -16,12 +16,17 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/apigateway"
+	agtypes "github.com/aws/aws-sdk-go-v2/service/apigateway/types"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	evtypes "github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/aws/aws-sdk-go-v2/service/scheduler"
+	schedtypes "github.com/aws/aws-sdk-go-v2/service/scheduler/types"
+	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 
 	"github.com/lambda-doctor/lambda-doctor/internal/motoserver"
@@ -31,7 +36,8 @@ import (
 
 // TestScale loads moto with LAMBDA_DOCTOR_SCALE functions (sharing 20
 // roles, one in ten with a resource policy, a log group holding a denial
-// line, and an EventBridge rule, SNS topic and S3 bucket that invoke it), then measures `lambda-doctor snapshot --all` (wall time,
+// line, and an EventBridge rule, SNS topic, S3 bucket, REST API route,
+// state machine and schedule that invoke it), then measures `lambda-doctor snapshot --all` (wall time,
 // peak memory) and the API calls per function of the same read in
 // process. It is a measurement, not a check of speed: it is skipped
 // unless the variable is set, and it asserts only correctness.
@@ -59,6 +65,7 @@ func TestScale(t *testing.T) {
 		check(t, err)
 		roleARNs = append(roleARNs, arn)
 	}
+	invokerRole := c.createRole(t, "scale-invoker", "/", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":["states.amazonaws.com","scheduler.amazonaws.com"]},"Action":"sts:AssumeRole"}]}`)
 	var wg sync.WaitGroup
 	work := make(chan int)
 	for range 8 {
@@ -88,6 +95,27 @@ func TestScale(t *testing.T) {
 					_, err = c.s3.PutBucketNotificationConfiguration(ctx, &s3.PutBucketNotificationConfigurationInput{Bucket: aws.String(name),
 						NotificationConfiguration: &s3types.NotificationConfiguration{LambdaFunctionConfigurations: []s3types.LambdaFunctionConfiguration{{
 							LambdaFunctionArn: aws.String(arn), Events: []s3types.Event{"s3:ObjectCreated:*"}}}}})
+					check(t, err)
+					// and invokers found by the new discovery: a REST API
+					// route, a state machine task, a schedule
+					api, err := c.apigw.CreateRestApi(ctx, &apigateway.CreateRestApiInput{Name: aws.String(name)})
+					check(t, err)
+					res, err := c.apigw.GetResources(ctx, &apigateway.GetResourcesInput{RestApiId: api.Id})
+					check(t, err)
+					_, err = c.apigw.PutMethod(ctx, &apigateway.PutMethodInput{RestApiId: api.Id, ResourceId: res.Items[0].Id, HttpMethod: aws.String("GET"), AuthorizationType: aws.String("NONE")})
+					check(t, err)
+					_, err = c.apigw.PutIntegration(ctx, &apigateway.PutIntegrationInput{RestApiId: api.Id, ResourceId: res.Items[0].Id, HttpMethod: aws.String("GET"),
+						Type: agtypes.IntegrationTypeAwsProxy, IntegrationHttpMethod: aws.String("POST"),
+						Uri: aws.String("arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/" + arn + "/invocations")})
+					check(t, err)
+					_, err = c.apigw.CreateDeployment(ctx, &apigateway.CreateDeploymentInput{RestApiId: api.Id, StageName: aws.String("prod")})
+					check(t, err)
+					_, err = c.sfn.CreateStateMachine(ctx, &sfn.CreateStateMachineInput{Name: aws.String(name), RoleArn: aws.String(invokerRole),
+						Definition: aws.String(`{"StartAt":"A","States":{"A":{"Type":"Task","Resource":"` + arn + `","End":true}}}`)})
+					check(t, err)
+					_, err = c.scheduler.CreateSchedule(ctx, &scheduler.CreateScheduleInput{Name: aws.String(name), ScheduleExpression: aws.String("rate(1 day)"),
+						FlexibleTimeWindow: &schedtypes.FlexibleTimeWindow{Mode: schedtypes.FlexibleTimeWindowModeOff},
+						Target:             &schedtypes.Target{Arn: aws.String(arn), RoleArn: aws.String(invokerRole)}})
 					check(t, err)
 				}
 			}
@@ -128,19 +156,32 @@ func TestScale(t *testing.T) {
 		if got := len(src.Snapshot().Functions); got != n {
 			t.Fatalf("snapshot has %d functions, want %d", got, n)
 		}
-		if got := len(src.Snapshot().Roles); got != roles {
+		if got := len(src.Snapshot().Roles); got != roles+1 { // and the invoking role
 			t.Errorf("snapshot has %d roles, want %d", got, roles)
 		}
 		triggers := 0
 		for _, f := range src.Snapshot().Functions {
 			triggers += len(f.Triggers)
 		}
-		if want := 3 * ((n + 9) / 10); triggers != want {
+		if want := 6 * ((n + 9) / 10); triggers != want {
 			t.Errorf("snapshot has %d triggers, want %d", triggers, want)
 		}
 		t.Logf("snapshot --all --concurrency %s: %d functions in %v (%.1f functions/s), peak RSS %.1f MiB, file %.1f MiB",
 			conc, n, wall.Round(time.Millisecond), float64(n)/wall.Seconds(), float64(maxRSS)/1024, float64(st.Size())/(1<<20))
 	}
+
+	// One function, as diagnose reads it, counting calls.
+	one := newTestLive(t, s, s.Endpoint, Options{})
+	start = time.Now()
+	if _, err := one.Function(ctx, "scale-fn-00000"); err != nil {
+		t.Fatal(err)
+	}
+	oneCalls, _ := one.Calls()
+	oneTotal := 0
+	for _, k := range oneCalls {
+		oneTotal += k
+	}
+	t.Logf("one function in the same account: %d calls in %v: %v", oneTotal, time.Since(start).Round(time.Millisecond), oneCalls)
 
 	// The same read in process, counting calls.
 	l := newTestLive(t, s, s.Endpoint, Options{})

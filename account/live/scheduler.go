@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/scheduler"
@@ -13,29 +14,49 @@ import (
 	"github.com/lambda-doctor/lambda-doctor/account"
 )
 
-// schedulerIndex lists the region's EventBridge Scheduler schedules (at
-// most Limits["scheduler"], every group) and reads, with GetSchedule, those
-// whose target is a function (a templated target: the function ARN) or
-// the universal target lambda:invoke (the function named in its Input),
-// for the target's role.
+// EventBridge Scheduler: ListSchedules lists the region's schedules (at
+// most Limits["scheduler"], every group) with their target ARN, once per
+// Reader. A schedule whose target is the function read (a templated
+// target: the function ARN, maybe qualified), or the universal target
+// lambda:invoke (the function is named in its Input), is then read with
+// GetSchedule for its role, once per schedule: reading one function asks
+// only for its own schedules.
 //
 // EventBridge Scheduler invokes with the schedule's execution role, not
 // through the function's resource policy: the role's identity policies
 // must allow lambda:InvokeFunction on the target ARN (EventBridge Scheduler
 // user guide, "Setting up the execution role" and "Using templated
 // targets"). The trigger carries the role in RoleARN and Role.
-func (l *Reader) schedulerIndex(ctx context.Context) (triggerIndex, error) {
-	return l.trig.scheduler.get(ctx, func(ctx context.Context) (triggerIndex, error) {
+
+// scheduleIndex is the region's schedules that invoke a function.
+type scheduleIndex struct {
+	byFunction map[string][]*scheduleEntry // by unqualified function ARN of a templated target
+	universal  []*scheduleEntry            // lambda:invoke universal targets: the function is in the input
+	unseen     []account.Unseen
+}
+
+type scheduleEntry struct {
+	summary schedtypes.ScheduleSummary
+	read    lazy[scheduleRead]
+}
+
+type scheduleRead struct {
+	trigger *account.Trigger
+	ref     string
+	unseen  *account.Unseen
+}
+
+func (l *Reader) scheduleList(ctx context.Context) (scheduleIndex, error) {
+	return l.trig.scheduler.get(ctx, func(ctx context.Context) (scheduleIndex, error) {
 		ctx, cancel := l.listing(ctx)
 		defer cancel()
-		var x triggerIndex
+		var x scheduleIndex
 		all := l.regionWide("scheduler", "schedule/*")
 		limit := l.limit("scheduler")
 		if limit == 0 {
 			x.unseen = append(x.unseen, turnedOff("scheduler:ListSchedules", all, "scheduler", "EventBridge Scheduler schedules"))
 			return x, nil
 		}
-		var candidates []schedtypes.ScheduleSummary
 		p := scheduler.NewListSchedulesPaginator(l.scheduler, &scheduler.ListSchedulesInput{})
 		n := 0
 	pages:
@@ -55,59 +76,94 @@ func (l *Reader) schedulerIndex(ctx context.Context) (triggerIndex, error) {
 					break pages
 				}
 				n++
-				if s.Target != nil && isLambdaTarget(aws.ToString(s.Target.Arn)) {
-					candidates = append(candidates, s)
-				}
-			}
-		}
-		outs := make([]*scheduler.GetScheduleOutput, len(candidates))
-		errs := make([]error, len(candidates))
-		ran := make([]bool, len(candidates))
-		err := fanOut(ctx, len(candidates), discoverConcurrency, func(ctx context.Context, i int) error {
-			ran[i] = true
-			outs[i], errs[i] = l.scheduler.GetSchedule(ctx, &scheduler.GetScheduleInput{Name: candidates[i].Name, GroupName: candidates[i].GroupName})
-			return stopError(ctx, errs[i])
-		})
-		if err != nil {
-			return x, err
-		}
-		for i, s := range candidates {
-			arn := aws.ToString(s.Arn)
-			if !ran[i] {
-				errs[i] = ctx.Err()
-			}
-			if errs[i] != nil {
-				if u, _ := unseenFor(ctx, "scheduler:GetSchedule", arn, errs[i]); !u.NotFound {
-					x.unseen = append(x.unseen, u)
-				}
-				continue
-			}
-			out := outs[i]
-			if out.Target == nil {
-				continue
-			}
-			ref := aws.ToString(out.Target.Arn)
-			if arnPart(ref, 2) != "lambda" {
-				var in struct{ FunctionName string }
-				if json.Unmarshal([]byte(aws.ToString(out.Target.Input)), &in) != nil {
+				if s.Target == nil {
 					continue
 				}
-				ref = in.FunctionName
+				target := aws.ToString(s.Target.Arn)
+				e := &scheduleEntry{summary: s}
+				switch {
+				case arnPart(target, 2) == "lambda":
+					base, _, ok := l.functionRef(target)
+					if !ok {
+						continue
+					}
+					if x.byFunction == nil {
+						x.byFunction = map[string][]*scheduleEntry{}
+					}
+					x.byFunction[base] = append(x.byFunction[base], e)
+				case strings.HasSuffix(target, ":scheduler:::aws-sdk:lambda:invoke"):
+					x.universal = append(x.universal, e)
+				}
 			}
-			t := account.Trigger{Kind: account.TriggerScheduler, Principal: "scheduler.amazonaws.com", SourceARN: arn, SourceAccount: l.origin.Account,
-				RoleARN: aws.ToString(out.Target.RoleArn), Name: fmt.Sprintf("schedule %s (group %s)", aws.ToString(out.Name), aws.ToString(out.GroupName))}
-			if out.State == schedtypes.ScheduleStateDisabled {
-				t.Notes = append(t.Notes, "the schedule is disabled")
-			}
-			x.addRef(l, ref, t)
 		}
 		return x, nil
 	})
 }
 
-// isLambdaTarget reports whether a schedule target ARN invokes a function:
-// a function ARN (templated target) or the universal target
-// arn:aws:scheduler:::aws-sdk:lambda:invoke.
-func isLambdaTarget(arn string) bool {
-	return arnPart(arn, 2) == "lambda" || strings.HasSuffix(arn, ":scheduler:::aws-sdk:lambda:invoke")
+// schedulerTriggers are the schedules that invoke f.
+func (l *Reader) schedulerTriggers(ctx context.Context, f *account.Function) ([]account.Trigger, []account.Unseen, error) {
+	x, err := l.scheduleList(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	unseen := append([]account.Unseen(nil), x.unseen...)
+	entries := append(append([]*scheduleEntry(nil), x.byFunction[f.ARN]...), x.universal...)
+	reads := make([]scheduleRead, len(entries))
+	var mu sync.Mutex
+	err = fanOut(ctx, len(entries), discoverConcurrency, func(ctx context.Context, i int) error {
+		r, err := entries[i].read.get(ctx, func(ctx context.Context) (scheduleRead, error) { return l.readSchedule(ctx, entries[i].summary) })
+		mu.Lock()
+		reads[i] = r
+		mu.Unlock()
+		return err
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	var out []account.Trigger
+	for _, r := range reads {
+		if r.unseen != nil {
+			unseen = append(unseen, *r.unseen)
+		}
+		if r.trigger == nil {
+			continue
+		}
+		if base, q, ok := l.functionRef(r.ref); ok && base == f.ARN {
+			t := *r.trigger
+			t.Qualifier = q
+			out = append(out, t)
+		}
+	}
+	return out, unseen, nil
+}
+
+// readSchedule reads one schedule for its target's role (and, for the
+// universal target, the function its input names).
+func (l *Reader) readSchedule(ctx context.Context, s schedtypes.ScheduleSummary) (scheduleRead, error) {
+	arn := aws.ToString(s.Arn)
+	out, err := l.scheduler.GetSchedule(ctx, &scheduler.GetScheduleInput{Name: s.Name, GroupName: s.GroupName})
+	if err != nil {
+		u, stop := unseenFor(ctx, "scheduler:GetSchedule", arn, err)
+		if u.NotFound { // deleted meanwhile
+			return scheduleRead{}, stop
+		}
+		return scheduleRead{unseen: &u}, stop
+	}
+	if out.Target == nil {
+		return scheduleRead{}, nil
+	}
+	ref := aws.ToString(out.Target.Arn)
+	if arnPart(ref, 2) != "lambda" {
+		var in struct{ FunctionName string }
+		if json.Unmarshal([]byte(aws.ToString(out.Target.Input)), &in) != nil {
+			return scheduleRead{}, nil
+		}
+		ref = in.FunctionName
+	}
+	t := &account.Trigger{Kind: account.TriggerScheduler, Principal: "scheduler.amazonaws.com", SourceARN: arn, SourceAccount: l.origin.Account,
+		RoleARN: aws.ToString(out.Target.RoleArn), Name: fmt.Sprintf("schedule %s (group %s)", aws.ToString(out.Name), aws.ToString(out.GroupName))}
+	if out.State == schedtypes.ScheduleStateDisabled {
+		t.Notes = append(t.Notes, "the schedule is disabled")
+	}
+	return scheduleRead{trigger: t, ref: ref}, nil
 }

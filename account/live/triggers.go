@@ -127,7 +127,7 @@ type triggerCache struct {
 	logs       lazy[triggerIndex]
 	secrets    lazy[triggerIndex]
 	states     lazy[triggerIndex]
-	scheduler  lazy[triggerIndex]
+	scheduler  lazy[scheduleIndex]
 	rest       lazy[gatewayIndex]
 	http       lazy[gatewayIndex]
 	cloudfront lazy[cloudfrontOrigins]
@@ -413,8 +413,12 @@ func (l *Reader) rulesTargeting(ctx context.Context, r *fnRead, bus, target stri
 			t.RoleARN = ""
 			x.add(target, t)
 		}
+		ts, roleUnseen, err := l.withRoles(ctx, x.byFunction[r.f.ARN])
+		if err != nil {
+			return err
+		}
 		r.do(func(f *account.Function) {
-			for _, t := range x.byFunction[f.ARN] {
+			for _, t := range ts {
 				if !hasTrigger(f.Triggers, t) {
 					f.Triggers = append(f.Triggers, t)
 				}
@@ -422,6 +426,7 @@ func (l *Reader) rulesTargeting(ctx context.Context, r *fnRead, bus, target stri
 			if rt.unseen != nil {
 				f.Unseen = append(f.Unseen, *rt.unseen)
 			}
+			f.Unseen = append(f.Unseen, roleUnseen...)
 		})
 	}
 	return nil
