@@ -534,7 +534,7 @@ func (s *Snapshot) resolve() error {
 			continue
 		}
 		f.Role = roles[f.Config.RoleARN]
-		if f.Role == nil && !f.unseenRole() {
+		if f.Role == nil && !f.unseenRole(f.Config.RoleARN) {
 			return fmt.Errorf("functions[%d] (%q): config.role_arn %s is not in \"roles\", and no \"unseen\" entry for iam:GetRole says why",
 				i, f.Name, f.Config.RoleARN)
 		}
@@ -542,9 +542,12 @@ func (s *Snapshot) resolve() error {
 	return nil
 }
 
-func (f *Function) unseenRole() bool {
+// unseenRole reports whether f has an unseen iam:GetRole entry for role arn
+// (or for no resource): an entry for an invoking role says nothing of the
+// execution role.
+func (f *Function) unseenRole(arn string) bool {
 	for _, u := range f.Unseen {
-		if u.Operation == "iam:GetRole" {
+		if u.Operation == "iam:GetRole" && (u.Resource == arn || u.Resource == "") {
 			return true
 		}
 	}

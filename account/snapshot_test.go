@@ -19,7 +19,9 @@ var update = flag.Bool("update", false, "rewrite golden files")
 
 // exampleFunctions is the model of testdata/example.json: two functions
 // sharing one role, one with a resource policy per qualifier, a function
-// URL, an event source mapping, a broken inline policy and an unseen read.
+// URL, an event source mapping, a broken inline policy, unseen reads and
+// triggers (one invoking through a role stored in the snapshot, one whose
+// role could not be read, one with a KMS key).
 func exampleFunctions() []*Function {
 	role := &Role{
 		ARN: "arn:aws:iam::111122223333:role/service-role/orders-role", Name: "orders-role",
@@ -37,6 +39,9 @@ func exampleFunctions() []*Function {
 			Document: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["dynamodb:*","logs:*"],"Resource":"*"}]}`},
 		Tags: map[string]string{"team": "orders"},
 	}
+	invoker := &Role{ARN: "arn:aws:iam::111122223333:role/orders-api-invoke", Name: "orders-api-invoke", ID: "AROAEXAMPLEROLEID0002",
+		Trust:  `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"apigateway.amazonaws.com"},"Action":"sts:AssumeRole"}]}`,
+		Inline: []InlinePolicy{{Name: "invoke", Document: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"lambda:InvokeFunction","Resource":"arn:aws:lambda:us-east-1:111122223333:function:order-processor:live"}]}`}}}
 	t0 := time.Date(2026, 11, 25, 18, 0, 0, 0, time.UTC)
 	last := t0.Add(time.Minute)
 	proc := &Function{
@@ -54,14 +59,27 @@ func exampleFunctions() []*Function {
 		URLConfigs:   []URLConfig{{Qualifier: "live", URL: "https://abc.lambda-url.us-east-1.on.aws/", AuthType: "NONE"}},
 		EventSources: []EventSource{{UUID: "6d9bc6a4-0000-4000-8000-000000000001", EventSourceARN: "arn:aws:sqs:us-east-1:111122223333:orders", State: "Enabled", FunctionARN: "arn:aws:lambda:us-east-1:111122223333:function:order-processor"}},
 		AsyncConfigs: []AsyncConfig{{OnFailure: "arn:aws:sqs:us-east-1:111122223333:orders-dlq"}},
-		Role:         role,
+		Triggers: []Trigger{
+			{Kind: TriggerAPIGateway, Principal: "apigateway.amazonaws.com", SourceARN: "arn:aws:execute-api:us-east-1:111122223333:a1b2c3d4e5/prod/*/orders/*",
+				SourceAccount: "111122223333", Qualifier: "live", RoleARN: invoker.ARN, Role: invoker,
+				Name:  "ANY /orders/{id} of REST API orders-api (a1b2c3d4e5), stage prod",
+				Notes: []string{"path parameters are written * in SourceArn: API Gateway sends the request's own path"}},
+			{Kind: TriggerCognito, Principal: "cognito-idp.amazonaws.com", SourceARN: "arn:aws:cognito-idp:us-east-1:111122223333:userpool/us-east-1_AbCdEfGhI",
+				SourceAccount: "111122223333", KMSKeyARN: "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+				Name: "CustomEmailSender trigger of user pool customers (us-east-1_AbCdEfGhI)"},
+			{Kind: TriggerStates, Principal: "states.amazonaws.com", SourceARN: "arn:aws:states:us-east-1:111122223333:stateMachine:checkout",
+				SourceAccount: "111122223333", RoleARN: "arn:aws:iam::111122223333:role/checkout-sfn", Name: "state Charge of state machine checkout"},
+		},
+		Role: role,
 		LogGroups:    []LogGroup{{Name: "/aws/lambda/order-processor", ARN: "arn:aws:logs:us-east-1:111122223333:log-group:/aws/lambda/order-processor", Exists: true, RetentionDays: 14, LastEvent: &last}},
 		Denials: []Denial{{Time: t0, LogGroup: "/aws/lambda/order-processor", Stream: "2026/11/25/[$LATEST]abc",
 			Message:   "An error occurred (AccessDeniedException) when calling the PutItem operation: User: arn:aws:sts::111122223333:assumed-role/orders-role/order-processor is not authorized to perform: dynamodb:PutItem on resource: arn:aws:dynamodb:us-east-1:111122223333:table/orders because no identity-based policy allows the dynamodb:PutItem action",
 			Principal: "arn:aws:sts::111122223333:assumed-role/orders-role/order-processor", Action: "dynamodb:PutItem",
 			Resource: "arn:aws:dynamodb:us-east-1:111122223333:table/orders", Reason: "no identity-based policy allows"}},
-		Unseen: []Unseen{{Operation: "lambda:GetFunctionEventInvokeConfig", Resource: "arn:aws:lambda:us-east-1:111122223333:function:order-processor:live",
-			Permission: "lambda:GetFunctionEventInvokeConfig", Error: "AccessDeniedException: not authorized"}},
+		Unseen: []Unseen{
+			{Operation: "iam:GetRole", Resource: "arn:aws:iam::111122223333:role/checkout-sfn", Permission: "iam:GetRole", Error: "AccessDenied: not authorized"},
+			{Operation: "lambda:GetFunctionEventInvokeConfig", Resource: "arn:aws:lambda:us-east-1:111122223333:function:order-processor:live",
+				Permission: "lambda:GetFunctionEventInvokeConfig", Error: "AccessDeniedException: not authorized"}},
 	}
 	report := &Function{
 		ARN: "arn:aws:lambda:us-east-1:111122223333:function:order-report", Name: "order-report",
