@@ -195,7 +195,8 @@ func (l *Reader) snsIndex(ctx context.Context) (triggerIndex, error) {
 					continue
 				}
 				topic := aws.ToString(s.TopicArn)
-				x.add(aws.ToString(s.Endpoint), account.Trigger{Kind: account.TriggerSNS, Principal: "sns.amazonaws.com", SourceARN: topic, SourceAccount: arnPart(topic, 4)})
+				x.add(aws.ToString(s.Endpoint), account.Trigger{Kind: account.TriggerSNS, Principal: "sns.amazonaws.com", SourceARN: topic, SourceAccount: arnPart(topic, 4),
+					Name: "subscription to SNS topic " + arnPart(topic, 5)})
 			}
 		}
 		return x, nil
@@ -282,7 +283,8 @@ func (l *Reader) s3Index(ctx context.Context) (triggerIndex, error) {
 				continue
 			}
 			for _, c := range res.out.LambdaFunctionConfigurations {
-				x.add(aws.ToString(c.LambdaFunctionArn), account.Trigger{Kind: account.TriggerS3, Principal: "s3.amazonaws.com", SourceARN: bucketARN, SourceAccount: l.origin.Account})
+				x.add(aws.ToString(c.LambdaFunctionArn), account.Trigger{Kind: account.TriggerS3, Principal: "s3.amazonaws.com", SourceARN: bucketARN, SourceAccount: l.origin.Account,
+					Name: "notification of S3 bucket " + buckets[i]})
 			}
 		}
 		if len(failed) > 0 {
@@ -397,7 +399,8 @@ func (l *Reader) rulesTargeting(ctx context.Context, r *fnRead, bus, target stri
 			return err
 		}
 		var x triggerIndex
-		t := account.Trigger{Kind: account.TriggerEvents, Principal: "events.amazonaws.com", SourceARN: ruleARN, SourceAccount: l.origin.Account}
+		t := account.Trigger{Kind: account.TriggerEvents, Principal: "events.amazonaws.com", SourceARN: ruleARN, SourceAccount: l.origin.Account,
+			Name: fmt.Sprintf("EventBridge rule %s on event bus %s", name, bus)}
 		matched := false
 		for _, tg := range rt.targets {
 			if tg.arn == target {

@@ -83,9 +83,12 @@ func triggerScenario(t *testing.T, s *motoserver.Server, prefix string) (fnARN s
 	rule(prefix+"-bus", prefix+"-custom", target("fn", fnARN, ""))
 	rule("", prefix+"-elsewhere", target("other", other, ""))
 	want = append(want,
-		account.Trigger{Kind: "events", Principal: "events.amazonaws.com", SourceARN: "arn:aws:events:us-east-1:123456789012:rule/" + prefix + "-bus/" + prefix + "-custom", SourceAccount: acct},
-		account.Trigger{Kind: "events", Principal: "events.amazonaws.com", SourceARN: "arn:aws:events:us-east-1:123456789012:rule/" + prefix + "-nightly", SourceAccount: acct},
-		account.Trigger{Kind: "events", Principal: "events.amazonaws.com", SourceARN: "arn:aws:events:us-east-1:123456789012:rule/" + prefix + "-roled", SourceAccount: acct, Qualifier: "live", RoleARN: eventsRole},
+		account.Trigger{Kind: "events", Principal: "events.amazonaws.com", SourceARN: "arn:aws:events:us-east-1:123456789012:rule/" + prefix + "-bus/" + prefix + "-custom", SourceAccount: acct,
+			Name: "EventBridge rule " + prefix + "-custom on event bus " + prefix + "-bus"},
+		account.Trigger{Kind: "events", Principal: "events.amazonaws.com", SourceARN: "arn:aws:events:us-east-1:123456789012:rule/" + prefix + "-nightly", SourceAccount: acct,
+			Name: "EventBridge rule " + prefix + "-nightly on event bus default"},
+		account.Trigger{Kind: "events", Principal: "events.amazonaws.com", SourceARN: "arn:aws:events:us-east-1:123456789012:rule/" + prefix + "-roled", SourceAccount: acct, Qualifier: "live", RoleARN: eventsRole,
+			Name: "EventBridge rule " + prefix + "-roled on event bus default"},
 	)
 
 	// S3: a bucket in the region notifying the function, one in another
@@ -111,7 +114,8 @@ func triggerScenario(t *testing.T, s *motoserver.Server, prefix string) (fnARN s
 	bucket(prefix+"-uploads", "", fnARN)
 	bucket(prefix+"-eu", "eu-west-1", "")
 	bucket(prefix+"-elsewhere", "", other)
-	want = append(want, account.Trigger{Kind: "s3", Principal: "s3.amazonaws.com", SourceARN: "arn:aws:s3:::" + prefix + "-uploads", SourceAccount: acct})
+	want = append(want, account.Trigger{Kind: "s3", Principal: "s3.amazonaws.com", SourceARN: "arn:aws:s3:::" + prefix + "-uploads", SourceAccount: acct,
+		Name: "notification of S3 bucket " + prefix + "-uploads"})
 
 	// SNS: a topic subscribed with the function, one with the alias, one
 	// with another function.
@@ -126,8 +130,8 @@ func triggerScenario(t *testing.T, s *motoserver.Server, prefix string) (fnARN s
 	t2 := topic(prefix+"-alerts", fnARN+":live")
 	topic(prefix+"-elsewhere", other)
 	want = append(want,
-		account.Trigger{Kind: "sns", Principal: "sns.amazonaws.com", SourceARN: t2, SourceAccount: acct, Qualifier: "live"},
-		account.Trigger{Kind: "sns", Principal: "sns.amazonaws.com", SourceARN: t1, SourceAccount: acct},
+		account.Trigger{Kind: "sns", Principal: "sns.amazonaws.com", SourceARN: t2, SourceAccount: acct, Qualifier: "live", Name: "subscription to SNS topic " + prefix + "-alerts"},
+		account.Trigger{Kind: "sns", Principal: "sns.amazonaws.com", SourceARN: t1, SourceAccount: acct, Name: "subscription to SNS topic " + prefix + "-orders"},
 	)
 	return fnARN, want
 }
