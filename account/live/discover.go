@@ -98,14 +98,18 @@ func (l *Reader) limit(kind string) int {
 // turnedOff is the Unseen entry of a discovery turned off by its limit.
 func turnedOff(op, resource, kind, what string) account.Unseen {
 	return account.Unseen{Operation: op, Resource: resource,
-		Error: fmt.Sprintf("%s were not looked for (turned off: discovery limit %s=0)", what, kind)}
+		Error: fmt.Sprintf("%s were not read (turned off): discovery limit %s=0", what, kind)}
 }
 
 // limited is the Unseen entry of a listing cut at its limit.
 func (l *Reader) limited(op, resource, kind, items, what string) account.Unseen {
 	n := l.limit(kind)
+	where := l.origin.Region
+	if kind == "cloudfront" {
+		where = "the account" // CloudFront is global
+	}
 	return account.Unseen{Operation: op, Resource: resource,
-		Error: fmt.Sprintf("read the first %d %s of %s only (discovery limit %s=%d): %s on the others were not looked for", n, items, l.origin.Region, kind, n, what)}
+		Error: fmt.Sprintf("read the first %d %s of %s only (discovery limit %s=%d): %s on the others were not looked for", n, items, where, kind, n, what)}
 }
 
 // discoverConcurrency bounds the concurrent calls of one discovery

@@ -457,7 +457,7 @@ func TestLiveDiscoveryRefusedAndLimited(t *testing.T) {
 		}
 		turnedOff := 0
 		for _, u := range f.Unseen {
-			if strings.Contains(u.Error, "(turned off: discovery limit ") && u.Permission == "" {
+			if strings.Contains(u.Error, "(turned off): discovery limit ") && u.Permission == "" {
 				turnedOff++
 			}
 		}
