@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"unicode"
 
 	"gopkg.in/yaml.v3"
 
@@ -91,7 +92,10 @@ func (e *SpecError) Error() string {
 // ParseSpec reads a spec from data; file names it in errors. Unknown keys,
 // duplicate keys, wrong types and missing required fields are errors.
 func ParseSpec(file string, data []byte) (*Spec, error) {
-	p := &specParser{file: file}
+	return (&specParser{file: file}).parse(data)
+}
+
+func (p *specParser) parse(data []byte) (*Spec, error) {
 	trimmed := bytes.TrimSpace(data)
 	if len(trimmed) == 0 {
 		return nil, p.errf(0, "the spec is empty")
@@ -115,7 +119,12 @@ func ParseSpec(file string, data []byte) (*Spec, error) {
 	return s, nil
 }
 
-type specParser struct{ file string }
+type specParser struct {
+	file string
+	// steps counts the keys the duplicate checks look at, so that a test
+	// can tell a linear check from a quadratic one without timing it.
+	steps int
+}
 
 func (p *specParser) errf(line int, format string, args ...any) error {
 	return &SpecError{File: p.file, Line: line, Msg: fmt.Sprintf(format, args...)}
@@ -150,6 +159,7 @@ func (p *specParser) fields(n *yaml.Node, what string, known ...string) (map[str
 			}
 			return nil, p.errf(k.Line, "%s", msg)
 		}
+		p.steps++
 		if _, dup := out[k.Value]; dup {
 			return nil, p.errf(k.Line, "key %q appears twice in %s", k.Value, what)
 		}
@@ -372,16 +382,20 @@ func (p *specParser) context(n *yaml.Node, what string) (simulate.Context, error
 		return nil, p.errf(n.Line, "%s must be a mapping of condition keys to values, not %s", what, kindName(n))
 	}
 	out := simulate.Context{}
+	// Condition keys are case-insensitive: keys are compared by their
+	// case fold, one map lookup each.
+	seen := make(map[string]bool, len(n.Content)/2)
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
 		if k.Kind != yaml.ScalarNode || !strings.Contains(k.Value, ":") {
 			return nil, p.errf(k.Line, "%s: %q is not a condition key (service:Key, e.g. aws:SourceVpc)", what, k.Value)
 		}
-		for have := range out {
-			if strings.EqualFold(have, k.Value) {
-				return nil, p.errf(k.Line, "%s: key %q appears twice", what, k.Value)
-			}
+		p.steps++
+		fk := foldKey(k.Value)
+		if seen[fk] {
+			return nil, p.errf(k.Line, "%s: key %q appears twice", what, k.Value)
 		}
+		seen[fk] = true
 		var vals []string
 		var err error
 		if v.Kind == yaml.SequenceNode {
@@ -441,6 +455,20 @@ func kindName(n *yaml.Node) string {
 		return "null"
 	}
 	return fmt.Sprintf("the value %q", n.Value)
+}
+
+// foldKey is the form of s that two strings share exactly when
+// strings.EqualFold says they are equal: every rune is replaced by the
+// smallest rune of its simple case-folding orbit (K, k and the Kelvin sign
+// all become K).
+func foldKey(s string) string {
+	return strings.Map(func(r rune) rune {
+		low := r
+		for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+			low = min(low, f)
+		}
+		return low
+	}, s)
 }
 
 func contains(list []string, s string) bool {

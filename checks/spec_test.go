@@ -2,6 +2,7 @@ package checks
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -169,6 +170,69 @@ func FuzzParseSpec(f *testing.F) {
 					t.Fatalf("accepted an invoker without principal or action: %+v", inv)
 				}
 			}
+		}
+	})
+}
+
+// TestSpecDuplicateKeyCheckIsLinear: the duplicate-key checks look at each
+// key once (a 20,000-key context took 110 s when each key was compared
+// with every earlier one). The parser counts the keys it compares; no
+// timing is asserted.
+func TestSpecDuplicateKeyCheckIsLinear(t *testing.T) {
+	const n = 20000
+	for _, tc := range []struct {
+		name string
+		spec func(b *strings.Builder)
+	}{
+		{"one context with many keys", func(b *strings.Builder) {
+			b.WriteString("calls:\n  - action: dynamodb:Query\n    resource: arn:aws:dynamodb:us-east-1:111122223333:table/T\n    context:\n")
+			for i := 0; i < n; i++ {
+				fmt.Fprintf(b, "      aws:Key%d: v\n", i)
+			}
+		}},
+		{"many calls", func(b *strings.Builder) {
+			b.WriteString("calls:\n")
+			for i := 0; i < n/2; i++ {
+				fmt.Fprintf(b, "  - {action: s3:GetObject, resource: 'arn:aws:s3:::b/%d', context: {aws:SourceVpc: v}}\n", i)
+			}
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var b strings.Builder
+			b.WriteString("version: 1\nfunction: f\n")
+			tc.spec(&b)
+			p := &specParser{file: "big.yaml"}
+			if _, err := p.parse([]byte(b.String())); err != nil {
+				t.Fatal(err)
+			}
+			// Every key of every mapping once, and nothing more.
+			if limit := 3*n + 100; p.steps > limit {
+				t.Errorf("the duplicate checks took %d steps for about %d keys, want at most %d", p.steps, n, limit)
+			}
+			if p.steps < n {
+				t.Errorf("the duplicate checks took %d steps for %d keys: are they counted?", p.steps, n)
+			}
+		})
+	}
+}
+
+func TestSpecDuplicateContextKeyIgnoresCase(t *testing.T) {
+	_, err := ParseSpec("d.yaml", []byte("calls:\n  - action: s3:GetObject\n    resource: arn:aws:s3:::b/k\n    context:\n      aws:SourceVpc: a\n      AWS:SOURCEVPC: b\n"))
+	var se *SpecError
+	if !errors.As(err, &se) || se.Line != 6 || !strings.Contains(se.Msg, "appears twice") {
+		t.Fatalf("got %v, want an error on line 6 naming the key that appears twice", err)
+	}
+}
+
+// FuzzFoldKey: two keys fold alike exactly when strings.EqualFold says
+// they are equal.
+func FuzzFoldKey(f *testing.F) {
+	for _, s := range [][2]string{{"aws:SourceVpc", "AWS:SOURCEVPC"}, {"k", "\u212a"}, {"ſ", "S"}, {"\xff", "\xfe"}, {"a", "b"}} {
+		f.Add(s[0], s[1])
+	}
+	f.Fuzz(func(t *testing.T, a, b string) {
+		if got, want := foldKey(a) == foldKey(b), strings.EqualFold(a, b); got != want {
+			t.Errorf("foldKey(%q) == foldKey(%q) is %v, strings.EqualFold is %v", a, b, got, want)
 		}
 	})
 }
