@@ -7,10 +7,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/lambda-doctor/lambda-doctor/internal/limits"
 )
 
 // SchemaVersion is the snapshot format this package writes and reads
@@ -289,25 +290,32 @@ func isDigits(s string) bool {
 // LoadSnapshot reads a snapshot file. A file that is not a valid snapshot
 // of a supported version gives an *InputError saying where and why.
 func LoadSnapshot(path string) (*SnapshotSource, error) {
-	fail := func(err error) (*SnapshotSource, error) { return nil, &InputError{Source: path, Err: err} }
-	f, err := os.Open(path)
+	return LoadSnapshotLimit(path, MaxSnapshotSize, "")
+}
+
+// LoadSnapshotLimit is LoadSnapshot with a limit of max bytes; flag names
+// the flag that raises it, for the error. A larger file, a directory or
+// binary data (a NUL byte: /dev/zero, /dev/urandom) is an *InputError for
+// "--snapshot" wrapping the reason (*limits.TooLargeError,
+// *limits.NotTextError), found without reading more than the limit.
+func LoadSnapshotLimit(path string, max int64, flag string) (*SnapshotSource, error) {
+	data, err := limits.ReadTextFile(path, max, flag)
 	if err != nil {
-		return fail(err)
-	}
-	defer f.Close()
-	if st, err := f.Stat(); err == nil && st.IsDir() {
-		return fail(errors.New("is a directory, not a snapshot file"))
-	}
-	data, err := io.ReadAll(io.LimitReader(f, MaxSnapshotSize+1))
-	if err != nil {
-		return fail(err)
-	}
-	if int64(len(data)) > MaxSnapshotSize {
-		return fail(fmt.Errorf("file is larger than %d MiB, the most a snapshot may be", MaxSnapshotSize>>20))
+		var tl *limits.TooLargeError
+		var nt *limits.NotTextError
+		switch {
+		case errors.As(err, &tl):
+			tl.What = "snapshot " + path
+		case errors.As(err, &nt):
+			nt.What = "snapshot " + path
+		default:
+			return nil, &InputError{Source: path, Err: err}
+		}
+		return nil, &InputError{Source: "--snapshot", Err: err}
 	}
 	snap, err := ParseSnapshot(data)
 	if err != nil {
-		return fail(err)
+		return nil, &InputError{Source: path, Err: err}
 	}
 	return NewSnapshotSource(snap), nil
 }

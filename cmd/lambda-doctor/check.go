@@ -20,8 +20,8 @@ import (
 // critical findings break the pipeline, medium and low ones are reported.
 const defaultFailOn = "high"
 
-// maxSpec bounds the spec file.
-const maxSpec = 4 << 20
+// defaultMaxSpec bounds the spec file (--max-spec-size).
+const defaultMaxSpec = 4 << 20
 
 // checkOptions are what `lambda-doctor check` was told.
 type checkOptions struct {
@@ -55,6 +55,7 @@ read (or a policy parsed) well enough to decide.`,
 			&cli.StringFlag{Name: "function", Usage: "function `NAME` or ARN to check"},
 			&cli.BoolFlag{Name: "all", Usage: "check every function of the account (or snapshot)"},
 			&cli.StringFlag{Name: "spec", Usage: "expectations `FILE` (YAML or JSON): invokers, calls, denied calls"},
+			&cli.Int64Flag{Name: "max-spec-size", Value: defaultMaxSpec, Usage: "largest spec file, in `BYTES`"},
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Value: "text", Usage: "text, json, sarif or junit"},
 			&cli.StringFlag{Name: "fail-on", Usage: "lowest finding `SEVERITY` that fails the check: low, medium, high, critical or none (default: the spec's fail_on, else " + defaultFailOn + ")"},
 			&cli.StringSliceFlag{Name: "ignore", Usage: "rule `ID` whose findings are not reported (repeatable, e.g. --ignore LD104)"},
@@ -85,7 +86,11 @@ func checkOptionsFrom(c *cli.Context) (*checkOptions, error) {
 		return nil, usageErrorf("give --function or --all, not both")
 	}
 	if path := c.String("spec"); path != "" {
-		data, err := limits.ReadFile(path, maxSpec, "")
+		limit, err := sizeFlag(c, "max-spec-size")
+		if err != nil {
+			return nil, err
+		}
+		data, err := limits.ReadTextFile(path, limit, "--max-spec-size")
 		if err != nil {
 			return nil, badInput(fmt.Errorf("read spec: %w", err))
 		}

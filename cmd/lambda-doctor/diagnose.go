@@ -41,6 +41,7 @@ func diagnoseCommand(runF func(context.Context, *streams, *diagnoseOptions) erro
 			&cli.StringFlag{Name: "qualifier", Usage: "alias or version `Q` the failing request names"},
 			&cli.StringFlag{Name: "symptom", Value: "auto", Usage: "`SYMPTOM`: auto, invoke-denied, access-denied, no-logs or role-assume"},
 			&cli.StringFlag{Name: "error", Usage: "pasted AWS error `TEXT` (@FILE reads a file, - reads stdin)"},
+			&cli.Int64Flag{Name: "max-error-size", Value: defaultMaxErrorText, Usage: "largest --error @FILE or - read, in `BYTES`"},
 			&cli.StringFlag{Name: "caller", Usage: "who invokes (`PRINCIPAL`): a service principal, an account id, a role/user ARN, or '*'"},
 			&cli.StringFlag{Name: "source-arn", Usage: "the `ARN` of the invoking resource (API route, rule, topic, bucket, log group...)"},
 			&cli.StringFlag{Name: "source-account", Usage: "the account `ID` that owns the invoking resource"},
@@ -179,22 +180,26 @@ func splitQualifier(name string) (base, q string, ok bool) {
 	return name, "", false
 }
 
-// maxErrorText bounds --error @FILE and --error - (docs/contract.md).
-const maxErrorText = 4 << 20
+// defaultMaxErrorText bounds --error @FILE and --error - (--max-error-size).
+const defaultMaxErrorText = 4 << 20
 
 // readErrorText returns --error's text: as given, from a file (@FILE) or
 // from stdin (-), each read with a size limit.
 func readErrorText(c *cli.Context) (string, error) {
 	v := c.String("error")
+	limit, err := sizeFlag(c, "max-error-size")
+	if err != nil {
+		return "", err
+	}
 	switch {
 	case v == "-":
-		b, err := limits.ReadAll(ioFrom(c).in, maxErrorText, "--error -", "")
+		b, err := limits.ReadText(ioFrom(c).in, limit, "standard input", "--max-error-size")
 		if err != nil {
-			return "", badInput(fmt.Errorf("--error -: read stdin: %w", err))
+			return "", badInput(fmt.Errorf("--error -: %w", err))
 		}
 		return string(b), nil
 	case strings.HasPrefix(v, "@"):
-		b, err := limits.ReadFile(v[1:], maxErrorText, "")
+		b, err := limits.ReadTextFile(v[1:], limit, "--max-error-size")
 		if err != nil {
 			return "", badInput(fmt.Errorf("--error %s: %w", v, err))
 		}

@@ -82,6 +82,7 @@ func exitCode(err error) (code int, advice string) {
 		die *diagnose.InputError
 		spe *checks.SpecError
 		tle *limits.TooLargeError
+		nte *limits.NotTextError
 	)
 	switch {
 	case err == nil:
@@ -92,7 +93,7 @@ func exitCode(err error) (code int, advice string) {
 		return exitBadInput, "run 'lambda-doctor COMMAND --help' for the flags"
 	case errors.As(err, &ine), errors.As(err, &ae):
 		return exitUnseen, ""
-	case errors.As(err, &tle), errors.As(err, &ie), errors.As(err, &aie), errors.As(err, &die), errors.As(err, &spe):
+	case errors.As(err, &tle), errors.As(err, &nte), errors.As(err, &ie), errors.As(err, &aie), errors.As(err, &die), errors.As(err, &spe):
 		return exitBadInput, ""
 	case errors.Is(err, account.ErrNotFound):
 		return exitUnseen, "check the function's name, and the account and region it is read in (--profile, --region, or the ARN's region)"

@@ -339,7 +339,11 @@ func parseContextFlags(flags []string) (simulate.Context, error) {
 const defaultMaxPolicy = 1 << 20
 
 func readPolicy(c *cli.Context, file string) (*simulate.Policy, error) {
-	b, err := limits.ReadFile(file, c.Int64("max-policy-size"), "--max-policy-size")
+	limit, err := sizeFlag(c, "max-policy-size")
+	if err != nil {
+		return nil, err
+	}
+	b, err := limits.ReadTextFile(file, limit, "--max-policy-size")
 	if err != nil {
 		return nil, badInput(fmt.Errorf("read policy: %w", err))
 	}

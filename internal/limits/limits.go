@@ -1,10 +1,14 @@
 // Package limits reads files and streams the operator names (policies, specs,
 // snapshots, case files, pasted errors) with a size limit, so that /dev/zero,
 // /dev/urandom or a 1 GB file ends at once with a clear error instead of
-// exhausting memory.
+// exhausting memory. The text readers (ReadTextFile, ReadText) also stop at
+// the first NUL byte, which no JSON, YAML or pasted text holds: binary data
+// such as /dev/zero or /dev/urandom is refused after its first bytes
+// rather than read up to the limit.
 package limits
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -31,23 +35,35 @@ func (e *TooLargeError) Error() string {
 // pipe is read until max+1 bytes at the most. flag names the flag that
 // raises the limit, for the error message ("" when none does).
 func ReadFile(path string, max int64, flag string) ([]byte, error) {
-	f, err := os.Open(path)
+	f, err := open(path, max, flag)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	st, err := f.Stat()
+	return ReadAll(f, max, path, flag)
+}
+
+// open opens path for reading, refusing a directory and a regular file
+// larger than max.
+func open(path string, max int64, flag string) (*os.File, error) {
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
-	what := path
+	st, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
 	switch {
 	case st.IsDir():
+		f.Close()
 		return nil, fmt.Errorf("%s is a directory, not a file", path)
 	case st.Mode().IsRegular() && st.Size() > max:
-		return nil, &TooLargeError{What: what, Limit: max, Flag: flag}
+		f.Close()
+		return nil, &TooLargeError{What: path, Limit: max, Flag: flag}
 	}
-	return ReadAll(f, max, what, flag)
+	return f, nil
 }
 
 // ReadAll reads r to its end, refusing more than max bytes.
@@ -60,6 +76,55 @@ func ReadAll(r io.Reader, max int64, what, flag string) ([]byte, error) {
 		return nil, &TooLargeError{What: what, Limit: max, Flag: flag}
 	}
 	return b, nil
+}
+
+// NotTextError is input that holds a NUL byte: binary data, not the text
+// (JSON, YAML, a pasted message) the tool expects.
+type NotTextError struct {
+	What   string
+	Offset int64 // of the first NUL byte
+}
+
+func (e *NotTextError) Error() string {
+	return fmt.Sprintf("%s is not text: byte %d is NUL (binary data?)", e.What, e.Offset)
+}
+
+// ReadTextFile is ReadFile for a text file: it also stops, with a
+// *NotTextError, at the first NUL byte.
+func ReadTextFile(path string, limit int64, flag string) ([]byte, error) {
+	f, err := open(path, limit, flag)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return ReadText(f, limit, path, flag)
+}
+
+// textChunk is how much ReadText reads before it looks for a NUL byte.
+const textChunk = 64 << 10
+
+// ReadText is ReadAll for text: it refuses more than max bytes, and stops
+// with a *NotTextError at the first NUL byte, having read at most one
+// chunk past it.
+func ReadText(r io.Reader, limit int64, what, flag string) ([]byte, error) {
+	var b []byte
+	chunk := make([]byte, textChunk)
+	for {
+		n, err := r.Read(chunk)
+		if i := bytes.IndexByte(chunk[:n], 0); i >= 0 {
+			return nil, &NotTextError{What: what, Offset: int64(len(b) + i)}
+		}
+		if int64(len(b)+n) > limit {
+			return nil, &TooLargeError{What: what, Limit: limit, Flag: flag}
+		}
+		b = append(b, chunk[:n]...)
+		if err == io.EOF {
+			return b, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
 }
 
 // IsTooLarge reports whether err is (or wraps) a *TooLargeError.

@@ -1,6 +1,8 @@
 package limits
 
 import (
+	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -52,4 +54,73 @@ func TestReadAllExactLimit(t *testing.T) {
 	if _, err := ReadAll(strings.NewReader("abcde"), 4, "x", ""); !IsTooLarge(err) {
 		t.Fatalf("got %v", err)
 	}
+}
+
+// Binary data ends a text read at its first NUL byte: /dev/zero and
+// /dev/urandom are refused without reading up to the limit.
+func TestReadTextFileBinary(t *testing.T) {
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "bin")
+	os.WriteFile(bin, []byte("{\"a\":\n\x00rest"), 0o644)
+	_, err := ReadTextFile(bin, 1<<20, "--max-x")
+	var nt *NotTextError
+	if !errors.As(err, &nt) || nt.Offset != 6 || !strings.Contains(err.Error(), "byte 6 is NUL") {
+		t.Fatalf("got %v, want a NotTextError at byte 6", err)
+	}
+	for _, dev := range []string{"/dev/zero", "/dev/urandom"} {
+		if _, err := os.Stat(dev); err != nil {
+			t.Skip(dev, "not here")
+		}
+		f, err := os.Open(dev)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cr := &countingReader{r: f}
+		// A limit far above what a test may read: the NUL must stop it.
+		_, err = ReadText(cr, 1<<40, dev, "--max-x")
+		f.Close()
+		if !errors.As(err, &nt) {
+			t.Errorf("%s: got %v, want a NotTextError", dev, err)
+		}
+		if cr.n > 4*textChunk {
+			t.Errorf("%s: read %d bytes before refusing it, want at most %d", dev, cr.n, 4*textChunk)
+		}
+	}
+}
+
+func TestReadText(t *testing.T) {
+	for _, tc := range []struct {
+		in      string
+		limit   int64
+		want    string
+		tooBig  bool
+		notText bool
+	}{
+		{"", 4, "", false, false},
+		{"abcd", 4, "abcd", false, false},
+		{"abcde", 4, "", true, false},
+		{"ab\x00", 4, "", false, true},
+		{strings.Repeat("x", 3*textChunk+7), 4 * textChunk, strings.Repeat("x", 3*textChunk+7), false, false},
+		{strings.Repeat("x", 3*textChunk+7), 3 * textChunk, "", true, false},
+	} {
+		b, err := ReadText(strings.NewReader(tc.in), tc.limit, "in", "")
+		var nt *NotTextError
+		switch {
+		case tc.tooBig && !IsTooLarge(err), tc.notText && !errors.As(err, &nt):
+			t.Errorf("%.20q (limit %d): got %v, want too large %v, not text %v", tc.in, tc.limit, err, tc.tooBig, tc.notText)
+		case !tc.tooBig && !tc.notText && (err != nil || string(b) != tc.want):
+			t.Errorf("%.20q (limit %d): got %d bytes, %v", tc.in, tc.limit, len(b), err)
+		}
+	}
+}
+
+type countingReader struct {
+	r io.Reader
+	n int
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += n
+	return n, err
 }

@@ -143,6 +143,11 @@ func Run(r io.Reader, out, msgs io.Writer, opt Options) (Summary, error) {
 		}
 	}
 	if err := <-readErr; err != nil {
+		var nt *limits.NotTextError
+		if errors.As(err, &nt) {
+			nt.What = opt.Name
+			return sum, err
+		}
 		return sum, fmt.Errorf("read %s: %w", opt.Name, err)
 	}
 	return sum, werr
@@ -164,9 +169,13 @@ func (c *chunk) reset() {
 }
 
 // split reads r into chunks of whole lines. A line longer than maxLine is
-// skipped and becomes a chunk of its own marked tooLong.
+// skipped and becomes a chunk of its own marked tooLong. A NUL byte, which
+// no JSON text holds, ends the read with a *limits.NotTextError: binary data
+// (/dev/zero, /dev/urandom) is refused at once instead of being read as
+// endless bad lines.
 func split(r io.Reader, free <-chan *chunk, jobs chan<- *chunk, maxLine int) error {
 	seq, line := 0, 1
+	var offset int64 // bytes read before this read
 	send := func(c *chunk) {
 		c.seq, c.first = seq, line
 		seq++
@@ -217,6 +226,10 @@ func split(r io.Reader, free <-chan *chunk, jobs chan<- *chunk, maxLine int) err
 		n, err := r.Read(buf[len(buf):cap(buf)])
 		start := len(buf)
 		buf = buf[:start+n]
+		if i := bytes.IndexByte(buf[start:], 0); i >= 0 {
+			return &limits.NotTextError{What: "the input", Offset: offset + int64(i)}
+		}
+		offset += int64(n)
 		if skipping {
 			if i := bytes.IndexByte(buf[start:], '\n'); i < 0 {
 				buf = buf[:0]

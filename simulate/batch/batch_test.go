@@ -9,6 +9,7 @@ import (
 	"testing"
 	"testing/iotest"
 
+	"github.com/lambda-doctor/lambda-doctor/internal/limits"
 	"github.com/lambda-doctor/lambda-doctor/simulate"
 )
 
@@ -234,4 +235,33 @@ func TestRunLinesLongerThanABuffer(t *testing.T) {
 			t.Errorf("got %+v", sum)
 		}
 	}
+}
+
+// Binary data (/dev/zero, /dev/urandom) is refused at its first NUL byte:
+// an endless stream ends the run instead of turning into endless bad lines.
+func TestRunBinary(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		r    io.Reader
+		at   int64
+	}{
+		{"zeros", endless{}, 0},
+		{"text then zeros", io.MultiReader(strings.NewReader(caseLine(1)+"\n"+"garbage"), endless{}), int64(len(caseLine(1)) + 1 + len("garbage"))},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Run(tc.r, io.Discard, io.Discard, Options{Name: "cases.jsonl"})
+			var nt *limits.NotTextError
+			if !errors.As(err, &nt) || nt.Offset != tc.at || !strings.Contains(err.Error(), "cases.jsonl is not text") {
+				t.Fatalf("got %v, want a NotTextError naming cases.jsonl at byte %d", err, tc.at)
+			}
+		})
+	}
+}
+
+// endless reads NUL bytes forever, as /dev/zero does.
+type endless struct{}
+
+func (endless) Read(p []byte) (int, error) {
+	clear(p)
+	return len(p), nil
 }

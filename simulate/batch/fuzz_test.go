@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/lambda-doctor/lambda-doctor/internal/limits"
 	"github.com/lambda-doctor/lambda-doctor/simulate"
 )
 
@@ -85,6 +86,14 @@ func FuzzRun(f *testing.F) {
 		}
 		var out bytes.Buffer
 		sum, err := Run(&sizedReader{s: input, sizes: sizes}, &out, io.Discard, Options{Name: "in", MaxLine: maxLine, Workers: 3})
+		if i := strings.IndexByte(input, 0); i >= 0 {
+			// No JSON text holds a NUL byte: the read ends there.
+			var nt *limits.NotTextError
+			if !errors.As(err, &nt) || nt.Offset != int64(i) {
+				t.Fatalf("input with a NUL byte at %d: got %v, want a NotTextError at that offset", i, err)
+			}
+			return
+		}
 		if err != nil {
 			t.Fatal(err)
 		}
