@@ -51,6 +51,9 @@ type Checker struct {
 	// unparsed holds one LD110 finding per document that does not parse,
 	// by owner and policy name, naming every function it leaves undecided.
 	unparsed map[string]*Finding
+	// specErr is the first expectation (by line) that names a request AWS
+	// could not make for the function it is about (see Err).
+	specErr *SpecError
 }
 
 type roleState struct {
@@ -134,6 +137,14 @@ func (c *Checker) Check(fn *account.Function) {
 	unparsed = append(unparsed, rpu...)
 	add(functionURLFindings(fn)...)
 	if spec, ok := c.opts.Spec.For(fn.Name, fn.ARN, c.opts.Function); ok {
+		if err := spec.crossPartition(c.opts.Spec.File, fn); err != nil {
+			c.mu.Lock()
+			if c.specErr == nil || err.Line < c.specErr.Line {
+				c.specErr = err
+			}
+			c.mu.Unlock()
+			return
+		}
 		var closed map[int]*judge.Verdict
 		fr.Expectations, closed = expectations(fn, spec)
 		for i := range fr.Expectations {
@@ -383,7 +394,23 @@ feed:
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	if err := c.Err(); err != nil {
+		return nil, err
+	}
 	return c.Report(), nil
+}
+
+// Err is the spec's error found while checking, if any: an expectation
+// that names an ARN in another partition than its function's, a request AWS
+// could not make (a *SpecError with its line; bad input, exit 2). Its
+// function has no result.
+func (c *Checker) Err() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.specErr == nil {
+		return nil
+	}
+	return c.specErr
 }
 
 // Each checks every function readAll yields (a reader that reads a whole
@@ -401,6 +428,9 @@ func Each(ctx context.Context, readAll func(context.Context, func(*account.Funct
 		return nil
 	})
 	if err != nil {
+		return nil, err
+	}
+	if err := c.Err(); err != nil {
 		return nil, err
 	}
 	return c.Report(), nil

@@ -10,6 +10,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/lambda-doctor/lambda-doctor/account"
+	"github.com/lambda-doctor/lambda-doctor/internal/validate"
 	"github.com/lambda-doctor/lambda-doctor/simulate"
 )
 
@@ -261,6 +262,9 @@ func (p *specParser) function(n *yaml.Node, f map[string]*yaml.Node, what string
 		if str == "" {
 			return fs, p.errf(v.Line, "function must not be empty")
 		}
+		if _, err := validate.FunctionName(str); err != nil {
+			return fs, p.errf(v.Line, "function: %v", err)
+		}
 		fs.Function = str
 	}
 	if v := f["invokers"]; v != nil {
@@ -320,8 +324,23 @@ func (p *specParser) invoker(n *yaml.Node, what string) (InvokerSpec, error) {
 	if inv.Principal == "" {
 		return inv, p.errf(n.Line, "%s needs a principal (a service such as apigateway.amazonaws.com, an account id, a role ARN, or \"*\")", what)
 	}
-	if inv.SourceARN != "" && !strings.HasPrefix(inv.SourceARN, "arn:") {
-		return inv, p.errf(f["source_arn"].Line, "%s.source_arn %q is not an ARN", what, inv.SourceARN)
+	pr, err := validate.Principal(inv.Principal)
+	if err != nil {
+		return inv, p.errf(f["principal"].Line, "%s.principal: %v", what, err)
+	}
+	if inv.SourceARN != "" {
+		src, err := validate.SourceARN(inv.SourceARN)
+		if err != nil {
+			return inv, p.errf(f["source_arn"].Line, "%s.source_arn: %v", what, err)
+		}
+		if err := validate.Invoker(pr, src); err != nil {
+			return inv, p.errf(f["principal"].Line, "%s.principal: %v", what, err)
+		}
+	}
+	if inv.Qualifier != "" {
+		if err := validate.Qualifier(inv.Qualifier); err != nil {
+			return inv, p.errf(f["qualifier"].Line, "%s.qualifier: %v", what, err)
+		}
 	}
 	if a := inv.SourceAccount; a != "" && !account.IsAccountID(a) {
 		return inv, p.errf(f["source_account"].Line, "%s.source_account %q is not a 12-digit account id (quote it in YAML)", what, a)
@@ -360,14 +379,14 @@ func (p *specParser) call(n *yaml.Node, what string) (CallSpec, error) {
 	if c.Action == "" {
 		return c, p.errf(n.Line, "%s needs an action (service:Action, e.g. dynamodb:Query)", what)
 	}
-	if svc, act, ok := strings.Cut(c.Action, ":"); !ok || svc == "" || act == "" || strings.ContainsAny(c.Action, " */?") {
-		return c, p.errf(f["action"].Line, "%s.action %q is not service:Action (one action, no wildcards)", what, c.Action)
+	if _, err := validate.Action(c.Action); err != nil {
+		return c, p.errf(f["action"].Line, "%s.action: %v", what, err)
 	}
 	if c.Resource == "" {
 		return c, p.errf(n.Line, "%s needs a resource (an ARN, or \"*\" for actions without resources)", what)
 	}
-	if c.Resource != "*" && !strings.HasPrefix(c.Resource, "arn:") {
-		return c, p.errf(f["resource"].Line, "%s.resource %q is not an ARN or \"*\"", what, c.Resource)
+	if err := validate.Resource(c.Action, c.Resource, ""); err != nil {
+		return c, p.errf(f["resource"].Line, "%s.resource: %v", what, err)
 	}
 	if v := f["context"]; v != nil {
 		if c.Context, err = p.context(v, what+".context"); err != nil {
@@ -552,4 +571,31 @@ func (s *Spec) Names() []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// crossPartition is the first expectation of fs that names an ARN (a
+// caller, a source, a resource) in another partition than fn's: a request
+// that cannot be made, reported as a *SpecError on its line.
+func (fs FunctionSpec) crossPartition(file string, fn *account.Function) *SpecError {
+	part := fn.PartitionName()
+	check := func(line int, what, arn string) *SpecError {
+		a, err := validate.ParseARN(arn)
+		if err != nil || a.Partition == part {
+			return nil
+		}
+		return &SpecError{File: file, Line: line, Msg: fmt.Sprintf("%s %q is in partition %s, the function %s in partition %s: no request crosses partitions", what, arn, a.Partition, fn.Name, part)}
+	}
+	for _, inv := range fs.Invokers {
+		for _, c := range []struct{ what, arn string }{{"principal", inv.Principal}, {"source_arn", inv.SourceARN}} {
+			if err := check(inv.Line, c.what, c.arn); err != nil {
+				return err
+			}
+		}
+	}
+	for _, c := range append(append([]CallSpec(nil), fs.Calls...), fs.DeniedCalls...) {
+		if err := check(c.Line, "resource", c.Resource); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -9,13 +9,13 @@ package diagnose
 import (
 	"context"
 	"fmt"
-	"regexp"
 	"strings"
 
 	"github.com/lambda-doctor/lambda-doctor/account"
 	"github.com/lambda-doctor/lambda-doctor/diagnose/fix"
 	"github.com/lambda-doctor/lambda-doctor/diagnose/judge"
 	"github.com/lambda-doctor/lambda-doctor/internal/errtext"
+	"github.com/lambda-doctor/lambda-doctor/internal/validate"
 	"github.com/lambda-doctor/lambda-doctor/simulate"
 )
 
@@ -100,6 +100,12 @@ func Diagnose(ctx context.Context, fn *account.Function, o Options) (*Report, er
 	}
 	if o.FixFormat == "" {
 		o.FixFormat = fix.CLI
+	}
+	if err := ValidateOptions(o); err != nil {
+		return nil, err
+	}
+	if err := validateForFunction(fn, o); err != nil {
+		return nil, err
 	}
 	d := &diagnosis{fn: fn, o: o}
 	var notes []string
@@ -275,18 +281,15 @@ func (d *diagnosis) requirements(keep func(judge.Requirement) bool) {
 }
 
 func (d *diagnosis) call(action, resource, why string) (judge.Call, error) {
-	if !regexp.MustCompile(`^[A-Za-z0-9-]+:[A-Za-z0-9*?]+$`).MatchString(action) {
-		return judge.Call{}, inputErrorf("--action", "%q is not an IAM action; want SERVICE:ACTION, e.g. dynamodb:Query", action)
-	}
 	if resource == "" {
-		if judge.GrantResource(action, "x") == "*" {
-			resource = "*"
-		} else {
+		if judge.GrantResource(action, "x") != "*" {
 			return judge.Call{}, inputErrorf("--resource", "%s acts on a resource: give its ARN with --resource", action)
 		}
+		resource = "*"
 	}
-	if resource != "*" && !strings.HasPrefix(resource, "arn:") {
-		return judge.Call{}, inputErrorf("--resource", "%q is not an ARN (arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE) or *", resource)
+	action, err := validCall(d.fn, action, resource, "--action")
+	if err != nil {
+		return judge.Call{}, err
 	}
 	return judge.Call{Action: action, Resource: resource, Why: why}, nil
 }
@@ -304,7 +307,15 @@ func (d *diagnosis) denials(rank int) {
 		if !d.isOwnPrincipal(den.Principal) {
 			continue
 		}
-		c := judge.Call{Action: den.Action, Resource: res, Why: "log line " + den.Time.UTC().Format("2006-01-02 15:04:05") + " in " + den.LogGroup}
+		why := "log line " + den.Time.UTC().Format("2006-01-02 15:04:05") + " in " + den.LogGroup
+		// A line naming a request AWS could not make (an unknown action, a
+		// resource the action does not act on) is not judged: no fix for it.
+		action, err := validCall(d.fn, den.Action, res, why)
+		if err != nil {
+			d.notes = append(d.notes, "not judged: "+err.Error())
+			continue
+		}
+		c := judge.Call{Action: action, Resource: res, Why: why}
 		v := judge.CheckOutbound(d.fn, c)
 		f := d.add(v, c.Why, rank)
 		if f != nil {
@@ -529,6 +540,19 @@ func (d *diagnosis) fromError(den *errtext.Denial) ([]string, error) {
 	default: // not authorized
 		action := firstNonEmpty(o.Action, den.Action)
 		resource := firstNonEmpty(o.Resource, den.Resource)
+		flag := "--error"
+		if o.Action != "" {
+			flag = "--action"
+		}
+		if action != "" {
+			// A pasted text naming an action AWS does not know is bad
+			// input as much as a flag (did you mean ...?).
+			a, err := validate.Action(action)
+			if err != nil {
+				return nil, &InputError{Flag: flag, Err: err}
+			}
+			action = a
+		}
 		switch {
 		case strings.EqualFold(action, "sts:AssumeRole") && (fn.Role == nil || resource == fn.Role.ARN || strings.HasSuffix(resource, "/"+judge.RoleName(fn.Config.RoleARN))):
 			v := judge.CheckTrust(fn)
@@ -549,6 +573,9 @@ func (d *diagnosis) fromError(den *errtext.Denial) ([]string, error) {
 			if !strings.HasPrefix(resource, "arn:") && resource != "*" {
 				notes = append(notes, fmt.Sprintf("the error names the resource %q, not its ARN: pass --resource with the ARN for an exact check", resource))
 				resource = resourceFromName(fn, action, resource)
+			}
+			if _, err := validCall(fn, action, resource, flag); err != nil {
+				return nil, err
 			}
 			if den.Principal != "" && !d.isOwnPrincipal(den.Principal) {
 				notes = append(notes, fmt.Sprintf("the error is about %s, not this function's execution role (%s): judged against the execution role anyway", den.Principal, judge.SessionARN(fn)))

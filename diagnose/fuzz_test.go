@@ -17,6 +17,9 @@ func FuzzDiagnoseError(f *testing.F) {
 	f.Add("", "*", "", "")
 	f.Add("", "logs.amazonaws.com", "arn:aws:logs:us-east-1:111122223333:log-group:/x:*", "")
 	f.Add("AccessDenied", "444455556666", "arn:", "1")
+	f.Add("User: arn:aws:sts::111122223333:assumed-role/worker-role/worker is not authorized to perform: dynamodb:Querry on resource: arn:aws:dynamodb:us-east-1:111122223333:table/T", "", "", "")
+	f.Add("User: arn:aws:sts::111122223333:assumed-role/worker-role/worker is not authorized to perform: s3:GetObject on resource: arn:aws-cn:s3:::b/k", "", "", "")
+	f.Add("", "s3.amazonaws.com", "arn:aws-us-gov:s3:::bucket", "a.b")
 	f.Fuzz(func(t *testing.T, text, caller, source, qualifier string) {
 		o := Options{Error: text, Caller: caller, SourceARN: source, Qualifier: qualifier}
 		if text == "" {

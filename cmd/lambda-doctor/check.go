@@ -13,6 +13,7 @@ import (
 	"github.com/lambda-doctor/lambda-doctor/account"
 	"github.com/lambda-doctor/lambda-doctor/checks"
 	"github.com/lambda-doctor/lambda-doctor/internal/limits"
+	"github.com/lambda-doctor/lambda-doctor/internal/validate"
 )
 
 // defaultFailOn is the severity at or above which a finding fails `check`
@@ -84,6 +85,11 @@ func checkOptionsFrom(c *cli.Context) (*checkOptions, error) {
 	}
 	if o.All && o.Function != "" {
 		return nil, usageErrorf("give --function or --all, not both")
+	}
+	if o.Function != "" {
+		if _, err := validate.FunctionName(o.Function); err != nil {
+			return nil, badInput(fmt.Errorf("--function: %w", err))
+		}
 	}
 	if path := c.String("spec"); path != "" {
 		limit, err := sizeFlag(c, "max-spec-size")

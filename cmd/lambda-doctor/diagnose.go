@@ -8,10 +8,10 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/lambda-doctor/lambda-doctor/account"
 	"github.com/lambda-doctor/lambda-doctor/diagnose"
 	"github.com/lambda-doctor/lambda-doctor/diagnose/fix"
 	"github.com/lambda-doctor/lambda-doctor/internal/limits"
+	"github.com/lambda-doctor/lambda-doctor/internal/validate"
 )
 
 // diagnoseOptions are what `lambda-doctor diagnose` was told.
@@ -95,21 +95,20 @@ func diagnoseOptionsFrom(c *cli.Context) (*diagnoseOptions, error) {
 		FixFormat:     format,
 	}
 	d := &o.Diagnose
-	if d.SourceAccount != "" && !account.IsAccountID(d.SourceAccount) {
-		return nil, usageErrorf("--source-account %q: want a 12-digit account id", d.SourceAccount)
-	}
-	if d.SourceARN != "" && !strings.HasPrefix(d.SourceARN, "arn:") {
-		return nil, usageErrorf("--source-arn %q is not an ARN", d.SourceARN)
-	}
-	if d.Caller != "" && d.Caller != "*" && !account.IsAccountID(d.Caller) && !strings.HasPrefix(d.Caller, "arn:") && !strings.HasSuffix(d.Caller, ".amazonaws.com") && !strings.HasSuffix(d.Caller, ".amazonaws.com.cn") {
-		return nil, usageErrorf("--caller %q: want a service principal (apigateway.amazonaws.com), a 12-digit account id, an IAM ARN, or '*'", d.Caller)
-	}
 	// NAME:QUALIFIER and ARN:QUALIFIER name the qualifier too.
-	if base, q, ok := splitQualifier(name); ok {
-		if d.Qualifier != "" && d.Qualifier != q {
-			return nil, usageErrorf("--function %s names qualifier %q but --qualifier is %q", name, q, d.Qualifier)
+	f, err := validate.FunctionName(name)
+	if err != nil {
+		return nil, badInput(fmt.Errorf("--function: %w", err))
+	}
+	if f.Qualifier != "" {
+		if d.Qualifier != "" && d.Qualifier != f.Qualifier {
+			return nil, usageErrorf("--function %s names qualifier %q but --qualifier is %q", name, f.Qualifier, d.Qualifier)
 		}
-		o.Function, d.Qualifier = base, q
+		o.Function, d.Qualifier = strings.TrimSuffix(name, ":"+f.Qualifier), f.Qualifier
+	}
+	// A request AWS could not make is bad input, before any account is read.
+	if err := diagnose.ValidateOptions(*d); err != nil {
+		return nil, badInput(err)
 	}
 	if o.Source, err = sourceOptionsFrom(c); err != nil {
 		return nil, err
@@ -163,21 +162,6 @@ func runDiagnose(ctx context.Context, s *streams, o *diagnoseOptions) error {
 		return err
 	}
 	return exitWith(rep.ExitCode())
-}
-
-// splitQualifier splits NAME:Q or arn:...:function:NAME:Q.
-func splitQualifier(name string) (base, q string, ok bool) {
-	if strings.HasPrefix(name, "arn:") {
-		parts := strings.Split(name, ":")
-		if len(parts) == 8 {
-			return strings.Join(parts[:7], ":"), parts[7], true
-		}
-		return name, "", false
-	}
-	if i := strings.LastIndex(name, ":"); i > 0 && i < len(name)-1 && !strings.Contains(name[:i], ":") {
-		return name[:i], name[i+1:], true
-	}
-	return name, "", false
 }
 
 // defaultMaxErrorText bounds --error @FILE and --error - (--max-error-size).

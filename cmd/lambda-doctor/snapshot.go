@@ -13,6 +13,7 @@ import (
 
 	"github.com/lambda-doctor/lambda-doctor/account"
 	"github.com/lambda-doctor/lambda-doctor/account/live"
+	"github.com/lambda-doctor/lambda-doctor/internal/validate"
 )
 
 // snapshotOptions are what `lambda-doctor snapshot` was told.
@@ -53,6 +54,11 @@ func snapshotOptionsFrom(c *cli.Context) (*snapshotOptions, error) {
 		return nil, usageErrorf("give --function NAME or --all")
 	case c.Int("concurrency") < 1:
 		return nil, usageErrorf("--concurrency must be at least 1")
+	}
+	for _, f := range o.Functions {
+		if _, err := validate.FunctionName(f); err != nil {
+			return nil, badInput(fmt.Errorf("--function: %w", err))
+		}
 	}
 	var err error
 	if o.Source, err = sourceOptionsFrom(c); err != nil {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"time"
 
@@ -9,6 +10,7 @@ import (
 
 	"github.com/lambda-doctor/lambda-doctor/account"
 	"github.com/lambda-doctor/lambda-doctor/account/live"
+	"github.com/lambda-doctor/lambda-doctor/internal/validate"
 )
 
 // sourceFlags are the flags every command that reads an account takes
@@ -44,6 +46,11 @@ func sourceOptionsFrom(c *cli.Context) (sourceOptions, error) {
 	}
 	if o.Snapshot != "" && (c.IsSet("region") || (o.Profile != "" && o.Profile != os.Getenv("AWS_PROFILE"))) {
 		return o, usageErrorf("--snapshot reads a file: --profile and --region apply only to a live account")
+	}
+	if o.Region != "" {
+		if _, err := validate.Region(o.Region); err != nil {
+			return o, badInput(fmt.Errorf("--region: %w", err))
+		}
 	}
 	if c.IsSet("log-window") {
 		o.LogWindow = c.Duration("log-window")

@@ -166,3 +166,21 @@ func FuzzRegion(f *testing.F) {
 		}
 	})
 }
+
+func FuzzFunctionName(f *testing.F) {
+	for _, s := range []string{"f", "f:live", "arn:aws:lambda:us-east-1:111122223333:function:f:1", "arn:aws:lambda:us-east-1:111122223333:function:", "f:", ":", "\x1b", "arn:aws:lambda:::function:f"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		fn, err := FunctionName(in)
+		fuzzErr(t, in, err)
+		if err == nil {
+			if fn.Name == "" || term.Unsafe(in) || !strings.Contains(in, fn.Name) {
+				t.Fatalf("FunctionName(%q) = %+v", in, fn)
+			}
+			if fn.Qualifier != "" && !strings.HasSuffix(in, ":"+fn.Qualifier) {
+				t.Fatalf("FunctionName(%q): qualifier %q is not its end", in, fn.Qualifier)
+			}
+		}
+	})
+}

@@ -15,7 +15,9 @@
 //	src, err := validate.SourceARN(o.SourceARN)        // --source-arn: service and the principals that invoke with it
 //	err = validate.Invoker(p, src)                     // --caller and --source-arn together
 //	part, err := validate.Region(o.Region)             // --region: its partition
-//	a, err := validate.ParseARN(s)                     // any ARN (--function ARN, a key or layer ARN)
+//	a, err := validate.ParseARN(s)                     // any ARN (a key or layer ARN)
+//	f, err := validate.FunctionName(o.Function)        // --function: NAME, NAME:QUALIFIER or a function ARN
+//	err = validate.Qualifier(o.Qualifier)              // --qualifier, a spec's qualifier
 //
 // Resource asks for "*" only from actions that take no resource, and for
 // the ARN of one of the action's resource types from every other action,

@@ -319,3 +319,56 @@ func TestRegion(t *testing.T) {
 		})
 	}
 }
+
+func TestFunctionName(t *testing.T) {
+	for _, tc := range []struct {
+		in         string
+		name, q    string
+		arnAccount string
+	}{
+		{"order-processor", "order-processor", "", ""},
+		{"order_processor:live", "order_processor", "live", ""},
+		{"f:$LATEST", "f", "$LATEST", ""},
+		{"f:7", "f", "7", ""},
+		{"arn:aws:lambda:us-west-2:111122223333:function:report-builder", "report-builder", "", "111122223333"},
+		{"arn:aws-cn:lambda:cn-north-1:111122223333:function:f:prod", "f", "prod", "111122223333"},
+	} {
+		f, err := FunctionName(tc.in)
+		if err != nil || f.Name != tc.name || f.Qualifier != tc.q || f.ARN.Account != tc.arnAccount {
+			t.Errorf("FunctionName(%q) = %+v, %v; want name %q qualifier %q account %q", tc.in, f, err, tc.name, tc.q, tc.arnAccount)
+		}
+	}
+	for _, tc := range []struct {
+		name, in string
+		want     []string
+	}{
+		{"empty", "", []string{"no function given"}},
+		{"space", "order processor", []string{"is not a function name"}},
+		{"too long", strings.Repeat("f", 65), []string{"1 to 64"}},
+		{"escape", "f\x1b]0;x\x07", []string{`\x1b`, "is not a function name"}},
+		{"empty qualifier", "f:", []string{"empty qualifier"}},
+		{"bad qualifier", "f:a.b", []string{"not a version or alias name"}},
+		{"two colons", "f:a:b", []string{"is not a function name"}},
+		{"not lambda", "arn:aws:s3:::bucket", []string{"is not a Lambda function ARN"}},
+		{"layer", "arn:aws:lambda:us-east-1:111122223333:layer:l:1", []string{"is not a Lambda function ARN"}},
+		{"broken ARN", "arn:aws:lambda:us-east-1", []string{"is not an ARN"}},
+		{"bad region", "arn:aws:lambda:useast1:111122223333:function:f", []string{"not a region name"}},
+		{"no account", "arn:aws:lambda:us-east-1::function:f", []string{"names no region or no account"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := FunctionName(tc.in)
+			checkErr(t, err, tc.want...)
+		})
+	}
+}
+
+func TestQualifier(t *testing.T) {
+	for _, q := range []string{"live", "1", "$LATEST", "blue-green_2"} {
+		if err := Qualifier(q); err != nil {
+			t.Errorf("Qualifier(%q): %v", q, err)
+		}
+	}
+	for _, q := range []string{"", "$latest", "a b", "a:b", strings.Repeat("q", 129), "\u202elive"} {
+		checkErr(t, Qualifier(q))
+	}
+}
