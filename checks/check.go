@@ -32,6 +32,10 @@ type Options struct {
 	// Progress, when set, is called after each function with the number
 	// done and the total (0 when not known), never concurrently.
 	Progress func(done, total int)
+	// Profile is the named profile the account was read with ("" for none,
+	// and for a snapshot): every command of a fix or an advice carries it
+	// (fix.Target).
+	Profile string
 }
 
 // Checker accumulates the results of checking a set of functions. It is
@@ -132,10 +136,11 @@ func (c *Checker) Check(fn *account.Function) {
 			add(f)
 		}
 	}
-	rpf, rpu := resourcePolicyFindings(fn)
+	t := fix.TargetOf(fn, c.opts.Profile)
+	rpf, rpu := resourcePolicyFindings(fn, t)
 	add(rpf...)
 	unparsed = append(unparsed, rpu...)
-	add(functionURLFindings(fn)...)
+	add(functionURLFindings(fn, t)...)
 	if spec, ok := c.opts.Spec.For(fn.Name, fn.ARN, c.opts.Function); ok {
 		if err := spec.crossPartition(c.opts.Spec.File, fn); err != nil {
 			c.mu.Lock()
@@ -168,7 +173,7 @@ func (c *Checker) Check(fn *account.Function) {
 	c.mu.Unlock()
 	if first && fn.Role != nil {
 		var ru []judge.Unparsed
-		roleFindings, ru = roleRules(fn)
+		roleFindings, ru = roleRules(fn, t)
 		unparsed = append(unparsed, ru...)
 	}
 
@@ -215,6 +220,7 @@ func (c *Checker) buildFixes() {
 		return all[i].index < all[j].index
 	})
 	set := fix.NewSet()
+	set.Profile = c.opts.Profile
 	for _, fx := range all {
 		for _, t := range fx.items {
 			fixes := set.For(t.fn, t.v, fix.CLI)

@@ -25,7 +25,7 @@ func isAWSManaged(arn string) bool { return strings.Contains(arn, ":iam::aws:pol
 // administrator and wildcard grants, unknown actions. The role's documents
 // that do not parse come back apart (one LD110 per document, see
 // Checker.addUnparsed).
-func roleRules(fn *account.Function) ([]Finding, []judge.Unparsed) {
+func roleRules(fn *account.Function, t fix.Target) ([]Finding, []judge.Unparsed) {
 	r := fn.Role
 	var out []Finding
 	var pols []rolePolicy
@@ -51,7 +51,7 @@ func roleRules(fn *account.Function) ([]Finding, []judge.Unparsed) {
 					f.Severity = High
 				}
 				f.Evidence = []Evidence{{Policy: mp.ARN, Detail: "attached to the execution role"}}
-				detach := fmt.Sprintf("aws iam detach-role-policy --role-name %s --policy-arn %s", fix.Quote(r.Name), fix.Quote(mp.ARN))
+				detach := fix.DetachRolePolicy(t, r.Name, mp.ARN)
 				if missing := requiredWithout(fn, mp.ARN); len(missing) == 0 {
 					f.Advice = "Without it, every permission the configuration of " + fn.Name + " requires still holds (checked by simulation); " +
 						"grant what its code calls, then: " + detach
@@ -86,7 +86,7 @@ func roleRules(fn *account.Function) ([]Finding, []judge.Unparsed) {
 			out = append(out, unknownActions(r.ARN, b.ARN, p)...)
 		}
 	}
-	tf, tu := trustFindings(fn)
+	tf, tu := trustFindings(fn, t)
 	return append(out, tf...), append(unparsed, tu...)
 }
 
@@ -311,7 +311,7 @@ func unknownActions(subject, policy string, p *simulate.Policy) []Finding {
 
 // trustFindings: no one but Lambda should be able to assume the execution
 // role (LD109). That Lambda can is a requirement (LD011, judge.Requirements).
-func trustFindings(fn *account.Function) ([]Finding, []judge.Unparsed) {
+func trustFindings(fn *account.Function, t fix.Target) ([]Finding, []judge.Unparsed) {
 	r := fn.Role
 	var out []Finding
 	p, err := judge.ParsePolicy(r.Trust)
@@ -363,7 +363,7 @@ func trustFindings(fn *account.Function) ([]Finding, []judge.Unparsed) {
 	}
 	// One fix for every LD109 of the role: the trust policy limited to
 	// Lambda, checked by simulation.
-	if fx, ok := fix.NarrowTrust(fn); ok && fx.Verified {
+	if fx, ok := fix.NarrowTrust(fn, t.Profile); ok && fx.Verified {
 		for i := range out {
 			if out[i].ID == "LD109" {
 				out[i].Fixes = []fix.Fix{fx}
@@ -376,7 +376,7 @@ func trustFindings(fn *account.Function) ([]Finding, []judge.Unparsed) {
 // resourcePolicyFindings: confused deputy (LD105), public principal
 // (LD106) and unknown actions (LD108) in the function's resource policies;
 // the policies that do not parse come back apart.
-func resourcePolicyFindings(fn *account.Function) ([]Finding, []judge.Unparsed) {
+func resourcePolicyFindings(fn *account.Function, t fix.Target) ([]Finding, []judge.Unparsed) {
 	var out []Finding
 	var unparsed []judge.Unparsed
 	for _, rp := range fn.ResourcePolicies {
@@ -396,7 +396,7 @@ func resourcePolicyFindings(fn *account.Function) ([]Finding, []judge.Unparsed) 
 				continue
 			}
 			sid := stmtName(st)
-			removeCmd := fmt.Sprintf("aws lambda remove-permission --function-name %s --statement-id %s", fix.Quote(fnName), fix.Quote(st.Sid))
+			removeCmd := fix.RemovePermission(t, fn, rp.Qualifier, st.Sid)
 			if st.Principal != nil && (st.Principal.All || contains(st.Principal.Values["AWS"], "*")) && len(st.Conditions) == 0 {
 				f := newFinding("LD106", fn.ARN, fmt.Sprintf("%s statement %s lets anyone invoke %s", name, sid, fnName), fn.ARN)
 				f.Evidence = []Evidence{{Policy: name, Statement: sid, Detail: "Principal \"*\" with no Condition allows " + listText(st.Action)}}
@@ -410,12 +410,12 @@ func resourcePolicyFindings(fn *account.Function) ([]Finding, []judge.Unparsed) 
 			svcs := st.Principal.Values["Service"]
 			f := newFinding("LD105", fn.ARN, fmt.Sprintf("%s statement %s lets %s invoke %s without SourceArn or SourceAccount", name, sid, strings.Join(svcs, ", "), fnName), fn.ARN)
 			f.Evidence = []Evidence{{Policy: name, Statement: sid, Detail: fmt.Sprintf("Principal %s, Action %s, no aws:SourceArn/aws:SourceAccount condition", strings.Join(svcs, ", "), listText(st.Action))}}
-			f.Advice = "Scope the permission to the resource that triggers the function: " + removeCmd +
-				" && aws lambda add-permission --function-name " + fix.Quote(fnName) + " --statement-id " + fix.Quote(st.Sid) +
-				" --action lambda:InvokeFunction --principal " + fix.Quote(svcs[0]) + " --source-arn SOURCE_ARN --source-account " + fn.Account
-			if t := triggerFor(fn, svcs, rp.Qualifier); t != nil {
-				f.Advice = strings.Replace(f.Advice, "SOURCE_ARN", fix.Quote(t.SourceARN), 1)
+			source := "SOURCE_ARN"
+			if tr := triggerFor(fn, svcs, rp.Qualifier); tr != nil {
+				source = tr.SourceARN
 			}
+			f.Advice = "Scope the permission to the resource that triggers the function: " + removeCmd +
+				" && " + fix.AddInvokePermission(t, fn, rp.Qualifier, st.Sid, svcs[0], source, fn.Account)
 			out = append(out, f)
 		}
 	}
@@ -466,22 +466,19 @@ func hasSourceCondition(st simulate.Statement) bool {
 }
 
 // functionURLFindings: a function URL with auth type NONE (LD107).
-func functionURLFindings(fn *account.Function) []Finding {
+func functionURLFindings(fn *account.Function, t fix.Target) []Finding {
 	var out []Finding
 	for _, u := range fn.URLConfigs {
 		if !strings.EqualFold(u.AuthType, "NONE") {
 			continue
 		}
 		name := fn.Name
-		q := ""
 		if u.Qualifier != "" {
 			name += ":" + u.Qualifier
-			q = " --qualifier " + fix.Quote(u.Qualifier)
 		}
 		f := newFinding("LD107", fn.ARN, fmt.Sprintf("the function URL of %s has auth type NONE: anyone can invoke it", name), fn.ARN)
 		f.Evidence = []Evidence{{Detail: u.URL + " AuthType NONE"}}
-		f.Advice = "If the function is not meant to be public: aws lambda update-function-url-config --function-name " +
-			fix.Quote(fn.Name) + q + " --auth-type AWS_IAM"
+		f.Advice = "If the function is not meant to be public: " + fix.RequireIAMAuth(t, fn, u.Qualifier)
 		out = append(out, f)
 	}
 	return out

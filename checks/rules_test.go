@@ -484,7 +484,7 @@ func TestAdminAdviceChecksDetach(t *testing.T) {
 			r := check(t, fn)
 			for _, f := range r.Findings {
 				if f.ID == "LD101" {
-					if !strings.Contains(f.Advice, tc.want) || !strings.Contains(f.Advice, "aws iam detach-role-policy --role-name f-role") {
+					if !strings.Contains(f.Advice, tc.want) || !strings.Contains(f.Advice, "aws iam detach-role-policy --region us-east-1 --role-name f-role") {
 						t.Errorf("advice %q lacks %q or the detach command", f.Advice, tc.want)
 					}
 					return
@@ -513,7 +513,7 @@ func TestTrustFixVerified(t *testing.T) {
 		t.Fatalf("got fix %+v, want a verified one", fx)
 	}
 	_, doc, ok := strings.Cut(fx.Command, "--policy-document '")
-	if !ok || !strings.HasPrefix(fx.Command, "aws iam update-assume-role-policy --role-name f-role") {
+	if !ok || !strings.HasPrefix(fx.Command, "aws iam update-assume-role-policy --region us-east-1 --role-name f-role") {
 		t.Fatalf("unexpected command %q", fx.Command)
 	}
 	fn.Role.Trust = strings.TrimSuffix(doc, "'")

@@ -56,6 +56,9 @@ type Options struct {
 	Resource      string
 	FunctionURL   bool // the invoke comes through the function URL
 	FixFormat     fix.Format
+	// Profile is the named profile the account was read with ("" for none,
+	// and for a snapshot): every fix command carries it (fix.Target).
+	Profile string
 	// CrossCheck, when set, asks IAM's SimulatePrincipalPolicy about an
 	// outbound request (roleARN as policy source) and returns its decision
 	// ("allowed", "implicitDeny", "explicitDeny"). The local engine stays

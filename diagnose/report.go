@@ -293,6 +293,7 @@ func (d *diagnosis) explain(ctx context.Context, f *finding) Diagnosis {
 		// One set for the report: its fixes paste one after another.
 		if d.fixes == nil {
 			d.fixes = fix.NewSet()
+			d.fixes.Profile = d.o.Profile
 		}
 		out.Fixes = d.fixes.For(fn, v, d.o.FixFormat)
 	}

@@ -297,7 +297,7 @@ func TestTrustTooBroad(t *testing.T) {
 		t.Fatalf("exit %d, want 1:\n%s", code, out)
 	}
 	fix := fixFor(t, parse(t, out), "LD109")
-	if !strings.HasPrefix(fix, "aws iam update-assume-role-policy --role-name "+role) || strings.Contains(fix, "ec2") {
+	if !strings.HasPrefix(fix, "aws iam update-assume-role-policy --region us-east-1 --role-name "+role) || strings.Contains(fix, "ec2") {
 		t.Fatalf("unexpected fix %q", fix)
 	}
 	if _, err := s.Shell(fix); err != nil {

@@ -150,6 +150,10 @@ func runCheck(ctx context.Context, s *streams, o *checkOptions) error {
 		return err
 	}
 	opts := checks.Options{FailOn: o.FailOn, Spec: o.Spec, Function: o.Function, Ignore: o.Ignore, Workers: o.Workers}
+	if o.Source.Snapshot == "" {
+		// The fixes run with the credentials that read the account.
+		opts.Profile = o.Source.Profile
+	}
 	if o.All {
 		defer tuneGC()()
 	}

@@ -124,7 +124,7 @@ func TestCheckExitCodes(t *testing.T) {
 		{"passing spec", []string{"--function", "healthy", "--spec", "../../fixtures/check/spec-pass.yaml"}, 0, "5 expectations hold", "", 1},
 		{"passing json spec without --function", []string{"--spec", "../../fixtures/check/spec-pass.json"}, 0, "3 expectations hold", "", 1},
 		{"failing spec", []string{"--function", "healthy", "--spec", "../../fixtures/check/spec-fail.yaml"}, 1, "LD202 expectation", "", 0},
-		{"missing required permission", []string{"--function", "sqs-broken"}, 1, "aws iam put-role-policy --role-name sqs-broken-role", "", 0},
+		{"missing required permission", []string{"--function", "sqs-broken"}, 1, "aws iam put-role-policy --region us-east-1 --role-name sqs-broken-role", "", 0},
 		{"high finding below --fail-on critical", []string{"--function", "no-logs", "--fail-on", "critical"}, 0, "1 finding below critical", "", 1},
 		{"medium finding with --fail-on medium", []string{"--function", "public-fn", "--fail-on", "medium", "--ignore", "LD105,LD106"}, 1, "LD107", "", 0},
 		{"--fail-on none ignores findings", []string{"--function", "admin-fn", "--fail-on", "none"}, 0, "(--fail-on none)", "", 1},
@@ -284,7 +284,7 @@ func TestCheckJudgesInvokers(t *testing.T) {
 			continue
 		}
 		if len(f.Fixes) != 1 || !f.Fixes[0].Verified ||
-			!strings.Contains(f.Fixes[0].Command, "aws lambda add-permission --function-name order-processor") ||
+			!strings.Contains(f.Fixes[0].Command, "aws lambda add-permission --region us-east-1 --function-name arn:aws:lambda:us-east-1:111122223333:function:order-processor") ||
 			!strings.Contains(f.Fixes[0].Command, "--source-arn arn:aws:execute-api:us-east-1:111122223333:a1b2c3d4e5/prod/POST/orders") {
 			t.Errorf("LD012 %q: fixes %+v, want the verified add-permission for the route", f.Title, f.Fixes)
 		}

@@ -133,6 +133,10 @@ func runDiagnose(ctx context.Context, s *streams, o *diagnoseOptions) error {
 		return err
 	}
 	opts := o.Diagnose
+	if o.Source.Snapshot == "" {
+		// The fixes run with the credentials that read the account.
+		opts.Profile = o.Source.Profile
+	}
 	if o.CrossCheck {
 		if ps, ok := src.(principalSimulator); ok {
 			opts.CrossCheck = func(ctx context.Context, roleARN, action, resource string) (string, error) {

@@ -14,7 +14,7 @@ import (
 // --- explicit denies ---------------------------------------------------------
 
 // denyPlan edits one explicit deny out of its policy for this request only.
-func denyPlan(fn *account.Function, v *judge.Verdict, r simulate.Request, d simulate.StatementRef) plan {
+func denyPlan(fn *account.Function, v *judge.Verdict, r simulate.Request, d simulate.StatementRef, t Target) plan {
 	loc := locate(fn, d.Policy)
 	what := fmt.Sprintf("statement %s of %s explicitly denies %s on %s", d.Statement, d.Policy, r.Action, r.Resource)
 	switch loc.kind {
@@ -60,7 +60,7 @@ func denyPlan(fn *account.Function, v *judge.Verdict, r simulate.Request, d simu
 	switch loc.kind {
 	case "inline":
 		name := loc.name
-		p.fix.Command = putRolePolicy(role, name, doc)
+		p.fix.Command = putRolePolicy(t, role, name, doc)
 		p.apply = func(w *account.Function) error {
 			for i := range w.Role.Inline {
 				if w.Role.Inline[i].Name == name {
@@ -72,12 +72,12 @@ func denyPlan(fn *account.Function, v *judge.Verdict, r simulate.Request, d simu
 		p.iac = func(f Format) string { return iacInline(f, role, name, doc) }
 	case "managed", "boundary":
 		arn := loc.name
-		if strings.HasPrefix(arn, "arn:aws:iam::aws:") {
+		if awsManaged(arn) {
 			p.fix.Explanation = what + "; it is an AWS managed policy, which cannot be edited: replace it with a customer managed copy without that deny"
 			p.fix.Owner = "the role's owner"
 			return p
 		}
-		p.fix.Command = createPolicyVersion(arn, doc)
+		p.fix.Command = createPolicyVersion(t, arn, doc)
 		p.fix.Explanation += " (IAM keeps at most 5 versions: delete an old one first if it has 5)"
 		kind := loc.kind
 		p.apply = func(w *account.Function) error {
@@ -94,23 +94,41 @@ func denyPlan(fn *account.Function, v *judge.Verdict, r simulate.Request, d simu
 		}
 		p.iac = func(f Format) string { return iacManagedDoc(f, arn, doc) }
 	case "trust":
-		p.fix.Command = updateAssumeRolePolicy(role, doc)
+		p.fix.Command = updateAssumeRolePolicy(t, role, doc)
 		p.apply = func(w *account.Function) error { w.Role.Trust = doc; return nil }
 		p.iac = func(f Format) string { return iacTrust(f, role, doc) }
 	case "function":
 		q := loc.name
-		p.fix.Command = putResourcePolicy(judge.QualifiedARN(fn, q), doc)
-		p.fix.Explanation += "; AddPermission cannot remove a deny, so the whole resource policy is written back with every statement"
+		p.fix.Explanation += "; AddPermission cannot remove a deny, so the whole resource policy is written back with every statement, " +
+			"only if it is still the revision that was read (--revision-id); needs " + putResourcePolicyCLI
+		if rev := revisionOf(fn, q); rev != "" {
+			p.fix.Command = putResourcePolicy(t, judge.QualifiedARN(fn, q), doc, rev)
+		} else {
+			p.fix = refused(p.fix, "the revision of this resource policy is not known (not in the snapshot, or changed by a fix above), "+
+				"and put-resource-policy without --revision-id could overwrite a change made since it was read; read the policy again (aws lambda get-policy) and write the document back with --revision-id")
+		}
 		p.apply = func(w *account.Function) error {
 			for i := range w.ResourcePolicies {
 				if w.ResourcePolicies[i].Qualifier == q {
 					w.ResourcePolicies[i].Document = doc
+					w.ResourcePolicies[i].RevisionID = "" // a new one, not known here
 				}
 			}
 			return nil
 		}
 	}
 	return p
+}
+
+// revisionOf is the revision id of fn's resource policy for qualifier q, as
+// read ("" when not known).
+func revisionOf(fn *account.Function, q string) string {
+	for _, p := range fn.ResourcePolicies {
+		if p.Qualifier == q {
+			return p.RevisionID
+		}
+	}
+	return ""
 }
 
 type location struct {

@@ -58,6 +58,23 @@ type Fix struct {
 // write its logs (Lambda DG lambda-intro-execution-role).
 const BasicExecutionRoleARN = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
 
+// basicExecutionRoleARN is BasicExecutionRoleARN in partition part (the
+// AWS managed policies of aws-cn and aws-us-gov have their partition's
+// ARNs).
+func basicExecutionRoleARN(part string) string {
+	if part == "" {
+		part = "aws"
+	}
+	return strings.Replace(BasicExecutionRoleARN, "arn:aws:", "arn:"+part+":", 1)
+}
+
+// awsManaged reports whether arn is an AWS managed policy, in any
+// partition.
+func awsManaged(arn string) bool {
+	p := strings.SplitN(arn, ":", 6)
+	return len(p) == 6 && p[0] == "arn" && p[2] == "iam" && p[4] == "aws"
+}
+
 // basicExecutionRoleDoc is its document (version 1) for verification.
 const basicExecutionRoleDoc = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["logs:CreateLogGroup","logs:CreateLogStream","logs:PutLogEvents"],"Resource":"*"}]}`
 
@@ -81,6 +98,11 @@ func For(fn *account.Function, v *judge.Verdict, f Format) []Fix {
 // first added. A role or a function met again (a role shared by several
 // functions) carries its earlier fixes. Not safe for concurrent use.
 type Set struct {
+	// Profile is the named profile the account was read with (from
+	// --profile or AWS_PROFILE), "" for none: every command carries it
+	// (see Target).
+	Profile string
+
 	roles    map[string]*account.Role            // by role ARN, with the fixes so far
 	policies map[string][]account.ResourcePolicy // by function ARN
 }
@@ -112,23 +134,29 @@ func (s *Set) For(fn *account.Function, v *judge.Verdict, f Format) []Fix {
 			return []Fix{{Door: v.Door, Format: f, Explanation: "a fix printed above for this function (or its role) also opens this door: apply that one"}}
 		}
 	}
-	plans := planFixes(base, v)
+	t := TargetOf(fn, s.Profile)
+	plans := planFixes(base, v, t)
 	work := cloneFunction(base)
 	var out []Fix
 	for _, p := range plans {
 		fix := p.fix
 		if p.apply != nil {
-			if err := p.apply(work); err == nil {
+			// Applied even when no command is printed for it: the operator
+			// applies it by hand, and the fixes after it build on it.
+			if err := p.apply(work); err == nil && fix.Command != "" {
 				if judge.Recheck(work, v).Open() {
 					fix.Verified = true
 				}
 			}
 		}
 		if f != CLI && p.iac != nil {
-			fix.Command = p.iac(f)
+			fix.Command = t.iacComment(f) + "\n" + p.iac(f)
 			fix.Format = f
 		} else {
 			fix.Format = CLI
+			if fix.Command != "" && !t.known() {
+				fix = refused(fix, fmt.Sprintf("the function's region (%q) is not a region name, so no command can be pinned to it: a command without --region would act in the shell's default region", t.Region))
+			}
 		}
 		out = append(out, fix)
 	}
@@ -179,7 +207,14 @@ type plan struct {
 	iac   func(Format) string
 }
 
-func planFixes(fn *account.Function, v *judge.Verdict) []plan {
+// refused is f without its command, saying why none is printed.
+func refused(f Fix, why string) Fix {
+	f.Command, f.Verified = "", false
+	f.Explanation = "no command: " + why + "; the fix was: " + f.Explanation
+	return f
+}
+
+func planFixes(fn *account.Function, v *judge.Verdict, t Target) []plan {
 	var plans []plan
 	// Explicit denies first: each is edited out for this request only.
 	seen := map[string]bool{}
@@ -193,7 +228,7 @@ func planFixes(fn *account.Function, v *judge.Verdict) []plan {
 				continue
 			}
 			seen[key] = true
-			plans = append(plans, denyPlan(fn, v, pr.Input.Request, d))
+			plans = append(plans, denyPlan(fn, v, pr.Input.Request, d, t))
 		}
 	}
 	// Then the missing allows, judged on the model with the denies edited
@@ -213,13 +248,13 @@ func planFixes(fn *account.Function, v *judge.Verdict) []plan {
 	}
 	switch v.Door {
 	case judge.Inbound:
-		plans = append(plans, inboundPlans(work, nv)...)
+		plans = append(plans, inboundPlans(work, nv, t)...)
 	case judge.Trust:
-		plans = append(plans, trustPlan(work, nv))
+		plans = append(plans, trustPlan(work, nv, t))
 	case judge.Logs:
-		plans = append(plans, logsPlans(work, nv)...)
+		plans = append(plans, logsPlans(work, nv, t)...)
 	case judge.Outbound:
-		plans = append(plans, outboundPlans(work, nv)...)
+		plans = append(plans, outboundPlans(work, nv, t)...)
 	}
 	return plans
 }

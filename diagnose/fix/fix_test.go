@@ -385,7 +385,7 @@ func TestRoleInvokerFix(t *testing.T) {
 		t.Fatalf("fixes: %+v, want one verified", fixes)
 	}
 	cmd := fixes[0].Command
-	for _, want := range []string{"aws iam put-role-policy --role-name sfn ", `"Action":"lambda:InvokeFunction"`, `"Resource":"arn:aws:lambda:us-east-1:111122223333:function:worker"`} {
+	for _, want := range []string{"aws iam put-role-policy --region us-east-1 --role-name sfn ", `"Action":"lambda:InvokeFunction"`, `"Resource":"arn:aws:lambda:us-east-1:111122223333:function:worker"`} {
 		if !strings.Contains(cmd, want) {
 			t.Errorf("fix %s lacks %s", cmd, want)
 		}

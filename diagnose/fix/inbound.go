@@ -12,7 +12,7 @@ import (
 
 // --- inbound: the resource policy (and an invoking role) -----------------------
 
-func inboundPlans(fn *account.Function, v *judge.Verdict) []plan {
+func inboundPlans(fn *account.Function, v *judge.Verdict, t Target) []plan {
 	inv := v.Invoker
 	missing := missingLayers(v)
 	r := v.Request()
@@ -22,7 +22,7 @@ func inboundPlans(fn *account.Function, v *judge.Verdict) []plan {
 	principal := judge.PrincipalARN(judge.InvokerPrincipal(fn, inv.Principal))
 	caller := judge.ARNAccount(principal, "")
 	if inv.RoleARN != "" {
-		return roleInvokerPlans(fn, v, missing, caller)
+		return roleInvokerPlans(fn, v, missing, caller, t)
 	}
 	if !missing[simulate.LayerResource] && !missingResource(v) {
 		if caller != "" && caller != fn.Account {
@@ -67,27 +67,19 @@ func inboundPlans(fn *account.Function, v *judge.Verdict) []plan {
 	var cmds []string
 	var sts []stmt
 	var iacs []func(Format) string
+	viaURL := false
 	for _, p := range perms {
 		sid := unique(p.sid, used)
 		used[sid] = true
-		args := []string{"--function-name", Quote(fn.Name)}
-		if inv.Qualifier != "" {
-			args = append(args, "--qualifier", Quote(inv.Qualifier))
-		}
-		args = append(args, "--statement-id", Quote(sid), "--action", p.action, "--principal", Quote(cliPrincipal(principal)))
-		if svc && sourceAccount != "" {
-			args = append(args, "--source-account", sourceAccount)
-		}
-		if inv.SourceARN != "" {
-			args = append(args, "--source-arn", Quote(inv.SourceARN))
-		}
-		if p.urlAuth != "" {
-			args = append(args, "--function-url-auth-type", p.urlAuth)
+		perm := permission{qualifier: inv.Qualifier, sid: sid, action: p.action, principal: cliPrincipal(principal),
+			sourceARN: inv.SourceARN, urlAuth: p.urlAuth, viaURL: p.viaURL}
+		if svc {
+			perm.sourceAccount = sourceAccount
 		}
 		if p.viaURL {
-			args = append(args, "--invoked-via-function-url")
+			viaURL = true
 		}
-		cmds = append(cmds, awsCLI("lambda", "add-permission", args...))
+		cmds = append(cmds, addPermission(t, fn, perm))
 		s := permissionStatement(fn, inv, principal, sid, p.action, sourceAccount, p.urlAuth, p.viaURL, svc)
 		sts = append(sts, s)
 		pp := p
@@ -109,6 +101,9 @@ func inboundPlans(fn *account.Function, v *judge.Verdict) []plan {
 	expl := fmt.Sprintf("the resource policy of %s allows no invoke by %s; this adds exactly that permission", target, who)
 	if inv.FunctionURL {
 		expl = fmt.Sprintf("a function URL call needs lambda:InvokeFunctionUrl and lambda:InvokeFunction (conditioned on lambda:InvokedViaFunctionUrl); the resource policy of %s lacks %d of them for %s", target, len(cmds), whoName(principal))
+	}
+	if viaURL {
+		expl += "; needs " + invokedViaURLCLI
 	}
 	plans := []plan{{
 		fix: Fix{Door: judge.Inbound, Command: strings.Join(cmds, " && "), Explanation: expl},
@@ -153,7 +148,7 @@ func publicRefusal(fn *account.Function, inv *judge.Invoker, principal string) (
 // its own: an inline policy on that role allowing exactly the invoke (its
 // owner acts when the role is in another account, and then the function's
 // resource policy must also name the role).
-func roleInvokerPlans(fn *account.Function, v *judge.Verdict, missing map[string]bool, caller string) []plan {
+func roleInvokerPlans(fn *account.Function, v *judge.Verdict, missing map[string]bool, caller string, t Target) []plan {
 	inv := v.Invoker
 	r := judge.InvokerRole(fn, *inv)
 	if r == nil {
@@ -188,7 +183,7 @@ func roleInvokerPlans(fn *account.Function, v *judge.Verdict, missing map[string
 			}
 			return c
 		}
-		p := rolePolicyPlan(r, judge.Inbound, "lambda-doctor-invoke-"+fn.Name, sts, why, roleOf)
+		p := rolePolicyPlan(r, judge.Inbound, "lambda-doctor-invoke-"+fn.Name, sts, why, roleOf, t)
 		if caller != "" && caller != fn.Account {
 			p.fix.Command, p.apply, p.iac = "", nil, nil
 			p.fix.Owner = "the owner of account " + caller
@@ -200,7 +195,7 @@ func roleInvokerPlans(fn *account.Function, v *judge.Verdict, missing map[string
 		pinv := *inv
 		pinv.Role, pinv.RoleARN = nil, ""
 		plain.Invoker = &pinv
-		for _, p := range inboundPlans(fn, &plain) {
+		for _, p := range inboundPlans(fn, &plain, t) {
 			if p.fix.Owner == "" {
 				plans = append(plans, p)
 			}
@@ -318,6 +313,7 @@ func addStatements(w *account.Function, qualifier string, sts []stmt) error {
 				d.add(s)
 			}
 			p.Document = d.String()
+			p.RevisionID = "" // a new one, not known here
 			return nil
 		}
 	}

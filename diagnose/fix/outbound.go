@@ -11,7 +11,7 @@ import (
 
 // --- outbound and logs: the execution role ----------------------------------
 
-func outboundPlans(fn *account.Function, v *judge.Verdict) []plan {
+func outboundPlans(fn *account.Function, v *judge.Verdict, t Target) []plan {
 	r := v.Request()
 	missing := missingLayers(v)
 	if p, ok := orgPlans(v.Door, missing, r); ok {
@@ -29,10 +29,10 @@ func outboundPlans(fn *account.Function, v *judge.Verdict) []plan {
 	var plans []plan
 	if missing[simulate.LayerIdentity] {
 		plans = append(plans, inlinePlan(fn, v.Door, grants,
-			fmt.Sprintf("no policy of role %s allows %s; this adds one inline policy with exactly that grant", fn.Role.Name, what)))
+			fmt.Sprintf("no policy of role %s allows %s; this adds one inline policy with exactly that grant", fn.Role.Name, what), t))
 	}
 	if missing[simulate.LayerBoundary] {
-		plans = append(plans, boundaryPlan(fn, v.Door, grants, r))
+		plans = append(plans, boundaryPlan(fn, v.Door, grants, r, t))
 	}
 	return plans
 }
@@ -106,7 +106,7 @@ func listOf(v any) []string {
 	return nil
 }
 
-func logsPlans(fn *account.Function, v *judge.Verdict) []plan {
+func logsPlans(fn *account.Function, v *judge.Verdict, t Target) []plan {
 	missing := missingLayers(v)
 	r := v.Request()
 	if p, ok := orgPlans(judge.Logs, missing, r); ok {
@@ -122,26 +122,27 @@ func logsPlans(fn *account.Function, v *judge.Verdict) []plan {
 		}
 	}
 	if missing[simulate.LayerIdentity] {
-		if !fn.Config.Logging.Custom && !hasManaged(fn.Role, BasicExecutionRoleARN) {
+		basic := basicExecutionRoleARN(t.Partition)
+		if !fn.Config.Logging.Custom && !hasManaged(fn.Role, basic) {
 			role := fn.Role.Name
 			plans = append(plans, plan{
 				fix: Fix{Door: judge.Logs,
-					Command:     attachRolePolicy(role, BasicExecutionRoleARN),
+					Command:     attachRolePolicy(t, role, basic),
 					Explanation: fmt.Sprintf("role %s may not write the function's logs (%s); the AWS managed policy AWSLambdaBasicExecutionRole grants logs:CreateLogGroup, logs:CreateLogStream and logs:PutLogEvents", role, strings.Join(actions, ", "))},
 				apply: func(w *account.Function) error {
-					w.Role.Managed = append(w.Role.Managed, account.ManagedPolicy{ARN: BasicExecutionRoleARN, Name: "AWSLambdaBasicExecutionRole", Document: basicExecutionRoleDoc})
+					w.Role.Managed = append(w.Role.Managed, account.ManagedPolicy{ARN: basic, Name: "AWSLambdaBasicExecutionRole", Document: basicExecutionRoleDoc})
 					return nil
 				},
-				iac: func(f Format) string { return iacManaged(f, role, BasicExecutionRoleARN) },
+				iac: func(f Format) string { return iacManaged(f, role, basic) },
 			})
 		} else {
 			sts := logStatements(groupARN, actions)
 			plans = append(plans, inlinePlan(fn, judge.Logs, sts,
-				fmt.Sprintf("role %s may not write to the log group %s (%s); this adds one inline policy for that group", fn.Role.Name, group, strings.Join(actions, ", "))))
+				fmt.Sprintf("role %s may not write to the log group %s (%s); this adds one inline policy for that group", fn.Role.Name, group, strings.Join(actions, ", ")), t))
 		}
 	}
 	if missing[simulate.LayerBoundary] {
-		plans = append(plans, boundaryPlan(fn, judge.Logs, logStatements(groupARN, actions), r))
+		plans = append(plans, boundaryPlan(fn, judge.Logs, logStatements(groupARN, actions), r, t))
 	}
 	return plans
 }
@@ -179,7 +180,7 @@ func hasManaged(r *account.Role, arn string) bool {
 
 // inlinePlan adds one inline policy to the execution role under a name the
 // role does not use yet, so no existing grant is overwritten.
-func inlinePlan(fn *account.Function, door judge.Door, sts []stmt, why string) plan {
+func inlinePlan(fn *account.Function, door judge.Door, sts []stmt, why string, t Target) plan {
 	base := "lambda-doctor-" + fn.Name
 	if len(sts) == 1 {
 		if a, ok := sts[0].Action.(string); ok {
@@ -189,13 +190,13 @@ func inlinePlan(fn *account.Function, door judge.Door, sts []stmt, why string) p
 	if door == judge.Logs {
 		base = "lambda-doctor-logs"
 	}
-	return rolePolicyPlan(fn.Role, door, base, sts, why, func(w *account.Function) *account.Role { return w.Role })
+	return rolePolicyPlan(fn.Role, door, base, sts, why, func(w *account.Function) *account.Role { return w.Role }, t)
 }
 
 // rolePolicyPlan adds one inline policy named after base to role r (the
 // execution role, or an invoking role: roleOf finds it in a copy of the
 // function).
-func rolePolicyPlan(r *account.Role, door judge.Door, base string, sts []stmt, why string, roleOf func(*account.Function) *account.Role) plan {
+func rolePolicyPlan(r *account.Role, door judge.Door, base string, sts []stmt, why string, roleOf func(*account.Function) *account.Role, t Target) plan {
 	role := r.Name
 	used := map[string]bool{}
 	for _, p := range r.Inline {
@@ -209,7 +210,7 @@ func rolePolicyPlan(r *account.Role, door judge.Door, base string, sts []stmt, w
 	doc := d.String()
 	return plan{
 		fix: Fix{Door: door,
-			Command:     putRolePolicy(role, name, doc),
+			Command:     putRolePolicy(t, role, name, doc),
 			Explanation: why,
 			Document:    doc},
 		apply: func(w *account.Function) error {
@@ -226,7 +227,7 @@ func rolePolicyPlan(r *account.Role, door judge.Door, base string, sts []stmt, w
 
 // boundaryPlan adds the grant to the permissions boundary as a new default
 // version carrying every existing statement.
-func boundaryPlan(fn *account.Function, door judge.Door, grants []stmt, r simulate.Request) plan {
+func boundaryPlan(fn *account.Function, door judge.Door, grants []stmt, r simulate.Request, t Target) plan {
 	b := fn.Role.Boundary
 	d, err := decodeDoc(b.Document)
 	if err != nil {
@@ -239,14 +240,14 @@ func boundaryPlan(fn *account.Function, door judge.Door, grants []stmt, r simula
 		d.add(g)
 	}
 	doc := d.String()
-	if strings.HasPrefix(b.ARN, "arn:aws:iam::aws:") {
+	if awsManaged(b.ARN) {
 		return plan{fix: Fix{Door: door, Owner: "whoever chose the AWS managed boundary " + b.ARN,
 			Explanation: fmt.Sprintf("the permissions boundary is the AWS managed policy %s, which does not allow %s on %s and cannot be edited: set a customer managed boundary that allows it", b.ARN, r.Action, r.Resource)}}
 	}
 	arn := b.ARN
 	return plan{
 		fix: Fix{Door: door,
-			Command:     createPolicyVersion(arn, doc),
+			Command:     createPolicyVersion(t, arn, doc),
 			Explanation: fmt.Sprintf("the permissions boundary %s does not allow %s on %s; this makes a new default version of it with every existing statement and the missing grant (IAM keeps at most 5 versions: delete an old one first if it has 5)", arn, r.Action, r.Resource),
 			Document:    doc},
 		apply: func(w *account.Function) error {

@@ -13,7 +13,7 @@ import (
 
 // --- trust ---------------------------------------------------------------------
 
-func trustPlan(fn *account.Function, v *judge.Verdict) plan {
+func trustPlan(fn *account.Function, v *judge.Verdict, t Target) plan {
 	d, err := decodeDoc(fn.Role.Trust)
 	if err != nil {
 		return plan{fix: Fix{Door: judge.Trust, Explanation: "the trust policy could not be read as JSON: " + err.Error()}}
@@ -36,7 +36,7 @@ func trustPlan(fn *account.Function, v *judge.Verdict) plan {
 	}
 	return plan{
 		fix: Fix{Door: judge.Trust,
-			Command:     updateAssumeRolePolicy(role, doc),
+			Command:     updateAssumeRolePolicy(t, role, doc),
 			Explanation: fmt.Sprintf("the trust policy of role %s does not let lambda.amazonaws.com assume it; this is the whole trust policy with that statement added, %s", role, keep),
 			Document:    doc},
 		apply: func(w *account.Function) error {
@@ -55,8 +55,9 @@ var lambdaPrincipals = map[string]bool{"lambda.amazonaws.com": true, "edgelambda
 // service principals (statements left with no principal are dropped; Deny
 // statements and conditions are kept). It is verified when Lambda can
 // still assume the role and no Allow statement names another principal.
-// false when the policy trusts only Lambda, or cannot be edited.
-func NarrowTrust(fn *account.Function) (Fix, bool) {
+// false when the policy trusts only Lambda, or cannot be edited. The
+// command runs with the named profile ("" for none; see Target).
+func NarrowTrust(fn *account.Function, profile string) (Fix, bool) {
 	if fn.Role == nil {
 		return Fix{}, false
 	}
@@ -126,7 +127,7 @@ func NarrowTrust(fn *account.Function) (Fix, bool) {
 	return Fix{
 		Door:        judge.Trust,
 		Format:      CLI,
-		Command:     updateAssumeRolePolicy(role, doc),
+		Command:     updateAssumeRolePolicy(TargetOf(fn, profile), role, doc),
 		Explanation: fmt.Sprintf("the whole trust policy of role %s without %s; Lambda can still assume the role", role, strings.Join(removed, ", ")),
 		Verified:    verified,
 		Document:    doc,
