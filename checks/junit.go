@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/lambda-doctor/lambda-doctor/diagnose/judge"
+	"github.com/lambda-doctor/lambda-doctor/internal/term"
 )
 
 // JUnit XML for CI test reports: one test suite per function (its
@@ -62,6 +63,9 @@ func (s *junitSuite) add(c junitCase) {
 
 // WriteJUnit renders the report as JUnit XML.
 func WriteJUnit(w io.Writer, r *Report) error {
+	// XML has no escape for most control characters (encoding/xml writes
+	// U+FFFD) and keeps C1 and bidi raw: they are shown escaped instead.
+	r = term.Copy(r)
 	out := junitSuites{Name: "lambda-doctor check"}
 	for _, fr := range r.Functions {
 		s := junitSuite{Name: fr.Name}

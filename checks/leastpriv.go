@@ -51,7 +51,7 @@ func roleRules(fn *account.Function, t fix.Target) ([]Finding, []judge.Unparsed)
 					f.Severity = High
 				}
 				f.Evidence = []Evidence{{Policy: mp.ARN, Detail: "attached to the execution role"}}
-				detach := fix.DetachRolePolicy(t, r.Name, mp.ARN)
+				detach := adviceCommand(fix.DetachRolePolicy(t, r.Name, mp.ARN))
 				if missing := requiredWithout(fn, mp.ARN); len(missing) == 0 {
 					f.Advice = "Without it, every permission the configuration of " + fn.Name + " requires still holds (checked by simulation); " +
 						"grant what its code calls, then: " + detach
@@ -400,7 +400,7 @@ func resourcePolicyFindings(fn *account.Function, t fix.Target) ([]Finding, []ju
 			if st.Principal != nil && (st.Principal.All || contains(st.Principal.Values["AWS"], "*")) && len(st.Conditions) == 0 {
 				f := newFinding("LD106", fn.ARN, fmt.Sprintf("%s statement %s lets anyone invoke %s", name, sid, fnName), fn.ARN)
 				f.Evidence = []Evidence{{Policy: name, Statement: sid, Detail: "Principal \"*\" with no Condition allows " + listText(st.Action)}}
-				f.Advice = "Name the principals that must invoke the function, or add conditions. To remove the statement: " + removeCmd
+				f.Advice = "Name the principals that must invoke the function, or add conditions. To remove the statement: " + adviceCommand(removeCmd)
 				out = append(out, f)
 				continue
 			}
@@ -414,12 +414,20 @@ func resourcePolicyFindings(fn *account.Function, t fix.Target) ([]Finding, []ju
 			if tr := triggerFor(fn, svcs, rp.Qualifier); tr != nil {
 				source = tr.SourceARN
 			}
-			f.Advice = "Scope the permission to the resource that triggers the function: " + removeCmd +
-				" && " + fix.AddInvokePermission(t, fn, rp.Qualifier, st.Sid, svcs[0], source, fn.Account)
+			f.Advice = "Scope the permission to the resource that triggers the function: " +
+				adviceCommand(removeCmd+" && "+fix.AddInvokePermission(t, fn, rp.Qualifier, st.Sid, svcs[0], source, fn.Account))
 			out = append(out, f)
 		}
 	}
 	return out, unparsed
+}
+
+// adviceCommand is cmd, or why it is not printed (fix.UnsafeCommand).
+func adviceCommand(cmd string) string {
+	if why := fix.UnsafeCommand(cmd); why != "" {
+		return "(no command: " + why + ")"
+	}
+	return cmd
 }
 
 func withFunction(fs []Finding, arn string) []Finding {
@@ -478,7 +486,7 @@ func functionURLFindings(fn *account.Function, t fix.Target) []Finding {
 		}
 		f := newFinding("LD107", fn.ARN, fmt.Sprintf("the function URL of %s has auth type NONE: anyone can invoke it", name), fn.ARN)
 		f.Evidence = []Evidence{{Detail: u.URL + " AuthType NONE"}}
-		f.Advice = "If the function is not meant to be public: " + fix.RequireIAMAuth(t, fn, u.Qualifier)
+		f.Advice = "If the function is not meant to be public: " + adviceCommand(fix.RequireIAMAuth(t, fn, u.Qualifier))
 		out = append(out, f)
 	}
 	return out

@@ -3,7 +3,6 @@ package checks
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"io"
 	"strings"
 )
@@ -209,10 +208,7 @@ func WriteSARIF(w io.Writer, r *Report, o SARIFOptions) error {
 			run.Results = append(run.Results, res)
 		}
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	return enc.Encode(sarifLog{Schema: sarifSchema, Version: "2.1.0", Runs: []sarifRun{run}})
+	return writeJSON(w, sarifLog{Schema: sarifSchema, Version: "2.1.0", Runs: []sarifRun{run}})
 }
 
 func sarifMessage(f Finding) string {

@@ -1,6 +1,7 @@
 package checks
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -10,6 +11,7 @@ import (
 	"github.com/lambda-doctor/lambda-doctor/diagnose/fix"
 	"github.com/lambda-doctor/lambda-doctor/diagnose/judge"
 	"github.com/lambda-doctor/lambda-doctor/internal/iostreams"
+	"github.com/lambda-doctor/lambda-doctor/internal/term"
 )
 
 // TextOptions tune the text rendering.
@@ -24,6 +26,8 @@ type TextOptions struct {
 // WriteText renders the report for people. When nothing fails it prints one
 // line ("quiet when all is well"), unless Verbose.
 func WriteText(w io.Writer, r *Report, o TextOptions) error {
+	// Every value, whatever its source, reaches the terminal escaped.
+	r = term.Copy(r)
 	p := &printer{w: w, c: o.Palette}
 	s := r.Summary
 	if !s.Failed && !o.Verbose && !r.Incomplete() {
@@ -263,8 +267,18 @@ func (p *printer) summary(r *Report) {
 
 // WriteJSON renders the report as one indented JSON object.
 func WriteJSON(w io.Writer, r *Report) error {
-	enc := json.NewEncoder(w)
+	return writeJSON(w, r)
+}
+
+// writeJSON writes v as indented JSON, control characters escaped (those
+// encoding/json leaves raw too: term.JSON).
+func writeJSON(w io.Writer, v any) error {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
-	return enc.Encode(r)
+	if err := enc.Encode(v); err != nil {
+		return err
+	}
+	return term.WriteJSON(w, b.Bytes())
 }

@@ -9,22 +9,26 @@ import (
 	"github.com/lambda-doctor/lambda-doctor/diagnose/fix"
 	"github.com/lambda-doctor/lambda-doctor/diagnose/judge"
 	"github.com/lambda-doctor/lambda-doctor/internal/iostreams"
+	"github.com/lambda-doctor/lambda-doctor/internal/term"
 )
 
-// RenderJSON writes the report as one indented JSON object.
+// RenderJSON writes the report as one indented JSON object. Control
+// characters in its strings are escaped, those encoding/json leaves raw
+// (C1, bidi) too (term.JSON).
 func RenderJSON(w io.Writer, r *Report) error {
 	b, err := r.marshalIndent()
 	if err != nil {
 		return err
 	}
-	_, err = w.Write(b)
-	return err
+	return term.WriteJSON(w, b)
 }
 
 // RenderText writes the report for a person at a terminal (the layout of
 // the README, "lambda-doctor diagnose"), coloured with c (the streams'
 // palette; the zero Palette for none).
 func RenderText(w io.Writer, r *Report, c iostreams.Palette) error {
+	// Every value, whatever its source, reaches the terminal escaped.
+	r = term.Copy(r)
 	var b strings.Builder
 	if len(r.Diagnoses) == 0 {
 		p := r.Primary
@@ -283,6 +287,7 @@ func wrapCommand(cmd, first, rest string) string {
 
 // RenderMarkdown writes the report for pasting into a ticket.
 func RenderMarkdown(w io.Writer, r *Report) error {
+	r = term.Copy(r)
 	var b strings.Builder
 	fmt.Fprintf(&b, "# lambda-doctor diagnosis: `%s`\n\n", r.Function)
 	fmt.Fprintf(&b, "Symptom: `%s` · Door: **%s** · %s\n\n", r.Symptom, r.Primary.Door, mdEscape(r.Primary.Summary))

@@ -10,6 +10,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/lambda-doctor/lambda-doctor/internal/iostreams"
+	"github.com/lambda-doctor/lambda-doctor/internal/term"
 )
 
 // streams are the command's standard streams (short names for the command
@@ -46,15 +47,18 @@ func runStreams(ctx context.Context, ios *iostreams.IOStreams, args []string) in
 	}
 	code, advice := exitCode(err)
 	if err != nil {
+		// Errors quote what the user or the account supplied (names,
+		// ARNs, file contents): shown on one line, control characters
+		// escaped.
 		if msg := strings.TrimSpace(err.Error()); msg != "" {
-			fmt.Fprintf(s.err, "lambda-doctor: %s\n", msg)
+			fmt.Fprintf(s.err, "lambda-doctor: %s\n", term.Line(msg))
 		}
 		var fe *flagError
 		if errors.As(err, &fe) && len(args) > 1 && !strings.HasPrefix(args[1], "-") {
 			advice = "run 'lambda-doctor " + args[1] + " --help' for the flags"
 		}
 		if advice != "" {
-			fmt.Fprintf(s.err, "hint: %s\n", advice)
+			fmt.Fprintf(s.err, "hint: %s\n", term.Line(advice))
 		}
 	}
 	return code

@@ -13,6 +13,7 @@ import (
 	"github.com/lambda-doctor/lambda-doctor/account"
 	"github.com/lambda-doctor/lambda-doctor/diagnose"
 	"github.com/lambda-doctor/lambda-doctor/internal/limits"
+	"github.com/lambda-doctor/lambda-doctor/internal/term"
 	"github.com/lambda-doctor/lambda-doctor/simulate"
 	"github.com/lambda-doctor/lambda-doctor/simulate/batch"
 )
@@ -85,7 +86,9 @@ func runCases(c *cli.Context, file string) error {
 	// limit that keeps the whole process well under 100 MB.
 	defer debug.SetGCPercent(debug.SetGCPercent(-1))
 	defer debug.SetMemoryLimit(debug.SetMemoryLimit(40 << 20))
-	sum, err := batch.Run(r, s.out, s.err, batch.Options{Name: file, Trace: c.Bool("trace"),
+	// Results are JSON lines; messages (traces, mismatches) quote the
+	// cases: both reach the terminal escaped (batch writes whole lines).
+	sum, err := batch.Run(r, &term.JSONWriter{W: s.out}, cleanWriter{s.err}, batch.Options{Name: file, Trace: c.Bool("trace"),
 		MaxLine: int(maxLine), MaxLineFlag: "--max-case-size"})
 	if err != nil {
 		return badInput(err)
@@ -168,15 +171,16 @@ func decideAndPrint(c *cli.Context, in *simulate.Input, defaults bool) error {
 	s := ioFrom(c)
 	if format == "json" {
 		out := simulateJSON(in, res)
-		enc := json.NewEncoder(s.out)
+		enc := json.NewEncoder(&term.JSONWriter{W: s.out})
 		enc.SetIndent("", "  ")
 		enc.SetEscapeHTML(false)
 		if err := enc.Encode(out); err != nil {
 			return err
 		}
 	} else {
-		fmt.Fprintf(s.out, "request: %s %s on %s\n", in.Request.Principal, in.Request.Action, in.Request.Resource)
-		fmt.Fprint(s.out, res.Explain())
+		// The explanation quotes the policies (Sids, actions, values).
+		fmt.Fprintf(s.out, "request: %s %s on %s\n", term.Line(in.Request.Principal), term.Line(in.Request.Action), term.Line(in.Request.Resource))
+		fmt.Fprint(s.out, term.Clean(res.Explain()))
 	}
 	if res.Decision != simulate.Allow {
 		return problemFound()
@@ -199,7 +203,7 @@ func warnUnknownActions(w io.Writer, in *simulate.Input) {
 	}
 	for _, np := range all {
 		for _, f := range simulate.UnknownActions(np.Policy) {
-			fmt.Fprintf(w, "warning: %s: %s\n", np.Name, f)
+			fmt.Fprintf(w, "warning: %s: %s\n", term.Line(np.Name), term.Line(f.String()))
 		}
 	}
 }
@@ -288,6 +292,17 @@ func simulateJSON(in *simulate.Input, r *simulate.Result) jsonResult {
 			a.Pattern, a.Value, string(a.Otherwise), a.Reason})
 	}
 	return out
+}
+
+// cleanWriter writes through term.Clean; each write must hold whole
+// characters (batch writes whole lines).
+type cleanWriter struct{ w io.Writer }
+
+func (c cleanWriter) Write(p []byte) (int, error) {
+	if _, err := io.WriteString(c.w, term.Clean(string(p))); err != nil {
+		return 0, err
+	}
+	return len(p), nil
 }
 
 // repeated collects every occurrence of a flag as given (no splitting at
@@ -401,14 +416,14 @@ func simulateFunction(c *cli.Context) error {
 	}
 	s := ioFrom(c)
 	for _, u := range unseen {
-		fmt.Fprintf(s.err, "lambda-doctor: not seen: %s %s: %s\n", u.Operation, u.Resource, u.Error)
+		fmt.Fprintf(s.err, "lambda-doctor: not seen: %s %s: %s\n", term.Line(u.Operation), term.Line(u.Resource), term.Line(u.Error))
 	}
 	if in == nil {
 		return &account.AccessError{Operation: "iam:GetRole", Permission: "iam:GetRole",
 			Err: fmt.Errorf("the execution role %s of %s could not be read", fn.Config.RoleARN, fn.Name)}
 	}
 	for _, a := range assumed {
-		fmt.Fprintf(s.err, "lambda-doctor: assumed: %s\n", a)
+		fmt.Fprintf(s.err, "lambda-doctor: assumed: %s\n", term.Line(a))
 	}
 	if v := c.String("resource-account"); v != "" {
 		in.Request.ResourceAccount = v

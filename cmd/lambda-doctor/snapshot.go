@@ -13,6 +13,7 @@ import (
 
 	"github.com/lambda-doctor/lambda-doctor/account"
 	"github.com/lambda-doctor/lambda-doctor/account/live"
+	"github.com/lambda-doctor/lambda-doctor/internal/term"
 	"github.com/lambda-doctor/lambda-doctor/internal/validate"
 )
 
@@ -132,7 +133,7 @@ func runSnapshot(ctx context.Context, s *streams, o *snapshotOptions) error {
 		return fmt.Errorf("write %s: %w", out, err)
 	}
 	if out != "-" {
-		fmt.Fprintf(s.err, "wrote %s: %d function(s)\n", out, n)
+		fmt.Fprintf(s.err, "wrote %s: %d function(s)\n", term.Line(out), n)
 	}
 	if unseen > 0 {
 		fmt.Fprintf(s.err, "lambda-doctor: %d read(s) were refused or failed; each is listed under \"unseen\" with the permission it needs\n", unseen)
@@ -147,7 +148,10 @@ func runSnapshot(ctx context.Context, s *streams, o *snapshotOptions) error {
 // written in place: renaming over it would replace it.
 func openOutput(out string, stdout io.Writer) (w io.Writer, commit func() error, cleanup func(), err error) {
 	if out == "-" {
-		return stdout, func() error { return nil }, func() {}, nil
+		// Standard output may be a terminal: what encoding/json leaves
+		// raw (C1 controls, bidi overrides) is escaped too.
+		jw := &term.JSONWriter{W: stdout}
+		return jw, jw.Flush, func() {}, nil
 	}
 	mode := os.FileMode(0o644)
 	if fi, err := os.Stat(out); err == nil {

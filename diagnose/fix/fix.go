@@ -37,7 +37,7 @@ type Fix struct {
 	// single-quoted), or a CloudFormation/SAM/Terraform snippet for the
 	// other formats. Empty when nobody in this account can apply the fix:
 	// then Owner says who must act.
-	Command     string `json:"command"`
+	Command     string `json:"command" term:"lines"`
 	Explanation string `json:"explanation"`
 	// Verified is true when the fix, applied to an in-memory copy of the
 	// function's model, makes every probe of the verdict allow.
@@ -51,7 +51,7 @@ type Fix struct {
 	// Document is the new policy document when the fix replaces one
 	// (trust policy, an edited identity policy or boundary), or what
 	// another account's owner must grant.
-	Document string `json:"document,omitempty"`
+	Document string `json:"document,omitempty" term:"lines"`
 }
 
 // BasicExecutionRoleARN is the AWS managed policy that lets a function
@@ -140,6 +140,9 @@ func (s *Set) For(fn *account.Function, v *judge.Verdict, f Format) []Fix {
 	var out []Fix
 	for _, p := range plans {
 		fix := p.fix
+		// Judged on the command line, whatever the format: an IaC form
+		// quotes its values its own way, but carries the same ones.
+		unsafe := UnsafeCommand(fix.Command)
 		if p.apply != nil {
 			// Applied even when no command is printed for it: the operator
 			// applies it by hand, and the fixes after it build on it.
@@ -157,6 +160,12 @@ func (s *Set) For(fn *account.Function, v *judge.Verdict, f Format) []Fix {
 			if fix.Command != "" && !t.known() {
 				fix = refused(fix, fmt.Sprintf("the function's region (%q) is not a region name, so no command can be pinned to it: a command without --region would act in the shell's default region", t.Region))
 			}
+		}
+		if why := UnsafeCommand(fix.Command); why != "" {
+			unsafe = why
+		}
+		if unsafe != "" && fix.Command != "" {
+			fix = refused(fix, unsafe)
 		}
 		out = append(out, fix)
 	}

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+
+	"github.com/lambda-doctor/lambda-doctor/internal/term"
 )
 
 // Quote quotes s for bash when it needs quoting: single quotes, with each
@@ -17,6 +19,35 @@ func Quote(s string) string {
 		return s
 	}
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// UnsafeCommand says why cmd (a command line, or an IaC snippet of several
+// lines) must not be printed, or "" when it may: it would carry a
+// character that acts on a terminal or confuses a reader (a control
+// character such as ESC or BEL, a C1 control, a bidirectional override, a
+// byte that is not UTF-8), which can only come from the account's data or
+// the input (a statement id, a role or policy name, a qualifier, an ARN).
+// Quoting does not help: the terminal acts on the character as it is
+// printed, before any shell reads it.
+func UnsafeCommand(cmd string) string {
+	for _, line := range strings.Split(cmd, "\n") {
+		if !term.Unsafe(line) {
+			continue
+		}
+		word := line
+		for _, w := range strings.Fields(line) {
+			if term.Unsafe(w) {
+				word = w
+				break
+			}
+		}
+		if len(word) > 80 {
+			word = word[:80] + "..."
+		}
+		return "the command would carry a control character, taken from the account's data or the input, in \"" + term.Line(word) +
+			"\" (shown escaped), which could act on the terminal it is printed on or pasted into"
+	}
+	return ""
 }
 
 var unsafeID = regexp.MustCompile(`[^A-Za-z0-9_-]+|--+`)

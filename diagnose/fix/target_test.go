@@ -148,3 +148,37 @@ func TestPutResourcePolicyRevision(t *testing.T) {
 		})
 	}
 }
+
+// A fix whose command would carry a control character from the account's
+// data (a role name with ESC, a trigger's source ARN with a bidi override)
+// is not printed: the explanation says why, with the value escaped.
+func TestUnsafeCommandRefused(t *testing.T) {
+	fn := testFunction()
+	fn.Role.Name = "worker\x1b]0;pwned\x07"
+	v := judge.CheckOutbound(fn, judge.Call{Action: "sqs:SendMessage", Resource: "arn:aws:sqs:us-east-1:111122223333:q"})
+	for _, f := range []Format{CLI, CloudFormation, Terraform} {
+		fixes := For(fn, v, f)
+		if len(fixes) != 1 || fixes[0].Command != "" || fixes[0].Verified {
+			t.Fatalf("%s: fixes %+v, want no command", f, fixes)
+		}
+		if e := fixes[0].Explanation; !strings.Contains(e, "would carry a control character") || !strings.Contains(e, `worker\x1b]0;pwned\x07`) {
+			t.Errorf("%s: explanation %q does not say why with the value escaped", f, e)
+		}
+	}
+	fn = testFunction()
+	v = judge.CheckInbound(fn, judge.Invoker{Principal: "sns.amazonaws.com", SourceARN: "arn:aws:sns:us-east-1:111122223333:t\u202eopic", SourceAccount: acct})
+	if fixes := For(fn, v, CLI); len(fixes) != 1 || fixes[0].Command != "" || !strings.Contains(fixes[0].Explanation, `\u202e`) {
+		t.Errorf("fixes %+v, want no command", fixes)
+	}
+	if fx, ok := NarrowTrust(func() *account.Function {
+		f := testFunction()
+		f.Role.Name = "r\x07"
+		f.Role.Trust = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":["lambda.amazonaws.com","ec2.amazonaws.com"]},"Action":"sts:AssumeRole"}]}`
+		return f
+	}(), ""); !ok || fx.Command != "" {
+		t.Errorf("NarrowTrust: %+v, want no command", fx)
+	}
+	if UnsafeCommand("aws lambda add-permission --function-name f\n  ok") != "" {
+		t.Error("a newline between the lines of an IaC snippet is refused")
+	}
+}

@@ -124,14 +124,18 @@ func NarrowTrust(fn *account.Function, profile string) (Fix, bool) {
 	sort.Strings(removed)
 	removed = slices.Compact(removed)
 	role := fn.Role.Name
-	return Fix{
+	f := Fix{
 		Door:        judge.Trust,
 		Format:      CLI,
 		Command:     updateAssumeRolePolicy(TargetOf(fn, profile), role, doc),
 		Explanation: fmt.Sprintf("the whole trust policy of role %s without %s; Lambda can still assume the role", role, strings.Join(removed, ", ")),
 		Verified:    verified,
 		Document:    doc,
-	}, true
+	}
+	if why := UnsafeCommand(f.Command); why != "" {
+		f = refused(f, why)
+	}
+	return f, true
 }
 
 // onlyLambdaTrusted reports whether every Allow statement of a trust policy

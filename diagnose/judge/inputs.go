@@ -1,6 +1,7 @@
 package judge
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -81,7 +82,8 @@ func OutboundInput(fn *account.Function, c Call) (*simulate.Input, Gaps) {
 		// A KMS key policy must let the account's IAM policies grant access;
 		// it is not read: assume the default key policy, which does
 		// (AWS KMS Developer Guide, key-policy-default).
-		doc := `{"Version":"2012-10-17","Statement":[{"Sid":"Enable IAM User Permissions","Effect":"Allow","Principal":{"AWS":"arn:` + fn.PartitionName() + `:iam::` + resAcct + `:root"},"Action":"kms:*","Resource":"*"}]}`
+		doc := policyJSON(map[string]any{"Sid": "Enable IAM User Permissions", "Effect": "Allow",
+			"Principal": map[string]string{"AWS": "arn:" + fn.PartitionName() + ":iam::" + resAcct + ":root"}, "Action": "kms:*", "Resource": "*"})
 		np := mustNamed("key policy of "+c.Resource+" (not read; assumed default)", doc)
 		in.Resource = &np
 		g.Assumed = append(g.Assumed, "the key policy of "+c.Resource+" was not read; assumed to be the default key policy, which lets IAM policies of the account grant access")
@@ -454,10 +456,23 @@ func mustNamed(name, doc string) simulate.NamedPolicy {
 // allowAll stands for a policy that could not be read and is assumed to
 // allow; as a resource policy it names principal.
 func allowAll(principal string) string {
-	if principal == "" {
-		return `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`
+	st := map[string]any{"Effect": "Allow", "Action": "*", "Resource": "*"}
+	if principal != "" {
+		st["Principal"] = map[string]string{"AWS": principal}
 	}
-	return `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"` + principal + `"},"Action":"*","Resource":"*"}]}`
+	return policyJSON(st)
+}
+
+// policyJSON is a policy document of one statement. It is marshalled, not
+// pasted together: the model's names (a role name in a session ARN, an
+// account in a resource ARN) may hold quotes or control characters in a
+// hostile snapshot, and must neither break the document nor change it.
+func policyJSON(statement map[string]any) string {
+	b, err := json.Marshal(map[string]any{"Version": "2012-10-17", "Statement": []any{statement}})
+	if err != nil {
+		panic("judge: " + err.Error()) // maps of strings always marshal
+	}
+	return string(b)
 }
 
 func roleUnseen(fn *account.Function) []account.Unseen {
