@@ -50,6 +50,15 @@ type Function struct {
 	// Org holds the SCP and RCP levels that apply to the account, when known.
 	Org *Org `json:"-"`
 
+	// ResourceKeys says which KMS key encrypts each queue, stream or topic
+	// the function reads from or sends to, when known (see ResourceKey).
+	ResourceKeys []ResourceKey `json:"resource_keys,omitempty"`
+	// Keys are the KMS keys the function references (Config.KMSKeyARN and
+	// ResourceKeys) that were read; a snapshot stores each once in its
+	// "keys" list. A referenced key that is not here was not read: its key
+	// policy is then assumed to be the default one, and said to be.
+	Keys []*Key `json:"-"`
+
 	// Unseen lists every read that was refused or failed.
 	Unseen []Unseen `json:"unseen,omitempty"`
 
@@ -85,8 +94,18 @@ type Config struct {
 	Logging          Logging      `json:"logging"`
 	Layers           []string     `json:"layers,omitempty"` // layer version ARNs
 	FileSystems      []FileSystem `json:"file_systems,omitempty"`
-	State            string       `json:"state,omitempty"`
-	LastUpdateStatus string       `json:"last_update_status,omitempty"`
+	// State is the function's state (Pending, Active, Inactive, Failed),
+	// StateReasonCode and StateReason why it is in it (Lambda API,
+	// FunctionConfiguration); a Failed function cannot be invoked, whatever
+	// its permissions.
+	State           string `json:"state,omitempty"`
+	StateReason     string `json:"state_reason,omitempty"`
+	StateReasonCode string `json:"state_reason_code,omitempty"`
+	// LastUpdateStatus is the last update's status (InProgress, Successful,
+	// Failed) with LastUpdateStatusReasonCode and LastUpdateStatusReason.
+	LastUpdateStatus           string `json:"last_update_status,omitempty"`
+	LastUpdateStatusReason     string `json:"last_update_status_reason,omitempty"`
+	LastUpdateStatusReasonCode string `json:"last_update_status_reason_code,omitempty"`
 }
 
 // VPCConfig is the function's VPC attachment.
@@ -267,8 +286,21 @@ type Denial struct {
 //
 // A nil *Org means the organization policies are unknown; an empty Org (no
 // ID, no levels) means the account is in no organization.
+//
+// A policy's ARN names it and who may change it:
+// arn:aws:organizations::MANAGEMENT-ACCOUNT:policy/o-ORG/service_control_policy/p-ID
+// (resource_control_policy for an RCP); only the organization's management
+// account or a delegated administrator may change it, never the member
+// account (Organizations UG, SCPs and RCPs).
 type Org struct {
-	ID   string            `json:"id,omitempty"`
+	ID string `json:"id,omitempty"`
+	// ManagementAccount is the organization's management account
+	// (DescribeOrganization's MasterAccountId, which a member account may
+	// read), when known.
+	ManagementAccount string `json:"management_account,omitempty"`
+	// Path names the target of each level, root first: the root (r-...),
+	// each OU (ou-...) and the account, when the levels were read.
+	Path []string          `json:"path,omitempty"`
 	SCPs [][]ManagedPolicy `json:"scps,omitempty"`
 	RCPs [][]ManagedPolicy `json:"rcps,omitempty"`
 	// PoliciesUnread is true when the account is in organization ID but its
@@ -356,6 +388,8 @@ func (f *Function) SortLists() {
 		return a.RoleARN < b.RoleARN
 	})
 	sort.Slice(f.LogGroups, func(i, j int) bool { return f.LogGroups[i].Name < f.LogGroups[j].Name })
+	sort.Slice(f.ResourceKeys, func(i, j int) bool { return f.ResourceKeys[i].Resource < f.ResourceKeys[j].Resource })
+	sortKeys(f.Keys)
 	sort.SliceStable(f.Denials, func(i, j int) bool { return f.Denials[i].Time.Before(f.Denials[j].Time) })
 	sort.SliceStable(f.Unseen, func(i, j int) bool {
 		a, b := f.Unseen[i], f.Unseen[j]

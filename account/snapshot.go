@@ -23,7 +23,8 @@ var MaxSnapshotSize int64 = 256 << 20
 
 // Snapshot is an offline copy of what a source read from one account and
 // region. Roles are stored once and referenced from functions by
-// config.role_arn; Org applies to every function.
+// config.role_arn; KMS keys are stored once and referenced by
+// config.kms_key_arn and resource_keys; Org applies to every function.
 type Snapshot struct {
 	SchemaVersion int         `json:"schema_version"`
 	CreatedAt     time.Time   `json:"created_at"`
@@ -31,6 +32,7 @@ type Snapshot struct {
 	Org           *Org        `json:"org,omitempty"`
 	Functions     []*Function `json:"functions"`
 	Roles         []*Role     `json:"roles"`
+	Keys          []*Key      `json:"keys,omitempty"`
 }
 
 // Origin says where a snapshot was read from.
@@ -47,6 +49,7 @@ type Origin struct {
 func NewSnapshot(origin Origin, functions []*Function) *Snapshot {
 	s := &Snapshot{SchemaVersion: SchemaVersion, CreatedAt: time.Now().UTC().Truncate(time.Second), Source: origin}
 	roles := map[string]*Role{}
+	keys := map[string]*Key{}
 	seen := map[string]bool{}
 	for _, f := range functions {
 		if f == nil || seen[f.ARN] {
@@ -54,6 +57,11 @@ func NewSnapshot(origin Origin, functions []*Function) *Snapshot {
 		}
 		seen[f.ARN] = true
 		s.Functions = append(s.Functions, f)
+		for _, k := range f.Keys {
+			if k != nil && keys[k.ARN] == nil {
+				keys[k.ARN] = k
+			}
+		}
 		if f.Role != nil {
 			roles[f.Role.ARN] = f.Role
 		}
@@ -69,8 +77,12 @@ func NewSnapshot(origin Origin, functions []*Function) *Snapshot {
 	for _, r := range roles {
 		s.Roles = append(s.Roles, r)
 	}
+	for _, k := range keys {
+		s.Keys = append(s.Keys, k)
+	}
 	sort.SliceStable(s.Functions, func(i, j int) bool { return s.Functions[i].ARN < s.Functions[j].ARN })
 	sort.Slice(s.Roles, func(i, j int) bool { return s.Roles[i].ARN < s.Roles[j].ARN })
+	sortKeys(s.Keys)
 	return s
 }
 
@@ -92,16 +104,21 @@ func WriteSnapshot(w io.Writer, s *Snapshot) error {
 	for _, r := range s.Roles {
 		sw.addRole(r)
 	}
+	for _, k := range s.Keys {
+		sw.addKey(k)
+	}
 	return sw.Close()
 }
 
 // SnapshotWriter writes a snapshot one function at a time, so that a large
 // account need not be held in memory: functions first, in the order added,
-// then every role they referenced, once each, sorted by ARN.
+// then every role they referenced, once each, sorted by ARN, then every KMS
+// key, likewise.
 type SnapshotWriter struct {
 	w     io.Writer
 	n     int
 	roles map[string]*Role
+	keys  map[string]*Key
 	err   error
 }
 
@@ -110,7 +127,7 @@ func NewSnapshotWriter(w io.Writer, origin Origin, org *Org, createdAt time.Time
 	if createdAt.IsZero() {
 		createdAt = time.Now().UTC().Truncate(time.Second)
 	}
-	sw := &SnapshotWriter{w: w, roles: map[string]*Role{}}
+	sw := &SnapshotWriter{w: w, roles: map[string]*Role{}, keys: map[string]*Key{}}
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "{\n  \"schema_version\": %d,\n  \"created_at\": %s,\n  \"source\": %s,\n",
 		SchemaVersion, marshalNoEscape(createdAt.UTC()), indentJSON(marshalNoEscape(origin), "  "))
@@ -139,7 +156,18 @@ func (sw *SnapshotWriter) Add(f *Function) error {
 	for _, t := range f.Triggers {
 		sw.addRole(t.Role)
 	}
+	for _, k := range f.Keys {
+		sw.addKey(k)
+	}
 	return sw.err
+}
+
+func (sw *SnapshotWriter) addKey(k *Key) {
+	if k != nil {
+		if _, ok := sw.keys[k.ARN]; !ok {
+			sw.keys[k.ARN] = k
+		}
+	}
 }
 
 func (sw *SnapshotWriter) addRole(r *Role) {
@@ -175,7 +203,26 @@ func (sw *SnapshotWriter) Close() error {
 	if len(arns) > 0 {
 		b.WriteString("\n  ")
 	}
-	b.WriteString("]\n}\n")
+	b.WriteString("]")
+	if len(sw.keys) > 0 {
+		// Written only when there are keys, so that a snapshot without any
+		// reads exactly as before.
+		karns := make([]string, 0, len(sw.keys))
+		for a := range sw.keys {
+			karns = append(karns, a)
+		}
+		sort.Strings(karns)
+		b.WriteString(",\n  \"keys\": [")
+		for i, a := range karns {
+			if i > 0 {
+				b.WriteString(",")
+			}
+			b.WriteString("\n    ")
+			b.Write(indentJSON(marshalNoEscape(sw.keys[a]), "    "))
+		}
+		b.WriteString("\n  ]")
+	}
+	b.WriteString("\n}\n")
 	_, sw.err = sw.w.Write(b.Bytes())
 	if sw.err == nil {
 		sw.err = errors.New("snapshot writer closed")
@@ -201,6 +248,16 @@ type SnapshotSource struct {
 
 // Snapshot returns the snapshot the source reads.
 func (s *SnapshotSource) Snapshot() *Snapshot { return s.snap }
+
+// Key returns the snapshot's KMS key with ARN arn.
+func (s *SnapshotSource) Key(ctx context.Context, arn string) (*Key, error) {
+	for _, k := range s.snap.Keys {
+		if k.ARN == arn {
+			return k, nil
+		}
+	}
+	return nil, fmt.Errorf("KMS key %s is not in the snapshot: %w", arn, ErrNotFound)
+}
 
 // Function returns the function named by name, ARN, or either with a
 // qualifier (an alias, a version or $LATEST of the function).
@@ -415,8 +472,17 @@ func ParseSnapshot(data []byte) (*Snapshot, error) {
 				snap.Roles = append(snap.Roles, ro)
 				return nil
 			})
+		case "keys":
+			err = decodeArray(dec, data, "keys", func(r json.RawMessage) error {
+				k := &Key{}
+				if err := decodeStrict(r, k); err != nil {
+					return err
+				}
+				snap.Keys = append(snap.Keys, k)
+				return nil
+			})
 		default:
-			return nil, fmt.Errorf("unknown field %q at %s (schema_version %d has schema_version, created_at, source, org, functions, roles)",
+			return nil, fmt.Errorf("unknown field %q at %s (schema_version %d has schema_version, created_at, source, org, functions, roles, keys)",
 				key, position(data, skipSpace(data, keyOff)), SchemaVersion)
 		}
 		if err != nil {
@@ -520,6 +586,16 @@ func (s *Snapshot) resolve() error {
 		}
 		roles[r.ARN] = r
 	}
+	keys := map[string]*Key{}
+	for i, k := range s.Keys {
+		if !strings.HasPrefix(k.ARN, "arn:") || !strings.HasPrefix(ARNField(k.ARN, 5), "key/") {
+			return fmt.Errorf("keys[%d]: arn %q is not a KMS key ARN (arn:PARTITION:kms:REGION:ACCOUNT:key/ID)", i, k.ARN)
+		}
+		if keys[k.ARN] != nil {
+			return fmt.Errorf("keys[%d]: key %s appears twice", i, k.ARN)
+		}
+		keys[k.ARN] = k
+	}
 	names := map[string]bool{}
 	for i, f := range s.Functions {
 		if f.Name == "" || f.ARN == "" {
@@ -533,6 +609,12 @@ func (s *Snapshot) resolve() error {
 			f.Config.Logging.LogGroup = "/aws/lambda/" + f.Name
 		}
 		f.Org = s.Org
+		f.Keys = nil
+		for _, a := range f.KeyARNs() {
+			if k := keys[a]; k != nil {
+				f.Keys = append(f.Keys, k) // a key not in "keys" was not read
+			}
+		}
 		for j := range f.Triggers {
 			if a := f.Triggers[j].RoleARN; a != "" {
 				f.Triggers[j].Role = roles[a] // nil: the invoking role was not read
