@@ -79,14 +79,13 @@ func OutboundInput(fn *account.Function, c Call) (*simulate.Input, Gaps) {
 		in.Resource = &np
 		g.Assumed = append(g.Assumed, fmt.Sprintf("the resource policy of %s in account %s was not read; assumed to allow", c.Resource, resAcct))
 	case isKMSKey(c.Resource):
-		// A KMS key policy must let the account's IAM policies grant access;
-		// it is not read: assume the default key policy, which does
-		// (AWS KMS Developer Guide, key-policy-default).
-		doc := policyJSON(map[string]any{"Sid": "Enable IAM User Permissions", "Effect": "Allow",
-			"Principal": map[string]string{"AWS": "arn:" + fn.PartitionName() + ":iam::" + resAcct + ":root"}, "Action": "kms:*", "Resource": "*"})
-		np := mustNamed("key policy of "+c.Resource+" (not read; assumed default)", doc)
-		in.Resource = &np
-		g.Assumed = append(g.Assumed, "the key policy of "+c.Resource+" was not read; assumed to be the default key policy, which lets IAM policies of the account grant access")
+		// The key policy decides with the key's grants (keyLayer); one that
+		// was not read is assumed to be the default key policy, and said to
+		// be.
+		in.Resource = keyLayer(fn, c.Resource, &g)
+		if in.Resource == nil {
+			return nil, g // the key policy does not parse
+		}
 		if rcpApplies(c.Action) {
 			in.RCPs = orgLevels(fn.Org, true, &g)
 		}
@@ -290,11 +289,11 @@ func LogCalls(fn *account.Function) []Call {
 	why := "Lambda writes the function's logs to " + group
 	var calls []Call
 	if !logGroupExists(fn, group) {
-		calls = append(calls, Call{Action: "logs:CreateLogGroup", Resource: base, Why: why + " (the group does not exist yet)"})
+		calls = append(calls, Call{Action: "logs:CreateLogGroup", Resource: base, Why: why + " (the group does not exist yet)", ByLambda: true})
 	}
 	calls = append(calls,
-		Call{Action: "logs:CreateLogStream", Resource: stream, Why: why},
-		Call{Action: "logs:PutLogEvents", Resource: stream, Why: why})
+		Call{Action: "logs:CreateLogStream", Resource: stream, Why: why, ByLambda: true},
+		Call{Action: "logs:PutLogEvents", Resource: stream, Why: why, ByLambda: true})
 	return calls
 }
 
@@ -362,6 +361,33 @@ func URLAuthType(fn *account.Function, qualifier string) string {
 	return "AWS_IAM"
 }
 
+// sessionContext is the request context of a call made with the execution
+// role's session.
+//
+// For a call of the function's code, Lambda injects the function's ARN as
+// lambda:SourceFunctionArn (Lambda DG lambda-intro-execution-role, "Working
+// with Lambda execution environment credentials"). A call Lambda makes
+// itself (Call.ByLambda) uses the same role session but is sent from
+// outside the execution environment: the same page says such calls (the
+// environment's KMS decryption, CloudWatch logging) "don't contain the
+// source function ARN", and, made by Lambda's own infrastructure rather
+// than through a VPC endpoint of the function's VPC, they carry no
+// aws:SourceVpc or aws:SourceVpce ("included in the request context only if
+// the requester uses a VPC endpoint", IAM UG reference_policies_condition-keys).
+// Both kinds are made with the role's credentials by a service that assumed
+// a service role, not forwarded from a caller (forward access sessions), so
+// aws:ViaAWSService is false and aws:CalledVia absent ("returns false if the
+// service uses a service role", same page; IAM UG
+// access_forward_access_sessions), and aws:PrincipalIsAWSService is false:
+// the principal is the role session, not a service principal. This is what
+// lets a data-perimeter SCP decide them right: one that exempts Lambda's
+// calls by requiring lambda:SourceFunctionArn does not touch them, one that
+// denies every call without the right aws:SourceVpc denies them too
+// (aws-samples/data-perimeter-policy-examples#63: CreateNetworkInterface
+// refused by EnforceNetworkPerimeterSourceVPC).
+//
+// The role's tags are the session's principal tags (aws:PrincipalTag/KEY:
+// "included for a principal using an IAM role with attached tags").
 func sessionContext(fn *account.Function, c Call) simulate.Context {
 	r := fn.Role
 	ctx := simulate.Context{
@@ -371,7 +397,12 @@ func sessionContext(fn *account.Function, c Call) simulate.Context {
 		"aws:PrincipalIsAWSService": single("false"),
 		"aws:SecureTransport":       single("true"),
 		"aws:ViaAWSService":         single("false"),
-		"lambda:SourceFunctionArn":  single(fn.ARN),
+	}
+	if !c.ByLambda {
+		ctx["lambda:SourceFunctionArn"] = single(fn.ARN)
+	}
+	for k, v := range r.Tags {
+		ctx["aws:PrincipalTag/"+k] = single(v)
 	}
 	if r.ID != "" {
 		ctx["aws:userid"] = single(r.ID + ":" + fn.Name)

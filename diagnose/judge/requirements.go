@@ -50,6 +50,20 @@ var rules = []Rule{
 	{RuleInvoker, "invoke-permission", "https://docs.aws.amazon.com/lambda/latest/dg/access-control-resource-based.html"},
 }
 
+// lambdaMakes are the requirements whose calls Lambda makes itself on the
+// function's behalf, outside the execution environment (Call.ByLambda):
+// logs (Lambda DG lambda-intro-execution-role names CloudWatch logging),
+// network interfaces (Lambda DG configuration-vpc: Lambda creates them with
+// the execution role), event source polling (Lambda DG
+// invocation-eventsourcemapping: "Lambda uses the execution role to read
+// event data"), dead-letter and destination delivery (Lambda DG
+// invocation-async-retain-records: Lambda sends the records), and the
+// environment's decryption (Lambda DG lambda-intro-execution-role). X-Ray
+// segments and EFS mounts are made from inside the environment and keep the
+// code's context.
+var lambdaMakes = map[string]bool{RuleLogs: true, RuleVPC: true, RuleEventSource: true, RuleDeadLetter: true,
+	RuleDestination: true, RuleKMSEnv: true}
+
 // Rules returns the requirement rules, ordered by id.
 func Rules() []Rule { return append([]Rule(nil), rules...) }
 
@@ -119,7 +133,14 @@ func Judge(fn *account.Function, r Requirement) *Verdict {
 // of other accounts.
 func Requirements(fn *account.Function) []Requirement {
 	var out []Requirement
-	add := func(r Requirement) { out = append(out, r) }
+	add := func(r Requirement) {
+		if lambdaMakes[r.Rule] {
+			for i := range r.Calls {
+				r.Calls[i].ByLambda = true
+			}
+		}
+		out = append(out, r)
+	}
 	part, region, acct := fn.PartitionName(), fn.Region, fn.Account
 	ec2ARN := func(res string) string { return fmt.Sprintf("arn:%s:ec2:%s:%s:%s", part, region, acct, res) }
 	calls := func(why string, resource string, actions ...string) []Call {
@@ -159,6 +180,7 @@ func Requirements(fn *account.Function) []Requirement {
 
 	for _, es := range fn.EventSources {
 		if r, ok := eventSourceRequirement(fn, es, calls, ec2ARN); ok {
+			r.Calls = append(r.Calls, ResourceKeyCalls(fn, es.EventSourceARN, false, "event source mapping "+es.UUID)...)
 			add(r)
 		}
 	}
@@ -167,6 +189,7 @@ func Requirements(fn *account.Function) []Requirement {
 	// invocation-async-retain-records, dead-letter queues).
 	if t := fn.Config.DeadLetterTarget; t != "" {
 		if cs := deliveryCalls(t, "the function's dead-letter target", false); len(cs) > 0 {
+			cs = append(cs, ResourceKeyCalls(fn, t, true, "the function's dead-letter target")...)
 			add(Requirement{Rule: RuleDeadLetter, Door: Outbound, Need: "send discarded events to " + t, Calls: cs,
 				Source: "the function's dead-letter target " + t})
 		}
@@ -185,6 +208,7 @@ func Requirements(fn *account.Function) []Requirement {
 				why += " of " + ac.Qualifier
 			}
 			if cs := deliveryCalls(d.dest, why, true); len(cs) > 0 {
+				cs = append(cs, ResourceKeyCalls(fn, d.dest, true, why)...)
 				add(Requirement{Rule: RuleDestination, Door: Outbound, Need: "deliver " + d.kind + " records to " + d.dest, Calls: cs,
 					Source: "the " + why + " " + d.dest})
 			}
@@ -201,10 +225,11 @@ func Requirements(fn *account.Function) []Requirement {
 	}
 
 	// Environment variables encrypted with a customer managed key (Lambda DG
-	// configuration-envvars-encryption).
+	// configuration-envvars-encryption): Lambda decrypts them with the
+	// execution role's session (EnvDecryptCall).
 	if k := fn.Config.KMSKeyARN; k != "" {
 		add(Requirement{Rule: RuleKMSEnv, Door: Outbound, Need: "decrypt environment variables with " + k,
-			Calls:  calls("environment variables encrypted with a customer managed key", k, "kms:Decrypt"),
+			Calls:  []Call{EnvDecryptCall(fn, k)},
 			Source: "the environment's customer managed key " + k})
 	}
 

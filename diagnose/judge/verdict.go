@@ -34,6 +34,13 @@ type Call struct {
 	// Why says where the call comes from ("log line at ...", "event source
 	// mapping ...", "--action/--resource"); shown in reports.
 	Why string
+	// ByLambda is set for a call Lambda makes itself on the function's
+	// behalf, with the execution role but outside the execution environment
+	// (writing logs, managing network interfaces, decrypting the
+	// environment, polling event sources, delivering async records): it
+	// carries no lambda:SourceFunctionArn and, made from Lambda's own
+	// infrastructure, no aws:SourceVpc (see sessionContext).
+	ByLambda bool
 }
 
 // Invoker is a caller of the function: a service principal, an account, an
