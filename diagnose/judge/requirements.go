@@ -48,6 +48,13 @@ var rules = []Rule{
 	{RuleImage, "cross-account-image", "https://docs.aws.amazon.com/lambda/latest/dg/images-create.html"},
 	{RuleTrust, "trust-lambda", "https://docs.aws.amazon.com/lambda/latest/dg/lambda-intro-execution-role.html"},
 	{RuleInvoker, "invoke-permission", "https://docs.aws.amazon.com/lambda/latest/dg/access-control-resource-based.html"},
+	// The causes that are not, or not only, a missing grant (Causes).
+	{RuleFunctionFailed, "function-failed", docStates},
+	{RuleLayerUnusable, "layer-unusable", docLayers},
+	{RuleKeyState, "kms-key-state", docKeyState},
+	{RuleDeletedPrincipal, "deleted-principal", docPrincipals},
+	{RuleImageRegion, "image-region", docImages},
+	{RuleESMNotARN, "esm-not-arn", docESM},
 }
 
 // lambdaMakes are the requirements whose calls Lambda makes itself on the

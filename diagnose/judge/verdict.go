@@ -129,10 +129,17 @@ type Verdict struct {
 	// BlamedExplicit says AWS reported an explicit deny.
 	Blamed         string
 	BlamedExplicit bool
+	// Cause is set when something other than the policies decides the
+	// request before any grant (CauseFor): a KMS key that is not Enabled
+	// (NotIAM), or a stale grant to make again. The door is then not open,
+	// and no grant is its fix.
+	Cause *Cause
 }
 
 // Open reports whether the door is open for the request.
-func (v *Verdict) Open() bool { return v.Decision == simulate.Allow && !v.Unknown && v.Blamed == "" }
+func (v *Verdict) Open() bool {
+	return v.Decision == simulate.Allow && !v.Unknown && v.Blamed == "" && v.Cause == nil
+}
 
 // Closed reports whether the door is known to be closed: denied (or blamed
 // by AWS) and decided.
@@ -151,6 +158,7 @@ func CheckOutbound(fn *account.Function, c Call) *Verdict {
 	}
 	v.Probes = []Probe{{Input: in, Assumed: gaps.Assumed}}
 	v.settle()
+	v.setCause(fn)
 	return v
 }
 
@@ -185,6 +193,7 @@ func checkCalls(fn *account.Function, door Door, calls []Call) *Verdict {
 		v.Probes = append(v.Probes, Probe{Input: in, Assumed: gaps.Assumed})
 	}
 	v.settle()
+	v.setCause(fn)
 	return v
 }
 
@@ -216,6 +225,15 @@ func CheckTrust(fn *account.Function) *Verdict {
 	v.Probes = []Probe{{Input: in}}
 	v.settle()
 	return v
+}
+
+// setCause attaches what decides v before any grant (CauseFor); a cause no
+// policy change fixes decides even what could not be read.
+func (v *Verdict) setCause(fn *account.Function) {
+	v.Cause = CauseFor(fn, v)
+	if v.Cause != nil && v.Cause.NotIAM {
+		v.Unknown = false
+	}
 }
 
 // Recheck judges v's request(s) again on fn (a copy with a fix applied).

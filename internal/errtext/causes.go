@@ -1,5 +1,7 @@
 package errtext
 
+import "strings"
+
 // Causes: the fixed wording of Denial.Cause. Nothing here is built from the
 // input, so a Cause never echoes a pasted text. The AWS page each one rests
 // on is named in the test that exercises it.
@@ -88,4 +90,13 @@ var stateReasons = map[string]struct {
 	"invalidruntime":              {causeStateOther, true},
 	"invalidzipfileexception":     {causeStateOther, true},
 	"functionerror":               {causeStateOther, true},
+}
+
+// StateReason explains a StateReasonCode (or LastUpdateStatusReasonCode) of
+// a Failed or Inactive function (Lambda API, FunctionConfiguration), in
+// this package's fixed words, and says whether a policy change can fix it;
+// ok is false for a code this package does not know.
+func StateReason(code string) (cause string, notIAM, ok bool) {
+	r, ok := stateReasons[strings.ToLower(code)]
+	return r.cause, r.notIAM, ok
 }
