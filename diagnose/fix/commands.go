@@ -189,3 +189,37 @@ func RequireIAMAuth(t Target, fn *account.Function, qualifier string) string {
 	}
 	return t.aws("lambda", "update-function-url-config", append(args, "--auth-type", "AWS_IAM")...)
 }
+
+// KMS commands name the key by its ARN and carry the key's region (the
+// function's, for a key Lambda uses): a key ARN sent to another region's
+// endpoint is not found.
+
+func (t Target) forKey(keyARN string) Target {
+	if r := account.ARNField(keyARN, 3); r != "" {
+		t.Region = r
+	}
+	return t
+}
+
+func putKeyPolicy(t Target, keyARN, doc string) string {
+	return t.forKey(keyARN).aws("kms", "put-key-policy", "--key-id", Quote(keyARN), "--policy-name", "default", "--policy", Quote(doc))
+}
+
+func enableKey(t Target, keyARN string) string {
+	return t.forKey(keyARN).aws("kms", "enable-key", "--key-id", Quote(keyARN))
+}
+
+func cancelKeyDeletion(t Target, keyARN string) string {
+	return t.forKey(keyARN).aws("kms", "cancel-key-deletion", "--key-id", Quote(keyARN))
+}
+
+func createGrant(t Target, keyARN, grantee string, operations []string, constraints string) string {
+	args := []string{"--key-id", Quote(keyARN), "--grantee-principal", Quote(grantee), "--operations"}
+	for _, op := range operations {
+		args = append(args, Quote(op))
+	}
+	if constraints != "" {
+		args = append(args, "--constraints", Quote(constraints))
+	}
+	return t.forKey(keyARN).aws("kms", "create-grant", args...)
+}

@@ -32,7 +32,7 @@ func denyPlan(fn *account.Function, v *judge.Verdict, r simulate.Request, d simu
 	var doc string
 	var caveats []string
 	var err error
-	if loc.kind == "function" || loc.kind == "trust" {
+	if loc.kind == "function" || loc.kind == "trust" || loc.kind == "key" {
 		// In a resource policy the action and resource are this function's
 		// (or role's) own: the request is set apart by its principal.
 		doc, caveats, err = exceptPrincipal(loc.doc, d.Index, r)
@@ -97,6 +97,26 @@ func denyPlan(fn *account.Function, v *judge.Verdict, r simulate.Request, d simu
 		p.fix.Command = updateAssumeRolePolicy(t, role, doc)
 		p.apply = func(w *account.Function) error { w.Role.Trust = doc; return nil }
 		p.iac = func(f Format) string { return iacTrust(f, role, doc) }
+	case "key":
+		arn := loc.name
+		if k := fn.KeyByARN(arn); k != nil && k.KeyManager == account.KeyManagerAWS {
+			p.fix.Explanation = what + "; it is an AWS managed key, whose policy nobody can change"
+			p.fix.Owner = "AWS (an AWS managed key's policy cannot be changed)"
+			p.fix.Document = ""
+			return p
+		}
+		if a := judge.ARNAccount(arn, fn.Account); a != fn.Account {
+			p.fix.Owner = "the administrators of key " + arn + " in account " + a
+			return p
+		}
+		p.fix.Command = putKeyPolicy(t, arn, doc)
+		p.fix.Explanation += "; put-key-policy replaces the whole key policy, so every statement is written back"
+		p.apply = func(w *account.Function) error {
+			if k := w.KeyByARN(arn); k != nil {
+				k.Policy = doc
+			}
+			return nil
+		}
 	case "function":
 		q := loc.name
 		p.fix.Explanation += "; AddPermission cannot remove a deny, so the whole resource policy is written back with every statement, " +
@@ -161,6 +181,11 @@ func locate(fn *account.Function, name string) location {
 	for _, p := range fn.ResourcePolicies {
 		if judge.FunctionPolicyName(p.Qualifier) == name {
 			return location{"function", p.Qualifier, p.Document}
+		}
+	}
+	if arn, ok := judge.KeyPolicyOf(name); ok && name == judge.KeyPolicyName(arn) {
+		if k := fn.KeyByARN(arn); k != nil && k.Policy != "" {
+			return location{"key", arn, k.Policy}
 		}
 	}
 	if o := fn.Org; o != nil {
@@ -506,6 +531,10 @@ func globsIntersect(p, q string) bool {
 // AND with. An anonymous principal cannot be set apart this way.
 func exceptPrincipal(doc string, idx int, r simulate.Request) (string, []string, error) {
 	key, op, val := "aws:PrincipalArn", "ArnNotEquals", judge.PrincipalARN(r.Principal)
+	if v, ok := r.Context["aws:PrincipalArn"]; ok && len(v.Values) == 1 {
+		// The role's ARN as the request carries it, with its path.
+		val = v.Values[0]
+	}
 	src := ""
 	if v, ok := r.Context["aws:SourceArn"]; ok && len(v.Values) == 1 {
 		src = v.Values[0]

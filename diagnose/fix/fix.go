@@ -115,7 +115,7 @@ func NewSet() *Set {
 // For is the package's For, planned on fn with the Set's earlier fixes
 // applied, and records this verdict's fixes in the Set.
 func (s *Set) For(fn *account.Function, v *judge.Verdict, f Format) []Fix {
-	if v == nil || v.Unknown || v.Decision == simulate.Allow || v.Decision == "" {
+	if v == nil || v.Unknown || (v.Decision == simulate.Allow && v.Cause == nil) || v.Decision == "" {
 		return nil
 	}
 	if f == "" {
@@ -123,6 +123,11 @@ func (s *Set) For(fn *account.Function, v *judge.Verdict, f Format) []Fix {
 	}
 	if v.Blamed != "" {
 		return []Fix{blamedFix(fn, v)}
+	}
+	if v.Cause != nil {
+		// Something other than a missing grant decides first: its own fix,
+		// never a grant.
+		return causeFixes(fn, v, *v.Cause, TargetOf(fn, s.Profile))
 	}
 	base, changed := s.base(fn)
 	if changed {
@@ -317,6 +322,14 @@ func cloneFunction(fn *account.Function) *account.Function {
 	c.Role = cloneRole(fn.Role)
 	if len(fn.Triggers) > 0 {
 		c.Triggers = append([]account.Trigger(nil), fn.Triggers...)
+	}
+	if len(fn.Keys) > 0 {
+		c.Keys = make([]*account.Key, len(fn.Keys))
+		for i, k := range fn.Keys {
+			kc := *k
+			kc.Grants = append([]account.Grant(nil), k.Grants...)
+			c.Keys[i] = &kc
+		}
 	}
 	return &c
 }

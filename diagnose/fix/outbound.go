@@ -26,6 +26,11 @@ func outboundPlans(fn *account.Function, v *judge.Verdict, t Target) []plan {
 		}
 		what = strings.Join(parts, "; ")
 	}
+	if missing[simulate.LayerResource] && judge.IsKMSKey(r.Resource) {
+		// The key policy neither delegates to IAM nor names the role: no
+		// identity policy can open it; the key policy must.
+		return []plan{keyPolicyPlan(fn, v, r, t)}
+	}
 	var plans []plan
 	if missing[simulate.LayerIdentity] {
 		plans = append(plans, inlinePlan(fn, v.Door, grants,

@@ -614,6 +614,9 @@ func QualifiedARN(fn *account.Function, q string) string {
 	return fn.ARN + ":" + q
 }
 
+// IsKMSKey reports whether arn is a KMS key ARN (not an alias).
+func IsKMSKey(arn string) bool { return isKMSKey(arn) }
+
 func isKMSKey(arn string) bool {
 	return account.ARNField(arn, 2) == "kms" && strings.HasPrefix(account.ARNField(arn, 5), "key/")
 }

@@ -324,10 +324,32 @@ func StaleGrants(fn *account.Function) []StaleGrant {
 			if !lambdaGrant && session != fn.Name && gr.Name != fn.Name {
 				continue
 			}
+			if regranted(fn, k, gr) {
+				continue // made again for the role as it is now: a harmless leftover
+			}
 			out = append(out, StaleGrant{Key: k, Grant: gr, OldID: id, NewID: fn.Role.ID, Lambda: lambdaGrant || session == fn.Name})
 		}
 	}
 	return out
+}
+
+// regranted reports whether key k has a grant for fn's role as it is now
+// (its ARN or a session of it) with every operation of the stale grant old.
+func regranted(fn *account.Function, k *account.Key, old account.Grant) bool {
+	session := "arn:" + fn.PartitionName() + ":sts::" + ARNAccount(fn.Role.ARN, fn.Account) + ":assumed-role/" + fn.Role.Name + "/"
+	for _, g := range k.Grants {
+		if g.GranteePrincipal != fn.Role.ARN && !strings.HasPrefix(g.GranteePrincipal, session) {
+			continue
+		}
+		all := true
+		for _, op := range old.Operations {
+			all = all && ContainsFold(g.Operations, op)
+		}
+		if all {
+			return true
+		}
+	}
+	return false
 }
 
 // cryptoOps are the KMS actions a key that is not Enabled refuses (AWS KMS

@@ -22,8 +22,12 @@ const (
 	Outbound Door = "outbound" // the execution role: what the code may call
 	Logs     Door = "logs"     // the execution role's CloudWatch Logs permissions
 	Trust    Door = "trust"    // the role's trust policy: may Lambda assume it
-	None     Door = "none"     // every door judged is open
-	Unknown  Door = "unknown"  // a read that was refused, or a document that does not parse, prevents a decision
+	// Config is not a door of IAM: the function's configuration, or a
+	// resource it names (a layer, an image, a KMS key, an event source), is
+	// what fails, and no grant fixes it (Cause.NotIAM).
+	Config  Door = "config"
+	None    Door = "none"    // every door judged is open
+	Unknown Door = "unknown" // a read that was refused, or a document that does not parse, prevents a decision
 )
 
 // Call is a request the function's code makes with its execution role.
