@@ -137,6 +137,19 @@ func (c *Checker) Check(fn *account.Function) {
 		}
 	}
 	t := fix.TargetOf(fn, c.opts.Profile)
+	// What fails before any grant, as diagnose reports it: a cause a
+	// requirement's verdict already carries is reported there.
+	carried := map[string]bool{}
+	for _, j := range reqs {
+		if cs := j.v.Cause; cs != nil {
+			carried[cs.Kind+" "+cs.Resource] = true
+		}
+	}
+	for _, cause := range judge.Causes(fn) {
+		if !carried[cause.Kind+" "+cause.Resource] {
+			add(causeFinding(fn, cause, c.opts.Profile))
+		}
+	}
 	rpf, rpu := resourcePolicyFindings(fn, t)
 	add(rpf...)
 	unparsed = append(unparsed, rpu...)

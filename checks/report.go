@@ -43,6 +43,9 @@ type Requirement struct {
 	// Unparsed names the documents that do not parse and leave it
 	// undecided.
 	Unparsed []string `json:"unparsed,omitempty"`
+	// Cause is the kind of what decides it before any grant (a KMS key
+	// that is not Enabled, a stale grant), when something does.
+	Cause string `json:"cause,omitempty"`
 }
 
 // Expectation is one expectation of the spec and its outcome.

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/lambda-doctor/lambda-doctor/account"
+	"github.com/lambda-doctor/lambda-doctor/diagnose/fix"
 	"github.com/lambda-doctor/lambda-doctor/diagnose/judge"
 	"github.com/lambda-doctor/lambda-doctor/simulate"
 )
@@ -43,6 +44,9 @@ func requirement(j judged) Requirement {
 	for _, u := range j.v.Unparsed {
 		q.Unparsed = append(q.Unparsed, u.Policy)
 	}
+	if j.v.Cause != nil {
+		q.Cause = j.v.Cause.Kind
+	}
 	return q
 }
 
@@ -63,6 +67,13 @@ func requirementFinding(fn *account.Function, j judged) (f Finding, advice strin
 	}
 	missing = dedupe(missing)
 	decision := denyWord(string(v.Decision))
+	if c := v.Cause; c != nil {
+		// Something other than a grant decides first: the finding says
+		// what, and its fix is the cause's.
+		f = newFinding(j.req.Rule, fn.ARN, fmt.Sprintf("%s cannot %s: %s", roleLabel(fn), j.req.Need, c.Summary), fn.ARN)
+		f.Evidence = append(verdictEvidence(v), Evidence{Detail: "cause: " + c.Kind})
+		return f, c.Summary, true
+	}
 	switch j.req.Door {
 	case judge.Trust:
 		r := fn.Role
@@ -90,6 +101,22 @@ func requirementFinding(fn *account.Function, j judged) (f Finding, advice strin
 		advice = "Grant " + strings.Join(missing, ", ") + " to the execution role."
 	}
 	return f, advice, true
+}
+
+// causeFinding reports a cause the model shows (judge.Causes) with its
+// rule: a Failed state, a layer or image that cannot be used, an event
+// source given a URL, a KMS key that is not Enabled, a stale grant or a
+// statement naming a deleted principal. Its fixes are fix.ForCause's.
+func causeFinding(fn *account.Function, c judge.Cause, profile string) Finding {
+	f := newFinding(c.Rule, c.Resource, c.Summary, fn.ARN)
+	f.Evidence = []Evidence{{Detail: "cause: " + c.Kind}}
+	for _, d := range c.Detail {
+		f.Evidence = append(f.Evidence, Evidence{Detail: d})
+	}
+	set := fix.NewSet()
+	set.Profile = profile
+	f.Fixes = set.ForCause(fn, c)
+	return f
 }
 
 // outsideFinding reports a requirement decided outside the model: a layer

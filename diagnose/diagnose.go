@@ -28,9 +28,13 @@ const (
 	Outbound = judge.Outbound
 	Logs     = judge.Logs
 	Trust    = judge.Trust
+	Config   = judge.Config
 	None     = judge.None
 	Unknown  = judge.Unknown
 )
+
+// notThisCause is the not_this of a configuration finding.
+const notThisCause = "the function's configuration, or a resource it names, is what fails; granting a permission would not change it"
 
 // Symptoms a person can name (docs/contract.md).
 const (
@@ -157,6 +161,8 @@ type diagnosis struct {
 	notes    []string
 	err      error
 	seen     map[string]bool
+	// troubleshooter is set from a pasted denial's authorization id.
+	troubleshooter *Troubleshooter
 }
 
 func (d *diagnosis) add(v *judge.Verdict, source string, rank int, notes ...string) *finding {
@@ -195,6 +201,9 @@ func (d *diagnosis) add(v *judge.Verdict, source string, rank int, notes ...stri
 
 func (d *diagnosis) fromSymptom() error {
 	o := d.o
+	if o.Symptom != SymptomAuto {
+		d.causes(false)
+	}
 	switch o.Symptom {
 	case SymptomInvokeDenied:
 		d.invokers()
@@ -217,6 +226,7 @@ func (d *diagnosis) fromSymptom() error {
 	case SymptomRoleAssume:
 		d.add(judge.CheckTrust(d.fn), "--symptom role-assume", 0)
 	default: // auto
+		d.causes(true)
 		if o.Action != "" {
 			c, err := d.call(o.Action, o.Resource, "--action/--resource")
 			if err != nil {
@@ -234,6 +244,46 @@ func (d *diagnosis) fromSymptom() error {
 		}
 	}
 	return nil
+}
+
+// causes adds what the model shows fails before any grant (judge.Causes):
+// every cause with all, else only a Failed state, which refuses every
+// request whatever was asked about.
+func (d *diagnosis) causes(all bool) {
+	for _, c := range judge.Causes(d.fn) {
+		if !all && c.Kind != judge.CauseFunctionFailed {
+			continue
+		}
+		rank := 1
+		if c.Kind == judge.CauseFunctionFailed {
+			rank = -1
+		}
+		d.causeFinding(c, "the function's configuration", rank)
+	}
+}
+
+// causeFinding adds a cause as a finding of its own (door config).
+func (d *diagnosis) causeFinding(c judge.Cause, source string, rank int) *finding {
+	v := &judge.Verdict{Door: judge.Config, Cause: &c, Rule: c.Rule}
+	for _, f := range d.findings {
+		if f.v.Cause != nil && f.v.Cause.Kind == c.Kind && f.v.Cause.Resource == c.Resource {
+			return nil // a judged request carries it already
+		}
+	}
+	if d.seen == nil {
+		d.seen = map[string]bool{}
+	}
+	key := "cause " + c.Kind + " " + c.Resource
+	if d.seen[key] {
+		return nil
+	}
+	d.seen[key] = true
+	f := &finding{v: v, source: source, rank: rank, notThis: notThisCause}
+	if !c.NotIAM {
+		f.notThis = ""
+	}
+	d.findings = append(d.findings, f)
+	return f
 }
 
 // requirements judges every requirement of the function's configuration
@@ -434,6 +484,13 @@ func (d *diagnosis) fromError(den *errtext.Denial) ([]string, error) {
 	fn, o := d.fn, d.o
 	var notes []string
 	notes = append(notes, fmt.Sprintf("parsed the error as %s: %s", den.Kind, oneLine(den.Message, 200)))
+	// A Failed function refuses whatever the text is about.
+	d.causes(false)
+	if den.AuthorizationID != "" {
+		d.troubleshooter = &Troubleshooter{AuthorizationID: den.AuthorizationID, URL: den.TroubleshooterURL(), Command: den.TroubleshooterCommand(),
+			PolicyCommand: "aws iam-toolbox get-request-authorization-policy --authorization-id " + den.AuthorizationID +
+				" --policy-uri POLICY_URI --region " + firstNonEmpty(den.AuthorizationRegion, errtext.TroubleshooterRegion)}
+	}
 	if den.PolicyType != "" {
 		kind := "no " + den.PolicyType + " policy allows"
 		if den.Explicit {
@@ -499,28 +556,56 @@ func (d *diagnosis) fromError(den *errtext.Denial) ([]string, error) {
 		key := fn.Config.KMSKeyARN
 		if key == "" {
 			notes = append(notes, "the function has no customer managed key for its environment in the model; the error names a KMS key the role cannot use")
-			key = firstNonEmpty(den.Resource, "*")
+			key = firstNonEmpty(den.KeyARN, den.Resource, "*")
 		}
-		v := judge.CheckOutbound(fn, judge.Call{Action: "kms:Decrypt", Resource: key, Why: "decrypting the environment variables"})
-		d.add(v, "--error", 0)
+		if strings.EqualFold(den.KMSException, "UnrecognizedClientException") {
+			d.staleGrant(key, den)
+			break
+		}
+		c := judge.Call{Action: "kms:Decrypt", Resource: key, Why: "decrypting the environment variables", ByLambda: true}
+		if judge.IsKMSKey(key) {
+			c = judge.EnvDecryptCall(fn, key)
+		}
+		d.add(judge.CheckOutbound(fn, c), "--error", 0)
+	case errtext.KindKMSKey:
+		d.keyState(firstNonEmpty(den.KeyARN, fn.Config.KMSKeyARN), den)
+	case errtext.KindLayer, errtext.KindLayerNotFound:
+		d.layer(den)
+	case errtext.KindECRImageInvalid:
+		uri := firstNonEmpty(den.ImageURI, fn.Config.ImageURI)
+		if r := judge.ImageRegion(uri); r != "" && r != fn.Region {
+			d.textCause(judge.CauseImageRegion, judge.RuleImageRegion, uri, true, docImages,
+				fmt.Sprintf("the image is in an Amazon ECR registry of region %s, the function in %s: Lambda pulls images from its own region only; replicate the repository to %s and use that image URI", r, fn.Region, fn.Region))
+			break
+		}
+		d.textCause(judge.CauseImageNotFound, "", uri, true, docImages, den.Cause)
+	case errtext.KindESMNotARN:
+		d.causeFinding(judge.ESMNotARNCause("", firstNonEmpty(den.QueueURL, den.Resource)), "--error", 0)
+	case errtext.KindESMSourceAuth:
+		d.textCause(judge.CauseSourceAuth, "", den.Resource, den.NotIAM, "https://docs.aws.amazon.com/lambda/latest/dg/with-msk.html", den.Cause)
+		if !den.NotIAM {
+			// With IAM access control the execution role decides: judge it.
+			d.eventSources(den)
+		}
+	case errtext.KindFunctionState:
+		if c, ok := judge.FailedCause(fn); ok {
+			d.causeFinding(c, "--error", -1)
+			break
+		}
+		state := firstNonEmpty(den.State, "Failed")
+		sum := "the function is " + state
+		if den.StateReasonCode != "" {
+			sum += " (" + den.StateReasonCode + ")"
+		}
+		c := judge.Cause{Kind: judge.CauseFunctionFailed, Rule: judge.RuleFunctionFailed, Resource: fn.ARN, NotIAM: den.NotIAM, Doc: docStates,
+			Summary: sum + ": " + den.Cause}
+		if den.StateReason != "" {
+			c.Detail = append(c.Detail, "AWS says: "+oneLine(den.StateReason, 300))
+		}
+		c.Detail = append(c.Detail, "the model shows the function as "+firstNonEmpty(fn.Config.State, "of unknown state")+"; Lambda leaves the Failed state only when the function is updated")
+		d.causeFinding(c, "--error", -1)
 	case errtext.KindESMPermission:
-		act := firstNonEmpty(den.Action, "sqs:ReceiveMessage")
-		found := false
-		for _, es := range fn.EventSources {
-			if strings.EqualFold(account.ARNField(es.EventSourceARN, 2), strings.SplitN(act, ":", 2)[0]) {
-				v := judge.CheckOutbound(fn, judge.Call{Action: act, Resource: es.EventSourceARN, Why: "event source mapping " + es.UUID})
-				d.add(v, "--error", 0)
-				found = true
-			}
-		}
-		if !found {
-			res := firstNonEmpty(o.Resource, den.Resource)
-			if res == "" {
-				return nil, inputErrorf("--resource", "the error names %s but not the event source: pass --resource with its ARN", act)
-			}
-			v := judge.CheckOutbound(fn, judge.Call{Action: act, Resource: res, Why: "--error"})
-			d.add(v, "--error", 0)
-		}
+		d.eventSources(den)
 	case errtext.KindVPCNetworking:
 		for _, a := range []string{"ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces", "ec2:DeleteNetworkInterface"} {
 			v := judge.CheckOutbound(fn, judge.Call{Action: a, Resource: "*", Why: "VPC networking (Lambda DG configuration-vpc)"})
@@ -598,6 +683,146 @@ func (d *diagnosis) fromError(den *errtext.Denial) ([]string, error) {
 		}
 	}
 	return notes, nil
+}
+
+// Docs the causes of pasted texts cite.
+const (
+	docStates = "https://docs.aws.amazon.com/lambda/latest/dg/functions-states.html"
+	docImages = "https://docs.aws.amazon.com/lambda/latest/dg/images-create.html"
+	docLayers = "https://docs.aws.amazon.com/lambda/latest/dg/adding-layers.html"
+	docKeys   = "https://docs.aws.amazon.com/kms/latest/developerguide/key-state.html"
+	docGrants = "https://docs.aws.amazon.com/kms/latest/developerguide/grants.html"
+)
+
+// textCause adds a cause told by the pasted text (its Cause is errtext's
+// fixed wording, never the input's).
+func (d *diagnosis) textCause(kind, rule, resource string, notIAM bool, doc, summary string) *finding {
+	return d.causeFinding(judge.Cause{Kind: kind, Rule: rule, Resource: resource, NotIAM: notIAM, Doc: doc, Summary: summary}, "--error", 0)
+}
+
+// keyState explains a KMS key the text says is disabled, pending deletion
+// or not found: from the key's state in the model when it was read, else
+// from the text (a disabled key gets its enable-key fix; the other states
+// need the key's state to say which command).
+func (d *diagnosis) keyState(key string, den *errtext.Denial) {
+	fn := d.fn
+	if k := fn.KeyByARN(key); k != nil && k.State != "" {
+		if c, ok := judge.KeyStateCause(k); ok {
+			d.causeFinding(c, "--error", 0)
+			return
+		}
+		d.notes = append(d.notes, "the text says key "+key+" cannot be used, but the model reads it Enabled: it may have been enabled since, or the function uses another key")
+	}
+	kind := judge.CauseKeyState
+	if strings.EqualFold(den.Code, "KMSNotFoundException") {
+		kind = judge.CauseKeyNotFound
+	}
+	c := judge.Cause{Kind: kind, Rule: judge.RuleKeyState, Resource: key, NotIAM: true, Doc: docKeys, Summary: den.Cause}
+	if kind == judge.CauseKeyState && strings.EqualFold(den.Code, "KMSDisabledException") && judge.IsKMSKey(key) {
+		c, _ = judge.KeyStateCause(&account.Key{ARN: key, State: account.KeyDisabled})
+		c.Detail = append(c.Detail, "the key's state was not read; the text says it is disabled")
+	}
+	d.causeFinding(c, "--error", 0)
+}
+
+// staleGrant explains KMS's UnrecognizedClientException for the
+// environment's key: the grant Lambda made was for a deleted role of the
+// same name (re:Post knowledge center,
+// lambda-kmsaccessdeniedexception-errors).
+func (d *diagnosis) staleGrant(key string, den *errtext.Denial) {
+	fn := d.fn
+	found := false
+	for _, sg := range judge.StaleGrants(fn) {
+		if sg.Key.ARN == key || key == "*" {
+			d.causeFinding(judge.StaleGrantCause(fn, sg), "--error", 0)
+			found = true
+		}
+	}
+	if found {
+		return
+	}
+	c := judge.Cause{Kind: judge.CauseStaleGrant, Rule: judge.RuleDeletedPrincipal, Resource: key, Doc: docGrants, Summary: den.Cause}
+	if fn.KeyByARN(key) == nil {
+		c.Detail = append(c.Detail, "the key's grants were not read: kms:ListGrants shows the stale grant's grantee as the old role's unique id (AROA...)")
+	}
+	d.causeFinding(c, "--error", 0)
+}
+
+// layer explains a refused or missing layer version: another region or a
+// version that does not exist is not IAM; otherwise
+// lambda:GetLayerVersion is the deployer's permission and, for another
+// account's layer, that account's layer permission: never the execution
+// role (Lambda DG adding-layers).
+func (d *diagnosis) layer(den *errtext.Denial) {
+	fn := d.fn
+	l := den.LayerARN
+	if r := judge.ARNRegion(l); r != "" && r != fn.Region {
+		d.textCause(judge.CauseLayerRegion, judge.RuleLayerUnusable, l, true, docLayers,
+			fmt.Sprintf("layer %s is in region %s, the function in %s: a function uses layers of its own region only; publish the layer in %s and use that version's ARN", judge.LayerName(l), r, fn.Region, fn.Region))
+		return
+	}
+	for _, u := range fn.Unseen {
+		if u.NotFound && u.Resource == l && strings.EqualFold(u.Operation, "lambda:GetLayerVersion") {
+			den.Kind = errtext.KindLayerNotFound
+		}
+	}
+	if den.Kind == errtext.KindLayerNotFound {
+		d.textCause(judge.CauseLayerNotFound, judge.RuleLayerUnusable, l, true, docLayers, den.Cause)
+		return
+	}
+	sum := den.Cause + ". If the version exists in this region: lambda:GetLayerVersion is checked for whoever creates or updates the function, not for the execution role"
+	if owner := judge.ARNAccount(l, ""); owner != "" && owner != fn.Account {
+		sum += fmt.Sprintf(", and the layer belongs to account %s, whose owner must grant it to account %s (aws lambda add-layer-version-permission)", owner, fn.Account)
+	}
+	d.textCause("layer_access", "", l, false, docLayers, sum)
+}
+
+// eventSources judges the event source mappings a pasted event source text
+// is about: the mapping of the ARN it names (or of its service), with every
+// call its requirement holds (judge.Requirements, LD003); else the actions
+// the text lists on the resource it names.
+func (d *diagnosis) eventSources(den *errtext.Denial) {
+	fn, o := d.fn, d.o
+	actions := den.Actions
+	if len(actions) == 0 && den.Action != "" {
+		actions = []string{den.Action}
+	}
+	svc := ""
+	if len(actions) > 0 {
+		svc, _, _ = strings.Cut(actions[0], ":")
+	}
+	res := firstNonEmpty(o.Resource, den.Resource)
+	found := false
+	for _, r := range judge.Requirements(fn) {
+		if r.Rule != judge.RuleEventSource {
+			continue
+		}
+		arn := strings.TrimPrefix(r.Source, "event source mapping ")
+		if res != "" && arn != res || res == "" && !strings.EqualFold(account.ARNField(arn, 2), svc) {
+			continue
+		}
+		if f := d.add(judge.Judge(fn, r), "--error", 0, r.Notes...); f != nil {
+			req := r
+			f.req = &req
+		}
+		found = true
+	}
+	if found {
+		return
+	}
+	if res == "" {
+		d.err = inputErrorf("--resource", "the error names %s but not the event source: pass --resource with its ARN", strings.Join(actions, ", "))
+		return
+	}
+	if len(actions) == 0 {
+		d.err = inputErrorf("--action", "the error names no action: pass --action")
+		return
+	}
+	var calls []judge.Call
+	for _, a := range actions {
+		calls = append(calls, judge.Call{Action: a, Resource: judge.GrantResource(a, res), Why: "event source " + res, ByLambda: true})
+	}
+	d.add(judge.CheckOutboundAll(fn, calls), "--error", 0)
 }
 
 func (d *diagnosis) fromSymptomAuto() error {

@@ -49,6 +49,7 @@ func RenderText(w io.Writer, r *Report, c iostreams.Palette) error {
 		if len(r.Open) > 1 {
 			textOpen(&b, "checked", r.Open, c)
 		}
+		textTroubleshooter(&b, r.Troubleshooter, c)
 		_, err := io.WriteString(w, b.String())
 		return err
 	}
@@ -71,8 +72,23 @@ func RenderText(w io.Writer, r *Report, c iostreams.Palette) error {
 	if len(r.Open) > 0 {
 		textOpen(&b, "also checked, open", r.Open, c)
 	}
+	textTroubleshooter(&b, r.Troubleshooter, c)
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// textTroubleshooter says how to ask IAM Access Troubleshooter about the
+// pasted denial.
+func textTroubleshooter(b *strings.Builder, t *Troubleshooter, c iostreams.Palette) {
+	if t == nil {
+		return
+	}
+	fmt.Fprintf(b, "\n  %sask AWS%s — the denial carries an IAM Access Troubleshooter authorization id (preview)\n", c.Bold, c.Reset)
+	wrapPara(b, "console: "+t.URL, "    ")
+	wrapPara(b, "the evaluation (request context, policies evaluated, statements matched; needs iam:GetRequestAuthorizationDetails):", "    ")
+	b.WriteString(wrapCommand(t.Command, "    ", "      ") + "\n")
+	wrapPara(b, "one evaluated policy's document as it was then, POLICY_URI from the answer above (needs iam:GetRequestAuthorizationPolicy):", "    ")
+	b.WriteString(wrapCommand(t.PolicyCommand, "    ", "      ") + "\n")
 }
 
 // textOpen lists the requests found allowed under a title.
@@ -84,9 +100,14 @@ func textOpen(b *strings.Builder, title string, open []string, c iostreams.Palet
 }
 
 func textDiagnosis(b *strings.Builder, d Diagnosis, c iostreams.Palette) {
-	if d.Door == Unknown {
+	switch {
+	case d.Door == Unknown:
 		fmt.Fprintf(b, "%s? cannot decide%s: %s\n", c.Yellow+c.Bold, c.Reset, d.Summary)
-	} else {
+	case d.Door == Config:
+		fmt.Fprintf(b, "%s✗ not a permission%s: %s\n", c.Red+c.Bold, c.Reset, d.Summary)
+	case d.Cause != nil && d.Request == nil:
+		fmt.Fprintf(b, "%s✗ %s%s: %s\n", c.Red+c.Bold, strings.ReplaceAll(d.Cause.Kind, "_", " "), c.Reset, d.Summary)
+	default:
 		fmt.Fprintf(b, "%s✗ %s door closed%s: %s\n", c.Red+c.Bold, strings.ToUpper(string(d.Door)), c.Reset, d.Headline)
 	}
 	b.WriteString("\n")
@@ -101,6 +122,12 @@ func textDiagnosis(b *strings.Builder, d Diagnosis, c iostreams.Palette) {
 			}
 		}
 		field(b, "needs", "all of "+strings.Join(acts, ", "))
+	}
+	if d.Cause != nil {
+		field(b, "cause", d.Cause.Kind+": "+d.Cause.Summary)
+		if d.Cause.Doc != "" {
+			field(b, "", d.Cause.Doc)
+		}
 	}
 	if d.Decision != "" {
 		field(b, "decision", decisionText(d.Decision)+reasonSuffix(d.Reason))
@@ -299,8 +326,13 @@ func RenderMarkdown(w io.Writer, r *Report) error {
 	}
 	for i, d := range r.Diagnoses {
 		title := fmt.Sprintf("## ✗ %s door closed: %s", strings.ToUpper(string(d.Door)), mdEscape(d.Headline))
-		if d.Door == Unknown {
+		switch {
+		case d.Door == Unknown:
 			title = "## ? cannot decide: " + mdEscape(d.Headline)
+		case d.Door == Config:
+			title = "## ✗ not a permission: " + mdEscape(d.Summary)
+		case d.Cause != nil && d.Request == nil:
+			title = "## ✗ " + strings.ReplaceAll(d.Cause.Kind, "_", " ") + ": " + mdEscape(d.Summary)
 		}
 		if len(r.Diagnoses) > 1 {
 			title += fmt.Sprintf(" (%d of %d)", i+1, len(r.Diagnoses))
@@ -320,6 +352,11 @@ func RenderMarkdown(w io.Writer, r *Report) error {
 			b.WriteString("- " + mdEscape(o) + "\n")
 		}
 		b.WriteString("\n")
+	}
+	if t := r.Troubleshooter; t != nil {
+		b.WriteString("## Ask AWS (IAM Access Troubleshooter, preview)\n\n")
+		b.WriteString("- console: " + t.URL + "\n\n")
+		b.WriteString("```sh\n" + t.Command + "\n" + t.PolicyCommand + "\n```\n\n")
 	}
 	_, err := io.WriteString(w, strings.TrimRight(b.String(), "\n")+"\n")
 	return err
@@ -342,6 +379,9 @@ func mdDiagnosis(b *strings.Builder, d Diagnosis, title string) {
 		for _, k := range keys {
 			row(b, code(k), code(fmt.Sprint(d.Request.Context[k])))
 		}
+	}
+	if d.Cause != nil {
+		row(b, "cause", code(d.Cause.Kind)+": "+mdEscape(d.Cause.Summary))
 	}
 	if d.Decision != "" {
 		row(b, "decision", "**"+decisionText(d.Decision)+"**"+mdEscape(reasonSuffix(d.Reason)))

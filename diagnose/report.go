@@ -24,6 +24,27 @@ type Report struct {
 	Diagnoses []Diagnosis // closed and unknown doors, most likely first (Primary is the first when any)
 	Open      []string    // the requests found allowed, one line each
 	Notes     []string    // about the whole diagnosis
+	// Troubleshooter is how to ask IAM Access Troubleshooter about a
+	// pasted denial that carries an authorization id.
+	Troubleshooter *Troubleshooter
+}
+
+// Troubleshooter says how to ask IAM Access Troubleshooter (preview) why a
+// request was denied, from the authorization id of the pasted denial (IAM
+// UG, troubleshoot_access-denied-authorization-id).
+type Troubleshooter struct {
+	AuthorizationID string `json:"authorization_id"`
+	// URL is the console page of the evaluation.
+	URL string `json:"url"`
+	// Command asks for the evaluation: the request context, every policy
+	// evaluated (type, attachment, URI) and the statements that matched;
+	// it needs iam:GetRequestAuthorizationDetails.
+	Command string `json:"command"`
+	// PolicyCommand asks for one evaluated policy's document as it was at
+	// the time (GetRequestAuthorizationPolicy); POLICY_URI is a policy URI
+	// from the first command's answer. It needs
+	// iam:GetRequestAuthorizationPolicy.
+	PolicyCommand string `json:"policy_command"`
 }
 
 // Diagnosis is one door's verdict for one request, explained.
@@ -50,8 +71,35 @@ type Diagnosis struct {
 	Notes    []string   `json:"notes,omitempty"`
 	// CrossCheck is IAM SimulatePrincipalPolicy's answer, when asked.
 	CrossCheck string `json:"cross_check,omitempty"`
+	// Cause is what decides before any grant, when it is not (or not only)
+	// a missing permission: the door is then "config" when no policy
+	// change helps (docs/contract.md, "cause").
+	Cause *Cause `json:"cause,omitempty"`
 
 	verdict *judge.Verdict
+}
+
+// Cause is a judge.Cause as reported.
+type Cause struct {
+	// Kind is one of function_failed, layer_region, layer_not_found,
+	// layer_access, image_region, image_not_found, esm_not_arn,
+	// esm_source_auth, kms_key_state, kms_key_not_found, stale_grant,
+	// deleted_principal.
+	Kind     string `json:"kind"`
+	Rule     string `json:"rule,omitempty"` // check's rule id, when the model shows it
+	Resource string `json:"resource,omitempty"`
+	Summary  string `json:"summary"`
+	// NotIAM is true when no policy change fixes it.
+	NotIAM bool     `json:"not_iam"`
+	Doc    string   `json:"doc,omitempty"`
+	Detail []string `json:"detail,omitempty"`
+}
+
+func causeOut(c *judge.Cause) *Cause {
+	if c == nil {
+		return nil
+	}
+	return &Cause{Kind: c.Kind, Rule: c.Rule, Resource: c.Resource, Summary: c.Summary, NotIAM: c.NotIAM, Doc: c.Doc, Detail: c.Detail}
 }
 
 // Request is a simulated request as reported.
@@ -101,27 +149,29 @@ func (r *Report) MarshalJSON() ([]byte, error) {
 	p := r.Primary
 	notes := append(append([]string{}, r.Notes...), p.Notes...)
 	out := struct {
-		Function   string      `json:"function"`
-		Symptom    string      `json:"symptom"`
-		Door       Door        `json:"door"`
-		Rule       string      `json:"rule,omitempty"`
-		Summary    string      `json:"summary"`
-		Request    *Request    `json:"request"`
-		Requests   []Request   `json:"requests,omitempty"`
-		Decision   string      `json:"decision"`
-		Evidence   []Evidence  `json:"evidence"`
-		Fixes      []fix.Fix   `json:"fixes"`
-		Unseen     []Unseen    `json:"unseen"`
-		Unparsed   []Unparsed  `json:"unparsed,omitempty"`
-		NotThis    string      `json:"not_this,omitempty"`
-		Assumed    []string    `json:"assumed,omitempty"`
-		CrossCheck string      `json:"cross_check,omitempty"`
-		Notes      []string    `json:"notes,omitempty"`
-		Diagnoses  []Diagnosis `json:"diagnoses"`
-		Open       []string    `json:"open"`
-		ExitCode   int         `json:"exit_code"`
+		Function   string          `json:"function"`
+		Symptom    string          `json:"symptom"`
+		Door       Door            `json:"door"`
+		Rule       string          `json:"rule,omitempty"`
+		Summary    string          `json:"summary"`
+		Request    *Request        `json:"request"`
+		Requests   []Request       `json:"requests,omitempty"`
+		Decision   string          `json:"decision"`
+		Evidence   []Evidence      `json:"evidence"`
+		Fixes      []fix.Fix       `json:"fixes"`
+		Unseen     []Unseen        `json:"unseen"`
+		Unparsed   []Unparsed      `json:"unparsed,omitempty"`
+		NotThis    string          `json:"not_this,omitempty"`
+		Assumed    []string        `json:"assumed,omitempty"`
+		CrossCheck string          `json:"cross_check,omitempty"`
+		Cause      *Cause          `json:"cause,omitempty"`
+		Notes      []string        `json:"notes,omitempty"`
+		Trouble    *Troubleshooter `json:"troubleshooter,omitempty"`
+		Diagnoses  []Diagnosis     `json:"diagnoses"`
+		Open       []string        `json:"open"`
+		ExitCode   int             `json:"exit_code"`
 	}{r.Function, r.Symptom, p.Door, p.Rule, p.Summary, p.Request, p.Requests, p.Decision, p.Evidence, p.Fixes, p.Unseen,
-		p.Unparsed, p.NotThis, p.Assumed, p.CrossCheck, notes, r.Diagnoses, r.Open, r.ExitCode()}
+		p.Unparsed, p.NotThis, p.Assumed, p.CrossCheck, p.Cause, notes, r.Troubleshooter, r.Diagnoses, r.Open, r.ExitCode()}
 	if out.Evidence == nil {
 		out.Evidence = []Evidence{}
 	}
@@ -142,7 +192,8 @@ func (r *Report) MarshalJSON() ([]byte, error) {
 
 func (d *diagnosis) report(ctx context.Context) *Report {
 	fn := d.fn
-	rep := &Report{Function: fn.ARN, Symptom: d.o.Symptom, Notes: d.notes}
+	rep := &Report{Function: fn.ARN, Symptom: d.o.Symptom, Notes: d.notes, Troubleshooter: d.troubleshooter}
+	d.dropCarriedCauses()
 	if note := orgNote(fn, d.findings); note != "" {
 		rep.Notes = append(rep.Notes, note)
 	}
@@ -185,6 +236,25 @@ func (d *diagnosis) report(ctx context.Context) *Report {
 		}
 	}
 	return rep
+}
+
+// dropCarriedCauses drops a cause found in the model by itself when a
+// judged request carries the same cause (the request says more).
+func (d *diagnosis) dropCarriedCauses() {
+	carried := map[string]bool{}
+	for _, f := range d.findings {
+		if c := f.v.Cause; c != nil && len(f.v.Probes) > 0 {
+			carried[c.Kind+" "+c.Resource] = true
+		}
+	}
+	out := d.findings[:0]
+	for _, f := range d.findings {
+		if c := f.v.Cause; c != nil && len(f.v.Probes) == 0 && carried[c.Kind+" "+c.Resource] {
+			continue
+		}
+		out = append(out, f)
+	}
+	d.findings = out
 }
 
 // closedRank orders closed doors before undecided ones before open ones.
@@ -260,6 +330,24 @@ func (d *diagnosis) explain(ctx context.Context, f *finding) Diagnosis {
 		}
 		return out
 	}
+	if v.Cause != nil {
+		out.Cause = causeOut(v.Cause)
+		if v.Cause.NotIAM {
+			out.Door = Config
+			out.NotThis = "no policy change fixes this: " + notThisCause
+		}
+	}
+	if len(v.Probes) == 0 && v.Cause != nil {
+		// A cause the model shows by itself (judge.Causes), not a request.
+		out.Summary = v.Cause.Summary
+		out.Notes = append(out.Notes, v.Cause.Detail...)
+		if d.fixes == nil {
+			d.fixes = fix.NewSet()
+			d.fixes.Profile = d.o.Profile
+		}
+		out.Fixes = d.fixes.ForCause(fn, *v.Cause)
+		return out
+	}
 	out.Decision = string(v.Decision)
 	out.Evidence, out.Reason = evidence(fn, v)
 	if v.Blamed != "" {
@@ -282,7 +370,13 @@ func (d *diagnosis) explain(ctx context.Context, f *finding) Diagnosis {
 		}
 	}
 	out.Summary = out.Headline
-	if out.Reason != "" {
+	if v.Cause != nil {
+		// The cause decides before the policies: it is the summary.
+		out.Summary += ": " + v.Cause.Summary
+		if v.Cause.NotIAM && v.Decision != simulate.Allow {
+			out.Notes = append(out.Notes, "the policies deny it too ("+out.Reason+"); once the cause is fixed, diagnose again")
+		}
+	} else if out.Reason != "" {
 		short := out.Reason
 		if i := strings.Index(short, "; \""); i > 0 {
 			short = short[:i]
@@ -395,6 +489,10 @@ func headline(fn *account.Function, f *finding, open bool) string {
 		return fmt.Sprintf("role %s %s write the function's logs to %s", role, may, judge.LogGroupName(fn))
 	case Trust:
 		return fmt.Sprintf("Lambda %s assume role %s", may, role)
+	case Config:
+		if v.Cause != nil {
+			return v.Cause.Summary
+		}
 	}
 	return ""
 }

@@ -12,10 +12,12 @@ import (
 	"github.com/lambda-doctor/lambda-doctor/account"
 )
 
-// requirementRules are the rules of check's required-permission findings:
+// requirementRules are the rules of check's required-permission findings
+// and of the causes of the model (LD013-LD018, judge.Causes):
 // the requirements of package judge that are judged (LD009 and LD010 are
 // decided outside the model and only advise).
-var requirementRules = []string{"LD001", "LD002", "LD003", "LD004", "LD005", "LD006", "LD007", "LD008", "LD011", "LD012"}
+var requirementRules = []string{"LD001", "LD002", "LD003", "LD004", "LD005", "LD006", "LD007", "LD008", "LD011", "LD012",
+	"LD013", "LD014", "LD015", "LD016", "LD017", "LD018"}
 
 // TestDiagnoseAndCheckAgree is the consistency proof over every bundled
 // snapshot: for every function, diagnose --symptom auto finds a closed door
