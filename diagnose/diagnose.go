@@ -670,7 +670,7 @@ func (d *diagnosis) fromError(den *errtext.Denial) ([]string, error) {
 			}
 			v := judge.CheckOutbound(fn, judge.Call{Action: action, Resource: resource, Why: "--error"})
 			if v.Open() && unseenLayer(fn, den.PolicyType) {
-				v.Blamed, v.BlamedExplicit = den.PolicyType, den.Explicit
+				v.Blamed, v.BlamedExplicit, v.BlamedPolicy = den.PolicyType, den.Explicit, den.PolicyARN
 				v.Decision = simulate.ImplicitDeny
 				if den.Explicit {
 					v.Decision = simulate.ExplicitDeny

@@ -24,8 +24,9 @@ func denyPlan(fn *account.Function, v *judge.Verdict, r simulate.Request, d simu
 			kind = "a resource control policy (RCP)"
 		}
 		return plan{fix: Fix{Door: v.Door,
-			Owner:       orgOwner,
-			Explanation: fmt.Sprintf("%s; it is %s, which this account cannot change: only the organization's administrators can make an exception for this request", what, kind)}}
+			Owner: orgOwnerOf(fn, loc.name),
+			Explanation: fmt.Sprintf("%s; %s is %s, which this account cannot change: only the organization's administrators can make an exception for this request%s",
+				what, orgPolicyWhere(fn, loc.name), kind, lambdasOwnCall(v, r))}}
 	case "":
 		return plan{fix: Fix{Door: v.Door, Explanation: what + "; lambda-doctor cannot tell where that policy lives: remove the deny for this request by hand"}}
 	}

@@ -292,6 +292,56 @@ func missingLayers(v *judge.Verdict) map[string]bool {
 // orgOwner is who must act on an organization policy.
 const orgOwner = "the AWS Organizations administrators (management account or delegated administrator)"
 
+// orgOwnerOf names who must act on organization policy policyARN (""
+// when not known): the management account, from the model or from the
+// policy's ARN (arn:aws:organizations::MANAGEMENT:policy/o-ORG/...), or a
+// delegated administrator; never the member account (Organizations UG,
+// SCPs and RCPs).
+func orgOwnerOf(fn *account.Function, policyARN string) string {
+	mgmt := ""
+	if fn.Org != nil {
+		mgmt = fn.Org.ManagementAccount
+	}
+	if a := account.ARNField(policyARN, 4); mgmt == "" && account.IsAccountID(a) {
+		mgmt = a
+	}
+	if mgmt == "" || mgmt == fn.Account {
+		return orgOwner
+	}
+	return "the AWS Organizations administrators: management account " + mgmt + " or a delegated administrator"
+}
+
+// orgPolicyWhere says which organization policy a name is and where it is
+// attached: "policy p-dk9w1x2y, attached to ou-ab12-payments,".
+func orgPolicyWhere(fn *account.Function, policyARN string) string {
+	id := policyARN
+	if i := strings.LastIndexByte(id, '/'); i >= 0 {
+		id = id[i+1:]
+	}
+	s := "policy " + id
+	if o := fn.Org; o != nil {
+		for _, levels := range [][][]account.ManagedPolicy{o.SCPs, o.RCPs} {
+			for i, l := range levels {
+				for _, p := range l {
+					if p.ARN == policyARN && i < len(o.Path) {
+						return s + ", attached to " + o.Path[i] + ","
+					}
+				}
+			}
+		}
+	}
+	return s
+}
+
+// lambdasOwnCall explains a call Lambda makes itself that an organization
+// policy refuses.
+func lambdasOwnCall(v *judge.Verdict, r simulate.Request) string {
+	if c := v.CallFor(r); c == nil || !c.ByLambda {
+		return ""
+	}
+	return "; Lambda makes this call itself with the execution role, from outside the function's VPC and execution environment, so it carries no aws:SourceVpc and no lambda:SourceFunctionArn (Lambda DG lambda-intro-execution-role; IAM UG global condition keys): a network perimeter that requires aws:SourceVpc refuses it, and one scoped to the function's code with lambda:SourceFunctionArn does not (as in the AWS data perimeter examples' Lambda policy)"
+}
+
 // orgPlan names who must act on an SCP or RCP.
 func orgPlan(door judge.Door, layer string, r simulate.Request) plan {
 	kind := "service control policies (SCPs)"
@@ -365,8 +415,11 @@ func blamedFix(fn *account.Function, v *judge.Verdict) Fix {
 		f.Owner = "the owner of the ECR repository " + r.Resource
 		f.Explanation = fmt.Sprintf("Lambda could not pull the container image: the repository policy of %s must allow the principal lambda.amazonaws.com ecr:BatchGetImage and ecr:GetDownloadUrlForLayer (from another account, also scoped with an aws:sourceARN condition on arn:%s:lambda:%s:%s:function:*); see it with aws ecr get-repository-policy. aws ecr set-repository-policy replaces the whole policy, so keep every existing statement", r.Resource, fn.PartitionName(), fn.Region, fn.Account)
 	case "service control", "resource control":
-		f.Owner = orgOwner
+		f.Owner = orgOwnerOf(fn, v.BlamedPolicy)
 		f.Explanation = fmt.Sprintf("AWS reported a %s policy denying %s on %s; the organization's policies are not in the model: only the organization's administrators can change them", v.Blamed, r.Action, r.Resource)
+		if v.BlamedPolicy != "" {
+			f.Explanation = fmt.Sprintf("AWS reported that the organization's %s %s denies %s on %s (%s); the organization's policies are not in the model: only the organization's administrators can change it", v.Blamed, orgPolicyWhere(fn, v.BlamedPolicy), r.Action, r.Resource, v.BlamedPolicy)
+		}
 	default:
 		f.Owner = "whoever controls the " + v.Blamed + " policy"
 		f.Explanation = fmt.Sprintf("AWS reported that a %s policy denies %s on %s; that policy is not in the model", v.Blamed, r.Action, r.Resource)

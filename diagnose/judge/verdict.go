@@ -133,6 +133,9 @@ type Verdict struct {
 	// BlamedExplicit says AWS reported an explicit deny.
 	Blamed         string
 	BlamedExplicit bool
+	// BlamedPolicy is the policy ARN AWS named in the denial, when it did
+	// (an SCP's arn:aws:organizations::...:policy/o-.../p-...).
+	BlamedPolicy string
 	// Cause is set when something other than the policies decides the
 	// request before any grant (CauseFor): a KMS key that is not Enabled
 	// (NotIAM), or a stale grant to make again. The door is then not open,
@@ -299,6 +302,19 @@ func (v *Verdict) settle() {
 	}
 	v.Unknown = (len(v.Unseen) > 0 && v.Decision == simulate.ImplicitDeny) ||
 		(len(v.Unparsed) > 0 && v.Decision != simulate.ExplicitDeny)
+}
+
+// CallFor is the call of v that made request r, or nil.
+func (v *Verdict) CallFor(r simulate.Request) *Call {
+	if v.Call != nil && v.Call.Action == r.Action && v.Call.Resource == r.Resource {
+		return v.Call
+	}
+	for i := range v.Calls {
+		if v.Calls[i].Action == r.Action && v.Calls[i].Resource == r.Resource {
+			return &v.Calls[i]
+		}
+	}
+	return nil
 }
 
 // Failing is the first probe that is not allowed (nil when all are).
