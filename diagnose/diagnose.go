@@ -144,6 +144,27 @@ func Diagnose(ctx context.Context, fn *account.Function, o Options) (*Report, er
 	return rep, nil
 }
 
+// KeysNamed are the KMS key ARNs the options name besides the function's
+// own keys: --resource, or the key a pasted KMS error names. A source that
+// can read keys (account.KeySource) adds them to the function before
+// Diagnose, so that their key policies decide instead of an assumed one.
+func KeysNamed(o Options) []string {
+	var out []string
+	add := func(a string) {
+		if judge.IsKMSKey(a) && !judge.ContainsFold(out, a) {
+			out = append(out, a)
+		}
+	}
+	add(o.Resource)
+	if o.Error != "" {
+		if den, err := errtext.Parse(o.Error); err == nil {
+			add(den.KeyARN)
+			add(den.Resource)
+		}
+	}
+	return out
+}
+
 func validSymptom(s string) bool {
 	for _, v := range Symptoms {
 		if s == v {
@@ -607,9 +628,23 @@ func (d *diagnosis) fromError(den *errtext.Denial) ([]string, error) {
 	case errtext.KindESMPermission:
 		d.eventSources(den)
 	case errtext.KindVPCNetworking:
-		for _, a := range []string{"ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces", "ec2:DeleteNetworkInterface"} {
-			v := judge.CheckOutbound(fn, judge.Call{Action: a, Resource: "*", Why: "VPC networking (Lambda DG configuration-vpc)"})
-			d.add(v, "--error", 0)
+		// Lambda creates the network interfaces itself with the execution
+		// role (judge.Requirements, LD002, Call.ByLambda).
+		judged := false
+		for _, r := range judge.Requirements(fn) {
+			if r.Rule == judge.RuleVPC {
+				if f := d.add(judge.Judge(fn, r), "--error", 0, r.Notes...); f != nil {
+					req := r
+					f.req = &req
+				}
+				judged = true
+			}
+		}
+		if !judged {
+			for _, a := range []string{"ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces", "ec2:DeleteNetworkInterface"} {
+				v := judge.CheckOutbound(fn, judge.Call{Action: a, Resource: "*", Why: "VPC networking (Lambda DG configuration-vpc)", ByLambda: true})
+				d.add(v, "--error", 0)
+			}
 		}
 	case errtext.KindECRImage:
 		if f := d.add(judge.ECRImageVerdict(fn), "--error", 0); f != nil {
@@ -731,6 +766,14 @@ func (d *diagnosis) keyState(key string, den *errtext.Denial) {
 // lambda-kmsaccessdeniedexception-errors).
 func (d *diagnosis) staleGrant(key string, den *errtext.Denial) {
 	fn := d.fn
+	if judge.IsKMSKey(key) && key == fn.Config.KMSKeyARN {
+		// Judged as the request it is: the verdict carries the stale
+		// grant (judge.CauseFor) when the model shows it.
+		if v := judge.CheckOutbound(fn, judge.EnvDecryptCall(fn, key)); v.Cause != nil && v.Cause.Kind == judge.CauseStaleGrant {
+			d.add(v, "--error", 0)
+			return
+		}
+	}
 	found := false
 	for _, sg := range judge.StaleGrants(fn) {
 		if sg.Key.ARN == key || key == "*" {

@@ -646,6 +646,12 @@ func layerEvidence(fn *account.Function, v *judge.Verdict, p *judge.Probe, l sim
 			return out, "the function has no resource-based policy"
 		}
 		reason = fmt.Sprintf("the resource policy has %s; none allows this request", stmts)
+		if arn, ok := judge.KeyPolicyOf(p.Input.Resource.Name); ok {
+			// A key policy must allow even in the key's own account (AWS
+			// KMS Developer Guide, key-policies).
+			reason = fmt.Sprintf("the key policy of %s neither lets IAM policies grant access (no statement allowing arn:%s:iam::%s:root) nor names role %s or its session; without that, identity policies that allow %s have no effect (AWS KMS Developer Guide, key-policies)",
+				arn, fn.PartitionName(), judge.ARNAccount(arn, fn.Account), judge.RoleName(fn.Config.RoleARN), req.Action)
+		}
 		if v.Door == Trust {
 			reason = fmt.Sprintf("the trust policy has %s; none lets %s %s", stmts, req.Principal, req.Action)
 		}

@@ -8,9 +8,11 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/lambda-doctor/lambda-doctor/account"
 	"github.com/lambda-doctor/lambda-doctor/diagnose"
 	"github.com/lambda-doctor/lambda-doctor/diagnose/fix"
 	"github.com/lambda-doctor/lambda-doctor/internal/limits"
+	"github.com/lambda-doctor/lambda-doctor/internal/term"
 	"github.com/lambda-doctor/lambda-doctor/internal/validate"
 )
 
@@ -121,6 +123,37 @@ type principalSimulator interface {
 	SimulatePrincipalPolicy(ctx context.Context, roleARN, action, resource string, context map[string][]string) (string, error)
 }
 
+// withNamedKeys returns fn with the KMS keys named on the command line
+// that it does not reference, read from the source when it can read keys
+// (account.KeySource); fn itself is not changed. A key the source cannot
+// read is left out: its key policy is then assumed, and said to be.
+func withNamedKeys(ctx context.Context, s *streams, src account.Source, fn *account.Function, arns []string) *account.Function {
+	ks, ok := src.(account.KeySource)
+	if !ok {
+		return fn
+	}
+	var more []*account.Key
+	for _, a := range arns {
+		if fn.KeyByARN(a) != nil {
+			continue
+		}
+		k, err := ks.Key(ctx, a)
+		if err != nil {
+			if !errors.Is(err, account.ErrNotFound) {
+				fmt.Fprintf(s.err, "lambda-doctor: KMS key %s not read: %s\n", term.Line(a), term.Line(err.Error()))
+			}
+			continue
+		}
+		more = append(more, k)
+	}
+	if len(more) == 0 {
+		return fn
+	}
+	c := *fn
+	c.Keys = append(append([]*account.Key(nil), fn.Keys...), more...)
+	return &c
+}
+
 // runDiagnose reads the function, diagnoses it and prints the report; the
 // exit code is the report's.
 func runDiagnose(ctx context.Context, s *streams, o *diagnoseOptions) error {
@@ -132,6 +165,7 @@ func runDiagnose(ctx context.Context, s *streams, o *diagnoseOptions) error {
 	if err != nil {
 		return err
 	}
+	fn = withNamedKeys(ctx, s, src, fn, diagnose.KeysNamed(o.Diagnose))
 	opts := o.Diagnose
 	if o.Source.Snapshot == "" {
 		// The fixes run with the credentials that read the account.

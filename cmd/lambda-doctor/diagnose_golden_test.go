@@ -26,8 +26,20 @@ type scenario struct {
 		SummaryContains []string `json:"summary_contains"`
 		Doors           []string `json:"doors"`
 		NoCommand       bool     `json:"no_command"`
+		// Cause is the kind of the primary diagnosis's cause; NoGrant says
+		// no fix command may grant a permission (the cause is not a
+		// missing grant).
+		Cause   string `json:"cause"`
+		NoGrant bool   `json:"no_grant"`
+		// OutputContains and OutputLacks are strings the text output must
+		// hold, and must not.
+		OutputContains []string `json:"output_contains"`
+		OutputLacks    []string `json:"output_lacks"`
 	} `json:"expect"`
 }
+
+// grantCommands are the commands that grant a permission.
+var grantCommands = []string{"put-role-policy", "attach-role-policy", "create-policy-version", "add-permission", "put-resource-policy", "put-key-policy", "create-grant"}
 
 type diagnosisJSON struct {
 	Door     string `json:"door"`
@@ -44,6 +56,10 @@ type diagnosisJSON struct {
 	Diagnoses []struct {
 		Door string `json:"door"`
 	} `json:"diagnoses"`
+	Cause *struct {
+		Kind   string `json:"kind"`
+		NotIAM bool   `json:"not_iam"`
+	} `json:"cause"`
 }
 
 // TestGolden runs every fixture scenario's diagnose in-process on its
@@ -91,6 +107,16 @@ func TestGolden(t *testing.T) {
 			outputs := map[string]string{"json": jout + jerr}
 			txt, terr, _ := runOut("text")
 			outputs["txt"] = txt + terr
+			for _, want := range s.Expect.OutputContains {
+				if !strings.Contains(txt, want) {
+					t.Errorf("text output does not contain %q:\n%s", want, txt)
+				}
+			}
+			for _, bad := range s.Expect.OutputLacks {
+				if strings.Contains(txt, bad) {
+					t.Errorf("text output contains %q:\n%s", bad, txt)
+				}
+			}
 			md, merr, _ := runOut("markdown")
 			outputs["md"] = md + merr
 			for ext, got := range outputs {
@@ -141,6 +167,14 @@ func checkExpect(t *testing.T, s *scenario, out string) {
 		if s.Expect.NoCommand && f.Command != "" {
 			t.Errorf("a fix has a command, want none: %s", f.Command)
 		}
+		for _, g := range grantCommands {
+			if s.Expect.NoGrant && strings.Contains(f.Command, " "+g+" ") {
+				t.Errorf("a fix grants a permission (%s), want none: %s", g, f.Command)
+			}
+		}
+	}
+	if s.Expect.Cause != "" && (d.Cause == nil || d.Cause.Kind != s.Expect.Cause) {
+		t.Errorf("cause: got %+v, want %q; summary: %s", d.Cause, s.Expect.Cause, d.Summary)
 	}
 	for _, want := range s.Expect.FixContains {
 		if !strings.Contains(all.String(), want) {

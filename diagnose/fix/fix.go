@@ -219,6 +219,9 @@ type plan struct {
 	fix   Fix
 	apply func(*account.Function) error
 	iac   func(Format) string
+	// key is a KMS key the plan acts on that the model may not hold (one
+	// a pasted text told about).
+	key *account.Key
 }
 
 // refused is f without its command, saying why none is printed.

@@ -119,6 +119,14 @@ func (s *Set) ForCause(fn *account.Function, c judge.Cause) []Fix {
 // the last one leaves done true, every command of the chain is verified.
 func plansToFixes(fn *account.Function, plans []plan, done func(*account.Function) bool) []Fix {
 	work := cloneFunction(fn)
+	for _, p := range plans {
+		// A key a pasted text told about, not in the model: judged as the
+		// text reports it.
+		if k := p.key; k != nil && work.KeyByARN(k.ARN) == nil {
+			kc := *k
+			work.Keys = append(work.Keys, &kc)
+		}
+	}
 	var out []Fix
 	ok := true
 	for _, p := range plans {
@@ -192,13 +200,13 @@ func keyStatePlans(fn *account.Function, c judge.Cause, door judge.Door, t Targe
 	switch k.State {
 	case account.KeyDisabled:
 		return []plan{{fix: Fix{Door: door, Owner: owner, Command: cmd(enableKey(t, arn)),
-			Explanation: c.Summary + "; this enables it (no policy change helps)"}, apply: set(account.KeyEnabled)}}
+			Explanation: c.Summary + "; this enables it (no policy change helps)"}, apply: set(account.KeyEnabled), key: k}}
 	case account.KeyPendingDeletion:
 		return []plan{
 			{fix: Fix{Door: door, Owner: owner, Command: cmd(cancelKeyDeletion(t, arn)),
-				Explanation: c.Summary + "; this cancels the deletion, which leaves the key Disabled (KMS API, CancelKeyDeletion)"}, apply: set(account.KeyDisabled)},
+				Explanation: c.Summary + "; this cancels the deletion, which leaves the key Disabled (KMS API, CancelKeyDeletion)"}, apply: set(account.KeyDisabled), key: k},
 			{fix: Fix{Door: door, Owner: owner, Command: cmd(enableKey(t, arn)),
-				Explanation: "then this enables the key again"}, apply: set(account.KeyEnabled)},
+				Explanation: "then this enables the key again"}, apply: set(account.KeyEnabled), key: k},
 		}
 	}
 	return []plan{{fix: Fix{Door: door, Owner: owner, Explanation: c.Summary}}}
