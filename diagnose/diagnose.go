@@ -139,7 +139,9 @@ func Diagnose(ctx context.Context, fn *account.Function, o Options) (*Report, er
 	rep.Notes = append(notes, rep.Notes...)
 	if o.Error != "" && o.Symptom == SymptomAuto && len(d.findings) > 0 {
 		// The pasted error names the symptom.
-		rep.Symptom = map[Door]string{Inbound: SymptomInvokeDenied, Outbound: SymptomAccessDenied, Logs: SymptomNoLogs, Trust: SymptomRoleAssume}[d.findings[0].v.Door]
+		if s := (map[Door]string{Inbound: SymptomInvokeDenied, Outbound: SymptomAccessDenied, Logs: SymptomNoLogs, Trust: SymptomRoleAssume})[d.findings[0].v.Door]; s != "" {
+			rep.Symptom = s
+		}
 	}
 	return rep, nil
 }
@@ -813,7 +815,7 @@ func (d *diagnosis) layer(den *errtext.Denial) {
 		d.textCause(judge.CauseLayerNotFound, judge.RuleLayerUnusable, l, true, docLayers, den.Cause)
 		return
 	}
-	sum := den.Cause + ". If the version exists in this region: lambda:GetLayerVersion is checked for whoever creates or updates the function, not for the execution role"
+	sum := "lambda:GetLayerVersion on layer version " + judge.LayerName(l) + " is refused: the version may not exist (aws lambda get-layer-version-by-arn tells), or its owner has not shared it; the permission is checked for whoever creates or updates the function, not for the execution role"
 	if owner := judge.ARNAccount(l, ""); owner != "" && owner != fn.Account {
 		sum += fmt.Sprintf(", and the layer belongs to account %s, whose owner must grant it to account %s (aws lambda add-layer-version-permission)", owner, fn.Account)
 	}

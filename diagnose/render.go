@@ -103,9 +103,9 @@ func textDiagnosis(b *strings.Builder, d Diagnosis, c iostreams.Palette) {
 	switch {
 	case d.Door == Unknown:
 		fmt.Fprintf(b, "%s? cannot decide%s: %s\n", c.Yellow+c.Bold, c.Reset, d.Summary)
-	case d.Door == Config:
+	case d.Door == Config && (d.Cause == nil || d.Cause.NotIAM):
 		fmt.Fprintf(b, "%s✗ not a permission%s: %s\n", c.Red+c.Bold, c.Reset, d.Summary)
-	case d.Cause != nil && d.Request == nil:
+	case d.Cause != nil && (d.Request == nil || d.Door == Config):
 		fmt.Fprintf(b, "%s✗ %s%s: %s\n", c.Red+c.Bold, strings.ReplaceAll(d.Cause.Kind, "_", " "), c.Reset, d.Summary)
 	default:
 		fmt.Fprintf(b, "%s✗ %s door closed%s: %s\n", c.Red+c.Bold, strings.ToUpper(string(d.Door)), c.Reset, d.Headline)
@@ -125,14 +125,21 @@ func textDiagnosis(b *strings.Builder, d Diagnosis, c iostreams.Palette) {
 	}
 	if d.Cause != nil {
 		field(b, "cause", d.Cause.Kind+": "+d.Cause.Summary)
+		for _, x := range d.Cause.Detail {
+			field(b, "", x)
+		}
 		if d.Cause.Doc != "" {
 			field(b, "", d.Cause.Doc)
 		}
 	}
+	decision := "decision"
+	if d.Cause != nil && d.Cause.NotIAM {
+		decision = "policies" // what the policies alone decide
+	}
 	if d.Decision != "" {
-		field(b, "decision", decisionText(d.Decision)+reasonSuffix(d.Reason))
+		field(b, decision, decisionText(d.Decision)+reasonSuffix(d.Reason))
 	} else if d.Reason != "" {
-		field(b, "decision", d.Reason)
+		field(b, decision, d.Reason)
 	}
 	var ev []Evidence
 	for _, e := range d.Evidence {
@@ -329,9 +336,9 @@ func RenderMarkdown(w io.Writer, r *Report) error {
 		switch {
 		case d.Door == Unknown:
 			title = "## ? cannot decide: " + mdEscape(d.Headline)
-		case d.Door == Config:
+		case d.Door == Config && (d.Cause == nil || d.Cause.NotIAM):
 			title = "## ✗ not a permission: " + mdEscape(d.Summary)
-		case d.Cause != nil && d.Request == nil:
+		case d.Cause != nil && (d.Request == nil || d.Door == Config):
 			title = "## ✗ " + strings.ReplaceAll(d.Cause.Kind, "_", " ") + ": " + mdEscape(d.Summary)
 		}
 		if len(r.Diagnoses) > 1 {
@@ -381,10 +388,14 @@ func mdDiagnosis(b *strings.Builder, d Diagnosis, title string) {
 		}
 	}
 	if d.Cause != nil {
-		row(b, "cause", code(d.Cause.Kind)+": "+mdEscape(d.Cause.Summary))
+		row(b, "cause", code(d.Cause.Kind)+": "+mdEscape(strings.Join(append([]string{d.Cause.Summary}, d.Cause.Detail...), "; ")))
 	}
 	if d.Decision != "" {
-		row(b, "decision", "**"+decisionText(d.Decision)+"**"+mdEscape(reasonSuffix(d.Reason)))
+		name := "decision"
+		if d.Cause != nil && d.Cause.NotIAM {
+			name = "policies"
+		}
+		row(b, name, "**"+decisionText(d.Decision)+"**"+mdEscape(reasonSuffix(d.Reason)))
 	}
 	if d.NotThis != "" && d.Door != Unknown && d.Door != None {
 		row(b, "not this", mdEscape(d.NotThis))

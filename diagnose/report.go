@@ -340,7 +340,6 @@ func (d *diagnosis) explain(ctx context.Context, f *finding) Diagnosis {
 	if len(v.Probes) == 0 && v.Cause != nil {
 		// A cause the model shows by itself (judge.Causes), not a request.
 		out.Summary = v.Cause.Summary
-		out.Notes = append(out.Notes, v.Cause.Detail...)
 		if d.fixes == nil {
 			d.fixes = fix.NewSet()
 			d.fixes.Profile = d.o.Profile

@@ -75,11 +75,25 @@ func keyPolicyPlan(fn *account.Function, v *judge.Verdict, r simulate.Request, t
 	}}
 }
 
+// sanitizeSid makes a role name a Sid: its words, each capitalized, with
+// nothing but letters and digits ("invoice-renderer-role" becomes
+// "InvoiceRendererRole").
 func sanitizeSid(s string) string {
 	var b strings.Builder
+	up := true
 	for _, r := range s {
-		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' {
+		switch {
+		case r >= 'a' && r <= 'z':
+			if up {
+				r -= 'a' - 'A'
+			}
 			b.WriteRune(r)
+			up = false
+		case r >= 'A' && r <= 'Z' || r >= '0' && r <= '9':
+			b.WriteRune(r)
+			up = false
+		default:
+			up = true
 		}
 	}
 	return b.String()
@@ -159,13 +173,18 @@ func causePlans(fn *account.Function, c judge.Cause, door judge.Door, t Target) 
 	}
 	switch c.Kind {
 	case judge.CauseKeyState:
-		return keyStatePlans(fn, c, door, t)
+		if c.Key != nil {
+			return keyStatePlans(fn, c, door, t)
+		}
 	case judge.CauseStaleGrant:
-		return []plan{staleGrantPlan(fn, c, door, t)}
+		if c.Grant != nil {
+			return []plan{staleGrantPlan(fn, c, door, t)}
+		}
+		// Told by a pasted text, the grant not in the model.
 	}
-	expl := c.Summary
+	expl := strings.TrimSuffix(c.Summary, ".")
 	for _, d := range c.Detail {
-		expl += "; " + d
+		expl += "; " + strings.TrimSuffix(d, ".")
 	}
 	return []plan{{fix: Fix{Door: door, Explanation: expl}}}
 }

@@ -55,7 +55,7 @@ func TestKeyPolicyFix(t *testing.T) {
 		t.Fatalf("the existing statements must stay as they were: %s", f.Document)
 	}
 	added, _ := json.Marshal(doc.Statement[2])
-	want := `{"Action":"kms:Decrypt","Condition":{"StringEquals":{"kms:EncryptionContext:aws:lambda:FunctionArn":"arn:aws:lambda:us-east-1:111122223333:function:worker"}},"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:role/service-role/worker-role"},"Resource":"*","Sid":"Allowworkerrole"}`
+	want := `{"Action":"kms:Decrypt","Condition":{"StringEquals":{"kms:EncryptionContext:aws:lambda:FunctionArn":"arn:aws:lambda:us-east-1:111122223333:function:worker"}},"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:role/service-role/worker-role"},"Resource":"*","Sid":"AllowWorkerRole"}`
 	if string(added) != want {
 		t.Errorf("added statement:\n got %s\nwant %s", added, want)
 	}
@@ -150,5 +150,21 @@ func TestKeyPolicyDenyEdited(t *testing.T) {
 	fixes := For(fn, envDecrypt(fn), CLI)
 	if len(fixes) != 1 || !fixes[0].Verified || !strings.HasPrefix(fixes[0].Command, "aws kms put-key-policy") || !strings.Contains(fixes[0].Document, "Enable IAM User Permissions") {
 		t.Errorf("got %+v", fixes)
+	}
+}
+
+// TestCauseFromTextOnly: a cause a pasted text tells without the model's
+// key or grant (a key in an invalid state, a stale grant not listed) gets
+// what to do, no command and no panic.
+func TestCauseFromTextOnly(t *testing.T) {
+	fn := keyFunction()
+	for _, c := range []judge.Cause{
+		{Kind: judge.CauseKeyState, Resource: testKey, NotIAM: true, Summary: "the key is in a state that does not allow Decrypt"},
+		{Kind: judge.CauseStaleGrant, Resource: testKey, Summary: "the grant Lambda made for the old role is stale"},
+	} {
+		f := ForCause(fn, c)
+		if len(f) != 1 || f[0].Command != "" || f[0].Verified || !strings.Contains(f[0].Explanation, c.Summary) {
+			t.Errorf("%s: got %+v", c.Kind, f)
+		}
 	}
 }

@@ -137,18 +137,25 @@ func FailedCause(fn *account.Function) (Cause, bool) {
 		state, code, reason = "last update Failed", c.LastUpdateStatusReasonCode, c.LastUpdateStatusReason
 	}
 	why, notIAM, known := errtext.StateReason(code)
-	if !known {
-		why = "the reason code says which; read the function's StateReason"
+	var s string
+	switch {
+	case known && strings.HasPrefix(why, "the function is Failed") && strings.EqualFold(state, "Failed"):
+		s = why // errtext's words already say the state
+	case known:
+		s = "the function's " + state + ": " + why
+	default:
+		s = "the function is " + state + ": the reason code says why; read its StateReason"
 		notIAM = true
 	}
-	s := "the function is " + state
-	if strings.HasPrefix(state, "last") {
-		s = "the function's " + state
-	}
 	if code != "" {
-		s += " (" + code + ")"
+		s += " (reason code " + code + ")"
 	}
-	s += ": " + why
+	if strings.HasPrefix(state, "last") && !known {
+		s = "the function's " + state + ": the reason code says why; read its LastUpdateStatusReason"
+		if code != "" {
+			s += " (reason code " + code + ")"
+		}
+	}
 	cause := Cause{Kind: CauseFunctionFailed, Rule: RuleFunctionFailed, Resource: fn.ARN, NotIAM: notIAM, Doc: docStates,
 		Summary: s}
 	if reason != "" {
