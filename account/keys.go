@@ -154,8 +154,8 @@ func (f *Function) KeyOf(resource string) string {
 	return ""
 }
 
-// KeyARNs lists the keys f references: the environment's key, then each
-// resource's, once each.
+// KeyARNs lists the keys f references: the environment's key, each
+// resource's, then each trigger's (Trigger.KMSKeyARN), once each.
 func (f *Function) KeyARNs() []string {
 	var out []string
 	seen := map[string]bool{}
@@ -168,6 +168,9 @@ func (f *Function) KeyARNs() []string {
 	add(f.Config.KMSKeyARN)
 	for _, rk := range f.ResourceKeys {
 		add(rk.KeyARN)
+	}
+	for _, t := range f.Triggers {
+		add(t.KMSKeyARN)
 	}
 	return out
 }
