@@ -70,7 +70,11 @@ func requirementFinding(fn *account.Function, j judged) (f Finding, advice strin
 	if c := v.Cause; c != nil {
 		// Something other than a grant decides first: the finding says
 		// what, and its fix is the cause's.
-		f = newFinding(j.req.Rule, fn.ARN, fmt.Sprintf("%s cannot %s: %s", roleLabel(fn), j.req.Need, c.Summary), fn.ARN)
+		rule := j.req.Rule
+		if c.Rule != "" {
+			rule = c.Rule // reported as what it is: a key's state, a stale grant
+		}
+		f = newFinding(rule, fn.ARN, fmt.Sprintf("%s cannot %s: %s", roleLabel(fn), j.req.Need, c.Summary), fn.ARN)
 		f.Evidence = append(verdictEvidence(v), Evidence{Detail: "cause: " + c.Kind})
 		return f, c.Summary, true
 	}

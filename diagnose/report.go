@@ -332,6 +332,9 @@ func (d *diagnosis) explain(ctx context.Context, f *finding) Diagnosis {
 	}
 	if v.Cause != nil {
 		out.Cause = causeOut(v.Cause)
+		if v.Cause.Rule != "" {
+			out.Rule = v.Cause.Rule // reported as what it is, as check reports it
+		}
 		if v.Cause.NotIAM {
 			out.Door = Config
 			out.NotThis = "no policy change fixes this: " + notThisCause
