@@ -271,6 +271,8 @@ func TestSnapshotDocumentAsString(t *testing.T) {
 func FuzzParseSnapshot(f *testing.F) {
 	good, _ := os.ReadFile(filepath.Join("testdata", "example.json"))
 	f.Add(good)
+	keys, _ := os.ReadFile(filepath.Join("testdata", "example-keys.json"))
+	f.Add(keys)
 	f.Add([]byte(`{"schema_version":1}`))
 	f.Add([]byte(`{"schema_version":1,"functions":[{"name":"f","arn":"a","config":{"role_arn":""}}],"roles":null}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
