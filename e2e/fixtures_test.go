@@ -26,6 +26,10 @@ type scenario struct {
 		SummaryContains []string `json:"summary_contains,omitempty"`
 		Doors           []string `json:"doors,omitempty"`
 		NoCommand       bool     `json:"no_command,omitempty"`
+		Cause           string   `json:"cause,omitempty"`
+		NoGrant         bool     `json:"no_grant,omitempty"`
+		OutputContains  []string `json:"output_contains,omitempty"`
+		OutputLacks     []string `json:"output_lacks,omitempty"`
 	} `json:"expect"`
 }
 
@@ -73,7 +77,7 @@ func TestFixturesAreWellFormed(t *testing.T) {
 				t.Errorf("function %q: %v", sc.Args[i+1], err)
 			}
 			e := sc.Expect
-			if !slices.Contains([]string{"inbound", "outbound", "logs", "trust", "none", "unknown"}, e.Door) {
+			if !slices.Contains([]string{"inbound", "outbound", "logs", "trust", "config", "none", "unknown"}, e.Door) {
 				t.Errorf("expect.door %q", e.Door)
 			}
 			if e.ExitCode == nil {
@@ -85,10 +89,13 @@ func TestFixturesAreWellFormed(t *testing.T) {
 			if e.Door == "none" && (len(e.FixContains) > 0 || e.FixVerified != nil) {
 				t.Errorf("door none expects no fix")
 			}
+			if e.Door == "config" && (e.Cause == "" || !e.NoGrant) {
+				t.Errorf("door config expects a cause and no grant")
+			}
 			doors[e.Door]++
 		})
 	}
-	for _, d := range []string{"inbound", "outbound", "logs", "trust", "none"} {
+	for _, d := range []string{"inbound", "outbound", "logs", "trust", "config", "none"} {
 		if doors[d] == 0 {
 			t.Errorf("no scenario for door %s", d)
 		}
