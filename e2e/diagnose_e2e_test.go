@@ -374,7 +374,7 @@ func TestBoundaryDenyEditKeepsOtherRoles(t *testing.T) {
 	for _, f := range d.Fixes {
 		if f.Verified && f.Command != "" {
 			t.Logf("applying: %s", f.Command)
-			if out, err := e.moto.Shell(f.Command); err != nil {
+			if out, err := e.moto.ShellElsewhere(f.Command); err != nil {
 				t.Fatalf("fix command failed: %v\n%s", err, out)
 			}
 		}
@@ -431,7 +431,7 @@ func TestTextFixPastesIntoBash(t *testing.T) {
 			t.Fatalf("diagnose %s: no aws command in the text output:\n%s", strings.Join(args, " "), out)
 		}
 		t.Logf("pasting:\n%s", block)
-		if res, err := e.moto.Shell(block); err != nil {
+		if res, err := e.moto.ShellElsewhere(block); err != nil {
 			t.Fatalf("the pasted fix failed: %v\n%s", err, res)
 		}
 		e.expectOpen(args...)

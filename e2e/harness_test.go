@@ -76,6 +76,10 @@ type env struct {
 	moto  *motoserver.Server
 	proxy *countingProxy
 	acct  string
+	// toolEnv holds KEY=VALUE entries over the environment of the tool (a
+	// profile's config files, a default region), fixEnv over that of the
+	// fixes it prints (after the default region motoserver.OtherRegion).
+	toolEnv, fixEnv []string
 }
 
 func newEnv(t *testing.T) *env {
@@ -201,7 +205,7 @@ func (e *env) environ() []string {
 		}
 		out = append(out, kv)
 	}
-	return out
+	return append(out, e.toolEnv...)
 }
 
 // expectClosed diagnoses, requires a closed door with at least one verified
@@ -231,7 +235,8 @@ func (e *env) expectClosed(door, decision string, args ...string) *diagnosis {
 }
 
 // applyFixes runs every verified fix command with bash against moto, exactly
-// as printed.
+// as printed, with another region than the diagnosed one as the shell's
+// default (motoserver.OtherRegion): a fix must name its region itself.
 func (e *env) applyFixes(d *diagnosis) {
 	e.t.Helper()
 	n := 0
@@ -239,7 +244,7 @@ func (e *env) applyFixes(d *diagnosis) {
 		if !f.Verified || f.Command == "" {
 			continue
 		}
-		if out, err := e.moto.Shell(f.Command); err != nil {
+		if out, err := e.moto.ShellEnv(f.Command, append([]string{"AWS_REGION=" + motoserver.OtherRegion, "AWS_DEFAULT_REGION=" + motoserver.OtherRegion}, e.fixEnv...)...); err != nil {
 			e.t.Fatalf("fix command failed: %v\ncommand: %s\noutput: %s", err, f.Command, out)
 		}
 		n++

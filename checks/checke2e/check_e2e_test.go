@@ -223,7 +223,7 @@ func TestDeployLosesReceiveMessage(t *testing.T) {
 			t.Errorf("fix %q lacks %q", fix, want)
 		}
 	}
-	if _, err := s.Shell(fix); err != nil {
+	if _, err := s.ShellElsewhere(fix); err != nil {
 		t.Fatalf("the printed fix does not run: %v\n%s", err, fix)
 	}
 
@@ -254,7 +254,7 @@ func TestDeployDetachesLogging(t *testing.T) {
 	if !strings.Contains(fix, role) || !(strings.Contains(fix, "AWSLambdaBasicExecutionRole") || strings.Contains(fix, "logs:PutLogEvents")) {
 		t.Errorf("fix %q does not restore the role's logging", fix)
 	}
-	if _, err := s.Shell(fix); err != nil {
+	if _, err := s.ShellElsewhere(fix); err != nil {
 		t.Fatalf("the printed fix does not run: %v\n%s", err, fix)
 	}
 	out, code = check(t, s, "--function", "order-logger", "--spec", spec)
@@ -300,7 +300,7 @@ func TestTrustTooBroad(t *testing.T) {
 	if !strings.HasPrefix(fix, "aws iam update-assume-role-policy --region us-east-1 --role-name "+role) || strings.Contains(fix, "ec2") {
 		t.Fatalf("unexpected fix %q", fix)
 	}
-	if _, err := s.Shell(fix); err != nil {
+	if _, err := s.ShellElsewhere(fix); err != nil {
 		t.Fatalf("the printed fix does not run: %v\n%s", err, fix)
 	}
 	out, code = check(t, s, "--function", "order-trust")

@@ -174,9 +174,23 @@ func (s *Server) AWSErr(args ...string) (string, error) {
 
 // Shell runs one bash command line (such as a printed fix command) with Env,
 // the way a person pastes it into a shell.
-func (s *Server) Shell(line string) (string, error) {
+func (s *Server) Shell(line string) (string, error) { return s.ShellEnv(line) }
+
+// OtherRegion is a region no scenario uses: printed fixes run with it as
+// the shell's default region (ShellElsewhere).
+const OtherRegion = "eu-west-3"
+
+// ShellElsewhere is Shell with the shell's default region (AWS_REGION and
+// AWS_DEFAULT_REGION) set to OtherRegion: a printed fix that does not name
+// its region itself acts there, on nothing the scenario built, and fails.
+func (s *Server) ShellElsewhere(line string) (string, error) {
+	return s.ShellEnv(line, "AWS_REGION="+OtherRegion, "AWS_DEFAULT_REGION="+OtherRegion)
+}
+
+// ShellEnv is Shell with env (KEY=VALUE entries) over Env.
+func (s *Server) ShellEnv(line string, env ...string) (string, error) {
 	cmd := exec.Command("bash", "-c", line)
-	cmd.Env = s.environ()
+	cmd.Env = append(s.environ(), env...)
 	var stdout, stderr strings.Builder
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
