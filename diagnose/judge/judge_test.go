@@ -202,3 +202,35 @@ func TestUnparsedIsUndecided(t *testing.T) {
 		t.Errorf("trust policy that does not parse: got %s unknown %v", v, v.Unknown)
 	}
 }
+
+// The documents judge writes for policies it does not read (another
+// account's resource policy, a KMS key policy) name the function's session
+// and the resource's account: a hostile snapshot's role name with a quote
+// or a control character panicked it (issue 8), and a quote could have
+// changed what the document says.
+func TestHostileNamesInWrittenDocuments(t *testing.T) {
+	for _, name := range []string{`app"},"Action":"*","Resource":"*"},{"Effect":"Deny`, "app\x1b]0;t\x07", "app\u009b"} {
+		fn := fnWith()
+		fn.Role.Name = name
+		fn.Role.ARN = "arn:aws:iam::111122223333:role/" + name
+		fn.Config.RoleARN = fn.Role.ARN
+		for _, res := range []string{
+			"arn:aws:s3:::other-bucket/k",                                    // the resource policy of another account is not read
+			"arn:aws:sqs:us-east-1:444455556666:q",                           // idem, with an account
+			"arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef", // the key policy is assumed
+			`arn:aws:kms:us-east-1:1111"22223333:key/x`,                      // a quote in the account field
+		} {
+			action := "s3:GetObject"
+			switch {
+			case strings.Contains(res, ":sqs:"):
+				action = "sqs:SendMessage"
+			case strings.Contains(res, ":kms:"):
+				action = "kms:Decrypt"
+			}
+			v := CheckOutbound(fn, Call{Action: action, Resource: res})
+			if v == nil || v.Decision == "" {
+				t.Errorf("%q on %s: no verdict", name, res)
+			}
+		}
+	}
+}
