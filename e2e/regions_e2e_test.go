@@ -84,7 +84,7 @@ func (tr *twoRegions) states() map[string]map[string]string {
 // region is us-west-2.
 func TestFixesChangeOnlyTheDiagnosedRegion(t *testing.T) {
 	e := newEnv(t)
-	tr := newTwoRegions(e, "e2e-report-builder")
+	tr := newTwoRegions(e, "e2e-regional-reports")
 	west := fmt.Sprintf("arn:aws:lambda:%s:%s:function:%s", tr.diagnosed, e.acct, tr.name)
 
 	// A profile whose region is us-west-2, in config files of its own.

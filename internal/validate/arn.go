@@ -62,10 +62,16 @@ func ParseARN(s string) (ARN, error) {
 		}
 		return ARN{}, errorf("ARN", s, "%s is not an ARN: an ARN starts with arn: (%s)", show(s), form)
 	}
-	if strings.ContainsAny(s, " \t\r\n") || term.Unsafe(s) {
-		return ARN{}, errorf("ARN", s, "%s holds white space or control characters; an ARN does not", show(s))
+	if term.Unsafe(s) {
+		return ARN{}, errorf("ARN", s, "%s holds control characters (a tab, a line break...); an ARN does not", show(s))
 	}
 	f := strings.SplitN(s, ":", 6)
+	// The resource part may hold spaces (an S3 object key such as
+	// "out/report 2026-11-25.csv"; S3 User Guide, object-keys); the
+	// fields before it may not.
+	if i := strings.LastIndex(s, f[len(f)-1]); strings.Contains(s[:i], " ") || len(f) < 6 && strings.Contains(s, " ") {
+		return ARN{}, errorf("ARN", s, "%s holds white space before its resource part; an ARN does not", show(s))
+	}
 	if len(f) < 6 {
 		return ARN{}, errorf("ARN", s, "%s is not an ARN: it has %d of the 6 colon-separated fields of %s", show(s), len(f), form)
 	}

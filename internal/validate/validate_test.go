@@ -72,6 +72,7 @@ func TestParseARN(t *testing.T) {
 		"arn:aws:lambda:us-east-1:123456789012:function:f",
 		"arn:aws:s3:::bucket",
 		"arn:aws:s3:::bucket/key/with:colon",
+		"arn:aws:s3:::bucket/out/report 2026-11-25.csv", // object keys may hold spaces
 		"arn:aws:iam::aws:policy/AdministratorAccess",
 		"arn:aws-cn:lambda:cn-north-1:123456789012:function:f",
 		"arn:aws-us-gov:sqs:us-gov-west-1:123456789012:q",
@@ -105,7 +106,8 @@ func TestParseARN(t *testing.T) {
 		{"zone for region", "arn:aws:dynamodb:us-east-1a:123456789012:table/T", []string{"not a region name"}},
 		{"region of another partition", "arn:aws:lambda:cn-north-1:123456789012:function:f", []string{"cn-north-1", "partition aws-cn", "in partition aws"}},
 		{"short account", "arn:aws:dynamodb:us-east-1:12345:table/T", []string{`account field "12345"`, "12 digits"}},
-		{"space", "arn:aws:s3:::b k", []string{"white space"}},
+		{"space before the resource", "arn:aws:s3 ::b/k", []string{"white space before its resource part"}},
+		{"tab", "arn:aws:s3:::b/k\tx", []string{"control characters"}},
 		{"control character", "arn:aws:s3:::b\x1b[2J", []string{`\x1b`}},
 		{"long", "arn:" + strings.Repeat("a", 5000), []string{"5004 bytes"}},
 	} {
@@ -187,7 +189,7 @@ func TestPrincipal(t *testing.T) {
 		{"policy arn", "arn:aws:iam::123456789012:policy/p", []string{"want an IAM user or role ARN"}},
 		{"managed-policy account", "arn:aws:iam::aws:policy/AdministratorAccess", []string{"no 12-digit account"}},
 		{"assumed role without session", "arn:aws:sts::123456789012:assumed-role/r", []string{"assumed-role/ROLE/SESSION"}},
-		{"role name with a space", "arn:aws:iam::123456789012:role/my role", []string{"white space"}},
+		{"role name with a space", "arn:aws:iam::123456789012:role/my role", []string{"holds a character IAM names cannot"}},
 		{"role name with a bad character", "arn:aws:iam::123456789012:role/my#role", []string{"role name"}},
 		{"broken arn", "arn:aws:iam", []string{"3 of the 6"}},
 		{"bidi override", "s3.amazonaws.com\u202e", []string{`\u202e`}},
