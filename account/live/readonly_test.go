@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"sort"
+	"strings"
 	"testing"
 )
 
@@ -163,6 +164,29 @@ func TestReadOnlyPolicy(t *testing.T) {
 	}
 	if string(got) != string(want) {
 		t.Errorf("%s is out of date (run go test ./account/live -run TestReadOnlyPolicy -update):\ngot  %s", path, got)
+	}
+
+	// The README shows the same policy, between its markers.
+	readme := filepath.Join("..", "..", "README.md")
+	text, err := os.ReadFile(readme)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const begin, end = "<!-- readonly-policy: generated, do not edit -->\n```json\n", "```\n<!-- end readonly-policy -->"
+	i, j := strings.Index(string(text), begin), strings.Index(string(text), end)
+	if i < 0 || j < i {
+		t.Fatalf("README.md has no read-only policy block between %q and %q", begin, end)
+	}
+	block := string(text[i+len(begin) : j])
+	if *update && block != string(got) {
+		text = []byte(string(text[:i+len(begin)]) + string(got) + string(text[j:]))
+		if err := os.WriteFile(readme, text, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		block = string(got)
+	}
+	if block != string(got) {
+		t.Errorf("README.md's read-only policy is out of date (run go test ./account/live -run TestReadOnlyPolicy -update)")
 	}
 }
 

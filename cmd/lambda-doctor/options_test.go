@@ -2,11 +2,16 @@ package main
 
 import (
 	"context"
+	"fmt"
+	"maps"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/lambda-doctor/lambda-doctor/account/live"
 	"github.com/lambda-doctor/lambda-doctor/checks"
 	"github.com/lambda-doctor/lambda-doctor/diagnose/fix"
 	"github.com/lambda-doctor/lambda-doctor/internal/iostreams"
@@ -35,7 +40,7 @@ func TestDiagnoseOptions(t *testing.T) {
 	}
 	if got.Function != "arn:aws:lambda:us-east-1:111122223333:function:f" || got.Diagnose.Qualifier != "live" ||
 		got.Diagnose.Caller != "apigateway.amazonaws.com" || got.Diagnose.FixFormat != fix.Terraform || got.Output != "md" ||
-		got.Source.Snapshot != "s.json" || got.Source.MaxBuckets != -1 {
+		got.Source.Snapshot != "s.json" || got.Source.Limits["s3"] != 0 || len(got.Source.Limits) != 1 {
 		t.Errorf("options: %+v", got)
 	}
 	for _, args := range [][]string{
@@ -44,6 +49,12 @@ func TestDiagnoseOptions(t *testing.T) {
 		{"--function", "f:a", "--qualifier", "b"},
 		{"--snapshot", "s.json"},
 		{"--function", "f", "--max-buckets", "-1"},
+		{"--function", "f", "--max-buckets", "many"},
+		{"--function", "f", "--discovery-limit", "lambda=3"},
+		{"--function", "f", "--discovery-limit", "logs=-1"},
+		{"--function", "f", "--discovery-limit", "logs"},
+		{"--function", "f", "--discovery-limit", "s3=1", "--max-buckets", "2"},
+		{"--function", "f", "--snapshot", "s.json", "--discovery-limit", "logs=1"},
 		{"--function", "f", "--snapshot", "s.json", "--region", "us-west-2"},
 	} {
 		got = nil
@@ -88,6 +99,54 @@ func TestSnapshotOptions(t *testing.T) {
 		got = nil
 		if code, _ := parse(t, cmd, args...); code != exitBadInput || got != nil {
 			t.Errorf("%v: exit %d (ran: %v), want 2 before running", args, code, got != nil)
+		}
+	}
+}
+
+// TestDiscoveryLimitFlag: --discovery-limit takes KIND=N repeated or
+// comma-separated, the last value of a kind wins, every kind it names is
+// one of the live reader's; --max-buckets N still works as s3=N and says
+// on stderr that it is deprecated.
+func TestDiscoveryLimitFlag(t *testing.T) {
+	for _, c := range []struct {
+		args     []string
+		want     live.Limits
+		wantNote string
+	}{
+		{[]string{"--discovery-limit", "logs=500,s3=0", "--discovery-limit", "apigateway=5"}, live.Limits{"logs": 500, "s3": 0, "apigateway": 5}, ""},
+		{[]string{"--discovery-limit", "logs=1", "--discovery-limit", "logs=2"}, live.Limits{"logs": 2}, ""},
+		{[]string{"--max-buckets", "7", "--discovery-limit", "cognito=0"}, live.Limits{"s3": 7, "cognito": 0}, "--max-buckets is deprecated: use --discovery-limit s3=7"},
+		{nil, live.Limits{}, ""},
+	} {
+		var got *snapshotOptions
+		cmd := snapshotCommand(func(_ context.Context, _ *streams, o *snapshotOptions) error { got = o; return nil })
+		code, errOut := parse(t, cmd, append([]string{"--all"}, c.args...)...)
+		if code != exitOK || got == nil {
+			t.Fatalf("%v: exit %d, stderr %s", c.args, code, errOut)
+		}
+		if !maps.Equal(got.Source.Limits, c.want) {
+			t.Errorf("%v: limits got %v, want %v", c.args, got.Source.Limits, c.want)
+		}
+		if c.wantNote == "" && errOut != "" || !strings.Contains(errOut, c.wantNote) {
+			t.Errorf("%v: stderr got %q, want %q", c.args, errOut, c.wantNote)
+		}
+	}
+	var help strings.Builder
+	for _, f := range sourceFlags() {
+		help.WriteString(f.String())
+	}
+	// The help and the contract name every kind the reader knows, with its
+	// default.
+	contract, err := os.ReadFile(filepath.Join("..", "..", "docs", "contract.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for kind, n := range live.DefaultLimits {
+		if want := fmt.Sprintf("%s=%d: %s", kind, n, live.LimitKinds[kind]); !strings.Contains(help.String(), want) {
+			t.Errorf("--discovery-limit help lacks %q", want)
+		}
+		if want := fmt.Sprintf("`%s=%d`", kind, n); !strings.Contains(string(contract), want) {
+			t.Errorf("docs/contract.md does not list discovery kind %s", want)
 		}
 	}
 }

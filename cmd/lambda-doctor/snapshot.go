@@ -83,6 +83,29 @@ func runSnapshot(ctx context.Context, s *streams, o *snapshotOptions) error {
 		origin, org = v.Snapshot().Source, v.Snapshot().Org
 	}
 
+	// Functions named one by one are read before the snapshot is opened, so
+	// that its source can name their region (an ARN of another region is
+	// read there); --all on a live account streams them into it.
+	lr, streaming := src.(*live.Reader)
+	streaming = streaming && o.All
+	var fns []*account.Function
+	if !streaming {
+		names := o.Functions
+		if o.All {
+			if names, err = src.FunctionNames(ctx); err != nil {
+				return fmt.Errorf("list functions: %w", err)
+			}
+		}
+		for _, name := range names {
+			f, err := src.Function(ctx, name)
+			if err != nil {
+				return err
+			}
+			fns = append(fns, f)
+		}
+		origin.Region = functionsRegion(origin.Region, fns)
+	}
+
 	out := o.Output
 	w, commit, cleanup, err := openOutput(out, s.out)
 	if err != nil {
@@ -99,24 +122,9 @@ func runSnapshot(ctx context.Context, s *streams, o *snapshotOptions) error {
 		unseen += len(f.Unseen)
 		return sw.Add(f)
 	}
-
-	names := o.Functions
-	if lr, ok := src.(*live.Reader); ok && o.All {
+	if streaming {
 		err = lr.ReadAll(ctx, add)
 	} else {
-		if o.All {
-			if names, err = src.FunctionNames(ctx); err != nil {
-				return fmt.Errorf("list functions: %w", err)
-			}
-		}
-		var fns []*account.Function
-		for _, name := range names {
-			f, err := src.Function(ctx, name)
-			if err != nil {
-				return err
-			}
-			fns = append(fns, f)
-		}
 		for _, f := range account.NewSnapshot(origin, fns).Functions {
 			if err = add(f); err != nil {
 				break
@@ -139,6 +147,26 @@ func runSnapshot(ctx context.Context, s *streams, o *snapshotOptions) error {
 		fmt.Fprintf(s.err, "lambda-doctor: %d read(s) were refused or failed; each is listed under \"unseen\" with the permission it needs\n", unseen)
 	}
 	return nil
+}
+
+// functionsRegion is the region a snapshot of fns comes from: theirs when
+// they are all of one region (a function given as an ARN of another region
+// is read there), else the reader's.
+func functionsRegion(reader string, fns []*account.Function) string {
+	region := ""
+	for _, f := range fns {
+		switch {
+		case f.Region == "":
+		case region == "":
+			region = f.Region
+		case region != f.Region:
+			return reader
+		}
+	}
+	if region == "" {
+		return reader
+	}
+	return region
 }
 
 // openOutput opens where the snapshot goes. A regular file (new, or

@@ -90,6 +90,39 @@ func TestSnapshotCommandLive(t *testing.T) {
 	}
 }
 
+// TestSnapshotCommandARNOfAnotherRegion: a function given as an ARN of
+// another region than the credentials' is read there, and the snapshot's
+// source names that region, so a fix made from the snapshot targets it.
+func TestSnapshotCommandARNOfAnotherRegion(t *testing.T) {
+	s := motoserver.Start(t)
+	s.Setenv(t)
+	s.AWS(t, "iam", "create-role", "--role-name", "snapregion-fn-role", "--assume-role-policy-document",
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}`)
+	zf := filepath.Join(t.TempDir(), "f.zip")
+	var b bytes.Buffer
+	zw := zip.NewWriter(&b)
+	w, _ := zw.Create("index.py")
+	w.Write([]byte("def handler(e, c):\n    return e\n"))
+	zw.Close()
+	if err := os.WriteFile(zf, b.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	arn := strings.TrimSpace(s.AWS(t, "lambda", "create-function", "--region", "eu-west-1", "--function-name", "snapregion-fn",
+		"--runtime", "python3.12", "--handler", "index.handler", "--role", "arn:aws:iam::"+s.Account+":role/snapregion-fn-role",
+		"--zip-file", "fileb://"+zf, "--query", "FunctionArn", "--output", "text"))
+	stdout, stderr, code := runCmd(t, "snapshot", "--function", arn)
+	if code != 0 {
+		t.Fatalf("exit %d, stderr %s", code, stderr)
+	}
+	snap, err := account.ParseSnapshot([]byte(stdout))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if snap.Source.Region != "eu-west-1" || len(snap.Functions) != 1 || snap.Functions[0].Region != "eu-west-1" {
+		t.Errorf("source region got %q (functions %d), want eu-west-1 (the credentials' region is us-east-1)", snap.Source.Region, len(snap.Functions))
+	}
+}
+
 func TestSnapshotCommandAllLive(t *testing.T) {
 	s := motoserver.Start(t)
 	s.Setenv(t)
@@ -232,31 +265,40 @@ func TestSnapshotCommandOutputTargets(t *testing.T) {
 	}
 }
 
-// TestSnapshotCommandMaxBuckets: --max-buckets bounds the S3 buckets whose
-// notifications are read for triggers, and 0 turns that read off (said in
-// unseen, so nobody takes the absence of S3 triggers for a fact).
-func TestSnapshotCommandMaxBuckets(t *testing.T) {
+// TestSnapshotCommandDiscoveryLimit: --discovery-limit s3=N bounds the S3
+// buckets whose notifications are read for triggers, and 0 turns that read
+// off (said in unseen, so nobody takes the absence of S3 triggers for a
+// fact); the deprecated --max-buckets N does the same and says so.
+func TestSnapshotCommandDiscoveryLimit(t *testing.T) {
 	s := motoserver.Start(t)
 	s.Setenv(t)
 	createMotoFunction(t, s, "snapbuckets-fn")
 	s.AWS(t, "s3api", "create-bucket", "--bucket", "snapbuckets-a")
 	s.AWS(t, "s3api", "create-bucket", "--bucket", "snapbuckets-b")
 	for _, c := range []struct {
-		arg      string
+		args     []string
 		wantNote string
 	}{
-		{"0", "not read (turned off)"},
-		{"1", "first 1 buckets"},
+		{[]string{"--discovery-limit", "s3=0"}, "not read (turned off): discovery limit s3=0"},
+		{[]string{"--discovery-limit", "logs=3,s3=1"}, "first 1 buckets"},
+		{[]string{"--max-buckets", "0"}, "not read (turned off): discovery limit s3=0"},
+		{[]string{"--max-buckets", "1"}, "first 1 buckets"},
 	} {
-		stdout, stderr, code := runCmd(t, "snapshot", "--function", "snapbuckets-fn", "--max-buckets", c.arg)
+		stdout, stderr, code := runCmd(t, append([]string{"snapshot", "--function", "snapbuckets-fn"}, c.args...)...)
 		if code != 0 {
-			t.Fatalf("--max-buckets %s: exit %d, stderr %s", c.arg, code, stderr)
+			t.Fatalf("%v: exit %d, stderr %s", c.args, code, stderr)
 		}
 		if !strings.Contains(stdout, c.wantNote) {
-			t.Errorf("--max-buckets %s: the snapshot does not say %q in unseen:\n%s", c.arg, c.wantNote, stdout)
+			t.Errorf("%v: the snapshot does not say %q in unseen:\n%s", c.args, c.wantNote, stdout)
+		}
+		if deprecated := strings.Contains(stderr, "--max-buckets is deprecated"); deprecated != (c.args[0] == "--max-buckets") {
+			t.Errorf("%v: stderr %q", c.args, stderr)
 		}
 	}
 	if _, stderr, code := runCmd(t, "snapshot", "--function", "snapbuckets-fn", "--max-buckets", "-3"); code != 2 || !strings.Contains(stderr, "--max-buckets") {
 		t.Errorf("--max-buckets -3: got exit %d, stderr %q; want 2 naming the flag", code, stderr)
+	}
+	if _, stderr, code := runCmd(t, "snapshot", "--function", "snapbuckets-fn", "--discovery-limit", "buckets=3"); code != 2 || !strings.Contains(stderr, "unknown discovery kind") {
+		t.Errorf("--discovery-limit buckets=3: got exit %d, stderr %q; want 2 naming the kinds", code, stderr)
 	}
 }

@@ -4,6 +4,9 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"sort"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -20,9 +23,27 @@ func sourceFlags() []cli.Flag {
 		&cli.StringFlag{Name: "profile", Usage: "AWS profile, as in the aws CLI", EnvVars: []string{"AWS_PROFILE"}},
 		&cli.StringFlag{Name: "region", Usage: "AWS region, as in the aws CLI"},
 		&cli.StringFlag{Name: "snapshot", Usage: "read an offline account snapshot `FILE` instead of a live account"},
-		&cli.IntFlag{Name: "max-buckets", Value: 500, Usage: "live account: look for S3 triggers in at most `N` buckets of the region (0: do not look)"},
+		&cli.StringSliceFlag{Name: "discovery-limit", Usage: discoveryLimitUsage()},
+		// A string flag, so that help shows no default for a deprecated alias.
+		&cli.StringFlag{Name: "max-buckets", Usage: "deprecated: the same as --discovery-limit s3=`N`"},
 		&cli.Int64Flag{Name: "max-snapshot-size", Value: account.MaxSnapshotSize, Usage: "largest snapshot file read with --snapshot, in `BYTES`"},
 	}
+}
+
+// discoveryLimitUsage is the help of --discovery-limit: every kind the
+// live reader discovers, its default and what it counts (live.LimitKinds).
+func discoveryLimitUsage() string {
+	kinds := make([]string, 0, len(live.LimitKinds))
+	for k := range live.LimitKinds {
+		kinds = append(kinds, k)
+	}
+	sort.Strings(kinds)
+	var b strings.Builder
+	b.WriteString("live account: read at most N items of one kind's region-wide listing when looking for what invokes a function, as `KIND=N` (repeatable or comma-separated; 0 turns the kind off; the output names every listing cut or turned off). Kinds, with their defaults:")
+	for _, k := range kinds {
+		fmt.Fprintf(&b, "\n\t%s=%d: %s", k, live.DefaultLimits[k], live.LimitKinds[k])
+	}
+	return b.String()
 }
 
 // sourceOptions say where the account comes from: a snapshot file, else
@@ -30,9 +51,9 @@ func sourceFlags() []cli.Flag {
 type sourceOptions struct {
 	Profile, Region string
 	Snapshot        string
-	MaxSnapshot     int64 // --max-snapshot-size
-	MaxBuckets      int   // live: S3 notification reads; -1 none
-	Concurrency     int   // live: functions read at once (the command's --concurrency)
+	MaxSnapshot     int64       // --max-snapshot-size
+	Limits          live.Limits // live: discovery limits given (--discovery-limit, --max-buckets)
+	Concurrency     int         // live: functions read at once (the command's --concurrency)
 	LogWindow       time.Duration
 }
 
@@ -58,13 +79,29 @@ func sourceOptionsFrom(c *cli.Context) (sourceOptions, error) {
 			o.LogWindow = -1 // 0 on the command line: do not search logs
 		}
 	}
-	switch n := c.Int("max-buckets"); {
-	case n < 0:
-		return o, usageErrorf("--max-buckets must be 0 or more, got %d", n)
-	case n == 0:
-		o.MaxBuckets = -1 // do not read S3 notifications
-	default:
-		o.MaxBuckets = n
+	o.Limits = live.Limits{}
+	if o.Snapshot != "" && c.IsSet("discovery-limit") {
+		return o, usageErrorf("--snapshot reads a file: --discovery-limit applies only to a live account")
+	}
+	for _, v := range c.StringSlice("discovery-limit") {
+		l, err := live.ParseLimits(v)
+		if err != nil {
+			return o, usageErrorf("--discovery-limit: %v", err)
+		}
+		for k, n := range l {
+			o.Limits[k] = n
+		}
+	}
+	if c.IsSet("max-buckets") {
+		n, err := strconv.Atoi(c.String("max-buckets"))
+		if err != nil || n < 0 {
+			return o, usageErrorf("--max-buckets must be a whole number, 0 or more, got %q", c.String("max-buckets"))
+		}
+		if _, set := o.Limits["s3"]; set {
+			return o, usageErrorf("--max-buckets and --discovery-limit s3=N say the same thing: give only --discovery-limit")
+		}
+		o.Limits["s3"] = n
+		fmt.Fprintf(ioFrom(c).err, "lambda-doctor: --max-buckets is deprecated: use --discovery-limit s3=%d\n", n)
 	}
 	return o, nil
 }
@@ -88,7 +125,7 @@ func (o sourceOptions) open(ctx context.Context, s *streams) (account.Source, er
 	if o.Snapshot != "" {
 		return account.LoadSnapshotLimit(o.Snapshot, o.MaxSnapshot, "--max-snapshot-size")
 	}
-	opts := live.Options{Profile: o.Profile, Region: o.Region, Concurrency: o.Concurrency, LogWindow: o.LogWindow, MaxBuckets: o.MaxBuckets}
+	opts := live.Options{Profile: o.Profile, Region: o.Region, Concurrency: o.Concurrency, LogWindow: o.LogWindow, Limits: o.Limits}
 	if s.io.IsStderrTTY() {
 		opts.Progress = s.err
 	}
