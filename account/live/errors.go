@@ -37,10 +37,13 @@ var deniedCodes = map[string]bool{
 }
 
 var notFoundCodes = map[string]bool{
-	"ResourceNotFoundException": true, // lambda, logs
-	"NoSuchEntity":              true, // iam
-	"NoSuchEntityException":     true,
-	"NotFoundException":         true,
+	"ResourceNotFoundException":               true, // lambda, logs
+	"NoSuchEntity":                            true, // iam
+	"NoSuchEntityException":                   true,
+	"NotFoundException":                       true, // kms
+	"NotFound":                                true, // sns
+	"QueueDoesNotExist":                       true, // sqs (JSON protocol)
+	"AWS.SimpleQueueService.NonExistentQueue": true, // sqs (query protocol)
 }
 
 func classify(ctx context.Context, err error) errKind {

@@ -38,6 +38,9 @@ type faultProxy struct {
 	mu     sync.Mutex
 	faults map[string]*fault // by "service:Operation", e.g. "iam:GetRolePolicy"; "*" for all
 	seen   map[string]int    // requests by "ServiceID Operation" (tagged requests only)
+	// rewrites change the server's answer to an operation before the SDK
+	// reads it (what moto does not keep, such as a function's KMSKeyArn).
+	rewrites map[string]func([]byte) []byte
 }
 
 type fault struct {
@@ -55,7 +58,7 @@ func newFaultProxy(t testing.TB, target string) *faultProxy {
 		t.Fatal(err)
 	}
 	rp := httputil.NewSingleHostReverseProxy(u)
-	p := &faultProxy{faults: map[string]*fault{}, seen: map[string]int{}}
+	p := &faultProxy{faults: map[string]*fault{}, seen: map[string]int{}, rewrites: map[string]func([]byte) []byte{}}
 	p.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p.n.Add(1)
 		op := r.Header.Get("X-Test-Operation")
@@ -81,10 +84,32 @@ func newFaultProxy(t testing.TB, target string) *faultProxy {
 				return
 			}
 		}
+		p.mu.Lock()
+		rewrite := p.rewrites[op]
+		p.mu.Unlock()
+		if rewrite != nil {
+			rec := httptest.NewRecorder()
+			rp.ServeHTTP(rec, r)
+			body := rewrite(rec.Body.Bytes())
+			for k, v := range rec.Header() {
+				w.Header()[k] = v
+			}
+			w.Header().Set("Content-Length", fmt.Sprint(len(body)))
+			w.WriteHeader(rec.Code)
+			w.Write(body)
+			return
+		}
 		rp.ServeHTTP(w, r)
 	}))
 	t.Cleanup(p.Close)
 	return p
+}
+
+// rewrite makes the proxy pass the server's answer to op through fn.
+func (p *faultProxy) rewrite(op string, fn func([]byte) []byte) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.rewrites[op] = fn
 }
 
 func (p *faultProxy) requests() int64 { return p.n.Load() }

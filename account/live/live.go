@@ -23,6 +23,8 @@ import (
 	elb "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/kinesis"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -30,6 +32,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
 	"github.com/aws/smithy-go/middleware"
@@ -137,6 +140,10 @@ type Reader struct {
 	sns    *sns.Client
 	s3     *s3.Client
 	orgs   *organizations.Client
+	// KMS keys and what names them
+	kms     *kms.Client
+	sqs     *sqs.Client
+	kinesis *kinesis.Client
 	// trigger discovery
 	apigw      *apigateway.Client
 	apigwv2    *apigatewayv2.Client
@@ -164,6 +171,8 @@ type shared struct {
 	mu       sync.Mutex
 	roles    map[string]*roleEntry
 	policies map[string]*policyEntry
+	keys     map[string]*keyEntry       // by key ARN
+	keyMetas map[string]*lazy[*keyMeta] // kms:DescribeKey by "REGION REF"
 	regions  map[string]*Reader
 }
 
@@ -176,7 +185,8 @@ type shared struct {
 func New(ctx context.Context, opts Options) (*Reader, error) {
 	opts.defaults()
 	sh := &shared{calls: newCallCounter(), breaker: &stallBreaker{budget: opts.ReadTimeout},
-		roles: map[string]*roleEntry{}, policies: map[string]*policyEntry{}, regions: map[string]*Reader{}}
+		roles: map[string]*roleEntry{}, policies: map[string]*policyEntry{}, regions: map[string]*Reader{},
+		keys: map[string]*keyEntry{}, keyMetas: map[string]*lazy[*keyMeta]{}}
 	apiOptions := append([]func(*middleware.Stack) error{readOnlyMiddleware, sh.breaker.middleware, sh.calls.middleware, tolerateStringTimestamps}, opts.APIOptions...)
 	load := []func(*config.LoadOptions) error{
 		config.WithAPIOptions(apiOptions),
@@ -235,6 +245,9 @@ func (l *Reader) setConfig(cfg aws.Config) {
 	l.sns = sns.NewFromConfig(cfg)
 	l.s3 = s3.NewFromConfig(cfg)
 	l.orgs = organizations.NewFromConfig(cfg)
+	l.kms = kms.NewFromConfig(cfg)
+	l.sqs = sqs.NewFromConfig(cfg)
+	l.kinesis = kinesis.NewFromConfig(cfg)
 	l.apigw = apigateway.NewFromConfig(cfg)
 	l.apigwv2 = apigatewayv2.NewFromConfig(cfg)
 	l.cognito = cip.NewFromConfig(cfg)
@@ -557,10 +570,17 @@ func (l *Reader) readDoors(ctx context.Context, f *account.Function, pre *prefet
 			return err
 		})
 	}
+	if a := f.Config.KMSKeyARN; a != "" {
+		// The environment's key is known from the configuration: read it
+		// now (readKeys finds it read).
+		g.Go(func() error { _, err := l.key(ctx, a); return err })
+	}
 	if err := g.Wait(); err != nil {
 		return err
 	}
-	if err := l.readCloudFront(ctx, r); err != nil {
+	g.Go(func() error { return l.readCloudFront(ctx, r) })
+	g.Go(func() error { return l.readKeys(ctx, r) })
+	if err := g.Wait(); err != nil {
 		return err
 	}
 	f.SortLists()

@@ -61,7 +61,18 @@ var readOperations = map[string]string{
 	"S3 ListBuckets":                        "s3:ListAllMyBuckets",
 	"S3 GetBucketNotificationConfiguration": "s3:GetBucketNotification",
 
-	"Organizations DescribeOrganization": "organizations:DescribeOrganization",
+	// KMS keys a function depends on (kms.go), and what names them.
+	"KMS DescribeKey":               "kms:DescribeKey",
+	"KMS GetKeyPolicy":              "kms:GetKeyPolicy",
+	"KMS ListGrants":                "kms:ListGrants",
+	"SQS GetQueueAttributes":        "sqs:GetQueueAttributes",
+	"Kinesis DescribeStreamSummary": "kinesis:DescribeStreamSummary",
+	"SNS GetTopicAttributes":        "sns:GetTopicAttributes",
+
+	"Organizations DescribeOrganization":  "organizations:DescribeOrganization",
+	"Organizations ListParents":           "organizations:ListParents",
+	"Organizations ListPoliciesForTarget": "organizations:ListPoliciesForTarget",
+	"Organizations DescribePolicy":        "organizations:DescribePolicy",
 
 	// Trigger discovery (discover.go). Every API Gateway read is
 	// apigateway:GET on the API's management resource.
