@@ -171,8 +171,9 @@ type shared struct {
 	mu       sync.Mutex
 	roles    map[string]*roleEntry
 	policies map[string]*policyEntry
-	keys     map[string]*keyEntry       // by key ARN
-	keyMetas map[string]*lazy[*keyMeta] // kms:DescribeKey by "REGION REF"
+	keys     map[string]*keyEntry              // by key ARN
+	layers   map[string]*lazy[*account.Unseen] // lambda:GetLayerVersion by layer version ARN
+	keyMetas map[string]*lazy[*keyMeta]        // kms:DescribeKey by "REGION REF"
 	regions  map[string]*Reader
 }
 
@@ -186,7 +187,7 @@ func New(ctx context.Context, opts Options) (*Reader, error) {
 	opts.defaults()
 	sh := &shared{calls: newCallCounter(), breaker: &stallBreaker{budget: opts.ReadTimeout},
 		roles: map[string]*roleEntry{}, policies: map[string]*policyEntry{}, regions: map[string]*Reader{},
-		keys: map[string]*keyEntry{}, keyMetas: map[string]*lazy[*keyMeta]{}}
+		keys: map[string]*keyEntry{}, keyMetas: map[string]*lazy[*keyMeta]{}, layers: map[string]*lazy[*account.Unseen]{}}
 	apiOptions := append([]func(*middleware.Stack) error{readOnlyMiddleware, sh.breaker.middleware, sh.calls.middleware, tolerateStringTimestamps}, opts.APIOptions...)
 	load := []func(*config.LoadOptions) error{
 		config.WithAPIOptions(apiOptions),
@@ -557,6 +558,7 @@ func (l *Reader) readDoors(ctx context.Context, f *account.Function, pre *prefet
 	g.Go(func() error { return l.readAsyncConfigs(ctx, r) })
 	g.Go(func() error { return l.readIndexedTriggers(ctx, r) })
 	g.Go(func() error { return l.readOrg(ctx, r) })
+	g.Go(func() error { return l.readLayers(ctx, r) })
 	if l.opts.LogWindow >= 0 {
 		g.Go(func() error { return l.readLogs(ctx, r) })
 	}

@@ -3,6 +3,7 @@ package live
 import (
 	"context"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -230,4 +231,48 @@ func eventSourceOf(m types.EventSourceMappingConfiguration) account.EventSource 
 		FunctionARN:    aws.ToString(m.FunctionArn),
 		LastResult:     aws.ToString(m.LastProcessingResult),
 	}
+}
+
+// readLayers checks that each layer version the function uses exists, once
+// per layer version and reader (lambda:GetLayerVersion, by the layer's ARN
+// and version number). One that does not exist is an Unseen entry with
+// NotFound: the function still runs with it, but its next update fails
+// (Lambda DG, adding-layers). A layer of another region is not asked: the
+// configuration alone says it cannot be used.
+func (l *Reader) readLayers(ctx context.Context, r *fnRead) error {
+	var g group
+	for _, lv := range r.f.Config.Layers {
+		i := strings.LastIndexByte(lv, ':')
+		n, err := strconv.Atoi(lv[i+1:])
+		if arnPart(lv, 2) != "lambda" || i < 0 || err != nil || arnPart(lv, 3) != r.f.Region {
+			continue
+		}
+		g.Go(func() error {
+			l.mu.Lock()
+			z := l.layers[lv]
+			if z == nil {
+				z = &lazy[*account.Unseen]{}
+				l.layers[lv] = z
+			}
+			l.mu.Unlock()
+			u, err := z.get(ctx, func(ctx context.Context) (*account.Unseen, error) {
+				_, err := l.inRegion(arnPart(lv, 3)).lambda.GetLayerVersion(ctx, &lambda.GetLayerVersionInput{
+					LayerName: aws.String(lv[:i]), VersionNumber: aws.Int64(int64(n))})
+				if err == nil {
+					return nil, nil
+				}
+				u, stop := unseenFor(ctx, "lambda:GetLayerVersion", lv, err)
+				if stop != nil {
+					return nil, stop
+				}
+				return &u, nil
+			})
+			if err != nil || u == nil {
+				return err
+			}
+			r.do(func(f *account.Function) { f.Unseen = append(f.Unseen, *u) })
+			return nil
+		})
+	}
+	return g.Wait()
 }

@@ -35,6 +35,7 @@ var readOperations = map[string]string{
 	"Lambda GetFunctionUrlConfig":           "lambda:GetFunctionUrlConfig",
 	"Lambda ListEventSourceMappings":        "lambda:ListEventSourceMappings",
 	"Lambda ListFunctionEventInvokeConfigs": "lambda:ListFunctionEventInvokeConfigs",
+	"Lambda GetLayerVersion":                "lambda:GetLayerVersion",
 
 	"IAM GetRole":                  "iam:GetRole",
 	"IAM ListRolePolicies":         "iam:ListRolePolicies",

@@ -27,6 +27,7 @@ func TestReadOperations(t *testing.T) {
 		"Lambda GetFunctionUrlConfig":                    "lambda:GetFunctionUrlConfig",
 		"Lambda ListEventSourceMappings":                 "lambda:ListEventSourceMappings",
 		"Lambda ListFunctionEventInvokeConfigs":          "lambda:ListFunctionEventInvokeConfigs",
+		"Lambda GetLayerVersion":                         "lambda:GetLayerVersion",
 		"IAM GetRole":                                    "iam:GetRole",
 		"IAM ListRolePolicies":                           "iam:ListRolePolicies",
 		"IAM GetRolePolicy":                              "iam:GetRolePolicy",
