@@ -49,6 +49,8 @@ type diagnosis struct {
 	Fixes     []printedFix     `json:"fixes"`
 	Unseen    []map[string]any `json:"unseen"`
 	Assumed   []string         `json:"assumed"`
+	Notes     []string         `json:"notes"`
+	Open      []string         `json:"open"`
 	Diagnoses []struct {
 		Door    string       `json:"door"`
 		Rule    string       `json:"rule"`
@@ -256,13 +258,21 @@ func (e *env) applyFixes(d *diagnosis) {
 		if !f.Verified || f.Command == "" {
 			continue
 		}
-		if out, err := e.moto.ShellEnv(f.Command, append([]string{"AWS_REGION=" + motoserver.OtherRegion, "AWS_DEFAULT_REGION=" + motoserver.OtherRegion}, e.fixEnv...)...); err != nil {
-			e.t.Fatalf("fix command failed: %v\ncommand: %s\noutput: %s", err, f.Command, out)
-		}
+		e.runFix(f.Command)
 		n++
 	}
 	if n == 0 {
 		e.t.Fatalf("no verified fix command to run: %+v", d.Fixes)
+	}
+}
+
+// runFix runs one printed fix command with bash against moto, exactly as
+// printed, with another region than the diagnosed one as the shell's
+// default (motoserver.OtherRegion).
+func (e *env) runFix(command string) {
+	e.t.Helper()
+	if out, err := e.moto.ShellEnv(command, append([]string{"AWS_REGION=" + motoserver.OtherRegion, "AWS_DEFAULT_REGION=" + motoserver.OtherRegion}, e.fixEnv...)...); err != nil {
+		e.t.Fatalf("fix command failed: %v\ncommand: %s\noutput: %s", err, command, out)
 	}
 }
 

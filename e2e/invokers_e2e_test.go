@@ -190,9 +190,7 @@ func (e *env) proveInvokers(fn string, want ...[]string) []string {
 	}
 
 	for _, cmd := range cmds {
-		if out, err := e.moto.Shell(cmd); err != nil {
-			e.t.Fatalf("fix command failed: %v\ncommand: %s\noutput: %s", err, cmd, out)
-		}
+		e.runFix(cmd)
 	}
 	e.expectOpen(args...)
 	if c, code := e.check(args...); code != 0 {
