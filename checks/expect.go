@@ -15,7 +15,7 @@ func expectations(fn *account.Function, spec FunctionSpec) ([]Expectation, map[i
 	var out []Expectation
 	toFix := map[int]*judge.Verdict{}
 	add := func(e Expectation, v *judge.Verdict) {
-		if !e.Passed && e.Want == "allow" && v.Closed() {
+		if !e.Passed && e.Want == "allow" && (v.Closed() || v.IsAmbiguous()) {
 			toFix[len(out)] = v
 		}
 		out = append(out, e)
@@ -103,6 +103,11 @@ func settleExpectation(e *Expectation, v *judge.Verdict) {
 	case v.Unknown:
 		e.Passed = false
 		e.Evidence = verdictEvidence(v)
+	case v.IsAmbiguous():
+		// Shown to hold under one reading only: not shown to hold.
+		e.Passed = false
+		e.Ambiguous = v.Ambiguity()
+		e.Evidence = append(verdictEvidence(v), Evidence{Detail: "undecided: " + e.Ambiguous.Note})
 	case e.Want == "allow":
 		e.Passed = v.Decision == simulate.Allow
 		if !e.Passed {

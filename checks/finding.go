@@ -77,6 +77,11 @@ type Finding struct {
 	Fixes     []fix.Fix  `json:"fixes,omitempty"`
 	Advice    string     `json:"advice,omitempty"`
 	Doc       string     `json:"doc,omitempty"` // the AWS documentation page behind the rule
+	// Ambiguous is set on a requirement's finding when the door is open
+	// under one reading of the IAM User Guide and closed under the other:
+	// the finding is undecided (it makes the run incomplete, never failed),
+	// and its fixes make the door open under both readings.
+	Ambiguous *judge.Ambiguity `json:"ambiguous,omitempty"`
 }
 
 // Evidence points at what made a rule fire.

@@ -81,6 +81,9 @@ func WriteJUnit(w io.Writer, r *Report) error {
 				reqs = append(reqs, rq.Action+" on "+rq.Resource)
 			}
 			switch {
+			case q.Ambiguous != nil:
+				c.Error = &junitMessage{Message: "undecided: holds under one reading of the IAM User Guide only", Type: q.ID,
+					Text: findingText(r, fr.ARN, q, q.Ambiguous.Note)}
 			case q.Decision == "unknown":
 				c.Error = &junitMessage{Message: "could not be decided: reads were refused", Type: q.ID, Text: strings.Join(reqs, "\n")}
 			case !q.Passed:

@@ -5,6 +5,7 @@ import (
 
 	"github.com/lambda-doctor/lambda-doctor/account"
 	"github.com/lambda-doctor/lambda-doctor/diagnose/fix"
+	"github.com/lambda-doctor/lambda-doctor/diagnose/judge"
 )
 
 // Report is the result of checking one or more functions. Every output
@@ -46,6 +47,10 @@ type Requirement struct {
 	// Cause is the kind of what decides it before any grant (a KMS key
 	// that is not Enabled, a stale grant), when something does.
 	Cause string `json:"cause,omitempty"`
+	// Ambiguous is set when the requirement holds under one reading of the
+	// IAM User Guide and not under the other: it is undecided (Decision is
+	// the engine's reading).
+	Ambiguous *judge.Ambiguity `json:"ambiguous,omitempty"`
 }
 
 // Expectation is one expectation of the spec and its outcome.
@@ -61,6 +66,9 @@ type Expectation struct {
 	Evidence []Evidence  `json:"evidence,omitempty"`
 	Fixes    []fix.Fix   `json:"fixes,omitempty"`
 	Notes    []string    `json:"notes,omitempty"`
+	// Ambiguous: the decision hangs on a reading of the IAM User Guide; the
+	// expectation is then not shown to hold.
+	Ambiguous *judge.Ambiguity `json:"ambiguous,omitempty"`
 }
 
 // RequestJSON is a simulated request as the outputs show it.
@@ -88,8 +96,15 @@ type Summary struct {
 	Unknown   int `json:"unknown"` // requirements/expectations that could not be decided
 	// Unparsed counts the documents that do not parse (LD110): the run
 	// is then incomplete, whatever --fail-on says about the finding.
-	Unparsed int  `json:"unparsed"`
-	Failed   bool `json:"failed"`
+	Unparsed int `json:"unparsed"`
+	// Ambiguous counts the requirements and expectations (of Unknown)
+	// that hold under one reading of the IAM User Guide and not under the
+	// other.
+	Ambiguous int  `json:"ambiguous"`
+	Failed    bool `json:"failed"`
+	// relaxed counts the undecided requirements --fail-on none lets pass:
+	// the ambiguous ones.
+	relaxed int
 }
 
 // RuleCount is the number of findings of one rule.
@@ -103,15 +118,23 @@ type RuleCount struct {
 
 // Incomplete reports whether something could not be decided: a function
 // that could not be read, a requirement or expectation undecided, a
-// document that does not parse.
+// document that does not parse. With --fail-on none, a requirement that
+// hangs only on a reading of the documentation is reported but does not
+// make the run incomplete (findings are then reported, never failing).
 func (r *Report) Incomplete() bool {
 	s := r.Summary
-	return s.Errors > 0 || s.Unknown > 0 || s.Unparsed > 0
+	unknown := s.Unknown
+	if r.FailOn == SeverityNone {
+		unknown -= s.relaxed
+	}
+	return s.Errors > 0 || unknown > 0 || s.Unparsed > 0
 }
 
 // Failing reports whether f is at or above the report's fail-on severity.
+// A finding that holds under one reading of the documentation only is
+// undecided: it never fails the run (it makes it incomplete).
 func (r *Report) Failing(f Finding) bool {
-	return r.FailOn != SeverityNone && f.Severity >= r.FailOn
+	return r.FailOn != SeverityNone && f.Severity >= r.FailOn && f.Ambiguous == nil
 }
 
 // summarize fills Summary and sorts the report.
@@ -137,21 +160,29 @@ func (r *Report) summarize() {
 		}
 		for _, q := range fr.Requirements {
 			s.Requirements++
-			if !q.Passed {
-				if q.Decision == "unknown" {
-					s.Unknown++
-					s.RequirementsUnknown++
-				} else {
-					s.RequirementsFailed++
-				}
+			switch {
+			case q.Passed:
+			case q.Ambiguous != nil:
+				s.Unknown++
+				s.RequirementsUnknown++
+				s.Ambiguous++
+				s.relaxed++
+			case q.Decision == "unknown":
+				s.Unknown++
+				s.RequirementsUnknown++
+			default:
+				s.RequirementsFailed++
 			}
 		}
 		for _, e := range fr.Expectations {
 			s.Expectations++
 			if !e.Passed {
 				s.ExpectationsFailed++
-				if e.Decision == "unknown" {
+				if e.Decision == "unknown" || e.Ambiguous != nil {
 					s.Unknown++
+				}
+				if e.Ambiguous != nil {
+					s.Ambiguous++
 				}
 			}
 		}

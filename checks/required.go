@@ -32,7 +32,7 @@ func judgeRequirements(fn *account.Function) (in []judged, outside []judge.Requi
 
 // requirement is the output form of a judged requirement.
 func requirement(j judged) Requirement {
-	q := Requirement{ID: j.req.Rule, Need: j.req.Need, Decision: decisionOf(j.v), Passed: j.v.Open()}
+	q := Requirement{ID: j.req.Rule, Need: j.req.Need, Decision: decisionOf(j.v), Passed: j.v.Open(), Ambiguous: j.v.Ambiguity()}
 	for _, p := range j.v.Probes {
 		q.Requests = append(q.Requests, request(p.Input.Request))
 	}
@@ -50,14 +50,21 @@ func requirement(j judged) Requirement {
 	return q
 }
 
-// requirementFinding reports a requirement whose door is closed; ok is
-// false for one that holds or is undecided. Its fixes are built when the
-// report is assembled (Checker.fixes); advice stands in for them when there
-// is none.
+// requirementFinding reports a requirement whose door is closed, or open
+// under one reading of the documentation and closed under the other (an
+// undecided finding, with Ambiguous set); ok is false for one that holds
+// or is undecided for want of reads. Its fixes are built when the report
+// is assembled (Checker.fixes); advice stands in for them when there is
+// none.
 func requirementFinding(fn *account.Function, j judged) (f Finding, advice string, ok bool) {
 	v := j.v
-	if !v.Closed() {
+	amb := v.Ambiguity()
+	if !v.Closed() && amb == nil {
 		return Finding{}, "", false
+	}
+	if amb != nil && v.Decision == simulate.Allow {
+		// Described as the reading that closes the door sees it.
+		v = v.UnderOtherReading()
 	}
 	var missing []string
 	for _, p := range v.Probes {
@@ -90,6 +97,11 @@ func requirementFinding(fn *account.Function, j judged) (f Finding, advice strin
 			plural(len(missing), "action", "actions"), strings.Join(missing, ", "), decision), fn.ARN)
 	}
 	f.Evidence = verdictEvidence(v)
+	if amb != nil {
+		f.Ambiguous = amb
+		f.Title = "undecided: " + f.Title + ", under one reading of the IAM User Guide only"
+		f.Evidence = append(f.Evidence, Evidence{Detail: "undecided: " + amb.Note})
+	}
 	if j.req.Door == judge.Inbound {
 		f.Evidence = append(f.Evidence, Evidence{Detail: "found by: " + j.req.Source})
 		for _, n := range j.req.Notes {

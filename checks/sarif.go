@@ -177,6 +177,11 @@ func WriteSARIF(w io.Writer, r *Report, o SARIFOptions) error {
 		if len(f.Fixes) > 0 {
 			res.Properties["fixes"] = f.Fixes
 		}
+		if f.Ambiguous != nil {
+			// Undecided: never an error of the run.
+			res.Level = "warning"
+			res.Properties["ambiguous"] = f.Ambiguous
+		}
 		if f.Severity != rulesByID[f.ID].Severity {
 			res.Properties["security-severity"] = securitySeverity(f.Severity)
 		}

@@ -30,7 +30,7 @@ func WriteText(w io.Writer, r *Report, o TextOptions) error {
 	r = term.Copy(r)
 	p := &printer{w: w, c: o.Palette}
 	s := r.Summary
-	if !s.Failed && !o.Verbose && !r.Incomplete() {
+	if !s.Failed && !o.Verbose && !r.Incomplete() && s.Unknown == 0 {
 		p.line(p.paint(p.c.Green, "✓") + " " + okLine(r))
 		return p.err
 	}
@@ -38,7 +38,7 @@ func WriteText(w io.Writer, r *Report, o TextOptions) error {
 	for _, f := range r.Findings {
 		// A document that does not parse is shown whatever its severity:
 		// it is why the run is incomplete.
-		if !o.Verbose && !r.Failing(f) && f.ID != "LD110" {
+		if !o.Verbose && !r.Failing(f) && f.ID != "LD110" && f.Ambiguous == nil {
 			continue
 		}
 		failing++
@@ -144,7 +144,11 @@ func (p *printer) sevColor(s Severity) string {
 }
 
 func (p *printer) finding(f Finding) {
-	p.line(fmt.Sprintf("%s %s %s  %s", p.paint(p.sevColor(f.Severity), "✗"), p.paint(p.c.Bold, f.ID), p.paint(p.sevColor(f.Severity), f.Severity.String()), f.Title))
+	mark := p.paint(p.sevColor(f.Severity), "✗")
+	if f.Ambiguous != nil {
+		mark = p.paint(p.c.Yellow, "?")
+	}
+	p.line(fmt.Sprintf("%s %s %s  %s", mark, p.paint(p.c.Bold, f.ID), p.paint(p.sevColor(f.Severity), f.Severity.String()), f.Title))
 	if len(f.Functions) > 1 {
 		p.line("  functions " + strings.Join(names(f.Functions), ", "))
 	}
@@ -254,6 +258,9 @@ func (p *printer) summary(r *Report) {
 		parts = append(parts, fmt.Sprintf("findings at or above %s: %d of %d", r.FailOn, s.AtOrAbove, s.Findings))
 	} else {
 		parts = append(parts, fmt.Sprintf("findings: %d (--fail-on none)", s.Findings))
+	}
+	if s.Ambiguous > 0 {
+		parts = append(parts, fmt.Sprintf("undecided by the documentation: %d", s.Ambiguous))
 	}
 	verdict := p.paint(p.c.Green, "PASS")
 	switch {

@@ -717,6 +717,9 @@ func (d *diagnosis) fromError(den *errtext.Denial) ([]string, error) {
 			if f != nil && v.Open() {
 				f.notes = append(f.notes, d.openButDenied(den)...)
 			}
+			if f != nil && v.IsAmbiguous() && v.Decision == simulate.Allow {
+				f.notes = append(f.notes, "AWS reported this request denied: that fits the other reading, under which the door is closed; the fix below makes the door open under both")
+			}
 		}
 	}
 	return notes, nil

@@ -107,6 +107,8 @@ func textDiagnosis(b *strings.Builder, d Diagnosis, c iostreams.Palette) {
 		fmt.Fprintf(b, "%s✗ not a permission%s: %s\n", c.Red+c.Bold, c.Reset, d.Summary)
 	case d.Cause != nil && (d.Request == nil || d.Door == Config):
 		fmt.Fprintf(b, "%s✗ %s%s: %s\n", c.Red+c.Bold, strings.ReplaceAll(d.Cause.Kind, "_", " "), c.Reset, d.Summary)
+	case d.Ambiguous != nil:
+		fmt.Fprintf(b, "%s? %s door undecided%s (open under one reading of the IAM User Guide, closed under the other): %s\n", c.Yellow+c.Bold, strings.ToUpper(string(d.Door)), c.Reset, d.Headline)
 	default:
 		fmt.Fprintf(b, "%s✗ %s door closed%s: %s\n", c.Red+c.Bold, strings.ToUpper(string(d.Door)), c.Reset, d.Headline)
 	}
@@ -150,6 +152,9 @@ func textDiagnosis(b *strings.Builder, d Diagnosis, c iostreams.Palette) {
 		ev = append(ev, e)
 	}
 	textEvidence(b, ev, c)
+	if d.Ambiguous != nil {
+		field(b, "undecided", d.Ambiguous.Note)
+	}
 	if d.NotThis != "" && d.Door != Unknown {
 		field(b, "not this", d.NotThis)
 	}
@@ -340,6 +345,8 @@ func RenderMarkdown(w io.Writer, r *Report) error {
 			title = "## ✗ not a permission: " + mdEscape(d.Summary)
 		case d.Cause != nil && (d.Request == nil || d.Door == Config):
 			title = "## ✗ " + strings.ReplaceAll(d.Cause.Kind, "_", " ") + ": " + mdEscape(d.Summary)
+		case d.Ambiguous != nil:
+			title = fmt.Sprintf("## ? %s door undecided (open under one reading, closed under the other): %s", strings.ToUpper(string(d.Door)), mdEscape(d.Headline))
 		}
 		if len(r.Diagnoses) > 1 {
 			title += fmt.Sprintf(" (%d of %d)", i+1, len(r.Diagnoses))
@@ -396,6 +403,9 @@ func mdDiagnosis(b *strings.Builder, d Diagnosis, title string) {
 			name = "policies"
 		}
 		row(b, name, "**"+decisionText(d.Decision)+"**"+mdEscape(reasonSuffix(d.Reason)))
+	}
+	if d.Ambiguous != nil {
+		row(b, "undecided", mdEscape(d.Ambiguous.Note))
 	}
 	if d.NotThis != "" && d.Door != Unknown && d.Door != None {
 		row(b, "not this", mdEscape(d.NotThis))

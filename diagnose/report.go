@@ -75,6 +75,10 @@ type Diagnosis struct {
 	// a missing permission: the door is then "config" when no policy
 	// change helps (docs/contract.md, "cause").
 	Cause *Cause `json:"cause,omitempty"`
+	// Ambiguous is set when the door is open under one reading of the IAM
+	// User Guide and closed under the other: Decision is the engine's
+	// reading, and the door is undecided (exit 3).
+	Ambiguous *judge.Ambiguity `json:"ambiguous,omitempty"`
 
 	verdict *judge.Verdict
 }
@@ -133,12 +137,14 @@ type Unseen struct {
 }
 
 // ExitCode is the contract's exit code: 0 every door judged is open, 1 a
-// closed door explained, 3 could not see enough to decide.
+// closed door explained, 3 could not see enough to decide (or the door is
+// open under one reading of the documentation and closed under the other,
+// and no door is closed under both).
 func (r *Report) ExitCode() int {
-	switch r.Primary.Door {
-	case None:
+	switch {
+	case r.Primary.Door == None:
 		return 0
-	case Unknown:
+	case r.Primary.Door == Unknown, r.Primary.Ambiguous != nil:
 		return 3
 	}
 	return 1
@@ -149,29 +155,30 @@ func (r *Report) MarshalJSON() ([]byte, error) {
 	p := r.Primary
 	notes := append(append([]string{}, r.Notes...), p.Notes...)
 	out := struct {
-		Function   string          `json:"function"`
-		Symptom    string          `json:"symptom"`
-		Door       Door            `json:"door"`
-		Rule       string          `json:"rule,omitempty"`
-		Summary    string          `json:"summary"`
-		Request    *Request        `json:"request"`
-		Requests   []Request       `json:"requests,omitempty"`
-		Decision   string          `json:"decision"`
-		Evidence   []Evidence      `json:"evidence"`
-		Fixes      []fix.Fix       `json:"fixes"`
-		Unseen     []Unseen        `json:"unseen"`
-		Unparsed   []Unparsed      `json:"unparsed,omitempty"`
-		NotThis    string          `json:"not_this,omitempty"`
-		Assumed    []string        `json:"assumed,omitempty"`
-		CrossCheck string          `json:"cross_check,omitempty"`
-		Cause      *Cause          `json:"cause,omitempty"`
-		Notes      []string        `json:"notes,omitempty"`
-		Trouble    *Troubleshooter `json:"troubleshooter,omitempty"`
-		Diagnoses  []Diagnosis     `json:"diagnoses"`
-		Open       []string        `json:"open"`
-		ExitCode   int             `json:"exit_code"`
+		Function   string           `json:"function"`
+		Symptom    string           `json:"symptom"`
+		Door       Door             `json:"door"`
+		Rule       string           `json:"rule,omitempty"`
+		Summary    string           `json:"summary"`
+		Request    *Request         `json:"request"`
+		Requests   []Request        `json:"requests,omitempty"`
+		Decision   string           `json:"decision"`
+		Evidence   []Evidence       `json:"evidence"`
+		Fixes      []fix.Fix        `json:"fixes"`
+		Unseen     []Unseen         `json:"unseen"`
+		Unparsed   []Unparsed       `json:"unparsed,omitempty"`
+		NotThis    string           `json:"not_this,omitempty"`
+		Assumed    []string         `json:"assumed,omitempty"`
+		CrossCheck string           `json:"cross_check,omitempty"`
+		Cause      *Cause           `json:"cause,omitempty"`
+		Ambiguous  *judge.Ambiguity `json:"ambiguous,omitempty"`
+		Notes      []string         `json:"notes,omitempty"`
+		Trouble    *Troubleshooter  `json:"troubleshooter,omitempty"`
+		Diagnoses  []Diagnosis      `json:"diagnoses"`
+		Open       []string         `json:"open"`
+		ExitCode   int              `json:"exit_code"`
 	}{r.Function, r.Symptom, p.Door, p.Rule, p.Summary, p.Request, p.Requests, p.Decision, p.Evidence, p.Fixes, p.Unseen,
-		p.Unparsed, p.NotThis, p.Assumed, p.CrossCheck, p.Cause, notes, r.Troubleshooter, r.Diagnoses, r.Open, r.ExitCode()}
+		p.Unparsed, p.NotThis, p.Assumed, p.CrossCheck, p.Cause, p.Ambiguous, notes, r.Troubleshooter, r.Diagnoses, r.Open, r.ExitCode()}
 	if out.Evidence == nil {
 		out.Evidence = []Evidence{}
 	}
@@ -257,12 +264,15 @@ func (d *diagnosis) dropCarriedCauses() {
 	d.findings = out
 }
 
-// closedRank orders closed doors before undecided ones before open ones.
+// closedRank orders closed doors before the ones that hang on a reading
+// of the documentation, before undecided ones, before open ones.
 func closedRank(v *judge.Verdict) int {
 	switch {
 	case v.Open():
-		return 2
+		return 3
 	case v.Unknown:
+		return 2
+	case v.IsAmbiguous():
 		return 1
 	}
 	return 0
@@ -275,7 +285,7 @@ func openLine(fn *account.Function, f *finding) string {
 func (d *diagnosis) explain(ctx context.Context, f *finding) Diagnosis {
 	fn, v := d.fn, f.v
 	out := Diagnosis{Door: v.Door, Rule: v.Rule, Source: f.source, NotThis: f.notThis, Notes: f.notes, verdict: v}
-	out.Headline = headline(fn, f, v.Open())
+	out.Headline = headline(fn, f, v.Open() || (v.IsAmbiguous() && v.Decision == simulate.Allow))
 	for _, u := range v.Unseen {
 		out.Unseen = append(out.Unseen, Unseen{Operation: u.Operation, Resource: u.Resource, Permission: u.Permission, Error: u.Error})
 	}
@@ -385,8 +395,14 @@ func (d *diagnosis) explain(ctx context.Context, f *finding) Diagnosis {
 		}
 		out.Summary += ": " + short
 	}
+	if a := v.Ambiguity(); a != nil {
+		// Never called open or closed on one reading alone.
+		out.Ambiguous = a
+		out.Summary = "undecided: " + out.Summary + " — " + a.Note
+	}
 	if !v.Open() {
-		// One set for the report: its fixes paste one after another.
+		// One set for the report (an ambiguous door gets the fix that
+		// makes it open under both readings): its fixes paste one after another.
 		if d.fixes == nil {
 			d.fixes = fix.NewSet()
 			d.fixes.Profile = d.o.Profile

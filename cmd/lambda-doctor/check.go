@@ -276,8 +276,11 @@ func incomplete(rep *checks.Report) string {
 	if n := rep.Summary.Errors; n > 0 {
 		parts = append(parts, fmt.Sprintf("%d function(s) could not be read", n))
 	}
-	if n := rep.Summary.Unknown; n > 0 {
+	if n := rep.Summary.Unknown - rep.Summary.Ambiguous; n > 0 {
 		parts = append(parts, fmt.Sprintf("%d check(s) could not be decided because reads were refused or documents do not parse", n))
+	}
+	if n := rep.Summary.Ambiguous; n > 0 {
+		parts = append(parts, fmt.Sprintf("%d check(s) hold under one reading of the IAM User Guide and not under the other (see \"undecided\"; --fail-on none reports them without failing)", n))
 	}
 	if n := rep.Summary.Unparsed; n > 0 {
 		parts = append(parts, fmt.Sprintf("%d policy document(s) do not parse (LD110)", n))

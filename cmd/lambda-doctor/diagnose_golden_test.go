@@ -35,6 +35,9 @@ type scenario struct {
 		// hold, and must not.
 		OutputContains []string `json:"output_contains"`
 		OutputLacks    []string `json:"output_lacks"`
+		// Ambiguous: the primary door is open under one reading of the
+		// IAM User Guide and closed under the other (or, false, not).
+		Ambiguous *bool `json:"ambiguous"`
 	} `json:"expect"`
 }
 
@@ -60,6 +63,12 @@ type diagnosisJSON struct {
 		Kind   string `json:"kind"`
 		NotIAM bool   `json:"not_iam"`
 	} `json:"cause"`
+	Ambiguous *struct {
+		Otherwise string `json:"otherwise"`
+		Patterns  []struct {
+			Statement, Pattern string
+		} `json:"patterns"`
+	} `json:"ambiguous"`
 }
 
 // TestGolden runs every fixture scenario's diagnose in-process on its
@@ -151,6 +160,12 @@ func checkExpect(t *testing.T, s *scenario, out string) {
 	}
 	if s.Expect.Decision != "" && d.Decision != s.Expect.Decision {
 		t.Errorf("decision: got %q, want %q; summary: %s", d.Decision, s.Expect.Decision, d.Summary)
+	}
+	if a := s.Expect.Ambiguous; a != nil && *a != (d.Ambiguous != nil) {
+		t.Errorf("ambiguous: got %+v, want %v", d.Ambiguous, *a)
+	}
+	if d.Ambiguous != nil && (d.Ambiguous.Otherwise == d.Decision || len(d.Ambiguous.Patterns) == 0) {
+		t.Errorf("ambiguous %+v: the other reading must decide otherwise, on named patterns", d.Ambiguous)
 	}
 	if v := s.Expect.FixVerified; v != nil {
 		any := false

@@ -81,8 +81,11 @@ const basicExecutionRoleDoc = `{"Version":"2012-10-17","Statement":[{"Effect":"A
 // For synthesises the smallest fixes that open the verdict's door for its
 // request, in the order they are to be applied, and verifies them: each is
 // applied (with the ones before it) to a copy of fn and the verdict's
-// request is judged again; Verified is true when it is then allowed (and
-// every command of a chain is Verified when the whole chain opens the door).
+// request is judged again; Verified is true when it is then allowed under
+// every reading of the documentation (judge.Verdict.Open: no
+// simulate.Ambiguity left), and every command of a chain is Verified when
+// the whole chain opens the door. An ambiguous verdict (open under one
+// reading, closed under the other) gets the fix that makes it certain.
 // A fix nobody in this account can apply (an SCP or RCP, the identity side
 // of a caller in another account) has no Command and names its Owner. An
 // open or undecided verdict has no fixes. Fixes of several verdicts that
@@ -115,7 +118,7 @@ func NewSet() *Set {
 // For is the package's For, planned on fn with the Set's earlier fixes
 // applied, and records this verdict's fixes in the Set.
 func (s *Set) For(fn *account.Function, v *judge.Verdict, f Format) []Fix {
-	if v == nil || v.Unknown || (v.Decision == simulate.Allow && v.Cause == nil) || v.Decision == "" {
+	if v == nil || v.Unknown || v.Decision == "" || (v.Decision == simulate.Allow && v.Cause == nil && !v.IsAmbiguous()) {
 		return nil
 	}
 	if f == "" {
@@ -140,7 +143,14 @@ func (s *Set) For(fn *account.Function, v *judge.Verdict, f Format) []Fix {
 		}
 	}
 	t := TargetOf(fn, s.Profile)
-	plans := planFixes(base, v, t)
+	// A door open under the engine's reading and closed under the other
+	// gets the change that closes the gap under that reading: planned on
+	// its results, verified (below) to leave the door open under both.
+	pv := v
+	if v.Decision == simulate.Allow && v.IsAmbiguous() {
+		pv = v.UnderOtherReading()
+	}
+	plans := planFixes(base, pv, t)
 	work := cloneFunction(base)
 	var out []Fix
 	for _, p := range plans {
@@ -181,6 +191,13 @@ func (s *Set) For(fn *account.Function, v *judge.Verdict, f Format) []Fix {
 		for i := range out {
 			if out[i].Command != "" {
 				out[i].Verified = true
+			}
+		}
+	}
+	if v.IsAmbiguous() {
+		for i := range out {
+			if out[i].Verified {
+				out[i].Explanation += "; with it the door is open under both readings of the IAM User Guide (no wildcard inside an ARN segment decides it)"
 			}
 		}
 	}

@@ -19,9 +19,21 @@ func trustPlan(fn *account.Function, v *judge.Verdict, t Target) plan {
 		return plan{fix: Fix{Door: judge.Trust, Explanation: "the trust policy could not be read as JSON: " + err.Error()}}
 	}
 	add := stmt{Sid: uniqueSid("AllowLambdaAssumeRole", d.sids()), Effect: "Allow", Principal: map[string]string{"Service": "lambda.amazonaws.com"}, Action: "sts:AssumeRole"}
-	if strings.Contains(strings.ToLower(fn.Role.Trust), "aws:sourceaccount") {
-		// Keep the confused-deputy scoping the policy already uses.
-		add.Condition = map[string]map[string]string{"StringEquals": {"aws:SourceAccount": fn.Account}}
+	// Keep the confused-deputy scoping the policy already uses (Lambda DG
+	// permissions-managed-policies: "you can include the aws:SourceAccount
+	// and aws:SourceArn global condition context keys in your role trust
+	// policy"), in a form every reading of the IAM User Guide agrees on:
+	// the account, and the function's exact ARN (no wildcard that could
+	// have to match ':').
+	trust := strings.ToLower(fn.Role.Trust)
+	if strings.Contains(trust, "aws:sourceaccount") || strings.Contains(trust, "aws:sourcearn") {
+		add.Condition = map[string]map[string]string{}
+	}
+	if strings.Contains(trust, "aws:sourceaccount") {
+		add.Condition["StringEquals"] = map[string]string{"aws:SourceAccount": fn.Account}
+	}
+	if strings.Contains(trust, "aws:sourcearn") {
+		add.Condition["ArnLike"] = map[string]string{"aws:SourceArn": fn.ARN}
 	}
 	d.add(add)
 	doc := d.String()

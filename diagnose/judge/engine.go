@@ -40,13 +40,23 @@ var now = time.Now
 // keys that matter. An input the engine refuses is judged an implicit deny
 // with the reason as a note.
 func Evaluate(in *simulate.Input) *simulate.Result {
+	return evaluateWith(simulate.Evaluate, in)
+}
+
+// EvaluateOtherReading is Evaluate under the other reading of the wildcard
+// rule the IAM User Guide leaves open (simulate.EvaluateOtherReading).
+func EvaluateOtherReading(in *simulate.Input) *simulate.Result {
+	return evaluateWith(simulate.EvaluateOtherReading, in)
+}
+
+func evaluateWith(eval func(*simulate.Input) (*simulate.Result, error), in *simulate.Input) *simulate.Result {
 	full := *in
 	ctx := simulate.DefaultContextAt(in.Request, now())
 	for k, v := range in.Request.Context {
 		ctx[k] = v
 	}
 	full.Request.Context = ctx
-	r, err := simulate.Evaluate(&full)
+	r, err := eval(&full)
 	if err != nil {
 		return &simulate.Result{Decision: simulate.ImplicitDeny, Layers: []simulate.LayerResult{{Layer: "request", Decision: simulate.ImplicitDeny, Note: err.Error()}}}
 	}

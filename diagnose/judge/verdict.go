@@ -8,6 +8,7 @@ package judge
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/lambda-doctor/lambda-doctor/account"
 	"github.com/lambda-doctor/lambda-doctor/simulate"
@@ -141,16 +142,93 @@ type Verdict struct {
 	// (NotIAM), or a stale grant to make again. The door is then not open,
 	// and no grant is its fix.
 	Cause *Cause
+	// Ambiguous lists, when the decision depends on a reading of the IAM
+	// User Guide that the guide does not settle (simulate.Ambiguity: a
+	// wildcard inside a segment that would have to match ':'), the
+	// patterns it depends on. Decision is then the engine's reading and
+	// Otherwise the decision under the other one; the door is neither Open
+	// nor Closed. Empty when every reading gives the same decision (a
+	// probe flagged on its own does not make the verdict ambiguous when
+	// another probe decides it either way).
+	Ambiguous []simulate.Ambiguity
+	Otherwise simulate.Decision
 }
 
-// Open reports whether the door is open for the request.
+// Open reports whether the door is open for the request: allowed, decided,
+// nothing but the policies deciding it, and under every reading of the
+// documentation.
 func (v *Verdict) Open() bool {
-	return v.Decision == simulate.Allow && !v.Unknown && v.Blamed == "" && v.Cause == nil
+	return v.Decision == simulate.Allow && !v.Unknown && v.Blamed == "" && v.Cause == nil && len(v.Ambiguous) == 0
 }
 
-// Closed reports whether the door is known to be closed: denied (or blamed
-// by AWS) and decided.
-func (v *Verdict) Closed() bool { return !v.Open() && !v.Unknown }
+// Closed reports whether the door is known to be closed: blamed by AWS, a
+// cause other than the policies, or denied, decided and under every
+// reading of the documentation.
+func (v *Verdict) Closed() bool {
+	return !v.Unknown && (v.Blamed != "" || v.Cause != nil || (v.Decision != simulate.Allow && len(v.Ambiguous) == 0))
+}
+
+// IsAmbiguous reports whether the door is open under one reading of the
+// documentation and closed under the other (and neither AWS, by reporting
+// the denial, nor a cause other than the policies settles it).
+func (v *Verdict) IsAmbiguous() bool {
+	return len(v.Ambiguous) > 0 && !v.Unknown && v.Blamed == "" && v.Cause == nil
+}
+
+// Ambiguity is the output form of an ambiguous verdict, the same in the
+// reports of diagnose and check (docs/contract.md, "ambiguous").
+type Ambiguity struct {
+	// Decision is the engine's reading (the verdict's decision), Otherwise
+	// the decision under the other reading.
+	Decision  simulate.Decision `json:"decision"`
+	Otherwise simulate.Decision `json:"otherwise"`
+	Note      string            `json:"note"`
+	Patterns  []AmbiguousMatch  `json:"patterns"`
+}
+
+// AmbiguousMatch is one pattern the decision hangs on.
+type AmbiguousMatch struct {
+	Policy    string `json:"policy"`
+	Statement string `json:"statement"`
+	Element   string `json:"element"` // Resource, NotResource, or "ArnLike aws:SourceArn"
+	Pattern   string `json:"pattern"`
+	Value     string `json:"value"` // the request's value it is matched against
+	Reason    string `json:"reason"`
+}
+
+// Ambiguity is the output form of the verdict's ambiguity; nil when it is
+// not ambiguous.
+func (v *Verdict) Ambiguity() *Ambiguity {
+	if !v.IsAmbiguous() {
+		return nil
+	}
+	a := &Ambiguity{Decision: v.Decision, Otherwise: v.Otherwise, Note: v.AmbiguityNote()}
+	for _, m := range v.Ambiguous {
+		a.Patterns = append(a.Patterns, AmbiguousMatch{Policy: m.Policy, Statement: m.Statement, Element: m.Element,
+			Pattern: m.Pattern, Value: m.Value, Reason: m.Reason})
+	}
+	return a
+}
+
+// AmbiguityNote says, for an ambiguous verdict, which way each reading
+// decides and which patterns it hangs on; "" otherwise.
+func (v *Verdict) AmbiguityNote() string {
+	if !v.IsAmbiguous() {
+		return ""
+	}
+	state := func(d simulate.Decision) string {
+		if d == simulate.Allow {
+			return "open (allow)"
+		}
+		return "closed (" + strings.ReplaceAll(string(d), "_", " ") + ")"
+	}
+	var why []string
+	for _, a := range v.Ambiguous {
+		why = append(why, fmt.Sprintf("statement %s of %s: %s %q against %q", Quote(a.Statement), a.Policy, a.Element, a.Pattern, a.Value))
+	}
+	return fmt.Sprintf("%s under lambda-doctor's reading, %s under the other: the IAM User Guide does not say whether a wildcard inside an ARN segment may match ':' (it says so only of a * that ends a segment): %s",
+		state(v.Decision), state(v.Otherwise), strings.Join(why, "; "))
+}
 
 // CheckOutbound judges a call the function's code makes with its execution
 // role. A role that could not be read, or a needed policy that does not
@@ -302,6 +380,67 @@ func (v *Verdict) settle() {
 	}
 	v.Unknown = (len(v.Unseen) > 0 && v.Decision == simulate.ImplicitDeny) ||
 		(len(v.Unparsed) > 0 && v.Decision != simulate.ExplicitDeny)
+	v.settleReadings()
+}
+
+// settleReadings sets Ambiguous and Otherwise when the verdict's decision
+// under the other reading of the wildcard rule (each probe's
+// Result.Ambiguous[].Otherwise) differs from the engine's.
+func (v *Verdict) settleReadings() {
+	v.Ambiguous, v.Otherwise = nil, ""
+	if v.Unknown {
+		return
+	}
+	other := simulate.Allow
+	var amb []simulate.Ambiguity
+	for _, p := range v.Probes {
+		d := p.Result.Decision
+		if len(p.Result.Ambiguous) > 0 {
+			d = p.Result.Ambiguous[0].Otherwise
+		next:
+			for _, a := range p.Result.Ambiguous {
+				for _, have := range amb {
+					if have.StatementRef == a.StatementRef && have.Element == a.Element && have.Pattern == a.Pattern && have.Value == a.Value {
+						continue next
+					}
+				}
+				amb = append(amb, a)
+			}
+		}
+		switch {
+		case d == simulate.ExplicitDeny:
+			other = simulate.ExplicitDeny
+		case d == simulate.ImplicitDeny && other == simulate.Allow:
+			other = simulate.ImplicitDeny
+		}
+	}
+	switch {
+	case (other == simulate.Allow) != (v.Decision == simulate.Allow):
+		v.Ambiguous, v.Otherwise = amb, other
+	case other != v.Decision:
+		// Closed either way; only the kind of denial hangs on the reading.
+		v.Notes = append(v.Notes, fmt.Sprintf("the door is closed under every reading, but it is %s under lambda-doctor's reading of %s and %s under the other (the IAM User Guide does not settle whether a wildcard inside an ARN segment may match ':')",
+			strings.ReplaceAll(string(v.Decision), "_", " "), amb[0].Pattern, strings.ReplaceAll(string(other), "_", " ")))
+	}
+}
+
+// UnderOtherReading is an ambiguous verdict judged again under the other
+// reading of the wildcard rule: the same requests with the results that
+// reading gives, so that a change can be planned for the decision the
+// engine's reading does not reach. v itself for a verdict that is not
+// ambiguous.
+func (v *Verdict) UnderOtherReading() *Verdict {
+	if !v.IsAmbiguous() {
+		return v
+	}
+	o := *v
+	o.Probes = make([]Probe, len(v.Probes))
+	for i, p := range v.Probes {
+		o.Probes[i] = Probe{Input: p.Input, Assumed: p.Assumed, Result: EvaluateOtherReading(p.Input)}
+	}
+	o.Notes = append([]string(nil), v.Notes...)
+	o.settle()
+	return &o
 }
 
 // CallFor is the call of v that made request r, or nil.
