@@ -35,32 +35,6 @@ func testFunction() *account.Function {
 	}
 }
 
-func TestGlobsIntersect(t *testing.T) {
-	for _, c := range []struct {
-		p, q string
-		want bool
-	}{
-		{"arn:aws:s3:::audit-*/*", "arn:aws:s3:::scratch/*", false},
-		{"arn:aws:s3:::audit-*/*", "arn:aws:s3:::audit-archive/*", true},
-		{"arn:aws:s3:::audit-*/*", "arn:aws:s3:::audit-archive", false},
-		{"*", "anything", true},
-		{"a?c", "abc", true},
-		{"a?c", "ac", false},
-		{"a*", "*b", true},
-		{"x*", "y*", false},
-		{"", "", true},
-		{"", "*", true},
-		{"abc", "abd", false},
-	} {
-		if got := globsIntersect(c.p, c.q); got != c.want {
-			t.Errorf("globsIntersect(%q, %q) = %v, want %v", c.p, c.q, got, c.want)
-		}
-		if got := globsIntersect(c.q, c.p); got != c.want {
-			t.Errorf("globsIntersect(%q, %q) = %v, want %v (symmetric)", c.q, c.p, got, c.want)
-		}
-	}
-}
-
 func TestWildMatchCase(t *testing.T) {
 	for _, c := range []struct {
 		p, s string

@@ -62,3 +62,50 @@ func evaluateWith(eval func(*simulate.Input) (*simulate.Result, error), in *simu
 	}
 	return r
 }
+
+// GlobsIntersect reports whether some string matches both IAM patterns
+// (* any run, ? one character; case-sensitive). It walks the product of the
+// two patterns' positions.
+func GlobsIntersect(p, q string) bool {
+	type st struct{ i, j int }
+	seen := map[st]bool{}
+	stack := []st{{0, 0}}
+	for len(stack) > 0 {
+		s := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if seen[s] {
+			continue
+		}
+		seen[s] = true
+		i, j := s.i, s.j
+		if i == len(p) && j == len(q) {
+			return true
+		}
+		// A star may match nothing.
+		if i < len(p) && p[i] == '*' {
+			stack = append(stack, st{i + 1, j})
+		}
+		if j < len(q) && q[j] == '*' {
+			stack = append(stack, st{i, j + 1})
+		}
+		if i == len(p) || j == len(q) {
+			continue
+		}
+		pc, qc := p[i], q[j]
+		if pc != '*' && pc != '?' && qc != '*' && qc != '?' && pc != qc {
+			continue
+		}
+		ni, nj := i+1, j+1
+		if pc == '*' {
+			ni = i
+		}
+		if qc == '*' {
+			nj = j
+		}
+		if ni == i && nj == j {
+			continue // both stars: consuming a character changes nothing
+		}
+		stack = append(stack, st{ni, nj})
+	}
+	return false
+}

@@ -340,7 +340,9 @@ func ResourcePolicyFor(fn *account.Function, qualifier string) (*account.Resourc
 	}
 	var unseen []account.Unseen
 	for _, u := range fn.Unseen {
-		if strings.EqualFold(u.Operation, "lambda:GetPolicy") {
+		// A template that sets the policy twice (AWS::Lambda::ResourcePolicy
+		// and AWS::Lambda::Permission) leaves it unknown too.
+		if strings.EqualFold(u.Operation, "lambda:GetPolicy") || (u.Operation == "template" && u.Resource == fn.ARN) {
 			unseen = append(unseen, u)
 		}
 	}
@@ -509,7 +511,8 @@ func policyJSON(statement map[string]any) string {
 func roleUnseen(fn *account.Function) []account.Unseen {
 	var out []account.Unseen
 	for _, u := range fn.Unseen {
-		if strings.HasPrefix(strings.ToLower(u.Operation), "iam:") {
+		if strings.HasPrefix(strings.ToLower(u.Operation), "iam:") ||
+			(u.Operation == "template" && (u.Resource == fn.Config.RoleARN || containsString(Markers(fn.Config.RoleARN), u.Resource))) {
 			out = append(out, u)
 		}
 	}

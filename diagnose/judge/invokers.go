@@ -41,8 +41,15 @@ func invokerRequirements(fn *account.Function) []Requirement {
 		add(inv, triggerSource(t), notes)
 	}
 	for _, u := range fn.URLConfigs {
-		if strings.EqualFold(u.AuthType, "NONE") {
+		switch {
+		case strings.EqualFold(u.AuthType, "NONE"):
 			add(Invoker{Principal: "*", Qualifier: u.Qualifier, FunctionURL: true, Why: "function URL"}, "the public function URL "+u.URL, nil)
+		case account.HasMarker(u.AuthType):
+			// Public for some values of a parameter or condition: an open
+			// door holds either way, a closed one is undecided.
+			inv := Invoker{Principal: "*", Qualifier: u.Qualifier, FunctionURL: true, Why: "function URL"}
+			out = append(out, Requirement{Rule: RuleInvoker, Door: Inbound, Invoker: &inv, Need: invokeNeed(fn, inv),
+				Source: "the function URL " + u.URL + " (auth type " + u.AuthType + ", NONE for some values)", If: Markers(u.AuthType)[0]})
 		}
 	}
 	for _, p := range PolicyInvokers(fn) {

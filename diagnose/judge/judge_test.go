@@ -234,3 +234,29 @@ func TestHostileNamesInWrittenDocuments(t *testing.T) {
 		}
 	}
 }
+
+func TestGlobsIntersect(t *testing.T) {
+	for _, c := range []struct {
+		p, q string
+		want bool
+	}{
+		{"arn:aws:s3:::audit-*/*", "arn:aws:s3:::scratch/*", false},
+		{"arn:aws:s3:::audit-*/*", "arn:aws:s3:::audit-archive/*", true},
+		{"arn:aws:s3:::audit-*/*", "arn:aws:s3:::audit-archive", false},
+		{"*", "anything", true},
+		{"a?c", "abc", true},
+		{"a?c", "ac", false},
+		{"a*", "*b", true},
+		{"x*", "y*", false},
+		{"", "", true},
+		{"", "*", true},
+		{"abc", "abd", false},
+	} {
+		if got := GlobsIntersect(c.p, c.q); got != c.want {
+			t.Errorf("GlobsIntersect(%q, %q) = %v, want %v", c.p, c.q, got, c.want)
+		}
+		if got := GlobsIntersect(c.q, c.p); got != c.want {
+			t.Errorf("GlobsIntersect(%q, %q) = %v, want %v (symmetric)", c.q, c.p, got, c.want)
+		}
+	}
+}

@@ -109,6 +109,15 @@ type Requirement struct {
 	// returns nil. Owner says who controls that document.
 	Outside string
 	Owner   string
+	// Unresolved are the markers (values a template does not give, see
+	// Markers) the requirement itself hangs on: what it asks of the doors
+	// cannot be said (a dead-letter target whose service is a parameter).
+	// Judge returns an undecided verdict naming them.
+	Unresolved []string
+	// If is a marker the requirement exists only for some values of (a
+	// tracing mode from a condition): an open door holds either way, a
+	// door that is not open is undecided.
+	If string
 }
 
 // Judge judges r on fn: nil for a requirement decided Outside the model.
@@ -118,6 +127,12 @@ func Judge(fn *account.Function, r Requirement) *Verdict {
 	switch {
 	case r.Outside != "":
 		return nil
+	case len(r.Unresolved) > 0:
+		v = &Verdict{Door: r.Door, Unknown: true, Calls: r.Calls, Invoker: r.Invoker}
+		if r.Door == Outbound && len(r.Calls) == 1 {
+			v.Call, v.Calls = &r.Calls[0], nil
+		}
+		v.addUnresolved(fn, r.Unresolved...)
 	case r.Door == Trust:
 		v = CheckTrust(fn)
 	case r.Door == Logs:
@@ -126,6 +141,12 @@ func Judge(fn *account.Function, r Requirement) *Verdict {
 		v = CheckInbound(fn, *r.Invoker)
 	default:
 		v = CheckOutboundAll(fn, r.Calls)
+	}
+	if r.If != "" && !v.Open() && !v.Unknown {
+		// Required only for some values of r.If.
+		v.Unknown = true
+		v.Ambiguous, v.Otherwise = nil, ""
+		v.addUnresolved(fn, r.If)
 	}
 	v.Rule = r.Rule
 	return v
@@ -189,16 +210,23 @@ func Requirements(fn *account.Function) []Requirement {
 		if r, ok := eventSourceRequirement(fn, es, calls, ec2ARN); ok {
 			r.Calls = append(r.Calls, ResourceKeyCalls(fn, es.EventSourceARN, false, "event source mapping "+es.UUID)...)
 			add(r)
+		} else if m := serviceMarkers(es.EventSourceARN); len(m) > 0 {
+			add(Requirement{Rule: RuleEventSource, Door: Outbound, Need: "read the event source " + es.EventSourceARN,
+				Source: "event source mapping " + es.EventSourceARN, Unresolved: m})
 		}
 	}
 
 	// Dead-letter queue or topic: sqs:SendMessage / sns:Publish (Lambda DG
 	// invocation-async-retain-records, dead-letter queues).
 	if t := fn.Config.DeadLetterTarget; t != "" {
-		if cs := deliveryCalls(t, "the function's dead-letter target", false); len(cs) > 0 {
-			cs = append(cs, ResourceKeyCalls(fn, t, true, "the function's dead-letter target")...)
-			add(Requirement{Rule: RuleDeadLetter, Door: Outbound, Need: "send discarded events to " + t, Calls: cs,
-				Source: "the function's dead-letter target " + t})
+		r := Requirement{Rule: RuleDeadLetter, Door: Outbound, Need: "send discarded events to " + t,
+			Source: "the function's dead-letter target " + t}
+		if r.Calls = deliveryCalls(t, "the function's dead-letter target", false); len(r.Calls) > 0 {
+			r.Calls = append(r.Calls, ResourceKeyCalls(fn, t, true, "the function's dead-letter target")...)
+			add(r)
+		} else if m := serviceMarkers(t); len(m) > 0 {
+			r.Unresolved = m
+			add(r)
 		}
 	}
 
@@ -214,10 +242,14 @@ func Requirements(fn *account.Function) []Requirement {
 			if ac.Qualifier != "" {
 				why += " of " + ac.Qualifier
 			}
-			if cs := deliveryCalls(d.dest, why, true); len(cs) > 0 {
-				cs = append(cs, ResourceKeyCalls(fn, d.dest, true, why)...)
-				add(Requirement{Rule: RuleDestination, Door: Outbound, Need: "deliver " + d.kind + " records to " + d.dest, Calls: cs,
-					Source: "the " + why + " " + d.dest})
+			r := Requirement{Rule: RuleDestination, Door: Outbound, Need: "deliver " + d.kind + " records to " + d.dest,
+				Source: "the " + why + " " + d.dest}
+			if r.Calls = deliveryCalls(d.dest, why, true); len(r.Calls) > 0 {
+				r.Calls = append(r.Calls, ResourceKeyCalls(fn, d.dest, true, why)...)
+				add(r)
+			} else if m := serviceMarkers(d.dest); len(m) > 0 {
+				r.Unresolved = m
+				add(r)
 			}
 		}
 	}
@@ -225,10 +257,15 @@ func Requirements(fn *account.Function) []Requirement {
 	// Active tracing: xray:PutTraceSegments and xray:PutTelemetryRecords
 	// (Lambda DG services-xray, and the AWSXRayDaemonWriteAccess managed
 	// policy).
-	if strings.EqualFold(fn.Config.TracingMode, "Active") {
-		add(Requirement{Rule: RuleXRay, Door: Outbound, Need: "send traces to X-Ray",
+	if tm := fn.Config.TracingMode; strings.EqualFold(tm, "Active") || account.HasMarker(tm) {
+		r := Requirement{Rule: RuleXRay, Door: Outbound, Need: "send traces to X-Ray",
 			Calls:  calls("tracing mode Active", "*", "xray:PutTraceSegments", "xray:PutTelemetryRecords"),
-			Source: "the function's Active tracing"})
+			Source: "the function's Active tracing"}
+		if account.HasMarker(tm) {
+			r.If = Markers(tm)[0]
+			r.Source = "the function's tracing mode " + tm + " (Active for some values)"
+		}
+		add(r)
 	}
 
 	// Environment variables encrypted with a customer managed key (Lambda DG
@@ -324,6 +361,16 @@ func eventSourceRequirement(fn *account.Function, es account.EventSource, calls 
 		return r, false
 	}
 	return r, true
+}
+
+// serviceMarkers are the markers that stand where an ARN's service is (a
+// whole ARN from a parameter or an import): what calls reach it cannot be
+// said.
+func serviceMarkers(arn string) []string {
+	if svc := account.ARNField(arn, 2); svc != "" && !account.HasMarker(svc) {
+		return nil
+	}
+	return Markers(arn)
 }
 
 // deliveryCalls are the calls that deliver a record to target.

@@ -93,6 +93,10 @@ type Probe struct {
 	// allow (the caller's identity side of a cross-account invoke, the
 	// resource policy of another account's resource...).
 	Assumed []string
+	// Unresolved lists the markers (values a template does not give, see
+	// Markers) the result depends on: Result is then one of the decisions
+	// their values could give, not the decision.
+	Unresolved []string
 }
 
 // Unparsed is a policy document of the model that the engine could not
@@ -124,6 +128,12 @@ type Verdict struct {
 	Unknown  bool
 	Unseen   []account.Unseen
 	Unparsed []Unparsed
+	// Unresolved are the values the decision depends on that the model
+	// does not know (a template's parameters without a value, imports,
+	// names assigned at deploy), each with where it comes from: an Unseen
+	// of Operation "template" whose Resource is the marker. They make the
+	// verdict Unknown unless a probe is denied whatever they are.
+	Unresolved []account.Unseen
 	// Notes are facts a person needs to read the verdict ("the caller's
 	// identity policies are in account 4444 and were not read").
 	Notes []string
@@ -236,13 +246,13 @@ func (v *Verdict) AmbiguityNote() string {
 func CheckOutbound(fn *account.Function, c Call) *Verdict {
 	in, gaps := OutboundInput(fn, c)
 	v := &Verdict{Door: Outbound, Call: &c}
-	v.addGaps(gaps)
+	v.addGaps(fn, gaps)
 	if in == nil {
 		v.Unknown = true
 		return v
 	}
 	v.Probes = []Probe{{Input: in, Assumed: gaps.Assumed}}
-	v.settle()
+	v.settle(fn)
 	v.setCause(fn)
 	return v
 }
@@ -269,7 +279,7 @@ func checkCalls(fn *account.Function, door Door, calls []Call) *Verdict {
 	}
 	for _, c := range calls {
 		in, gaps := OutboundInput(fn, c)
-		v.addGaps(gaps)
+		v.addGaps(fn, gaps)
 		if in == nil {
 			v.Unknown = true
 			v.Probes = nil
@@ -277,7 +287,7 @@ func checkCalls(fn *account.Function, door Door, calls []Call) *Verdict {
 		}
 		v.Probes = append(v.Probes, Probe{Input: in, Assumed: gaps.Assumed})
 	}
-	v.settle()
+	v.settle(fn)
 	v.setCause(fn)
 	return v
 }
@@ -286,7 +296,7 @@ func checkCalls(fn *account.Function, door Door, calls []Call) *Verdict {
 func CheckInbound(fn *account.Function, inv Invoker) *Verdict {
 	ins, gaps := InboundInputs(fn, inv)
 	v := &Verdict{Door: Inbound, Invoker: &inv}
-	v.addGaps(gaps)
+	v.addGaps(fn, gaps)
 	if len(ins) == 0 {
 		v.Unknown = true
 		return v
@@ -294,7 +304,7 @@ func CheckInbound(fn *account.Function, inv Invoker) *Verdict {
 	for _, in := range ins {
 		v.Probes = append(v.Probes, Probe{Input: in, Assumed: gaps.Assumed})
 	}
-	v.settle()
+	v.settle(fn)
 	return v
 }
 
@@ -302,13 +312,13 @@ func CheckInbound(fn *account.Function, inv Invoker) *Verdict {
 func CheckTrust(fn *account.Function) *Verdict {
 	in, gaps := TrustInput(fn)
 	v := &Verdict{Door: Trust}
-	v.addGaps(gaps)
+	v.addGaps(fn, gaps)
 	if in == nil {
 		v.Unknown = true
 		return v
 	}
 	v.Probes = []Probe{{Input: in}}
-	v.settle()
+	v.settle(fn)
 	return v
 }
 
@@ -344,8 +354,22 @@ func Recheck(fn *account.Function, v *Verdict) *Verdict {
 	return nv
 }
 
-func (v *Verdict) addGaps(g Gaps) {
-	v.Unseen = appendUnseen(v.Unseen, g.Unseen...)
+// addUnresolved records markers the verdict depends on, each described by
+// where fn's model says it comes from.
+func (v *Verdict) addUnresolved(fn *account.Function, markers ...string) {
+next:
+	for _, m := range markers {
+		for _, have := range v.Unresolved {
+			if have.Resource == m {
+				continue next
+			}
+		}
+		v.Unresolved = append(v.Unresolved, MarkerSource(fn, m))
+	}
+}
+
+func (v *Verdict) addGaps(fn *account.Function, g Gaps) {
+	v.Unseen = appendUnseen(v.Unseen, templateGaps(fn, g.Unseen)...)
 	for _, u := range g.Unparsed {
 		dup := false
 		for _, have := range v.Unparsed {
@@ -362,12 +386,22 @@ func (v *Verdict) addGaps(g Gaps) {
 // first implicit deny. Unseen reads make the verdict Unknown unless an
 // explicit deny already decides; so does a needed document that does not
 // parse (it was left out of the input, and could hold a deny).
-func (v *Verdict) settle() {
+func (v *Verdict) settle(fn *account.Function) {
 	v.Decision = simulate.Allow
+	certainDeny := false
+	var unresolved []string
 	for i := range v.Probes {
 		p := &v.Probes[i]
 		if p.Result == nil {
-			p.Result = Evaluate(p.Input)
+			p.Result, p.Unresolved = evaluateProbe(p.Input)
+		}
+		if len(p.Unresolved) == 0 && p.Result.Decision != simulate.Allow {
+			certainDeny = true
+		}
+		for _, m := range p.Unresolved {
+			if !containsString(unresolved, m) {
+				unresolved = append(unresolved, m)
+			}
 		}
 		switch p.Result.Decision {
 		case simulate.ExplicitDeny:
@@ -380,6 +414,12 @@ func (v *Verdict) settle() {
 	}
 	v.Unknown = (len(v.Unseen) > 0 && v.Decision == simulate.ImplicitDeny) ||
 		(len(v.Unparsed) > 0 && v.Decision != simulate.ExplicitDeny)
+	if len(unresolved) > 0 && !certainDeny {
+		// A value the model does not know decides: undecided, whatever
+		// decision the markers as written give.
+		v.Unknown = true
+		v.addUnresolved(fn, unresolved...)
+	}
 	v.settleReadings()
 }
 
@@ -439,7 +479,7 @@ func (v *Verdict) UnderOtherReading() *Verdict {
 		o.Probes[i] = Probe{Input: p.Input, Assumed: p.Assumed, Result: EvaluateOtherReading(p.Input)}
 	}
 	o.Notes = append([]string(nil), v.Notes...)
-	o.settle()
+	o.settle(nil)
 	return &o
 }
 
