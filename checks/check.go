@@ -36,6 +36,12 @@ type Options struct {
 	// and for a snapshot): every command of a fix or an advice carries it
 	// (fix.Target).
 	Profile string
+	// FixFormat is how fixes are written (default fix.CLI).
+	FixFormat fix.Format
+	// Template is set when the functions were read from an infrastructure
+	// template (`check --template`): findings point at its resources, and
+	// the values it does not give are reported with how to give them.
+	Template *Template
 }
 
 // Checker accumulates the results of checking a set of functions. It is
@@ -117,9 +123,19 @@ func (c *Checker) Check(fn *account.Function) {
 	var trust *toFix
 	reqs, outside := judgeRequirements(fn)
 	for _, j := range reqs {
-		fr.Requirements = append(fr.Requirements, requirement(j))
+		q := requirement(j)
+		if c.opts.Template != nil {
+			q.Unresolved = c.unresolved(j.v)
+		}
+		fr.Requirements = append(fr.Requirements, q)
 		unparsed = append(unparsed, j.v.Unparsed...)
 		f, advice, ok := requirementFinding(fn, j)
+		if ok {
+			f.Location = j.req.At
+			if f.Location == nil {
+				f.Location = c.statementResource(j.req.Source)
+			}
+		}
 		if !ok || c.ignore[f.ID] {
 			continue
 		}
@@ -190,6 +206,16 @@ func (c *Checker) Check(fn *account.Function) {
 		unparsed = append(unparsed, ru...)
 	}
 
+	for i := range roleFindings {
+		c.locate(&roleFindings[i], fn)
+	}
+	for _, f := range findings {
+		c.locate(f, fn)
+	}
+	if trust != nil {
+		c.locate(trust.finding, fn)
+	}
+
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if first {
@@ -234,9 +260,15 @@ func (c *Checker) buildFixes() {
 	})
 	set := fix.NewSet()
 	set.Profile = c.opts.Profile
+	set.Template = c.opts.Template.fixTemplate()
 	for _, fx := range all {
 		for _, t := range fx.items {
-			fixes := set.For(t.fn, t.v, fix.CLI)
+			fixes := set.For(t.fn, t.v, c.opts.FixFormat)
+			if c.opts.Template != nil {
+				for i := range fixes {
+					needsValues(&fixes[i])
+				}
+			}
 			if t.finding != nil {
 				t.finding.Fixes = fixes
 				t.finding.Advice = ""
@@ -270,7 +302,7 @@ func (c *Checker) Report() *Report {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.buildFixes()
-	r := &Report{FailOn: c.opts.FailOn, Functions: append([]FunctionResult(nil), c.functions...)}
+	r := &Report{FailOn: c.opts.FailOn, Functions: append([]FunctionResult(nil), c.functions...), Template: c.opts.Template}
 	if c.opts.Spec != nil {
 		r.Spec = c.opts.Spec.File
 	}
@@ -303,6 +335,24 @@ func (c *Checker) Report() *Report {
 	}
 	r.Findings = c.merged(r.Findings, c.unparsed)
 	r.summarize()
+	if t := c.opts.Template; t != nil {
+		// Each value with the number of checks it leaves undecided.
+		tc := *t
+		tc.Unknowns = append([]TemplateValue{}, t.Unknowns...)
+		for i := range tc.Unknowns {
+			for _, fr := range r.Functions {
+				for _, q := range fr.Requirements {
+					for _, u := range q.Unresolved {
+						if u.Value == tc.Unknowns[i].Value {
+							tc.Unknowns[i].Decides++
+							break
+						}
+					}
+				}
+			}
+		}
+		r.Template = &tc
+	}
 	return r
 }
 

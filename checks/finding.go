@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/lambda-doctor/lambda-doctor/account"
 	"github.com/lambda-doctor/lambda-doctor/diagnose/fix"
 	"github.com/lambda-doctor/lambda-doctor/diagnose/judge"
 )
@@ -82,6 +83,10 @@ type Finding struct {
 	// the finding is undecided (it makes the run incomplete, never failed),
 	// and its fixes make the door open under both readings.
 	Ambiguous *judge.Ambiguity `json:"ambiguous,omitempty"`
+	// Location is the template resource the finding is about (`check
+	// --template`): the trigger or permission that asks for the
+	// requirement, the role, or the function.
+	Location *account.Location `json:"location,omitempty"`
 }
 
 // Evidence points at what made a rule fire.

@@ -18,6 +18,9 @@ type Report struct {
 	// shared by several functions appears once, naming them all.
 	Findings []Finding `json:"findings"`
 	Summary  Summary   `json:"summary"`
+	// Template is set by `check --template`: the file, and the values it
+	// does not give.
+	Template *Template `json:"template,omitempty"`
 }
 
 // FunctionResult is what was checked on one function.
@@ -51,6 +54,10 @@ type Requirement struct {
 	// IAM User Guide and not under the other: it is undecided (Decision is
 	// the engine's reading).
 	Ambiguous *judge.Ambiguity `json:"ambiguous,omitempty"`
+	// Unresolved are, for a template's model, the values the decision
+	// depends on that the template does not give (and the resources it
+	// does not define), each with where it comes from and how to give it.
+	Unresolved []Unresolved `json:"unresolved,omitempty"`
 }
 
 // Expectation is one expectation of the spec and its outcome.
@@ -100,10 +107,13 @@ type Summary struct {
 	// Ambiguous counts the requirements and expectations (of Unknown)
 	// that hold under one reading of the IAM User Guide and not under the
 	// other.
-	Ambiguous int  `json:"ambiguous"`
-	Failed    bool `json:"failed"`
+	Ambiguous int `json:"ambiguous"`
+	// Unresolved counts the requirements (of Unknown) left undecided only by
+	// values a template does not give (`check --template`).
+	Unresolved int  `json:"unresolved"`
+	Failed     bool `json:"failed"`
 	// relaxed counts the undecided requirements --fail-on none lets pass:
-	// the ambiguous ones.
+	// the ambiguous ones, and those that hang only on a template's values.
 	relaxed int
 }
 
@@ -119,8 +129,9 @@ type RuleCount struct {
 // Incomplete reports whether something could not be decided: a function
 // that could not be read, a requirement or expectation undecided, a
 // document that does not parse. With --fail-on none, a requirement that
-// hangs only on a reading of the documentation is reported but does not
-// make the run incomplete (findings are then reported, never failing).
+// hangs only on a reading of the documentation, or only on values a
+// template does not give, is reported but does not make the run
+// incomplete (findings are then reported, never failing).
 func (r *Report) Incomplete() bool {
 	s := r.Summary
 	unknown := s.Unknown
@@ -170,6 +181,10 @@ func (r *Report) summarize() {
 			case q.Decision == "unknown":
 				s.Unknown++
 				s.RequirementsUnknown++
+				if len(q.Unresolved) > 0 && len(q.Unparsed) == 0 {
+					s.Unresolved++
+					s.relaxed++
+				}
 			default:
 				s.RequirementsFailed++
 			}

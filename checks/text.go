@@ -63,10 +63,27 @@ func WriteText(w io.Writer, r *Report, o TextOptions) error {
 			if q.ID == judge.RuleInvoker {
 				who = "it"
 			}
+			if len(q.Unresolved) > 0 {
+				var vals []string
+				for _, u := range q.Unresolved {
+					vals = append(vals, u.Value)
+				}
+				why = "it depends on " + strings.Join(dedupe(vals), ", ") + ", which the template does not give"
+			}
 			if len(q.Unparsed) > 0 {
 				why = "LD110: " + strings.Join(q.Unparsed, ", ") + " does not parse"
 			}
-			p.line(fmt.Sprintf("%s %s: could not decide whether %s can %s (%s)", p.paint(p.c.Yellow, "?"), fr.Name, who, q.Need, why))
+			p.line(fmt.Sprintf("%s %s %s: could not decide whether %s can %s (%s)", p.paint(p.c.Yellow, "?"), p.paint(p.c.Bold, q.ID), fr.Name, who, q.Need, why))
+			for _, u := range q.Unresolved {
+				line := "  value     " + u.Value + ": " + u.Source
+				if u.Supply != "" {
+					line += "; " + u.Supply
+				}
+				p.line(line)
+			}
+		}
+		if r.Template != nil {
+			continue // the template's gaps are listed once, below
 		}
 		if len(fr.Unseen) > 0 && (o.Verbose || hasUnknown(fr)) {
 			for _, u := range fr.Unseen {
@@ -75,8 +92,36 @@ func WriteText(w io.Writer, r *Report, o TextOptions) error {
 			p.line("")
 		}
 	}
+	p.templateValues(r, o.Verbose)
 	p.summary(r)
 	return p.err
+}
+
+// templateValues lists the values the template does not give that leave a
+// check undecided (all of them with verbose), each with how to give it.
+func (p *printer) templateValues(r *Report, verbose bool) {
+	if r.Template == nil {
+		return
+	}
+	var lines []string
+	for _, u := range r.Template.Unknowns {
+		if u.Decides == 0 && !verbose {
+			continue
+		}
+		at := u.File
+		if u.Line > 0 {
+			at += fmt.Sprintf(":%d", u.Line)
+		}
+		lines = append(lines, fmt.Sprintf("  %s  %s %s (%s), decides %d: %s", u.Value, u.Kind, u.Name, at, u.Decides, u.Supply))
+	}
+	if len(lines) == 0 {
+		return
+	}
+	p.line("values the template does not give:")
+	for _, l := range lines {
+		p.line(l)
+	}
+	p.line("")
 }
 
 func hasUnknown(fr FunctionResult) bool {
@@ -152,6 +197,9 @@ func (p *printer) finding(f Finding) {
 	if len(f.Functions) > 1 {
 		p.line("  functions " + strings.Join(names(f.Functions), ", "))
 	}
+	if f.Location != nil {
+		p.line("  at        " + where(f.Location))
+	}
 	for _, e := range f.Evidence {
 		p.line("  evidence  " + evidenceText(e))
 	}
@@ -197,11 +245,16 @@ func (p *printer) fixes(fixes []fix.Fix) {
 		if fx.Verified {
 			head = "fix (verified by simulation)"
 		}
+		if fx.Format != fix.CLI && fx.Format != "" {
+			head += " as " + string(fx.Format)
+		}
 		p.line("  " + p.paint(p.c.Green, head))
 		if fx.Explanation != "" {
 			p.line("    # " + fx.Explanation)
 		}
-		p.line("    " + fx.Command)
+		for _, l := range strings.Split(fx.Command, "\n") {
+			p.line("    " + l)
+		}
 	}
 }
 

@@ -6,12 +6,15 @@ import (
 	"fmt"
 	"os"
 	"runtime/debug"
+	"slices"
 	"strings"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/lambda-doctor/lambda-doctor/account"
+	"github.com/lambda-doctor/lambda-doctor/account/template"
 	"github.com/lambda-doctor/lambda-doctor/checks"
+	"github.com/lambda-doctor/lambda-doctor/diagnose/fix"
 	"github.com/lambda-doctor/lambda-doctor/internal/limits"
 	"github.com/lambda-doctor/lambda-doctor/internal/validate"
 )
@@ -36,6 +39,13 @@ type checkOptions struct {
 	Workers   int
 	Verbose   bool
 	SARIFFile string
+	// FixFormat is --fix-format; "" lets the source choose (cli for an
+	// account, the template's own language for --template).
+	FixFormat fix.Format
+	// Template is --template FILE: the functions come from the template,
+	// read with these options.
+	Template     string
+	TemplateOpts template.Options
 }
 
 // checkCommand is `lambda-doctor check`; runF, when set, gets the options
@@ -49,9 +59,15 @@ what its configuration requires (the execution role's logs, VPC, event
 source, dead-letter, destination, X-Ray, KMS and EFS permissions, Lambda's
 trust, and every invoker the account shows), least-privilege findings on its
 role and resource policy, and the expectations of a spec file (--spec).
+With --template FILE it judges a CloudFormation or SAM template (or cdk synth
+output) before deploy, offline: the same rules on the functions the template
+defines, with --parameter K=V for its parameters and --region/--account for
+its pseudo parameters; a requirement that depends on a value the template
+does not give is undecided and named with how to give it.
 Exit 0 when all is well (quietly), 1 when an expectation fails or a finding
 is at or above --fail-on, 2 on bad input, 3 when the account could not be
-read (or a policy parsed) well enough to decide.`,
+read (or a policy parsed, or a template's values known) well enough to
+decide.`,
 		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "function", Usage: "function `NAME` or ARN to check"},
 			&cli.BoolFlag{Name: "all", Usage: "check every function of the account (or snapshot)"},
@@ -62,7 +78,12 @@ read (or a policy parsed) well enough to decide.`,
 			&cli.StringSliceFlag{Name: "ignore", Usage: "rule `ID` whose findings are not reported (repeatable, e.g. --ignore LD104)"},
 			&cli.IntFlag{Name: "concurrency", Value: 16, Usage: "functions read and checked at once with --all"},
 			&cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "text output: list every finding and expectation, also when all is well"},
-			&cli.StringFlag{Name: "sarif-file", Usage: "repository `FILE` the SARIF results point at (code scanning needs one; default: the --spec file)"},
+			&cli.StringFlag{Name: "sarif-file", Usage: "repository `FILE` the SARIF results point at (code scanning needs one; default: the --template or --spec file)"},
+			&cli.StringFlag{Name: "fix-format", Usage: "how fixes are written: cli, cloudformation, sam or terraform (default: cli; with --template, the template's own: cloudformation or sam)"},
+			&cli.StringFlag{Name: "template", Usage: "judge the CloudFormation or SAM template `FILE` (YAML or JSON, cdk synth output too) instead of an account"},
+			&cli.StringSliceFlag{Name: "parameter", Usage: "--template: the value of a template parameter, `KEY=VALUE` (repeatable; a list parameter takes a comma-separated value)"},
+			&cli.StringFlag{Name: "account", Usage: "--template: the account `ID` the template is deployed to (AWS::AccountId)"},
+			&cli.StringFlag{Name: "stack-name", Usage: "--template: the stack `NAME` (AWS::StackName)"},
 		}, sourceFlags()...),
 		Action: action(checkOptionsFrom, runCheck, runF),
 	}
@@ -91,6 +112,15 @@ func checkOptionsFrom(c *cli.Context) (*checkOptions, error) {
 			return nil, badInput(fmt.Errorf("--function: %w", err))
 		}
 	}
+	if f := c.String("fix-format"); f != "" {
+		o.FixFormat = fix.Format(f)
+		if !slices.Contains(fix.Formats, o.FixFormat) {
+			return nil, usageErrorf("--fix-format must be cli, cloudformation, sam or terraform, not %q", f)
+		}
+	}
+	if err := templateOptionsFrom(c, o); err != nil {
+		return nil, err
+	}
 	if path := c.String("spec"); path != "" {
 		limit, err := sizeFlag(c, "max-spec-size")
 		if err != nil {
@@ -104,10 +134,10 @@ func checkOptionsFrom(c *cli.Context) (*checkOptions, error) {
 			return nil, badInput(err)
 		}
 	}
-	if !o.All && o.Function == "" && (o.Spec == nil || len(o.Spec.Names()) == 0) {
+	if !o.All && o.Function == "" && o.Template == "" && (o.Spec == nil || len(o.Spec.Names()) == 0) {
 		return nil, usageErrorf("name a function with --function NAME, or check every function with --all")
 	}
-	if o.Spec != nil && o.Function == "" {
+	if o.Spec != nil && o.Function == "" && o.Template == "" {
 		for _, fs := range o.Spec.Functions {
 			if fs.Function == "" {
 				return nil, badInput(&checks.SpecError{File: o.Spec.File, Line: fs.Line,
@@ -136,6 +166,9 @@ func checkOptionsFrom(c *cli.Context) (*checkOptions, error) {
 			o.Ignore = append(o.Ignore, r.ID)
 		}
 	}
+	if o.Template != "" {
+		return o, nil
+	}
 	if o.Source, err = sourceOptionsFrom(c); err != nil {
 		return nil, err
 	}
@@ -145,11 +178,14 @@ func checkOptionsFrom(c *cli.Context) (*checkOptions, error) {
 // runCheck checks the functions, prints the report and gives its exit
 // code: 1 when it fails, 3 when it is incomplete.
 func runCheck(ctx context.Context, s *streams, o *checkOptions) error {
+	if o.Template != "" {
+		return runCheckTemplate(s, o)
+	}
 	src, err := o.Source.open(ctx, s)
 	if err != nil {
 		return err
 	}
-	opts := checks.Options{FailOn: o.FailOn, Spec: o.Spec, Function: o.Function, Ignore: o.Ignore, Workers: o.Workers}
+	opts := checks.Options{FailOn: o.FailOn, Spec: o.Spec, Function: o.Function, Ignore: o.Ignore, Workers: o.Workers, FixFormat: o.FixFormat}
 	if o.Source.Snapshot == "" {
 		// The fixes run with the credentials that read the account.
 		opts.Profile = o.Source.Profile
@@ -202,7 +238,13 @@ func runCheck(ctx context.Context, s *streams, o *checkOptions) error {
 			return err
 		}
 	}
+	return writeCheck(s, o, rep)
+}
 
+// writeCheck prints the report in the format asked for and gives the exit
+// code: 1 when it fails, 3 when it is incomplete.
+func writeCheck(s *streams, o *checkOptions, rep *checks.Report) error {
+	var err error
 	switch o.Output {
 	case "json":
 		err = checks.WriteJSON(s.out, rep)
@@ -276,11 +318,14 @@ func incomplete(rep *checks.Report) string {
 	if n := rep.Summary.Errors; n > 0 {
 		parts = append(parts, fmt.Sprintf("%d function(s) could not be read", n))
 	}
-	if n := rep.Summary.Unknown - rep.Summary.Ambiguous; n > 0 {
+	if n := rep.Summary.Unknown - rep.Summary.Ambiguous - rep.Summary.Unresolved; n > 0 {
 		parts = append(parts, fmt.Sprintf("%d check(s) could not be decided because reads were refused or documents do not parse", n))
 	}
+	if n := rep.Summary.Unresolved; n > 0 {
+		parts = append(parts, fmt.Sprintf("%d check(s) depend on values the template does not give (see \"values the template does not give\")", n))
+	}
 	if n := rep.Summary.Ambiguous; n > 0 {
-		parts = append(parts, fmt.Sprintf("%d check(s) hold under one reading of the IAM User Guide and not under the other (see \"undecided\"; --fail-on none reports them without failing)", n))
+		parts = append(parts, fmt.Sprintf("%d check(s) hold under one reading of the IAM User Guide and not under the other (see \"undecided\")", n))
 	}
 	if n := rep.Summary.Unparsed; n > 0 {
 		parts = append(parts, fmt.Sprintf("%d policy document(s) do not parse (LD110)", n))

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/lambda-doctor/lambda-doctor/account"
+	"github.com/lambda-doctor/lambda-doctor/account/template"
 	"github.com/lambda-doctor/lambda-doctor/checks"
 	"github.com/lambda-doctor/lambda-doctor/diagnose"
 	"github.com/lambda-doctor/lambda-doctor/internal/limits"
@@ -83,6 +84,7 @@ func exitCode(err error) (code int, advice string) {
 		spe *checks.SpecError
 		tle *limits.TooLargeError
 		nte *limits.NotTextError
+		tpe *template.Error
 	)
 	switch {
 	case err == nil:
@@ -93,7 +95,7 @@ func exitCode(err error) (code int, advice string) {
 		return exitBadInput, "run 'lambda-doctor COMMAND --help' for the flags"
 	case errors.As(err, &ine), errors.As(err, &ae):
 		return exitUnseen, ""
-	case errors.As(err, &tle), errors.As(err, &nte), errors.As(err, &ie), errors.As(err, &aie), errors.As(err, &die), errors.As(err, &spe):
+	case errors.As(err, &tle), errors.As(err, &nte), errors.As(err, &ie), errors.As(err, &aie), errors.As(err, &die), errors.As(err, &spe), errors.As(err, &tpe):
 		return exitBadInput, ""
 	case errors.Is(err, account.ErrNotFound):
 		return exitUnseen, "check the function's name, and the account and region it is read in (--profile, --region, or the ARN's region)"

@@ -70,7 +70,8 @@ func denyPlan(fn *account.Function, v *judge.Verdict, r simulate.Request, d simu
 			}
 			return nil
 		}
-		p.iac = func(f Format) string { return iacInline(f, role, name, doc) }
+		roleARN := fn.Role.ARN
+		p.iac = func(r render) string { return iacInline(r, roleARN, role, name, doc) }
 	case "managed", "boundary":
 		arn := loc.name
 		if awsManaged(arn) {
@@ -93,11 +94,12 @@ func denyPlan(fn *account.Function, v *judge.Verdict, r simulate.Request, d simu
 			}
 			return nil
 		}
-		p.iac = func(f Format) string { return iacManagedDoc(f, arn, doc) }
+		p.iac = func(r render) string { return iacManagedDoc(r, arn, doc) }
 	case "trust":
 		p.fix.Command = updateAssumeRolePolicy(t, role, doc)
 		p.apply = func(w *account.Function) error { w.Role.Trust = doc; return nil }
-		p.iac = func(f Format) string { return iacTrust(f, role, doc) }
+		roleARN := fn.Role.ARN
+		p.iac = func(r render) string { return iacTrust(r, roleARN, role, doc) }
 	case "key":
 		arn := loc.name
 		if k := fn.KeyByARN(arn); k != nil && k.KeyManager == account.KeyManagerAWS {

@@ -108,6 +108,9 @@ type Set struct {
 
 	roles    map[string]*account.Role            // by role ARN, with the fixes so far
 	policies map[string][]account.ResourcePolicy // by function ARN
+	// Template, when set, writes the CloudFormation and SAM fixes as edits
+	// of the template the model was read from.
+	Template *Template
 }
 
 // NewSet returns an empty Set.
@@ -168,7 +171,7 @@ func (s *Set) For(fn *account.Function, v *judge.Verdict, f Format) []Fix {
 			}
 		}
 		if f != CLI && p.iac != nil {
-			fix.Command = t.iacComment(f) + "\n" + p.iac(f)
+			fix.Command = t.iacComment(f) + "\n" + p.iac(render{f: f, t: s.Template, fn: fn})
 			fix.Format = f
 		} else {
 			fix.Format = CLI
@@ -235,7 +238,7 @@ func (s *Set) keep(work *account.Function) {
 type plan struct {
 	fix   Fix
 	apply func(*account.Function) error
-	iac   func(Format) string
+	iac   func(render) string
 	// key is a KMS key the plan acts on that the model may not hold (one
 	// a pasted text told about).
 	key *account.Key

@@ -12,7 +12,10 @@ import (
 // Renderings of a fix's grant for infrastructure as code. CloudFormation and
 // SAM snippets are YAML resources (SAM templates take CloudFormation
 // resources as they are; the SAM form uses the function's Policies where
-// SAM has a shorthand); Terraform snippets use the AWS provider.
+// SAM has a shorthand); Terraform snippets use the AWS provider. With a
+// Template (check --template), the snippets edit that template: a role or
+// function it defines gets the property to add, named by logical id with
+// its location, and values it does not fix are intrinsic functions.
 
 func tfName(s string) string {
 	s = strings.ToLower(unsafeID.ReplaceAllString(s, "_"))
@@ -20,62 +23,98 @@ func tfName(s string) string {
 	return strings.Trim(s, "_")
 }
 
-func iacInline(f Format, role, name, doc string) string {
-	switch f {
-	case Terraform:
+// withUnfilled adds, above a template snippet, the values the template has
+// no expression for.
+func withUnfilled(s string, ok bool) string {
+	if ok {
+		return s
+	}
+	return unfilled(s) + "\n" + s
+}
+
+func iacInline(r render, roleARN, role, name, doc string) string {
+	switch {
+	case r.f == Terraform:
 		return fmt.Sprintf("resource \"aws_iam_role_policy\" %q {\n  name   = %q\n  role   = %q\n  policy = <<-EOT\n%s\n  EOT\n}", tfName(name), name, role, indentJSON(doc, "    "))
-	case SAM:
+	case r.f == SAM && (r.t == nil || r.samRole(roleARN)):
 		var d rawDoc
 		_ = json.Unmarshal([]byte(doc), &d)
 		var sts []string
+		ok := true
 		for _, s := range d.Statement {
-			sts = append(sts, "            - "+string(s)) // a JSON object is a YAML flow mapping
+			v, vok := r.doc(string(s), "")
+			ok = ok && vok
+			sts = append(sts, "            - "+strings.ReplaceAll(v, "\n", "\n              ")) // a JSON object is a YAML flow mapping
 		}
-		return fmt.Sprintf("# in the function's AWS::Serverless::Function Properties (SAM adds these to its generated role)\n      Policies:\n        - Version: '2012-10-17'\n          Statement:\n%s", strings.Join(sts, "\n"))
-	default:
-		return fmt.Sprintf("%s:\n  Type: AWS::IAM::RolePolicy\n  Properties:\n    RoleName: %s\n    PolicyName: %s\n    PolicyDocument:\n%s", logicalID(name), role, name, indentJSON(doc, "      "))
+		head := "# in the function's AWS::Serverless::Function Properties (SAM adds these to its generated role)"
+		if r.t != nil {
+			head = "# add to Properties.Policies of the AWS::Serverless::Function " + r.t.where(*r.fn.Source) + " (SAM adds it to the role it generates)"
+		}
+		return withUnfilled(fmt.Sprintf("%s\n      Policies:\n        - Version: '2012-10-17'\n          Statement:\n%s", head, strings.Join(sts, "\n")), ok)
 	}
+	if l, ok := r.role(roleARN); ok {
+		d, dok := r.doc(doc, "          ")
+		return withUnfilled(fmt.Sprintf("# add to Properties.Policies of the AWS::IAM::Role %s\n    Policies:\n      - PolicyName: %s\n        PolicyDocument:\n%s",
+			r.t.where(l), yamlStr(name), d), dok)
+	}
+	roleName, rok := r.value(role)
+	d, dok := r.doc(doc, "      ")
+	return withUnfilled(fmt.Sprintf("%s:\n  Type: AWS::IAM::RolePolicy\n  Properties:\n    RoleName: %s\n    PolicyName: %s\n    PolicyDocument:\n%s", logicalID(name), roleName, name, d), rok && dok)
 }
 
-func iacManaged(f Format, role, arn string) string {
-	switch f {
-	case Terraform:
+func iacManaged(r render, roleARN, role, arn string) string {
+	switch {
+	case r.f == Terraform:
 		return fmt.Sprintf("resource \"aws_iam_role_policy_attachment\" %q {\n  role       = %q\n  policy_arn = %q\n}", tfName(role+"_"+arn[strings.LastIndex(arn, "/")+1:]), role, arn)
-	case SAM:
-		return "# in the function's AWS::Serverless::Function Properties\n      Policies:\n        - " + arn[strings.LastIndex(arn, "/")+1:]
-	default:
-		return fmt.Sprintf("# in the AWS::IAM::Role resource of role %s\n    ManagedPolicyArns:\n      - %s", role, arn)
+	case r.f == SAM && (r.t == nil || r.samRole(roleARN)):
+		head := "# in the function's AWS::Serverless::Function Properties"
+		if r.t != nil {
+			head = "# add to Properties.Policies of the AWS::Serverless::Function " + r.t.where(*r.fn.Source)
+		}
+		return head + "\n      Policies:\n        - " + arn[strings.LastIndex(arn, "/")+1:]
 	}
+	if l, ok := r.role(roleARN); ok {
+		return fmt.Sprintf("# add to Properties.ManagedPolicyArns of the AWS::IAM::Role %s\n    ManagedPolicyArns:\n      - %s", r.t.where(l), yamlStr(arn))
+	}
+	roleName, ok := r.value(role)
+	return withUnfilled(fmt.Sprintf("# in the AWS::IAM::Role resource of role %s\n    ManagedPolicyArns:\n      - %s", roleName, arn), ok)
 }
 
-func iacManagedDoc(f Format, arn, doc string) string {
+func iacManagedDoc(r render, arn, doc string) string {
 	name := arn[strings.LastIndex(arn, "/")+1:]
-	switch f {
-	case Terraform:
+	if r.f == Terraform {
 		return fmt.Sprintf("resource \"aws_iam_policy\" %q {\n  name   = %q\n  policy = <<-EOT\n%s\n  EOT\n}", tfName(name), name, indentJSON(doc, "    "))
-	default:
-		return fmt.Sprintf("# the AWS::IAM::ManagedPolicy resource of %s\n%s:\n  Type: AWS::IAM::ManagedPolicy\n  Properties:\n    ManagedPolicyName: %s\n    PolicyDocument:\n%s", arn, logicalID(name), name, indentJSON(doc, "      "))
 	}
+	d, ok := r.doc(doc, "      ")
+	return withUnfilled(fmt.Sprintf("# the AWS::IAM::ManagedPolicy resource of %s\n%s:\n  Type: AWS::IAM::ManagedPolicy\n  Properties:\n    ManagedPolicyName: %s\n    PolicyDocument:\n%s", arn, logicalID(name), name, d), ok)
 }
 
-func iacTrust(f Format, role, doc string) string {
-	switch f {
-	case Terraform:
+func iacTrust(r render, roleARN, role, doc string) string {
+	switch {
+	case r.f == Terraform:
 		return fmt.Sprintf("# in resource \"aws_iam_role\" of role %s\n  assume_role_policy = <<-EOT\n%s\n  EOT", role, indentJSON(doc, "    "))
-	case SAM:
+	case r.t != nil && r.samRole(roleARN):
+		d, ok := r.doc(doc, "        ")
+		return withUnfilled(fmt.Sprintf("# set Properties.AssumeRolePolicyDocument of the AWS::Serverless::Function %s (the trust policy of the role SAM generates)\n      AssumeRolePolicyDocument:\n%s", r.t.where(*r.fn.Source), d), ok)
+	case r.t == nil && r.f == SAM:
 		return fmt.Sprintf("# in the function's AWS::Serverless::Function Properties (or the AWS::IAM::Role of %s)\n      AssumeRolePolicyDocument:\n%s", role, indentJSON(doc, "        "))
-	default:
-		return fmt.Sprintf("# in the AWS::IAM::Role resource of role %s\n    AssumeRolePolicyDocument:\n%s", role, indentJSON(doc, "      "))
 	}
+	if l, ok := r.role(roleARN); ok {
+		d, dok := r.doc(doc, "      ")
+		return withUnfilled(fmt.Sprintf("# replace Properties.AssumeRolePolicyDocument of the AWS::IAM::Role %s\n    AssumeRolePolicyDocument:\n%s", r.t.where(l), d), dok)
+	}
+	roleName, ok := r.value(role)
+	d, dok := r.doc(doc, "      ")
+	return withUnfilled(fmt.Sprintf("# in the AWS::IAM::Role resource of role %s\n    AssumeRolePolicyDocument:\n%s", roleName, d), ok && dok)
 }
 
-func iacPermission(f Format, fn *account.Function, inv *judge.Invoker, principal, sid, action, sourceAccount, urlAuth string, viaURL, svc bool) string {
+func iacPermission(r render, fn *account.Function, inv *judge.Invoker, principal, sid, action, sourceAccount, urlAuth string, viaURL, svc bool) string {
 	target := fn.Name
 	if inv.Qualifier != "" {
 		target += ":" + inv.Qualifier
 	}
 	pr := cliPrincipal(principal)
-	if f == Terraform {
+	if r.f == Terraform {
 		var b strings.Builder
 		fmt.Fprintf(&b, "resource \"aws_lambda_permission\" %q {\n", tfName(sid))
 		fmt.Fprintf(&b, "  statement_id  = %q\n  action        = %q\n  function_name = %q\n  principal     = %q\n", sid, action, fn.Name, pr)
@@ -97,13 +136,30 @@ func iacPermission(f Format, fn *account.Function, inv *judge.Invoker, principal
 		b.WriteString("}")
 		return b.String()
 	}
+	ok := true
+	val := func(s string) string {
+		v, vok := r.value(s)
+		ok = ok && vok
+		return v
+	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s:\n  Type: AWS::Lambda::Permission\n  Properties:\n    FunctionName: %s\n    Action: %s\n    Principal: %s\n", logicalID(sid), yamlStr(target), action, yamlStr(pr))
+	fnName := yamlStr(target)
+	if r.t != nil && fn.Source != nil && fn.Source.LogicalID != "" {
+		// The function by logical id: Ref gives its name.
+		fnName = "!Ref " + fn.Source.LogicalID
+		if inv.Qualifier != "" {
+			fnName = "!Sub " + yamlQuote("${"+fn.Source.LogicalID+"}:"+inv.Qualifier)
+		}
+		fmt.Fprintf(&b, "# add to Resources (for the function %s)\n", r.t.where(*fn.Source))
+	} else {
+		fnName = val(target)
+	}
+	fmt.Fprintf(&b, "%s:\n  Type: AWS::Lambda::Permission\n  Properties:\n    FunctionName: %s\n    Action: %s\n    Principal: %s\n", logicalID(sid), fnName, action, val(pr))
 	if svc && sourceAccount != "" {
-		fmt.Fprintf(&b, "    SourceAccount: %s\n", yamlStr(sourceAccount))
+		fmt.Fprintf(&b, "    SourceAccount: %s\n", val(sourceAccount))
 	}
 	if inv.SourceARN != "" {
-		fmt.Fprintf(&b, "    SourceArn: %s\n", yamlStr(inv.SourceARN))
+		fmt.Fprintf(&b, "    SourceArn: %s\n", val(inv.SourceARN))
 	}
 	if urlAuth != "" {
 		fmt.Fprintf(&b, "    FunctionUrlAuthType: %s\n", urlAuth)
@@ -111,7 +167,7 @@ func iacPermission(f Format, fn *account.Function, inv *judge.Invoker, principal
 	if viaURL {
 		b.WriteString("    InvokedViaFunctionUrl: true\n")
 	}
-	return strings.TrimRight(b.String(), "\n")
+	return withUnfilled(strings.TrimRight(b.String(), "\n"), ok)
 }
 
 // yamlStr quotes a scalar when YAML would read it as something else.

@@ -66,7 +66,7 @@ func inboundPlans(fn *account.Function, v *judge.Verdict, t Target) []plan {
 	}
 	var cmds []string
 	var sts []stmt
-	var iacs []func(Format) string
+	var iacs []func(render) string
 	viaURL := false
 	for _, p := range perms {
 		sid := unique(p.sid, used)
@@ -83,8 +83,8 @@ func inboundPlans(fn *account.Function, v *judge.Verdict, t Target) []plan {
 		s := permissionStatement(fn, inv, principal, sid, p.action, sourceAccount, p.urlAuth, p.viaURL, svc)
 		sts = append(sts, s)
 		pp := p
-		iacs = append(iacs, func(f Format) string {
-			return iacPermission(f, fn, inv, principal, sid, pp.action, sourceAccount, pp.urlAuth, pp.viaURL, svc)
+		iacs = append(iacs, func(r render) string {
+			return iacPermission(r, fn, inv, principal, sid, pp.action, sourceAccount, pp.urlAuth, pp.viaURL, svc)
 		})
 	}
 	if len(cmds) == 0 {
@@ -110,10 +110,10 @@ func inboundPlans(fn *account.Function, v *judge.Verdict, t Target) []plan {
 		apply: func(w *account.Function) error {
 			return addStatements(w, inv.Qualifier, sts)
 		},
-		iac: func(f Format) string {
+		iac: func(r render) string {
 			var parts []string
 			for _, g := range iacs {
-				parts = append(parts, g(f))
+				parts = append(parts, g(r))
 			}
 			return strings.Join(parts, "\n")
 		},

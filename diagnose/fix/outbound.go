@@ -138,7 +138,7 @@ func logsPlans(fn *account.Function, v *judge.Verdict, t Target) []plan {
 					w.Role.Managed = append(w.Role.Managed, account.ManagedPolicy{ARN: basic, Name: "AWSLambdaBasicExecutionRole", Document: basicExecutionRoleDoc})
 					return nil
 				},
-				iac: func(f Format) string { return iacManaged(f, role, basic) },
+				iac: func(r render) string { return iacManaged(r, fn.Role.ARN, role, basic) },
 			})
 		} else {
 			sts := logStatements(groupARN, actions)
@@ -226,7 +226,7 @@ func rolePolicyPlan(r *account.Role, door judge.Door, base string, sts []stmt, w
 			wr.Inline = append(wr.Inline, account.InlinePolicy{Name: name, Document: doc})
 			return nil
 		},
-		iac: func(f Format) string { return iacInline(f, role, name, doc) },
+		iac: func(rr render) string { return iacInline(rr, r.ARN, role, name, doc) },
 	}
 }
 
@@ -259,6 +259,6 @@ func boundaryPlan(fn *account.Function, door judge.Door, grants []stmt, r simula
 			w.Role.Boundary.Document = doc
 			return nil
 		},
-		iac: func(f Format) string { return iacManagedDoc(f, arn, doc) },
+		iac: func(r render) string { return iacManagedDoc(r, arn, doc) },
 	}
 }

@@ -55,7 +55,7 @@ func trustPlan(fn *account.Function, v *judge.Verdict, t Target) plan {
 			w.Role.Trust = doc
 			return nil
 		},
-		iac: func(f Format) string { return iacTrust(f, role, doc) },
+		iac: func(r render) string { return iacTrust(r, fn.Role.ARN, role, doc) },
 	}
 }
 

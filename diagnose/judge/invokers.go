@@ -20,7 +20,7 @@ import (
 func invokerRequirements(fn *account.Function) []Requirement {
 	var out []Requirement
 	var seen []Invoker
-	add := func(inv Invoker, source string, notes []string) {
+	add := func(inv Invoker, source string, notes []string, at *account.Location) {
 		for _, s := range seen {
 			if sameInvoke(s, inv) {
 				return
@@ -29,21 +29,21 @@ func invokerRequirements(fn *account.Function) []Requirement {
 		seen = append(seen, inv)
 		i := inv
 		out = append(out, Requirement{Rule: RuleInvoker, Door: Inbound, Invoker: &i, Source: source, Notes: notes,
-			Need: invokeNeed(fn, inv)})
+			Need: invokeNeed(fn, inv), At: at})
 	}
 	for _, t := range fn.Triggers {
 		inv, notes, ok := TriggerInvoker(fn, t)
 		if !ok {
-			out = append(out, Requirement{Rule: RuleInvoker, Door: Inbound, Source: triggerSource(t), Notes: notes,
+			out = append(out, Requirement{Rule: RuleInvoker, Door: Inbound, Source: triggerSource(t), Notes: notes, At: t.Source,
 				Need: "be invoked by the " + t.Kind + " trigger " + t.SourceARN, Outside: "the principal it invokes as, which the account does not show"})
 			continue
 		}
-		add(inv, triggerSource(t), notes)
+		add(inv, triggerSource(t), notes, t.Source)
 	}
 	for _, u := range fn.URLConfigs {
 		switch {
 		case strings.EqualFold(u.AuthType, "NONE"):
-			add(Invoker{Principal: "*", Qualifier: u.Qualifier, FunctionURL: true, Why: "function URL"}, "the public function URL "+u.URL, nil)
+			add(Invoker{Principal: "*", Qualifier: u.Qualifier, FunctionURL: true, Why: "function URL"}, "the public function URL "+u.URL, nil, nil)
 		case account.HasMarker(u.AuthType):
 			// Public for some values of a parameter or condition: an open
 			// door holds either way, a closed one is undecided.
@@ -53,7 +53,7 @@ func invokerRequirements(fn *account.Function) []Requirement {
 		}
 	}
 	for _, p := range PolicyInvokers(fn) {
-		add(p.Invoker, p.Source, p.Notes)
+		add(p.Invoker, p.Source, p.Notes, nil)
 	}
 	return out
 }

@@ -118,6 +118,10 @@ type Requirement struct {
 	// tracing mode from a condition): an open door holds either way, a
 	// door that is not open is undecided.
 	If string
+	// At is the template resource that asks for it (the trigger's wiring),
+	// when the model was read from a template and it is not the function
+	// itself.
+	At *account.Location
 }
 
 // Judge judges r on fn: nil for a requirement decided Outside the model.
