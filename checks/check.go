@@ -108,7 +108,7 @@ func New(opts Options) *Checker {
 
 // Check runs every rule on fn and records the result.
 func (c *Checker) Check(fn *account.Function) {
-	fr := FunctionResult{Name: fn.Name, ARN: fn.ARN, Unseen: fn.Unseen}
+	fr := FunctionResult{Name: fn.Name, ARN: fn.ARN, Unseen: fn.Unseen, Source: fn.Source}
 	var findings []*Finding
 	add := func(fs ...Finding) {
 		for i := range fs {

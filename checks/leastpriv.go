@@ -466,7 +466,10 @@ func grantsInvoke(st simulate.Statement) bool {
 func hasSourceCondition(st simulate.Statement) bool {
 	for _, c := range st.Conditions {
 		switch strings.ToLower(c.Key) {
-		case "aws:sourcearn", "aws:sourceaccount", "aws:sourceorgid", "aws:sourceorgpaths":
+		// lambda:EventSourceToken is how AddPermission scopes an Alexa
+		// skill's invoke to the skill id (Lambda API reference,
+		// AddPermission EventSourceToken): no confused deputy either.
+		case "aws:sourcearn", "aws:sourceaccount", "aws:sourceorgid", "aws:sourceorgpaths", "lambda:eventsourcetoken":
 			return true
 		}
 	}

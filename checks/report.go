@@ -33,6 +33,8 @@ type FunctionResult struct {
 	Requirements []Requirement    `json:"requirements"`
 	Expectations []Expectation    `json:"expectations"`
 	Unseen       []account.Unseen `json:"unseen,omitempty"`
+	// Source is where the function is defined, when read from a template.
+	Source *account.Location `json:"source,omitempty"`
 }
 
 // Requirement is one permission the function's configuration requires of

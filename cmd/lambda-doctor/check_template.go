@@ -157,7 +157,8 @@ func subFor(res *template.Result) func(string) string {
 		switch {
 		case !ok:
 			return ""
-		case kind == "Ref":
+		case kind == "Ref", kind == "RestApiId", kind == "ApiId", kind == "KeyId", kind == "DistributionId":
+			// What Ref gives for these types.
 			return "${" + id + "}"
 		case kind == "Name" && nameAttribute[r.Type] != "":
 			return fmt.Sprintf(nameAttribute[r.Type], id)

@@ -333,6 +333,16 @@ func addStatements(w *account.Function, qualifier string, sts []stmt) error {
 	return nil
 }
 
+// shortMarkers writes each marker of a template's model as its last part
+// (the logical id): {{generated.ApiId.HttpApi}} → HttpApi.
+func shortMarkers(s string) string {
+	for _, m := range judge.Markers(s) {
+		body := strings.TrimSuffix(m, account.MarkerEnd)
+		s = strings.ReplaceAll(s, m, body[strings.LastIndexByte(body, '.')+1:])
+	}
+	return s
+}
+
 // statementID derives a readable statement id from the invoker:
 // apigw-a1b2c3d4e5-prod-POST-orders for an API route.
 func statementID(inv *judge.Invoker, principal string) string {
@@ -355,7 +365,7 @@ func statementID(inv *judge.Invoker, principal string) string {
 	}
 	suffix := ""
 	if inv.SourceARN != "" {
-		suffix = account.ARNField(inv.SourceARN, 5)
+		suffix = account.ARNField(shortMarkers(inv.SourceARN), 5)
 		if suffix == "" {
 			suffix = inv.SourceARN
 		}

@@ -260,3 +260,28 @@ func TestGlobsIntersect(t *testing.T) {
 		}
 	}
 }
+
+// TestMayIntersect: a name or id a template leaves to CloudFormation (word)
+// holds no '/' or ':'; '*' may.
+func TestMayIntersect(t *testing.T) {
+	for _, c := range []struct {
+		p, q string
+		want bool
+	}{
+		{"api/*/*/*", "api/authorizers/\x03", false},
+		{"api/*/*/*", "api/authorizers/*", true},
+		{"api/authorizers/*", "api/authorizers/\x03", true},
+		{"x\x03y", "x/y", false},
+		{"x\x03y", "xaby", true},
+		{"a?c", "a\x03c", true},
+		{"\x03", "", true},
+		{"log-group:\x03:*", "log-group:/aws/lambda/x:*", false},
+	} {
+		if got := mayIntersect(c.p, c.q); got != c.want {
+			t.Errorf("mayIntersect(%q, %q) = %v, want %v", c.p, c.q, got, c.want)
+		}
+		if got := mayIntersect(c.q, c.p); got != c.want {
+			t.Errorf("mayIntersect(%q, %q) = %v, want %v (symmetric)", c.q, c.p, got, c.want)
+		}
+	}
+}

@@ -499,7 +499,7 @@ func principalMayMatch(v, pr string) bool {
 	if acct, ok := accountOf(v); ok {
 		// An account (id or root ARN) names every principal of that account.
 		pa := principalAccount(pr)
-		return pa == "" || GlobsIntersect(starMarkers(acct), starMarkers(pa))
+		return pa == "" || mayIntersect(starMarkers(acct), starMarkers(pa))
 	}
 	return mayMatchARN(v, pr, true) || mayMatchARN(v, PrincipalARN(pr), true)
 }
@@ -693,11 +693,21 @@ func (a *analysis) symbolically(elem map[string]any, r simulate.Request) bool {
 	return err == nil && res.Decision == simulate.ExplicitDeny
 }
 
-// starMarkers reads every marker (and policy variable) of s as '*': the
-// widest pattern its values could make.
+// word stands, in a pattern starMarkers writes, for a name or id: any run
+// of characters but '/' and ':'.
+const word = '\x03'
+
+// starMarkers reads every marker (and policy variable) of s as a wildcard:
+// the widest pattern its values could make. A name or id CloudFormation
+// assigns, and the account, region and partition, hold no '/' or ':'
+// (word); a parameter or an import may hold anything ('*').
 func starMarkers(s string) string {
 	for _, m := range Markers(s) {
-		s = strings.ReplaceAll(s, m, "*")
+		w := "*"
+		if strings.HasPrefix(m, account.GeneratedPrefix) || strings.HasPrefix(m, account.UnknownPrefix+"AWS-") {
+			w = string(word)
+		}
+		s = strings.ReplaceAll(s, m, w)
 	}
 	for {
 		i := strings.Index(s, "${")
@@ -719,7 +729,61 @@ func mayMatchText(p, v string, fold bool) bool {
 	if fold {
 		p, v = strings.ToLower(p), strings.ToLower(v)
 	}
-	return GlobsIntersect(p, v)
+	return mayIntersect(p, v)
+}
+
+// mayIntersect is GlobsIntersect with word: some string matches both
+// patterns.
+func mayIntersect(p, q string) bool {
+	if strings.IndexByte(p, word) < 0 && strings.IndexByte(q, word) < 0 {
+		return GlobsIntersect(p, q)
+	}
+	type st struct{ i, j int }
+	seen := map[st]bool{}
+	stack := []st{{0, 0}}
+	wild := func(c byte) bool { return c == '*' || c == word }
+	for len(stack) > 0 {
+		s := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if seen[s] {
+			continue
+		}
+		seen[s] = true
+		i, j := s.i, s.j
+		if i == len(p) && j == len(q) {
+			return true
+		}
+		// A wildcard may match nothing.
+		if i < len(p) && wild(p[i]) {
+			stack = append(stack, st{i + 1, j})
+		}
+		if j < len(q) && wild(q[j]) {
+			stack = append(stack, st{i, j + 1})
+		}
+		if i == len(p) || j == len(q) {
+			continue
+		}
+		pc, qc := p[i], q[j]
+		// The character both match: a literal one of either side, or any.
+		switch {
+		case !wild(pc) && pc != '?' && !wild(qc) && qc != '?' && pc != qc:
+			continue
+		case pc == word && (qc == '/' || qc == ':'), qc == word && (pc == '/' || pc == ':'):
+			continue
+		}
+		ni, nj := i+1, j+1
+		if wild(pc) {
+			ni = i
+		}
+		if wild(qc) {
+			nj = j
+		}
+		if ni == i && nj == j {
+			continue // two wildcards: consuming a character changes nothing
+		}
+		stack = append(stack, st{ni, nj})
+	}
+	return false
 }
 
 // mayMatchARN is mayMatchText for ARNs, part by part (partition, service,
@@ -735,7 +799,7 @@ func mayMatchARN(p, v string, fold bool) bool {
 		if (i >= 1 && i <= 4) || fold {
 			a, b = strings.ToLower(a), strings.ToLower(b)
 		}
-		if !GlobsIntersect(a, b) {
+		if !mayIntersect(a, b) {
 			return false
 		}
 	}
@@ -755,7 +819,7 @@ func (a *analysis) crossAccountHangs() bool {
 	if a.in.Resource != nil && strings.Contains(a.in.Resource.Name, "not read") {
 		return false
 	}
-	return GlobsIntersect(starMarkers(pa), starMarkers(ra))
+	return mayIntersect(starMarkers(pa), starMarkers(ra))
 }
 
 // variant is the input with each dependent statement left out (its bit

@@ -1,0 +1,200 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+)
+
+// templateArgs are the flags the fixture templates are read with
+// (fixtures/templates/README.md).
+var templateArgs = []string{"--region", "us-east-1", "--account", "111122223333", "--stack-name", "fixture"}
+
+// expectedFindings is fixtures/templates/expected.json.
+type expectedFindings struct {
+	Templates map[string]struct {
+		Exit     int    `json:"exit"`
+		Why      string `json:"why"`
+		Findings []struct {
+			ID       string `json:"id"`
+			Function string `json:"function"`
+			Contains string `json:"contains"`
+			Fix      string `json:"fix"`
+		} `json:"findings"`
+		Undecided []string `json:"undecided"`
+	} `json:"templates"`
+}
+
+// templateReport is what the tests read of check --output json.
+type templateReport struct {
+	Functions []struct {
+		ARN    string `json:"arn"`
+		Source *struct {
+			LogicalID string `json:"logical_id"`
+		} `json:"source"`
+		Requirements []struct {
+			ID         string `json:"id"`
+			Decision   string `json:"decision"`
+			Unresolved []struct {
+				Value, Source, Supply string
+			} `json:"unresolved"`
+		} `json:"requirements"`
+	} `json:"functions"`
+	Findings []struct {
+		ID        string          `json:"id"`
+		Title     string          `json:"title"`
+		Functions []string        `json:"functions"`
+		Subject   string          `json:"subject"`
+		Ambiguous json.RawMessage `json:"ambiguous"`
+		Location  *struct {
+			File      string `json:"file"`
+			Line      int    `json:"line"`
+			LogicalID string `json:"logical_id"`
+		} `json:"location"`
+		Fixes []struct {
+			Command  string `json:"command"`
+			Verified bool   `json:"verified"`
+			Format   string `json:"format"`
+		} `json:"fixes"`
+	} `json:"findings"`
+}
+
+// logicalIDs maps function ARNs to the logical ids of their resources.
+func (r *templateReport) logicalIDs() map[string]string {
+	m := map[string]string{}
+	for _, f := range r.Functions {
+		if f.Source != nil {
+			m[f.ARN] = f.Source.LogicalID
+		}
+	}
+	return m
+}
+
+// TestTemplateFindings runs check --template on every fixture template and
+// requires the findings fixtures/templates/expected.json reasons from the
+// AWS documentation: the exit code, every finding by rule and function
+// (none more), the text its title holds, a verified fix written as an edit
+// of the template, findings that point at a line of the template; then
+// compares the text and JSON outputs with fixtures/templates/golden/
+// (-update rewrites them, to be read before a commit).
+func TestTemplateFindings(t *testing.T) {
+	t.Chdir("../..")
+	t.Setenv("NO_COLOR", "1")
+	raw, err := os.ReadFile("fixtures/templates/expected.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var exp expectedFindings
+	if err := json.Unmarshal(raw, &exp); err != nil {
+		t.Fatal(err)
+	}
+	files, _ := filepath.Glob("fixtures/templates/cfn/*.yaml")
+	sam, _ := filepath.Glob("fixtures/templates/sam/*.yaml")
+	files = append(files, sam...)
+	if len(files) != len(exp.Templates) {
+		t.Errorf("%d fixture templates, %d with expected findings: every template needs its expectation", len(files), len(exp.Templates))
+	}
+	for _, file := range files {
+		key := strings.TrimPrefix(file, "fixtures/templates/")
+		want, ok := exp.Templates[key]
+		t.Run(key, func(t *testing.T) {
+			if !ok {
+				t.Fatalf("no expectation for %s in expected.json", key)
+			}
+			out, stderr, code := runCheckCmd(t, append([]string{"--template", file, "--output", "json"}, templateArgs...)...)
+			if code != want.Exit {
+				t.Errorf("exit %d, want %d (%s); stderr %s", code, want.Exit, want.Why, stderr)
+			}
+			var rep templateReport
+			if err := json.Unmarshal([]byte(out), &rep); err != nil {
+				t.Fatalf("json: %v\n%s", err, out)
+			}
+			ids := rep.logicalIDs()
+			var got, wantKeys []string
+			for _, f := range rep.Findings {
+				for _, fa := range f.Functions {
+					got = append(got, f.ID+" "+ids[fa])
+				}
+				if f.Location == nil || f.Location.File != file || f.Location.Line == 0 {
+					t.Errorf("%s %s: location %+v, want a line of %s", f.ID, f.Title, f.Location, file)
+				}
+			}
+			for _, w := range want.Findings {
+				wantKeys = append(wantKeys, w.ID+" "+w.Function)
+			}
+			sort.Strings(got)
+			sort.Strings(wantKeys)
+			if !slices.Equal(got, wantKeys) {
+				t.Errorf("findings %q, want %q (%s)", got, wantKeys, want.Why)
+			}
+			for _, w := range want.Findings {
+				found := false
+				for _, f := range rep.Findings {
+					if f.ID != w.ID || !slices.ContainsFunc(f.Functions, func(a string) bool { return ids[a] == w.Function }) {
+						continue
+					}
+					found = true
+					if !strings.Contains(f.Title, w.Contains) {
+						t.Errorf("%s %s: title %q does not hold %q", w.ID, w.Function, f.Title, w.Contains)
+					}
+					if w.Fix == "" {
+						continue
+					}
+					verified := false
+					for _, fx := range f.Fixes {
+						if fx.Verified && strings.Contains(fx.Command, w.Fix) && (fx.Format == "cloudformation" || fx.Format == "sam") {
+							verified = true
+						}
+					}
+					if !verified {
+						t.Errorf("%s %s: no verified template fix holding %q: %+v", w.ID, w.Function, w.Fix, f.Fixes)
+					}
+				}
+				if !found {
+					t.Errorf("no %s finding on %s", w.ID, w.Function)
+				}
+			}
+			var undecided []string
+			for _, fr := range rep.Functions {
+				for _, q := range fr.Requirements {
+					if q.Decision == "unknown" {
+						undecided = append(undecided, q.ID)
+						if len(q.Unresolved) == 0 {
+							t.Errorf("%s undecided without naming what the template does not give", q.ID)
+						}
+					}
+				}
+			}
+			if !slices.Equal(undecided, want.Undecided) {
+				t.Errorf("undecided %q, want %q", undecided, want.Undecided)
+			}
+
+			text, _, _ := runCheckCmd(t, append([]string{"--template", file, "--verbose"}, templateArgs...)...)
+			base := strings.ReplaceAll(strings.TrimSuffix(key, ".yaml"), "/", "-")
+			for ext, got := range map[string]string{"txt": text, "json": out} {
+				golden := filepath.Join("fixtures/templates/golden", base+"."+ext)
+				if *update {
+					if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
+						t.Fatal(err)
+					}
+					if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
+						t.Fatal(err)
+					}
+					continue
+				}
+				w, err := os.ReadFile(golden)
+				if err != nil {
+					t.Errorf("missing golden (go test ./cmd/lambda-doctor -run TestTemplateFindings -update): %v", err)
+					continue
+				}
+				if string(w) != got {
+					t.Errorf("%s differs from the golden file (rerun with -update and read the diff):\n--- got\n%s", golden, got)
+				}
+			}
+		})
+	}
+}
