@@ -47,6 +47,9 @@ func requirement(j judged) Requirement {
 	if j.v.Cause != nil {
 		q.Cause = j.v.Cause.Kind
 	}
+	if q.Requests == nil {
+		q.Requests = []RequestJSON{} // a requirement whose requests cannot be said
+	}
 	return q
 }
 

@@ -26,6 +26,10 @@ type Template struct {
 	// (${AWS::AccountId}, ${Queue.QueueName}); "" when there is none. Fixes
 	// written as template edits use it.
 	Sub func(marker string) string `json:"-"`
+	// ARNs are the logical ids of the template's functions and roles by
+	// ARN; Account and Region the values given for its pseudo parameters.
+	ARNs            map[string]string `json:"-"`
+	Account, Region string            `json:"-"`
 }
 
 // TemplateValue is one value the template does not give.
@@ -174,7 +178,7 @@ func (t *Template) fixTemplate() *fix.Template {
 	if t == nil {
 		return nil
 	}
-	return &fix.Template{File: t.File, SAM: t.SAM, Roles: t.RoleSources, Sub: t.Sub}
+	return &fix.Template{File: t.File, SAM: t.SAM, Roles: t.RoleSources, Sub: t.Sub, ARNs: t.ARNs, Account: t.Account, Region: t.Region}
 }
 
 // needsValues drops the command of a fix that a template's model cannot

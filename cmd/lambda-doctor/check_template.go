@@ -67,7 +67,17 @@ func runCheckTemplate(s *streams, o *checkOptions) error {
 		return err
 	}
 	tpl := &checks.Template{File: res.File, SAM: res.SAM, Resources: map[string]account.Location{}, RoleSources: res.RoleSources,
-		Sub: subFor(res)}
+		Sub: subFor(res), ARNs: map[string]string{}, Account: o.TemplateOpts.Account, Region: o.TemplateOpts.Region}
+	for _, fn := range res.Functions {
+		if fn.Source != nil {
+			tpl.ARNs[fn.ARN] = fn.Source.LogicalID
+		}
+	}
+	for arn, l := range res.RoleSources {
+		if r, ok := res.Resources[l.LogicalID]; ok && r.Type == "AWS::IAM::Role" {
+			tpl.ARNs[arn] = l.LogicalID
+		}
+	}
 	for id, r := range res.Resources {
 		tpl.Resources[id] = r.Location
 	}

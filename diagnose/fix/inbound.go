@@ -183,7 +183,7 @@ func roleInvokerPlans(fn *account.Function, v *judge.Verdict, missing map[string
 			}
 			return c
 		}
-		p := rolePolicyPlan(r, judge.Inbound, "lambda-doctor-invoke-"+fn.Name, sts, why, roleOf, t)
+		p := rolePolicyPlan(r, judge.Inbound, "lambda-doctor-invoke-"+shortMarkers(fn.Name), sts, why, roleOf, t)
 		if caller != "" && caller != fn.Account {
 			p.fix.Command, p.apply, p.iac = "", nil, nil
 			p.fix.Owner = "the owner of account " + caller

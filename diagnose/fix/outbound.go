@@ -186,7 +186,7 @@ func hasManaged(r *account.Role, arn string) bool {
 // inlinePlan adds one inline policy to the execution role under a name the
 // role does not use yet, so no existing grant is overwritten.
 func inlinePlan(fn *account.Function, door judge.Door, sts []stmt, why string, t Target) plan {
-	base := "lambda-doctor-" + fn.Name
+	base := "lambda-doctor-" + shortMarkers(fn.Name)
 	if len(sts) == 1 {
 		if a, ok := sts[0].Action.(string); ok {
 			base = "lambda-doctor-" + strings.NewReplacer(":", "-", "*", "all").Replace(a)

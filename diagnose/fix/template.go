@@ -26,6 +26,13 @@ type Template struct {
 	// Sub is the !Sub expression of a marker (${AWS::AccountId},
 	// ${Queue.QueueName}, ${Stage}); "" when the template has none.
 	Sub func(marker string) string
+	// ARNs are the logical ids of the template's functions and roles by
+	// ARN: an ARN (or a qualified one) is written ${ID.Arn}.
+	ARNs map[string]string
+	// Account and Region are the values given for AWS::AccountId and
+	// AWS::Region (--account, --region): in an ARN they are written as the
+	// pseudo parameters, so that the fix holds wherever the stack goes.
+	Account, Region string
 }
 
 // render is how one fix is written: the format, and the template it edits
@@ -64,33 +71,66 @@ func (r render) samRole(arn string) bool {
 }
 
 // value writes a string of the model as a YAML value of the template: as
-// it is, or, when it holds markers, with the intrinsic function that gives
-// it (!Ref X for a whole value, !GetAtt X.Attr, else !Sub). ok is false
-// when a marker has no expression in the template: the value is then
-// written with the marker, to be filled in by hand.
+// it is, or, when it names the template's functions or roles, holds
+// markers, or the account and region given, with the intrinsic function
+// that gives it (!Ref X or !GetAtt X.Attr for a whole value, else !Sub).
+// ok is false when a marker has no expression in the template: the value
+// is then written with the marker, to be filled in by hand.
 func (r render) value(s string) (string, bool) {
-	ms := judge.Markers(s)
-	if r.t == nil || r.t.Sub == nil || len(ms) == 0 {
-		return yamlStr(s), len(ms) == 0
+	if r.t == nil {
+		return yamlStr(s), len(judge.Markers(s)) == 0
 	}
-	if len(ms) == 1 && ms[0] == s {
-		if e := r.t.Sub(s); strings.HasPrefix(e, "${") && strings.HasSuffix(e, "}") {
-			name := e[2 : len(e)-1]
-			if i := strings.IndexByte(name, '.'); i > 0 && !strings.HasPrefix(name, "AWS::") {
-				return "!GetAtt " + name, true
-			}
-			return "!Ref " + name, true
-		}
+	// Placeholders keep the expressions out of the later replacements.
+	var exprs []string
+	hold := func(e string) string {
+		exprs = append(exprs, e)
+		return "\x00" + strconv.Itoa(len(exprs)-1) + "\x00"
 	}
 	out := strings.ReplaceAll(s, "${", "${!")
+	best := ""
+	for arn := range r.t.ARNs {
+		if len(arn) > len(best) && (out == arn || strings.HasPrefix(out, arn+":")) {
+			best = arn
+		}
+	}
+	if best != "" {
+		out = hold("${"+r.t.ARNs[best]+".Arn}") + out[len(best):]
+	}
+	if f := strings.SplitN(out, ":", 6); len(f) == 6 && f[0] == "arn" {
+		if r.t.Region != "" && f[3] == r.t.Region {
+			f[3] = hold("${AWS::Region}")
+		}
+		if r.t.Account != "" && f[4] == r.t.Account {
+			f[4] = hold("${AWS::AccountId}")
+		}
+		out = strings.Join(f, ":")
+	} else if r.t.Account != "" && out == r.t.Account {
+		out = hold("${AWS::AccountId}")
+	}
 	ok := true
-	for _, m := range ms {
-		e := r.t.Sub(m)
+	for _, m := range judge.Markers(out) {
+		e := ""
+		if r.t.Sub != nil {
+			e = r.t.Sub(m)
+		}
 		if e == "" {
 			ok = false
 			continue
 		}
-		out = strings.ReplaceAll(out, m, e)
+		out = strings.ReplaceAll(out, m, hold(e))
+	}
+	if len(exprs) == 0 {
+		return yamlStr(s), ok
+	}
+	if len(exprs) == 1 && out == "\x000\x00" {
+		name := exprs[0][2 : len(exprs[0])-1]
+		if i := strings.IndexByte(name, '.'); i > 0 && !strings.HasPrefix(name, "AWS::") {
+			return "!GetAtt " + name, ok
+		}
+		return "!Ref " + name, ok
+	}
+	for i, e := range exprs {
+		out = strings.ReplaceAll(out, "\x00"+strconv.Itoa(i)+"\x00", e)
 	}
 	return "!Sub " + yamlQuote(out), ok
 }
@@ -103,12 +143,12 @@ var jsonString = regexp.MustCompile(`"(?:[^"\\]|\\.)*"`)
 // strings with markers as intrinsic functions.
 func (r render) doc(doc, prefix string) (string, bool) {
 	out := indentJSON(doc, prefix)
-	if r.t == nil || !account.HasMarker(out) {
+	if r.t == nil {
 		return out, !account.HasMarker(out)
 	}
 	ok := true
 	out = jsonString.ReplaceAllStringFunc(out, func(lit string) string {
-		if !account.HasMarker(lit) {
+		if !strings.HasPrefix(lit, `"arn:`) && !account.HasMarker(lit) {
 			return lit
 		}
 		s, err := strconv.Unquote(lit)
@@ -118,6 +158,9 @@ func (r render) doc(doc, prefix string) (string, bool) {
 		}
 		v, vok := r.value(s)
 		ok = ok && vok
+		if strings.HasPrefix(v, "'") || !strings.HasPrefix(v, "!") {
+			return lit // no expression: the JSON string as it was
+		}
 		return v
 	})
 	return out, ok
