@@ -1,8 +1,11 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
+	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -190,4 +193,100 @@ func TestTemplateFindings(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestSAMFindingsEqualTranslated: a SAM template judged as written gives
+// the findings, and the decision of every requirement, that the
+// CloudFormation the installed SAM translator makes of it gives.
+func TestSAMFindingsEqualTranslated(t *testing.T) {
+	t.Chdir("../..")
+	files, _ := filepath.Glob("fixtures/templates/sam/*.yaml")
+	corpus, _ := filepath.Glob("fixtures/templates/corpus/sam-*.yaml")
+	files = append(files, corpus...)
+	py, err := exec.LookPath("python3")
+	if err != nil {
+		samSkip(t, "python3 is not installed")
+	}
+	cmd := exec.Command(py, append([]string{"account/template/testdata/samtranslate.py", "--batch", "us-east-1"}, files...)...)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	var ee *exec.ExitError
+	if errors.As(err, &ee) && ee.ExitCode() == 3 {
+		samSkip(t, "samtranslator is not installed: "+stderr.String())
+	}
+	if err != nil {
+		t.Fatalf("samtranslate: %v: %s", err, stderr.String())
+	}
+	var translated map[string]struct {
+		Template json.RawMessage `json:"template"`
+		Error    string          `json:"error"`
+	}
+	if err := json.Unmarshal(out, &translated); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	compared := 0
+	for _, file := range files {
+		t.Run(file, func(t *testing.T) {
+			tr, ok := translated[file]
+			if !ok || tr.Error != "" {
+				t.Fatalf("no translation: %s", tr.Error)
+			}
+			cfn := filepath.Join(dir, strings.ReplaceAll(file, "/", "-")+".json")
+			if err := os.WriteFile(cfn, tr.Template, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			view := func(path string) (findings []string, reqs map[string][]string) {
+				out, stderr, code := runCheckCmd(t, append([]string{"--template", path, "--output", "json", "--fail-on", "none"}, templateArgs...)...)
+				if code == exitBadInput {
+					t.Fatalf("%s: exit 2: %s", path, stderr)
+				}
+				var rep templateReport
+				if err := json.Unmarshal([]byte(out), &rep); err != nil {
+					t.Fatal(err)
+				}
+				ids := rep.logicalIDs()
+				reqs = map[string][]string{}
+				for _, f := range rep.Functions {
+					var qs []string
+					for _, q := range f.Requirements {
+						qs = append(qs, q.ID+" "+q.Decision)
+					}
+					sort.Strings(qs)
+					reqs[ids[f.ARN]] = qs
+				}
+				for _, f := range rep.Findings {
+					for _, a := range f.Functions {
+						findings = append(findings, f.ID+" "+ids[a])
+					}
+				}
+				sort.Strings(findings)
+				return findings, reqs
+			}
+			fs, rs := view(file)
+			ft, rt := view(cfn)
+			if !slices.Equal(fs, ft) {
+				t.Errorf("findings: SAM %q, translated %q", fs, ft)
+			}
+			if len(rs) != len(rt) {
+				t.Errorf("functions: SAM %d, translated %d", len(rs), len(rt))
+			}
+			for id, want := range rt {
+				if got := rs[id]; !slices.Equal(got, want) {
+					t.Errorf("%s: requirements: SAM %q, translated %q", id, got, want)
+				}
+				compared += len(want)
+			}
+		})
+	}
+	t.Logf("%d templates, %d requirements decided the same from the SAM reading and from its translation", len(files), compared)
+}
+
+func samSkip(t *testing.T, msg string) {
+	t.Helper()
+	if os.Getenv("LAMBDA_DOCTOR_REQUIRE_SAM") != "" {
+		t.Fatal(msg)
+	}
+	t.Skip(msg + " (pip install aws-sam-translator)")
 }
