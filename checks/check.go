@@ -64,6 +64,8 @@ type Checker struct {
 	// specErr is the first expectation (by line) that names a request AWS
 	// could not make for the function it is about (see Err).
 	specErr *SpecError
+	// sources are the template locations of the functions checked, by ARN.
+	sources map[string]*account.Location
 }
 
 type roleState struct {
@@ -94,7 +96,7 @@ type toFix struct {
 // New returns a Checker.
 func New(opts Options) *Checker {
 	c := &Checker{opts: opts, ignore: map[string]bool{}, roles: map[string]*roleState{}, unparsed: map[string]*Finding{},
-		toFix: map[string]*fixesOf{}}
+		toFix: map[string]*fixesOf{}, sources: map[string]*account.Location{}}
 	for _, id := range opts.Ignore {
 		c.ignore[strings.ToUpper(id)] = true
 	}
@@ -237,6 +239,9 @@ func (c *Checker) Check(fn *account.Function) {
 		c.toFix[fn.ARN] = &fixesOf{name: fn.Name, index: len(c.functions), items: fixes}
 	}
 	c.functions = append(c.functions, fr)
+	if fn.Source != nil {
+		c.sources[fn.ARN] = fn.Source
+	}
 	for _, f := range findings {
 		if !c.ignore[f.ID] {
 			c.findings = append(c.findings, f)
@@ -334,6 +339,23 @@ func (c *Checker) Report() *Report {
 		}
 	}
 	r.Findings = c.merged(r.Findings, c.unparsed)
+	if c.opts.Template != nil {
+		// The findings assembled here (a shared role, a document that
+		// does not parse) point at the role, else the first function.
+		for i := range r.Findings {
+			f := &r.Findings[i]
+			if f.Location != nil {
+				continue
+			}
+			if l, ok := c.opts.Template.RoleSources[f.Subject]; ok {
+				f.Location = &l
+			} else if l := c.sources[f.Subject]; l != nil {
+				f.Location = l
+			} else if len(f.Functions) > 0 {
+				f.Location = c.sources[f.Functions[0]]
+			}
+		}
+	}
 	r.summarize()
 	if t := c.opts.Template; t != nil {
 		// Each value with the number of checks it leaves undecided.

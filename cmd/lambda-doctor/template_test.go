@@ -290,3 +290,61 @@ func samSkip(t *testing.T, msg string) {
 	}
 	t.Skip(msg + " (pip install aws-sam-translator)")
 }
+
+// TestTemplateCorpus runs check --template on every corpus template
+// (fixtures/templates/corpus), with the account and region given and
+// without (every ARN then holds markers): none is bad input or crashes,
+// every finding points at a line of the template, every undecided
+// requirement names the values it hangs on; the findings and the values
+// that decide something are logged (go test -v).
+func TestTemplateCorpus(t *testing.T) {
+	t.Chdir("../..")
+	files, _ := filepath.Glob("fixtures/templates/corpus/*")
+	if len(files) < 30 {
+		t.Fatalf("%d corpus templates, want at least 30", len(files))
+	}
+	for _, file := range files {
+		for _, args := range [][]string{templateArgs, nil} {
+			name := file
+			if args == nil {
+				name += " (no account, no region)"
+			}
+			t.Run(name, func(t *testing.T) {
+				out, stderr, code := runCheckCmd(t, append([]string{"--template", file, "--output", "json"}, args...)...)
+				if code != exitOK && code != exitProblem && code != exitUnseen {
+					t.Fatalf("exit %d: %s", code, stderr)
+				}
+				var rep templateReport
+				if err := json.Unmarshal([]byte(out), &rep); err != nil {
+					t.Fatalf("json: %v", err)
+				}
+				var found []string
+				for _, f := range rep.Findings {
+					found = append(found, f.ID)
+					if f.Location == nil || f.Location.File != file || f.Location.Line == 0 {
+						t.Errorf("%s %s: location %+v", f.ID, f.Title, f.Location)
+					}
+				}
+				var values []string
+				undecided := 0
+				for _, fr := range rep.Functions {
+					for _, q := range fr.Requirements {
+						if q.Decision != "unknown" {
+							continue
+						}
+						undecided++
+						if len(q.Unresolved) == 0 {
+							t.Errorf("%s undecided without naming what the template does not give", q.ID)
+						}
+						for _, u := range q.Unresolved {
+							if !slices.Contains(values, u.Value) {
+								values = append(values, u.Value)
+							}
+						}
+					}
+				}
+				t.Logf("exit %d; %d functions; findings %v; %d undecided on %v", code, len(rep.Functions), found, undecided, values)
+			})
+		}
+	}
+}
