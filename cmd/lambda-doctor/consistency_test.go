@@ -20,7 +20,7 @@ var requirementRules = []string{"LD001", "LD002", "LD003", "LD004", "LD005", "LD
 	"LD013", "LD014", "LD015", "LD016", "LD017", "LD018"}
 
 // TestDiagnoseAndCheckAgree is the consistency proof over every bundled
-// snapshot: for every function, diagnose --symptom auto finds a closed door
+// snapshot and the model of every fixture and corpus template: for every function, diagnose --symptom auto finds a closed door
 // on a requirement of the configuration exactly when check reports a
 // required-permission finding for it (the same rules, as many times), the
 // two find the same doors open under one reading of the documentation only,
@@ -29,7 +29,7 @@ var requirementRules = []string{"LD001", "LD002", "LD003", "LD004", "LD005", "LD
 func TestDiagnoseAndCheckAgree(t *testing.T) {
 	t.Setenv("NO_COLOR", "1")
 	compared, closed, ambiguous := 0, 0, 0
-	for _, snap := range snapshots(t) {
+	for _, snap := range append(snapshots(t), templateSnapshots(t)...) {
 		src, err := account.LoadSnapshot(snap)
 		if err != nil {
 			t.Fatal(err)

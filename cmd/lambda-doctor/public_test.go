@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/lambda-doctor/lambda-doctor/account"
+	"github.com/lambda-doctor/lambda-doctor/account/template"
 	"github.com/lambda-doctor/lambda-doctor/diagnose/fix/fixtest"
 )
 
@@ -85,7 +86,8 @@ func documents(fn *account.Function) []string {
 }
 
 // TestNoFixOpensAFunctionToAnyone is a property over every bundled
-// snapshot: for every function, no fix that diagnose (--symptom auto and
+// snapshot, and the model of every fixture and corpus template: for every
+// function, no fix that diagnose (--symptom auto and
 // each scenario's own flags, in every --fix-format) or check prints grants
 // Principal "*", except the two grants of a function URL with auth type
 // NONE (docs/contract.md, "Safe to paste").
@@ -104,7 +106,7 @@ func TestNoFixOpensAFunctionToAnyone(t *testing.T) {
 		scenarioArgs[snap] = append(scenarioArgs[snap], s.Args)
 	}
 	checked := 0
-	for _, snap := range snapshots(t) {
+	for _, snap := range append(snapshots(t), templateSnapshots(t)...) {
 		src, err := account.LoadSnapshot(snap)
 		if err != nil {
 			t.Fatal(err)
@@ -176,4 +178,92 @@ func TestHealthyPublicURLIsClean(t *testing.T) {
 	if code != 0 {
 		t.Errorf("check: exit %d, want 0\n%s%s", code, out, errOut)
 	}
+}
+
+// templateSnapshots writes the model of every fixture and corpus template
+// (read as the template fixtures are, fixtures/templates/README.md) as a
+// snapshot, so that the properties proven on the bundled snapshots hold
+// for models built from templates too.
+func templateSnapshots(t *testing.T) []string {
+	t.Helper()
+	var files []string
+	for _, g := range []string{"cfn/*.yaml", "sam/*.yaml", "corpus/*"} {
+		m, err := filepath.Glob(filepath.Join("../../fixtures/templates", g))
+		if err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, m...)
+	}
+	dir := t.TempDir()
+	var out []string
+	for _, f := range files {
+		res, err := template.Read(f, template.Options{Region: "us-east-1", Account: "111122223333", StackName: "fixture"})
+		if err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		for _, fn := range res.Functions {
+			if fn.Role == nil {
+				// A snapshot says why a role is missing with the read that
+				// failed; a template, with its own Unseen entry (kept).
+				fn.Unseen = append(fn.Unseen, account.Unseen{Operation: "iam:GetRole", Resource: fn.Config.RoleARN, Error: "not defined in the template"})
+			}
+		}
+		path := filepath.Join(dir, strings.NewReplacer("/", "-", ".", "-").Replace(strings.TrimPrefix(f, "../../fixtures/templates/"))+".json")
+		w, err := os.Create(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := account.WriteSnapshot(w, account.NewSnapshot(res.Origin, res.Functions)); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.Close(); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, path)
+	}
+	if len(out) < 60 {
+		t.Fatalf("%d template snapshots, want every fixture and corpus template", len(out))
+	}
+	return out
+}
+
+// TestNoTemplateFixOpensAFunctionToAnyone: the fixes check --template
+// prints, as template edits and as commands, never grant Principal "*"
+// but the two function-URL grants.
+func TestNoTemplateFixOpensAFunctionToAnyone(t *testing.T) {
+	t.Setenv("NO_COLOR", "1")
+	var files []string
+	for _, g := range []string{"cfn/*.yaml", "sam/*.yaml", "corpus/*"} {
+		m, _ := filepath.Glob(filepath.Join("../../fixtures/templates", g))
+		files = append(files, m...)
+	}
+	checked := 0
+	for _, f := range files {
+		res, err := template.Read(f, template.Options{Region: "us-east-1", Account: "111122223333", StackName: "fixture"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var existing []string
+		for _, fn := range res.Functions {
+			existing = append(existing, documents(fn)...)
+		}
+		for _, format := range []string{"cloudformation", "sam", "cli", "terraform"} {
+			out, stderr, code := runCheckCmd(t, "--template", f, "--region", "us-east-1", "--account", "111122223333", "--stack-name", "fixture",
+				"--fix-format", format, "--output", "json")
+			if code == exitBadInput {
+				t.Errorf("%s: exit 2: %s", f, stderr)
+				continue
+			}
+			for _, x := range printedFixes(t, out) {
+				checked++
+				if bad := fixtest.PublicGrants(x, existing); len(bad) > 0 {
+					t.Errorf("%s --fix-format %s: a fix opens the function to anyone: %s", f, format, strings.Join(bad, "; "))
+				}
+			}
+		}
+	}
+	if checked < 40 {
+		t.Errorf("checked %d fixes; the fixture templates' fixes must be among them", checked)
+	}
+	t.Logf("%d printed template fixes checked", checked)
 }
