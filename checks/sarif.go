@@ -11,7 +11,8 @@ import (
 // Findings are about cloud resources, not files: their location is a
 // logical location (the ARN), plus a repository file for code scanning
 // (SARIFOptions.Artifact, else the spec). A failed expectation points at
-// its line in the spec file.
+// its line in the spec file; a finding of check --template at the line of
+// its resource in the template (Finding.Location).
 
 const sarifSchema = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 
@@ -86,7 +87,8 @@ type sarifArtifact struct {
 }
 
 type sarifRegion struct {
-	StartLine int `json:"startLine"`
+	StartLine   int `json:"startLine"`
+	StartColumn int `json:"startColumn,omitempty"`
 }
 
 type sarifLogical struct {
@@ -185,8 +187,17 @@ func WriteSARIF(w io.Writer, r *Report, o SARIFOptions) error {
 		if f.Severity != rulesByID[f.ID].Severity {
 			res.Properties["security-severity"] = securitySeverity(f.Severity)
 		}
-		res.Locations = []sarifLocation{{PhysicalLocation: fileAt(artifact, 1),
-			LogicalLocations: []sarifLogical{{FullyQualifiedName: f.Subject, Kind: "resource"}}}}
+		loc := sarifLocation{PhysicalLocation: fileAt(artifact, 1),
+			LogicalLocations: []sarifLogical{{FullyQualifiedName: f.Subject, Kind: "resource"}}}
+		if l := f.Location; l != nil && l.File != "" {
+			// check --template: the line of the template resource.
+			loc.PhysicalLocation = fileAt(l.File, max(l.Line, 1))
+			loc.PhysicalLocation.Region.StartColumn = l.Column
+			if l.LogicalID != "" {
+				loc.LogicalLocations = append(loc.LogicalLocations, sarifLogical{FullyQualifiedName: l.LogicalID, Kind: "resource"})
+			}
+		}
+		res.Locations = []sarifLocation{loc}
 		run.Results = append(run.Results, res)
 	}
 	for _, fr := range r.Functions {
