@@ -348,3 +348,60 @@ func TestTemplateCorpus(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckTemplateBadInput: a template that cannot be read, or flags that
+// do not fit, are exit 2 with the file and line or the flag at fault.
+func TestCheckTemplateBadInput(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, body string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	malformed := write("bad.yaml", "Resources:\n  Fn:\n    Type: AWS::Lambda::Function\n    Properties: [unclosed\n")
+	unknownFn := write("fn.yaml", "Resources:\n  Fn:\n    Type: AWS::Lambda::Function\n    Properties:\n      Role: !Fn::Nope x\n")
+	circular := write("loop.yaml", "Resources:\n  A:\n    Type: AWS::SQS::Queue\n    Properties:\n      QueueName: !GetAtt B.QueueName\n  B:\n    Type: AWS::SQS::Queue\n    Properties:\n      QueueName: !GetAtt A.QueueName\n")
+	big := filepath.Join(dir, "big.yaml")
+	f, err := os.Create(big)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Truncate(50 << 20); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	good := "../../fixtures/templates/cfn/sns-broken.yaml"
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string // in stderr
+	}{
+		{"malformed YAML", []string{"--template", malformed}, malformed + ":3: not valid YAML"},
+		{"unknown intrinsic", []string{"--template", unknownFn}, unknownFn + ":5"},
+		{"circular reference", []string{"--template", circular}, circular + ":"},
+		{"50 MB", []string{"--template", big}, "big.yaml"},
+		{"missing file", []string{"--template", filepath.Join(dir, "none.yaml")}, "none.yaml"},
+		{"parameter without =", []string{"--template", good, "--parameter", "Stage"}, "KEY=VALUE"},
+		{"parameter without --template", []string{"--all", "--parameter", "Stage=prod"}, "--parameter goes with --template"},
+		{"bad account", []string{"--template", good, "--account", "1234"}, "12-digit"},
+		{"bad region", []string{"--template", good, "--region", "moon-1"}, "region"},
+		{"template and snapshot", []string{"--template", good, "--snapshot", "x.json"}, "not both"},
+		{"no such function", []string{"--template", good, "--function", "Nope"}, "defines no function"},
+		{"bad fix format", []string{"--template", good, "--fix-format", "pulumi"}, "--fix-format"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			out, stderr, code := runCheckCmd(t, tc.args...)
+			if code != exitBadInput {
+				t.Errorf("exit %d, want 2; stdout %s stderr %s", code, out, stderr)
+			}
+			if !strings.Contains(stderr, tc.want) || strings.Contains(stderr, "panic") || strings.Contains(stderr, "goroutine") {
+				t.Errorf("stderr %q, want it to name %q", stderr, tc.want)
+			}
+			if out != "" {
+				t.Errorf("stdout %q, want nothing", out)
+			}
+		})
+	}
+}
