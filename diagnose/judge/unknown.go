@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/lambda-doctor/lambda-doctor/account"
 	"github.com/lambda-doctor/lambda-doctor/simulate"
@@ -82,11 +83,12 @@ func containsString(l []string, s string) bool {
 // decision is the same whatever values they stand for.
 func evaluateProbe(in *simulate.Input) (*simulate.Result, []string) {
 	res := Evaluate(in)
-	full := withDefaults(in)
-	if !inputHasMarkers(full) {
+	// The keys AWS always sets derive from the request's principal and
+	// resource: they hold a marker only when those do.
+	if !inputHasMarkers(in) {
 		return res, nil
 	}
-	a := &analysis{in: full, sym: map[string]string{}}
+	a := &analysis{in: withDefaults(in), sym: map[string]string{}}
 	return res, a.unresolved(res)
 }
 
@@ -107,10 +109,24 @@ func inputHasMarkers(in *simulate.Input) bool {
 	}
 	found := false
 	eachPolicy(in, func(np *simulate.NamedPolicy, _ string) {
-		for i := range np.Policy.Statements {
-			found = found || len(statementMarkers(&np.Policy.Statements[i])) > 0
-		}
+		found = found || policyHasMarkers(np.Policy)
 	})
+	return found
+}
+
+// withMarkers caches, by parsed policy (immutable, and parsed once per
+// document: ParsePolicy), whether it holds markers.
+var withMarkers sync.Map // *simulate.Policy → bool
+
+func policyHasMarkers(p *simulate.Policy) bool {
+	if v, ok := withMarkers.Load(p); ok {
+		return v.(bool)
+	}
+	found := false
+	for i := range p.Statements {
+		found = found || len(statementMarkers(&p.Statements[i])) > 0
+	}
+	withMarkers.Store(p, found)
 	return found
 }
 
