@@ -197,8 +197,20 @@ func templateSnapshots(t *testing.T) []string {
 	dir := t.TempDir()
 	var out []string
 	for _, f := range files {
-		res, err := template.Read(f, template.Options{Region: "us-east-1", Account: "111122223333", StackName: "fixture"})
+		opts := template.Options{Region: "us-east-1", Account: "111122223333", StackName: "fixture"}
+		res, err := template.Read(f, opts)
 		if err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		// Functions CloudFormation names get the names a deploy gives
+		// them, so that the commands can name them (--function).
+		opts.PhysicalIDs = map[string]string{}
+		for id, r := range res.Resources {
+			if r.Type == "AWS::Lambda::Function" {
+				opts.PhysicalIDs[id] = "fixture-" + id + "-1A2B3C4D"
+			}
+		}
+		if res, err = template.Read(f, opts); err != nil {
 			t.Fatalf("%s: %v", f, err)
 		}
 		for _, fn := range res.Functions {

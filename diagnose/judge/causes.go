@@ -86,7 +86,7 @@ func Causes(fn *account.Function) []Cause {
 		out = append(out, c)
 	}
 	for _, l := range fn.Config.Layers {
-		if r := ARNRegion(l); r != "" && r != fn.Region {
+		if r := ARNRegion(l); r != "" && knownDifferent(r, fn.Region) {
 			out = append(out, Cause{Kind: CauseLayerRegion, Rule: RuleLayerUnusable, Resource: l, NotIAM: true, Doc: docLayers,
 				Summary: fmt.Sprintf("layer %s is in region %s, the function in %s: a function uses layers of its own region only, so creating or updating it fails; publish the layer in %s and use that version's ARN", LayerName(l), r, fn.Region, fn.Region)})
 			continue
@@ -99,13 +99,13 @@ func Causes(fn *account.Function) []Cause {
 		}
 	}
 	if strings.EqualFold(fn.Config.PackageType, "Image") && fn.Config.ImageURI != "" {
-		if r := ImageRegion(fn.Config.ImageURI); r != "" && r != fn.Region {
+		if r := ImageRegion(fn.Config.ImageURI); r != "" && knownDifferent(r, fn.Region) {
 			out = append(out, Cause{Kind: CauseImageRegion, Rule: RuleImageRegion, Resource: fn.Config.ImageURI, NotIAM: true, Doc: docImages,
 				Summary: fmt.Sprintf("the container image is in an Amazon ECR registry of region %s, the function in %s: Lambda pulls images from its own region only; replicate the repository to %s and use that image URI", r, fn.Region, fn.Region)})
 		}
 	}
 	for _, es := range fn.EventSources {
-		if es.EventSourceARN != "" && !strings.HasPrefix(es.EventSourceARN, "arn:") {
+		if es.EventSourceARN != "" && !strings.HasPrefix(es.EventSourceARN, "arn:") && !mayBeARN(es.EventSourceARN) {
 			out = append(out, ESMNotARNCause(es.UUID, es.EventSourceARN))
 		}
 	}

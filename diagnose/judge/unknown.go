@@ -1063,3 +1063,21 @@ func templateGaps(fn *account.Function, unseen []account.Unseen) []account.Unsee
 	}
 	return out
 }
+
+// knownDifferent reports whether a and b are different values whatever the
+// markers they hold stand for (a region from a template's parameter may be
+// the function's).
+func knownDifferent(a, b string) bool {
+	return a != b && !mayIntersect(starMarkers(a), starMarkers(b))
+}
+
+// mayBeARN reports whether s, which holds markers, could be an ARN for
+// some values of them: its text before the first marker could begin one.
+func mayBeARN(s string) bool {
+	i := strings.Index(s, "{{")
+	if i < 0 || !account.HasMarker(s) {
+		return false
+	}
+	lit := s[:i]
+	return strings.HasPrefix("arn:", lit) || strings.HasPrefix(lit, "arn:")
+}
