@@ -192,7 +192,7 @@ func (l *Reader) apiTriggers(f *account.Function, api *gatewayAPI, stages []apiS
 				t.Notes = append(t.Notes, fmt.Sprintf("the function name comes from stage variable %s: in stage %s it names %s", strings.Join(vars, ", "), st.name, ref))
 			}
 			if p.pathParams && !p.authorizer {
-				t.Notes = append(t.Notes, "path parameters are written * in SourceArn: API Gateway sends the request's own path")
+				t.Notes = append(t.Notes, account.PathParamsNote)
 			}
 			if api.kind == "REST API" && !p.authorizer {
 				t.Notes = append(t.Notes, "the console's Test button invokes with stage test-invoke-stage: "+
@@ -245,21 +245,4 @@ func lambdaURIRef(uri string) string {
 	ref := uri[i+len(fns):]
 	ref = strings.TrimSuffix(ref, "/invocations")
 	return ref
-}
-
-// routePath writes a route path as API Gateway sends it in SourceArn: each
-// path parameter ({id}, {proxy+}) becomes *.
-var pathParameter = regexp.MustCompile(`\{[^}]*\}`)
-
-func routePath(path string) (string, bool) {
-	out := pathParameter.ReplaceAllString(path, "*")
-	return out, out != path
-}
-
-// routeVerb writes a method as API Gateway sends it: ANY as *.
-func routeVerb(verb string) string {
-	if strings.EqualFold(verb, "ANY") {
-		return "*"
-	}
-	return strings.ToUpper(verb)
 }

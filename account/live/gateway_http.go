@@ -166,8 +166,8 @@ func (l *Reader) readHTTPAPI(ctx context.Context, a v2types.Api) (*gatewayAPI, *
 			// $default route
 			p.source = func(stage string) string { return stage + "/" + key }
 		default:
-			arnPath, params := routePath(path)
-			v := routeVerb(verb)
+			arnPath, params := account.ExecuteAPIPath(path)
+			v := account.ExecuteAPIVerb(verb)
 			p.label, p.pathParams = verb+" "+path, params
 			p.source = func(stage string) string { return stage + "/" + v + arnPath }
 		}

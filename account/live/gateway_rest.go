@@ -119,8 +119,8 @@ func (l *Reader) readRestAPI(ctx context.Context, ra agtypes.RestApi) (*gatewayA
 				if ref == "" {
 					continue
 				}
-				arnPath, params := routePath(path)
-				v := routeVerb(verb)
+				arnPath, params := account.ExecuteAPIPath(path)
+				v := account.ExecuteAPIVerb(verb)
 				api.points = append(api.points, invokePoint{
 					label: verb + " " + path, pathParams: params, fnRef: ref, credentials: aws.ToString(in.Credentials),
 					source: func(stage string) string { return stage + "/" + v + arnPath },

@@ -126,9 +126,9 @@ func TestWirings(t *testing.T) {
 		statements         int // statements in the unqualified resource policy
 	}{
 		{"cfn/orders-api-healthy.yaml", "OrdersFunction", account.TriggerAPIGateway, "apigateway.amazonaws.com",
-			"arn:aws:execute-api:us-east-1:111122223333:{{generated.RestApiId.Api}}/prod/GET/orders/{id}", "", "", 1},
+			"arn:aws:execute-api:us-east-1:111122223333:{{generated.RestApiId.Api}}/prod/GET/orders/*", "", "", 1},
 		{"cfn/orders-api-broken.yaml", "Fn", account.TriggerAPIGateway, "apigateway.amazonaws.com",
-			"arn:aws:execute-api:us-east-1:111122223333:{{generated.RestApiId.Api}}/prod/GET/orders/{id}", "", "", 1},
+			"arn:aws:execute-api:us-east-1:111122223333:{{generated.RestApiId.Api}}/prod/GET/orders/*", "", "", 1},
 		{"cfn/rest-authorizer-healthy.yaml", "Fn", account.TriggerAPIAuthorizer, "apigateway.amazonaws.com",
 			"arn:aws:execute-api:us-east-1:111122223333:{{generated.RestApiId.Api}}/authorizers/{{generated.Ref.Authorizer}}", "", "", 1},
 		{"cfn/http-api-healthy.yaml", "Fn", account.TriggerAPIGateway, "apigateway.amazonaws.com",

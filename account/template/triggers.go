@@ -521,11 +521,20 @@ func (b *builder) restPath(id string, depth int) (string, bool) {
 	return "", false
 }
 
-func verbARN(verb string) string {
-	if v := strings.ToUpper(verb); v != "ANY" && v != "X-AMAZON-APIGATEWAY-ANY-METHOD" {
-		return v
+// routeARN is the SourceArn part STAGE/VERB/PATH of a route as API Gateway
+// sends it (account.ExecuteAPIPath, account.ExecuteAPIVerb); params reports
+// path parameters, which the trigger notes.
+func routeARN(stage, verb, path string) (arn string, params bool) {
+	p, params := account.ExecuteAPIPath(path)
+	return stage + "/" + account.ExecuteAPIVerb(verb) + p, params
+}
+
+// paramNotes is the notes of a route trigger.
+func paramNotes(params bool) []string {
+	if params {
+		return []string{account.PathParamsNote}
 	}
-	return "*"
+	return nil
 }
 
 func (b *builder) restMethod(r *resource) error {
@@ -543,9 +552,10 @@ func (b *builder) restMethod(r *resource) error {
 	}
 	verb := p.get("HttpMethod").text()
 	for _, st := range b.stageTargets(r, fnRef, b.restStages(apiID)) {
+		route, params := routeARN(st.stage, verb, path)
 		b.add(st.f, r, account.Trigger{Kind: account.TriggerAPIGateway, Principal: "apigateway.amazonaws.com",
-			SourceARN: b.executeAPI(apiID, st.stage+"/"+verbARN(verb)+path), Qualifier: st.q, RoleARN: integ.get("Credentials").text(),
-			Name: strings.ToUpper(verb) + " " + path + " of API " + apiID + ", stage " + st.stage})
+			SourceARN: b.executeAPI(apiID, route), Qualifier: st.q, RoleARN: integ.get("Credentials").text(),
+			Name: strings.ToUpper(verb) + " " + path + " of API " + apiID + ", stage " + st.stage, Notes: paramNotes(params)})
 	}
 	return nil
 }
@@ -594,9 +604,10 @@ func (b *builder) restBody(r *resource) error {
 	stages := b.restStages(apiID)
 	b.bodyIntegrations(r, body, func(verb, path, fnRef, creds string) {
 		for _, st := range b.stageTargets(r, fnRef, stages) {
+			route, params := routeARN(st.stage, verb, path)
 			b.add(st.f, r, account.Trigger{Kind: account.TriggerAPIGateway, Principal: "apigateway.amazonaws.com",
-				SourceARN: b.executeAPI(apiID, st.stage+"/"+verbARN(verb)+path), Qualifier: st.q, RoleARN: creds,
-				Name: strings.ToUpper(verbName(verb)) + " " + path + " of API " + r.id + ", stage " + st.stage})
+				SourceARN: b.executeAPI(apiID, route), Qualifier: st.q, RoleARN: creds,
+				Name: strings.ToUpper(verbName(verb)) + " " + path + " of API " + r.id + ", stage " + st.stage, Notes: paramNotes(params)})
 		}
 	})
 	b.bodyAuthorizers(r, body, apiID)
@@ -665,12 +676,13 @@ func (b *builder) bodyAuthorizers(r *resource, body *node, apiID string) {
 // httpRouteARN is the SourceArn of an HTTP or WebSocket API route: for an
 // HTTP API, API/STAGE/VERB/PATH with ANY as "*" and the $default route as
 // API/STAGE/$default; for a WebSocket API, API/STAGE/ROUTE_KEY.
-func (b *builder) httpRouteARN(apiID, stage, routeKey string) string {
+func (b *builder) httpRouteARN(apiID, stage, routeKey string) (string, []string) {
 	verb, path, ok := strings.Cut(routeKey, " ")
 	if !ok {
-		return b.executeAPI(apiID, stage+"/"+routeKey)
+		return b.executeAPI(apiID, stage+"/"+routeKey), nil
 	}
-	return b.executeAPI(apiID, stage+"/"+verbARN(verb)+path)
+	route, params := routeARN(stage, verb, path)
+	return b.executeAPI(apiID, route), paramNotes(params)
 }
 
 func (b *builder) httpRoute(r *resource) error {
@@ -699,9 +711,10 @@ func (b *builder) httpRoute(r *resource) error {
 	apiID := p.get("ApiId").text()
 	routeKey := p.get("RouteKey").text()
 	for _, st := range b.stageTargets(r, fnRef, b.httpStages(apiID, b.apiResource(apiID))) {
+		arn, notes := b.httpRouteARN(apiID, st.stage, routeKey)
 		tr := account.Trigger{Kind: account.TriggerAPIGateway, Principal: "apigateway.amazonaws.com",
-			SourceARN: b.httpRouteARN(apiID, st.stage, routeKey), Qualifier: st.q, RoleARN: integ.props.get("CredentialsArn").text(),
-			Name: "route " + routeKey + " of API " + apiID + ", stage " + st.stage}
+			SourceARN: arn, Qualifier: st.q, RoleARN: integ.props.get("CredentialsArn").text(),
+			Name: "route " + routeKey + " of API " + apiID + ", stage " + st.stage, Notes: notes}
 		if st.stage == "$default" {
 			tr.Notes = append(tr.Notes, defaultStageNote)
 		}
@@ -760,9 +773,10 @@ func (b *builder) httpAPI(r *resource) error {
 	stages := b.httpStages(apiID, r)
 	route := func(routeKey, fnRef, creds string) {
 		for _, st := range b.stageTargets(r, fnRef, stages) {
+			arn, notes := b.httpRouteARN(apiID, st.stage, routeKey)
 			tr := account.Trigger{Kind: account.TriggerAPIGateway, Principal: "apigateway.amazonaws.com",
-				SourceARN: b.httpRouteARN(apiID, st.stage, routeKey), Qualifier: st.q, RoleARN: creds,
-				Name: "route " + routeKey + " of API " + r.id + ", stage " + st.stage}
+				SourceARN: arn, Qualifier: st.q, RoleARN: creds,
+				Name: "route " + routeKey + " of API " + r.id + ", stage " + st.stage, Notes: notes}
 			if st.stage == "$default" {
 				tr.Notes = append(tr.Notes, defaultStageNote)
 			}
