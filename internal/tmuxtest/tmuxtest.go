@@ -59,6 +59,85 @@ type Options struct {
 // program's environment is the test's, with TERM set by tmux.
 func Run(tb testing.TB, o Options, argv ...string) Screen {
 	tb.Helper()
+	s := start(tb, o, true, argv)
+	var sc Screen
+	s.waitTitle(func(title string) bool {
+		st, ok := strings.CutPrefix(title, doneMarker)
+		if ok {
+			if _, err := fmt.Sscan(st, &sc.ExitCode); err != nil {
+				tb.Fatalf("exit status %q: %v", st, err)
+			}
+		}
+		return ok
+	}, "exit")
+	rows, lines := s.capture()
+	sc.Rows, sc.Lines = rows, lines
+	return sc
+}
+
+// A Session is a program running in a pane, for interactive tests: type
+// keys with Send, read the screen with Screen or Wait.
+type Session struct {
+	tb      testing.TB
+	ctl     func(args ...string) (string, error)
+	timeout time.Duration
+}
+
+// Start runs argv in a pane as Run does, but returns at once: the program
+// (a shell, say) keeps running until the test ends.
+func Start(tb testing.TB, o Options, argv ...string) *Session {
+	tb.Helper()
+	return start(tb, o, false, argv)
+}
+
+// Send types keys into the pane, as tmux send-keys takes them: "Tab",
+// "Enter", "C-c", or text. Text is sent literally.
+func (s *Session) Send(keys ...string) {
+	s.tb.Helper()
+	for _, k := range keys {
+		args := []string{"send-keys", "-t", "t"}
+		switch k {
+		case "Tab", "Enter", "Escape", "BSpace", "C-c", "C-u", "C-d", "Up", "Down", "Left", "Right":
+			args = append(args, k)
+		default:
+			args = append(args, "-l", k)
+		}
+		if _, err := s.ctl(args...); err != nil {
+			s.tb.Fatal(err)
+		}
+	}
+}
+
+// Screen returns the pane as it is now.
+func (s *Session) Screen() Screen {
+	s.tb.Helper()
+	rows, lines := s.capture()
+	return Screen{Rows: rows, Lines: lines, ExitCode: -1}
+}
+
+// Wait waits until ok accepts the screen and returns that screen; the test
+// fails with the last screen seen when the session's timeout passes.
+func (s *Session) Wait(ok func(Screen) bool) Screen {
+	s.tb.Helper()
+	deadline := time.Now().Add(s.timeout)
+	for {
+		sc := s.Screen()
+		if ok(sc) {
+			return sc
+		}
+		if time.Now().After(deadline) {
+			s.tb.Fatalf("the screen did not get there in %v; it shows:\n%s", s.timeout, sc)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// doneMarker starts the pane title the wrapper sets when the program
+// exits, followed by its exit status.
+const doneMarker = "tmuxtest-done-"
+
+func start(tb testing.TB, o Options, wrap bool, argv []string) *Session {
+	tb.Helper()
 	tmux, err := exec.LookPath("tmux")
 	if err != nil {
 		if os.Getenv("LAMBDA_DOCTOR_REQUIRE_TMUX") != "" {
@@ -120,16 +199,17 @@ func Run(tb testing.TB, o Options, argv ...string) Screen {
 		time.Sleep(10 * time.Millisecond)
 	}
 
-	// The program runs under sh, which then sets the pane's title to a
-	// marker with the exit status: terminal output is handled in order, so
-	// once the title shows, everything the program wrote is on the screen.
-	// The shell then waits, so the pane stays to be read.
-	const marker = "tmuxtest-done-"
 	line := `exec env`
 	for _, e := range o.Env {
 		line += " " + shellQuote(e)
 	}
-	line += ` sh -c '"$@"; s=$?; printf "\033]2;` + marker + `%s\007" "$s"; exec sleep 100000' sh`
+	if wrap {
+		// The program runs under sh, which then sets the pane's title to a
+		// marker with the exit status: terminal output is handled in order,
+		// so once the title shows, everything the program wrote is on the
+		// screen. The shell then waits, so the pane stays to be read.
+		line += ` sh -c '"$@"; s=$?; printf "\033]2;` + doneMarker + `%s\007" "$s"; exec sleep 100000' sh`
+	}
 	for _, a := range argv {
 		line += " " + shellQuote(a)
 	}
@@ -140,34 +220,42 @@ func Run(tb testing.TB, o Options, argv ...string) Screen {
 	if _, err := ctl(append(args, line)...); err != nil {
 		tb.Fatal(err)
 	}
-	var s Screen
+	return &Session{tb: tb, ctl: ctl, timeout: o.Timeout}
+}
+
+// waitTitle waits until ok accepts the pane's title.
+func (s *Session) waitTitle(ok func(string) bool, what string) {
+	s.tb.Helper()
+	deadline := time.Now().Add(s.timeout)
 	for {
-		out, err := ctl("display-message", "-p", "-t", "t", "#{pane_title}")
+		out, err := s.ctl("display-message", "-p", "-t", "t", "#{pane_title}")
 		if err != nil {
-			tb.Fatal(err)
+			s.tb.Fatal(err)
 		}
-		if st, ok := strings.CutPrefix(strings.TrimSpace(out), marker); ok {
-			if _, err := fmt.Sscan(st, &s.ExitCode); err != nil {
-				tb.Fatalf("exit status %q: %v", st, err)
-			}
-			break
+		if ok(strings.TrimSpace(out)) {
+			return
 		}
 		if time.Now().After(deadline) {
-			rows, _ := ctl("capture-pane", "-p", "-t", "t")
-			tb.Fatalf("%s still running after %v; screen:\n%s", strings.Join(argv, " "), o.Timeout, rows)
+			rows, _ := s.ctl("capture-pane", "-p", "-t", "t")
+			s.tb.Fatalf("no %s after %v; screen:\n%s", what, s.timeout, rows)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	rows, err := ctl("capture-pane", "-p", "-t", "t", "-S", "-", "-E", "-")
+}
+
+// capture returns the pane's rows and its lines (rows the terminal wrapped,
+// joined), history included.
+func (s *Session) capture() (rows, lines []string) {
+	s.tb.Helper()
+	r, err := s.ctl("capture-pane", "-p", "-t", "t", "-S", "-", "-E", "-")
 	if err != nil {
-		tb.Fatal(err)
+		s.tb.Fatal(err)
 	}
-	joined, err := ctl("capture-pane", "-p", "-J", "-t", "t", "-S", "-", "-E", "-")
+	j, err := s.ctl("capture-pane", "-p", "-J", "-t", "t", "-S", "-", "-E", "-")
 	if err != nil {
-		tb.Fatal(err)
+		s.tb.Fatal(err)
 	}
-	s.Rows, s.Lines = trim(rows), trim(joined)
-	return s
+	return trim(r), trim(j)
 }
 
 // trim splits captured text into rows without trailing blanks or empty

@@ -26,3 +26,13 @@ func TestRun(t *testing.T) {
 		t.Errorf("overflows %q, want the long line", o)
 	}
 }
+
+func TestSession(t *testing.T) {
+	s := Start(t, Options{Width: 60, Height: 10, Env: []string{"PS1=$ "}}, "sh")
+	s.Wait(func(sc Screen) bool { return slices.Contains(sc.Lines, "$") }) // the prompt
+	s.Send("echo hel", "lo; echo $((6*7))", "Enter")
+	sc := s.Wait(func(sc Screen) bool { return slices.Contains(sc.Lines, "42") })
+	if !slices.Contains(sc.Lines, "$ echo hello; echo $((6*7))") || !slices.Contains(sc.Lines, "hello") {
+		t.Errorf("screen:\n%s\nwant hello and 42", sc)
+	}
+}
