@@ -31,11 +31,11 @@ rule ids) in SHELL: bash, zsh, fish or powershell.
               (add it to $PROFILE to keep it)`,
 		Action: func(c *cli.Context) error {
 			if c.NArg() != 1 {
-				return &usageError{msg: "completion takes one argument, the shell: " + shells.String()}
+				return usageErrorf("completion takes one argument, the shell: %s", shells)
 			}
 			sh, ok := shells.match(c.Args().First())
 			if !ok {
-				return &flagValueError{flag: "completion", value: c.Args().First(), enum: shells}
+				return &flagError{err: &flagValueError{flag: "completion", value: c.Args().First(), enum: shells}}
 			}
 			return writeCompletion(c.App.Writer, c.App, sh)
 		},
@@ -56,7 +56,7 @@ func writeCompletion(w io.Writer, app *cli.App, shell string) error {
 	case "powershell":
 		s = powershellCompletion(m)
 	default:
-		return &flagValueError{flag: "completion", value: shell, enum: shells}
+		return &flagError{err: &flagValueError{flag: "completion", value: shell, enum: shells}}
 	}
 	_, err := io.WriteString(w, s)
 	return err

@@ -443,7 +443,7 @@ func TestCompletionCommand(t *testing.T) {
 		"completion":      "completion takes one argument, the shell: bash, zsh, fish or powershell",
 	} {
 		err := completionApp(t).Run(append([]string{"lambda-doctor"}, strings.Fields(args)...))
-		if err == nil || err.Error() != want || !isUsageError(err) {
+		if err == nil || err.Error() != want || !isFlagError(err) {
 			t.Errorf("%s: error %v, want usage error %q", args, err, want)
 		}
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/lambda-doctor/lambda-doctor/checks"
 	"github.com/lambda-doctor/lambda-doctor/diagnose"
+	"github.com/lambda-doctor/lambda-doctor/diagnose/fix"
 )
 
 // An enum is the closed set of values a flag (or a command's argument)
@@ -49,8 +50,14 @@ func (e enum) match(v string) (string, bool) {
 
 // Values of the enumerations, from the packages that own them.
 var (
-	shells      = enum{values: []string{"bash", "zsh", "fish", "powershell"}}
-	fixFormats  = enum{values: []string{string(diagnose.CLI), string(diagnose.CloudFormation), string(diagnose.SAM), string(diagnose.Terraform)}}
+	shells     = enum{values: []string{"bash", "zsh", "fish", "powershell"}}
+	fixFormats = func() enum {
+		var v []string
+		for _, f := range fix.Formats {
+			v = append(v, string(f))
+		}
+		return enum{values: v}
+	}()
 	symptoms    = enum{values: diagnose.Symptoms}
 	failOnLevel = func() enum {
 		var v []string
@@ -91,7 +98,8 @@ var argEnums = map[string]enum{
 	"completion": shells,
 }
 
-// flagValueError is a value outside its enumeration: bad usage (exit 2).
+// flagValueError is a value outside its enumeration, bad usage (exit 2)
+// inside a *flagError.
 type flagValueError struct {
 	flag  string // as typed: --output, or the command of an argument
 	value string
@@ -107,7 +115,8 @@ func (e *flagValueError) Error() string {
 }
 
 // checkEnums checks the enumerated flags the command line set, as a
-// command's Before hook: a value outside its enum is a *flagValueError. A
+// command's Before hook: a value outside its enum is a *flagError holding a
+// *flagValueError. A
 // value in another case or an alias is replaced by the value itself, so
 // the command reads "markdown" for --output MD.
 func checkEnums(c *cli.Context) error {
@@ -126,7 +135,7 @@ func checkEnums(c *cli.Context) error {
 				}
 				for _, p := range parts {
 					if _, ok := e.match(strings.TrimSpace(p)); !ok {
-						return &flagValueError{flag: dashed(name), value: p, enum: e}
+						return &flagError{err: &flagValueError{flag: dashed(name), value: p, enum: e}}
 					}
 				}
 			}
@@ -135,7 +144,7 @@ func checkEnums(c *cli.Context) error {
 		v := c.String(name)
 		m, ok := e.match(v)
 		if !ok {
-			return &flagValueError{flag: dashed(name), value: v, enum: e}
+			return &flagError{err: &flagValueError{flag: dashed(name), value: v, enum: e}}
 		}
 		if m != v {
 			if err := c.Set(name, m); err != nil {

@@ -121,7 +121,7 @@ func TestCheckEnums(t *testing.T) {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
 			read, err := runEnums(t, tt.args...)
 			if tt.wantErr != "" {
-				if err == nil || err.Error() != tt.wantErr || !isUsageError(err) {
+				if err == nil || err.Error() != tt.wantErr || !isFlagError(err) {
 					t.Fatalf("error %v, want usage error %q", err, tt.wantErr)
 				}
 				return

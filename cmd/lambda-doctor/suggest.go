@@ -12,18 +12,6 @@ import (
 	"github.com/lambda-doctor/lambda-doctor/internal/suggest"
 )
 
-// usageError is a command line the command cannot run: an unknown flag or
-// command, a flag without its value or with a value of the wrong kind. Its
-// message names flags as they are typed, with two dashes, and suggests the
-// nearest name. It is bad usage (exit 2).
-type usageError struct {
-	msg string
-	err error // the parser's own error, if any
-}
-
-func (e *usageError) Error() string { return e.msg }
-func (e *usageError) Unwrap() error { return e.err }
-
 // The errors of the flag package (and so of urfave/cli), which name every
 // flag with one dash.
 var (
@@ -32,18 +20,19 @@ var (
 	reBadValue   = regexp.MustCompile(`^invalid (?:boolean )?value "(.*)" for (?:flag )?-+([^:]+): (.*)$`)
 )
 
-// flagError rewrites an error of flag parsing for the command of c (the
-// app itself when no command was named): unknown flags get a suggestion,
-// and every flag its real dashes. Other errors are returned unchanged.
-// OnUsageError of the app and of each command calls it.
-func flagError(c *cli.Context, err error) error {
+// explainFlagError rewrites an error of flag parsing for the command of c
+// (the app itself when no command was named) as a *flagError (exit 2): an
+// unknown flag gets a suggestion, and every flag its real dashes. Other
+// errors are wrapped as they are. OnUsageError of the app and of each
+// command calls it.
+func explainFlagError(c *cli.Context, err error) error {
 	if err == nil {
 		return nil
 	}
 	cmd, app := c.Command, c.App
 	msg := err.Error()
 	if m := reUndefined.FindStringSubmatch(msg); m != nil {
-		return &usageError{msg: unknownFlag(app, cmd, m[1]), err: err}
+		return &flagError{err: errors.New(unknownFlag(app, cmd, m[1]))}
 	}
 	if m := reNeedsValue.FindStringSubmatch(msg); m != nil {
 		s := dashed(m[1]) + " needs a value"
@@ -52,7 +41,7 @@ func flagError(c *cli.Context, err error) error {
 				s += ": " + dashed(m[1]) + " " + p
 			}
 		}
-		return &usageError{msg: s, err: err}
+		return &flagError{err: errors.New(s)}
 	}
 	if m := reBadValue.FindStringSubmatch(msg); m != nil {
 		value, name := m[1], m[2]
@@ -67,9 +56,13 @@ func flagError(c *cli.Context, err error) error {
 		case *cli.Float64Flag:
 			want = "a number"
 		}
-		return &usageError{msg: fmt.Sprintf("%s %q: want %s", dashed(name), value, want), err: err}
+		return &flagError{err: fmt.Errorf("%s %q: want %s", dashed(name), value, want)}
 	}
-	return err
+	var fe *flagError
+	if errors.As(err, &fe) {
+		return err
+	}
+	return &flagError{err: err}
 }
 
 // unknownFlag is the message for a flag the command does not have.
@@ -110,11 +103,7 @@ func unknownFlag(app *cli.App, cmd *cli.Command, typed string) string {
 	case len(owners) > 1:
 		return fmt.Sprintf("%s; %s have it", msg, andList(owners))
 	}
-	help := app.Name + " --help"
-	if where != "" {
-		help = app.Name + " " + cmd.Name + " --help"
-	}
-	return msg + "; see '" + help + "'"
+	return msg // the hint beside a flagError names --help
 }
 
 // unknownCommand is the message for a command name the app does not have:
@@ -131,7 +120,7 @@ func unknownCommand(app *cli.App, name string) string {
 	if s := closestNames(name, names); len(s) > 0 {
 		return msg + "; did you mean " + orList(s) + "?"
 	}
-	return msg + "; see '" + app.Name + " --help'"
+	return msg + "; run '" + app.Name + " --help'"
 }
 
 // closestNames returns the names nearest to typed, case aside: those one
@@ -221,12 +210,4 @@ func andList(words []string) string {
 		return strings.Join(words, "")
 	}
 	return strings.Join(words[:len(words)-1], ", ") + " and " + words[len(words)-1]
-}
-
-// isUsageError reports whether err is bad usage that suggest.go or enums.go
-// described: the exit-code switch maps it to exit 2.
-func isUsageError(err error) bool {
-	var ue *usageError
-	var fe *flagValueError
-	return errors.As(err, &ue) || errors.As(err, &fe)
 }

@@ -15,7 +15,7 @@ import (
 func runApp(t *testing.T, args ...string) error {
 	t.Helper()
 	app := realApp(t)
-	onUsage := func(c *cli.Context, err error, _ bool) error { return flagError(c, err) }
+	onUsage := func(c *cli.Context, err error, _ bool) error { return explainFlagError(c, err) }
 	app.OnUsageError = onUsage
 	for _, c := range app.Commands {
 		c.OnUsageError = onUsage
@@ -52,9 +52,9 @@ func TestFlagError(t *testing.T) {
 		{[]string{"simulate", "--all"}, "unknown flag --all for simulate; check and snapshot have it"},
 		{[]string{"--function", "x", "diagnose"}, "unknown flag --function; it is a flag of diagnose, simulate, check or snapshot: put it after the command"},
 		// Nothing near.
-		{[]string{"diagnose", "--zzz"}, "unknown flag --zzz for diagnose; see 'lambda-doctor diagnose --help'"},
-		{[]string{"diagnose", "-x"}, "unknown flag -x for diagnose; see 'lambda-doctor diagnose --help'"},
-		{[]string{"--verbos"}, "unknown flag --verbos; see 'lambda-doctor --help'"},
+		{[]string{"diagnose", "--zzz"}, "unknown flag --zzz for diagnose"},
+		{[]string{"diagnose", "-x"}, "unknown flag -x for diagnose"},
+		{[]string{"--verbos"}, "unknown flag --verbos"},
 		{[]string{"--verbose"}, "unknown flag --verbose; it is a flag of check: put it after the command"},
 		// Values.
 		{[]string{"diagnose", "--function"}, "--function needs a value: --function NAME"},
@@ -72,8 +72,7 @@ func TestFlagError(t *testing.T) {
 			if err.Error() != tt.want {
 				t.Errorf("got  %q\nwant %q", err.Error(), tt.want)
 			}
-			var ue *usageError
-			if !errors.As(err, &ue) || !isUsageError(err) {
+			if !isFlagError(err) {
 				t.Errorf("error %T is not a usage error", err)
 			}
 		})
@@ -85,12 +84,12 @@ func TestFlagErrorOther(t *testing.T) {
 	app := realApp(t)
 	ctx := cli.NewContext(app, nil, nil)
 	ctx.Command = app.Command("diagnose")
-	if got := flagError(ctx, nil); got != nil {
+	if got := explainFlagError(ctx, nil); got != nil {
 		t.Errorf("flagError(nil) = %v", got)
 	}
-	// An error that is not the flag package's passes unchanged.
-	if got := flagError(ctx, other); got != other {
-		t.Errorf("got %v, want the error unchanged", got)
+	// An error that is not the flag package's is bad usage all the same.
+	if got := explainFlagError(ctx, other); !errors.Is(got, other) || !isFlagError(got) || got.Error() != other.Error() {
+		t.Errorf("got %v (%T), want the error as a *flagError", got, got)
 	}
 }
 
@@ -105,15 +104,15 @@ func TestUnknownCommand(t *testing.T) {
 		"snapshto": `unknown command "snapshto"; did you mean snapshot?`,
 		"snap":     `unknown command "snap"; did you mean snapshot?`,
 		"sim":      `unknown command "sim"; did you mean simulate?`,
-		"deploy":   `unknown command "deploy"; see 'lambda-doctor --help'`,
-		"x":        `unknown command "x"; see 'lambda-doctor --help'`,
+		"deploy":   `unknown command "deploy"; run 'lambda-doctor --help'`,
+		"x":        `unknown command "x"; run 'lambda-doctor --help'`,
 	} {
 		if got := unknownCommand(app, typed); got != want {
 			t.Errorf("%s:\n got %q\nwant %q", typed, got, want)
 		}
 	}
 	// help is suggested only when it is a command, and never for itself.
-	want := `unknown command "hepl"; see 'lambda-doctor --help'`
+	want := `unknown command "hepl"; run 'lambda-doctor --help'`
 	if app.Command("help") != nil {
 		want = `unknown command "hepl"; did you mean help?`
 	}

@@ -1,12 +1,19 @@
 package main
 
 import (
-	"bytes"
-	"strings"
+	"errors"
 	"testing"
 
 	"github.com/urfave/cli/v2"
+
+	"github.com/lambda-doctor/lambda-doctor/internal/iostreams"
 )
+
+// isFlagError reports whether err is bad usage, exit 2 in exitCode.
+func isFlagError(err error) bool {
+	var fe *flagError
+	return errors.As(err, &fe)
+}
 
 // realApp is the command's app as run() builds it, set up as RunContext
 // sets it up (help flags and commands in place), for the tests of
@@ -15,8 +22,8 @@ import (
 // before it is set up.
 func realApp(t *testing.T, configure ...func(*cli.App)) *cli.App {
 	t.Helper()
-	var out, errb bytes.Buffer
-	app := newApp(&streams{in: strings.NewReader(""), out: &out, err: &errb})
+	ios, _, _, _ := iostreams.Test()
+	app := newApp(newStreams(ios))
 	for _, f := range configure {
 		f(app)
 	}

@@ -24,7 +24,7 @@ func versionCommand() *cli.Command {
 		Usage: "print the version, commit and Go version",
 		Action: func(c *cli.Context) error {
 			if c.NArg() > 0 {
-				return &usageError{msg: fmt.Sprintf("version takes no arguments, got %q", c.Args().First())}
+				return usageErrorf("version takes no arguments, got %q", c.Args().First())
 			}
 			_, err := fmt.Fprintln(c.App.Writer, version.Get())
 			return err

@@ -39,7 +39,7 @@ func TestVersionTakesNoArguments(t *testing.T) {
 		app.Commands = append(app.Commands, versionCommand())
 	}
 	err := app.Run([]string{"lambda-doctor", "version", "extra"})
-	if err == nil || err.Error() != `version takes no arguments, got "extra"` || !isUsageError(err) {
+	if err == nil || err.Error() != `version takes no arguments, got "extra"` || !isFlagError(err) {
 		t.Errorf("error %v", err)
 	}
 }

@@ -16,6 +16,9 @@ import (
 	"github.com/lambda-doctor/lambda-doctor/internal/version"
 )
 
+// hint is the line exitCode's advice adds after bad usage of cmd.
+func hint(cmd string) string { return "hint: run 'lambda-doctor " + cmd + " --help' for the flags\n" }
+
 func TestWiredCommandLines(t *testing.T) {
 	tests := []struct {
 		args   string
@@ -24,15 +27,15 @@ func TestWiredCommandLines(t *testing.T) {
 		stderr string // exact
 	}{
 		{"diagnos", 2, "", "lambda-doctor: unknown command \"diagnos\"; did you mean diagnose?\n"},
-		{"diagnose --functon x", 2, "", "lambda-doctor: unknown flag --functon for diagnose; did you mean --function?\n"},
-		{"check --all -o xml", 2, "", "lambda-doctor: --output \"xml\": want text, json, sarif or junit\n"},
-		{"diagnose -f x --symptom no-log", 2, "", "lambda-doctor: --symptom \"no-log\": want auto, invoke-denied, access-denied, no-logs or role-assume; did you mean no-logs?\n"},
-		{"snapshot --all --concurrency lots", 2, "", "lambda-doctor: --concurrency \"lots\": want a whole number\n"},
+		{"diagnose --functon x", 2, "", "lambda-doctor: unknown flag --functon for diagnose; did you mean --function?\n" + hint("diagnose")},
+		{"check --all -o xml", 2, "", "lambda-doctor: --output \"xml\": want text, json, sarif or junit\n" + hint("check")},
+		{"diagnose -f x --symptom no-log", 2, "", "lambda-doctor: --symptom \"no-log\": want auto, invoke-denied, access-denied, no-logs or role-assume; did you mean no-logs?\n" + hint("diagnose")},
+		{"snapshot --all --concurrency lots", 2, "", "lambda-doctor: --concurrency \"lots\": want a whole number\n" + hint("snapshot")},
 		{"--version", 0, version.Get().String() + "\n", ""},
 		{"version", 0, version.Get().String() + "\n", ""},
 		{"completion bash", 0, "# bash completion for lambda-doctor", ""},
 		{"completion powershell", 0, "# PowerShell completion for lambda-doctor", ""},
-		{"completion tcsh", 2, "", "lambda-doctor: completion \"tcsh\": want bash, zsh, fish or powershell\n"},
+		{"completion tcsh", 2, "", "lambda-doctor: completion \"tcsh\": want bash, zsh, fish or powershell\n" + hint("completion")},
 	}
 	for _, tt := range tests {
 		t.Run(tt.args, func(t *testing.T) {
