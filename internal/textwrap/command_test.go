@@ -336,3 +336,11 @@ func TestCommandRandomRoundTrip(t *testing.T) {
 		t.Errorf("only %d of %d random commands needed wrapping: the test proves little", mustBreak, len(cmds))
 	}
 }
+
+func BenchmarkCommand(b *testing.B) {
+	for b.Loop() {
+		for _, c := range realCommands {
+			Command(c, 80, "    ", "      ")
+		}
+	}
+}

@@ -99,3 +99,10 @@ func TestIndentProperties(t *testing.T) {
 		}
 	}
 }
+
+func BenchmarkIndent(b *testing.B) {
+	s := strings.Repeat("implicit deny — the resource policy has 1 Allow statement; none allows arn:aws:execute-api:us-east-1:111122223333:a1b2c3d4e5/prod/POST/orders ", 5)
+	for b.Loop() {
+		Indent(s, 80, "  decision  ", "            ")
+	}
+}
