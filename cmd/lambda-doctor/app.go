@@ -11,6 +11,7 @@ import (
 
 	"github.com/lambda-doctor/lambda-doctor/internal/iostreams"
 	"github.com/lambda-doctor/lambda-doctor/internal/term"
+	"github.com/lambda-doctor/lambda-doctor/internal/version"
 )
 
 // streams are the command's standard streams (short names for the command
@@ -81,25 +82,27 @@ func action[O any](parse func(*cli.Context) (O, error), run, runF func(context.C
 }
 
 func newApp(s *streams) *cli.App {
-	onUsage := func(_ *cli.Context, err error, _ bool) error { return &flagError{err: err} }
+	onUsage := func(c *cli.Context, err error, _ bool) error { return explainFlagError(c, err) }
 	app := &cli.App{
 		Name:                 "lambda-doctor",
 		Usage:                "why does my Lambda function get access denied, which door is closed, and how to open it",
+		Version:              version.Get().Version,
 		Writer:               s.out,
 		ErrWriter:            s.err,
 		ExitErrHandler:       func(*cli.Context, error) {},
 		OnUsageError:         onUsage,
 		Metadata:             map[string]any{"streams": s},
 		EnableBashCompletion: true,
-		HideHelpCommand:      true,
 		Commands: []*cli.Command{
 			diagnoseCommand(nil),
 			simulateCommand(),
 			checkCommand(nil),
 			snapshotCommand(nil),
+			completionCommand(),
+			versionCommand(),
 		},
 		CommandNotFound: func(c *cli.Context, name string) {
-			fmt.Fprintf(c.App.ErrWriter, "lambda-doctor: unknown command %q; run 'lambda-doctor --help'\n", name)
+			fmt.Fprintf(c.App.ErrWriter, "lambda-doctor: %s\n", term.Line(unknownCommand(c.App, name)))
 			s.unknownCommand = true
 		},
 	}
@@ -107,6 +110,7 @@ func newApp(s *streams) *cli.App {
 		if c.OnUsageError == nil {
 			c.OnUsageError = onUsage
 		}
+		c.Before = checkEnums
 	}
 	return app
 }

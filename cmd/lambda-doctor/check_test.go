@@ -136,9 +136,9 @@ func TestCheckExitCodes(t *testing.T) {
 		{"--all with an unnamed spec entry", []string{"--all", "--spec", noName}, 2, "", "noname.yaml:1: expectations without a function name", 0},
 		{"no function", []string{}, 2, "", "--function NAME", 0},
 		{"both --function and --all", []string{"--function", "healthy", "--all"}, 2, "", "not both", 0},
-		{"bad output", []string{"--function", "healthy", "--output", "xml"}, 2, "", "--output must be", 0},
-		{"bad fail-on", []string{"--function", "healthy", "--fail-on", "severe"}, 2, "", "unknown severity", 0},
-		{"bad ignore", []string{"--function", "healthy", "--ignore", "LD999"}, 2, "", "unknown rule id", 0},
+		{"bad output", []string{"--function", "healthy", "--output", "xml"}, 2, "", `--output "xml": want text, json, sarif or junit`, 0},
+		{"bad fail-on", []string{"--function", "healthy", "--fail-on", "severe"}, 2, "", `--fail-on "severe": want low, medium, high, critical or none`, 0},
+		{"bad ignore", []string{"--function", "healthy", "--ignore", "LD999"}, 2, "", `--ignore "LD999": want a rule id`, 0},
 		{"unknown flag", []string{"--function", "healthy", "--frobnicate"}, 2, "", "frobnicate", 0},
 		{"missing snapshot", []string{"--function", "healthy", "--snapshot", filepath.Join(dir, "none.json")}, 2, "", "none.json", 0},
 	} {

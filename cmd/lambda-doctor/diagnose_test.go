@@ -40,7 +40,7 @@ func TestDiagnoseExitCodes(t *testing.T) {
 		{"unknown function", []string{"--snapshot", apigwSnap, "--function", "nope"}, "", 3, "nope"},
 		{"bad output", []string{"--snapshot", apigwSnap, "--function", "order-processor", "--output", "yaml"}, "", 2, "--output"},
 		{"bad fix format", []string{"--snapshot", apigwSnap, "--function", "order-processor", "--fix-format", "pulumi"}, "", 2, "--fix-format"},
-		{"bad symptom", []string{"--snapshot", apigwSnap, "--function", "order-processor", "--symptom", "slow"}, "", 2, "unknown symptom"},
+		{"bad symptom", []string{"--snapshot", apigwSnap, "--function", "order-processor", "--symptom", "slow"}, "", 2, `--symptom "slow": want auto, invoke-denied`},
 		{"not a denial", []string{"--snapshot", apigwSnap, "--function", "order-processor", "--error", "Task timed out after 3.00 seconds"}, "", 2, "not an AWS access-denied message"},
 		{"error from stdin", []string{"--snapshot", apigwSnap, "--function", "order-processor", "--error", "-"},
 			"Execution failed due to configuration error: Invalid permissions on Lambda function", 1, ""},

@@ -198,7 +198,7 @@ func TestSimulateBadInput(t *testing.T) {
 		{"missing principal", []string{"--policy", good, "--action", "s3:GetObject", "--resource", "arn:aws:s3:::b/k"}, "--principal is required"},
 		{"bad principal", []string{"--policy", good, "--principal", "bob", "--action", "s3:GetObject", "--resource", "*"}, `request.principal: "bob"`},
 		{"bad context", append([]string{"--policy", good, "--context", "novalue"}, req...), `--context "novalue": want key=value`},
-		{"bad output", append([]string{"--policy", good, "--output", "yaml"}, req...), `unknown format "yaml"`},
+		{"bad output", append([]string{"--policy", good, "--output", "yaml"}, req...), `--output "yaml": want text or json`},
 		{"stray argument", []string{"extra"}, "simulate takes no arguments"},
 	}
 	for _, tt := range tests {

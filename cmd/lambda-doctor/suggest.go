@@ -112,7 +112,7 @@ func unknownFlag(app *cli.App, cmd *cli.Command, typed string) string {
 func unknownCommand(app *cli.App, name string) string {
 	var names []string
 	for _, c := range app.Commands {
-		if !c.Hidden {
+		if !c.Hidden && !c.HasName(name) {
 			names = append(names, c.Names()...)
 		}
 	}

@@ -1,16 +1,6 @@
-//go:build uiwired
-
-// These tests run whole command lines through run(), as a user does, once
-// newApp in app.go wires the pieces of completion.go, enums.go, suggest.go
-// and version.go:
-//
-//	onUsage := func(c *cli.Context, err error, _ bool) error { return explainFlagError(c, err) }
-//	Version: version.Get().Version,                        // in the cli.App
-//	completionCommand(), versionCommand(),                 // in Commands
-//	fmt.Fprintf(c.App.ErrWriter, "lambda-doctor: %s\n", unknownCommand(c.App, name)) // in CommandNotFound
-//	c.Before = checkEnums                                  // in the loop over app.Commands
-//
-// Remove the build constraint above when app.go has them.
+// These tests run whole command lines through run(), as a user does: the
+// pieces of completion.go, enums.go, suggest.go and version.go as newApp
+// wires them.
 
 package main
 
