@@ -14,6 +14,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/lambda-doctor/lambda-doctor/internal/textwrap"
 )
 
 // IOStreams are a command's standard streams.
@@ -23,22 +25,40 @@ type IOStreams struct {
 	ErrOut io.Writer
 
 	outTTY, errTTY bool
+	width          int
 	getenv         func(string) string
 }
 
-// System is the process's streams, with terminal detection.
+// System is the process's streams, with terminal detection and the width
+// of stdout (textwrap.TerminalWidth: COLUMNS, the terminal's, else 80).
 func System(in io.Reader, out, errOut io.Writer) *IOStreams {
-	return &IOStreams{In: in, Out: out, ErrOut: errOut, outTTY: isTerminal(out), errTTY: isTerminal(errOut), getenv: os.Getenv}
+	f, _ := out.(*os.File)
+	return &IOStreams{In: in, Out: out, ErrOut: errOut, outTTY: isTerminal(out), errTTY: isTerminal(errOut),
+		width: textwrap.TerminalWidth(f), getenv: os.Getenv}
 }
 
-// Test is streams on buffers (stdin, stdout, stderr), none a terminal.
+// Test is streams on buffers (stdin, stdout, stderr), none a terminal,
+// 80 columns wide.
 func Test() (*IOStreams, *bytes.Buffer, *bytes.Buffer, *bytes.Buffer) {
 	in, out, errOut := &bytes.Buffer{}, &bytes.Buffer{}, &bytes.Buffer{}
-	return &IOStreams{In: in, Out: out, ErrOut: errOut, getenv: os.Getenv}, in, out, errOut
+	return &IOStreams{In: in, Out: out, ErrOut: errOut, width: textwrap.DefaultWidth, getenv: os.Getenv}, in, out, errOut
 }
 
 // SetTTY says, for tests, whether stdout and stderr are terminals.
 func (s *IOStreams) SetTTY(out, errOut bool) { s.outTTY, s.errTTY = out, errOut }
+
+// SetWidth sets, for tests, the width of stdout in columns.
+func (s *IOStreams) SetWidth(columns int) { s.width = columns }
+
+// Width is the number of columns text output for people is wrapped to:
+// the terminal's when stdout is one, COLUMNS when set, else 80. Machine
+// formats are never wrapped.
+func (s *IOStreams) Width() int {
+	if s.width <= 0 {
+		return textwrap.DefaultWidth
+	}
+	return s.width
+}
 
 // IsStdoutTTY reports whether stdout is a terminal.
 func (s *IOStreams) IsStdoutTTY() bool { return s.outTTY }

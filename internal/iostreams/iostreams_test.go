@@ -65,3 +65,23 @@ func TestProgress(t *testing.T) {
 		t.Error("a progress reporter for one item")
 	}
 }
+
+func TestWidth(t *testing.T) {
+	s, _, _, _ := Test()
+	if got := s.Width(); got != 80 {
+		t.Errorf("Test(): width %d, want 80", got)
+	}
+	s.SetWidth(132)
+	if got := s.Width(); got != 132 {
+		t.Errorf("SetWidth(132): width %d, want 132", got)
+	}
+	// A buffer is not a terminal: COLUMNS when set, else 80.
+	t.Setenv("COLUMNS", "")
+	if got := System(nil, &strings.Builder{}, &strings.Builder{}).Width(); got != 80 {
+		t.Errorf("System on a buffer: width %d, want 80", got)
+	}
+	t.Setenv("COLUMNS", "100")
+	if got := System(nil, &strings.Builder{}, &strings.Builder{}).Width(); got != 100 {
+		t.Errorf("System with COLUMNS=100: width %d, want 100", got)
+	}
+}
