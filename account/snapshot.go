@@ -41,6 +41,9 @@ type Origin struct {
 	Region    string `json:"region,omitempty"`
 	Partition string `json:"partition,omitempty"`
 	Caller    string `json:"caller,omitempty"` // ARN of the identity that read it
+	// WrittenBy is the program that wrote the snapshot, with its version
+	// ("lambda-doctor 1.2.3 (commit abc1234, 2026-12-04, go1.26.8)").
+	WrittenBy string `json:"written_by,omitempty"`
 }
 
 // NewSnapshot builds a snapshot of functions: their roles are collected
