@@ -139,7 +139,7 @@ func TestScale(t *testing.T) {
 	}
 	for _, conc := range strings.Split(concurrencies, ",") {
 		snap := filepath.Join(t.TempDir(), "all.json")
-		cmd := exec.Command(bin, "snapshot", "--all", "--concurrency", conc, "-o", snap)
+		cmd := exec.Command(bin, "snapshot", "--all", "--concurrency", conc, "--file", snap)
 		cmd.Env = append(os.Environ(), s.Env()...)
 		start = time.Now()
 		out, err := cmd.CombinedOutput()

@@ -87,7 +87,7 @@ func newApp(s *streams) *cli.App {
 		Name:                 "lambda-doctor",
 		Usage:                "why does my Lambda function get access denied, which door is closed, and how to open it",
 		Version:              version.Get().Version,
-		Writer:               s.out,
+		Writer:               &helpWriter{Writer: s.out, width: s.io.Width()},
 		ErrWriter:            s.err,
 		ExitErrHandler:       func(*cli.Context, error) {},
 		OnUsageError:         onUsage,

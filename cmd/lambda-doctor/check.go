@@ -54,6 +54,9 @@ func checkCommand(runF func(context.Context, *streams, *checkOptions) error) *cl
 	return &cli.Command{
 		Name:  "check",
 		Usage: "CI smoke checks: required permissions, least-privilege findings and spec expectations",
+		UsageText: "lambda-doctor check (--function NAME|ARN | --all) [--spec FILE] [--max-spec-size BYTES] [--output FORMAT] " +
+			"[--fail-on SEVERITY] [--ignore ID ...] [--verbose] [--sarif-file FILE] [--concurrency N] " +
+			"[--profile PROFILE] [--region REGION] [--snapshot FILE] [--max-snapshot-size BYTES] [--discovery-limit KIND=N ...]",
 		Description: `Checks one function (--function) or every function of the account (--all):
 what its configuration requires (the execution role's logs, VPC, event
 source, dead-letter, destination, X-Ray, KMS and EFS permissions, Lambda's
@@ -64,27 +67,29 @@ output) before deploy, offline: the same rules on the functions the template
 defines, with --parameter K=V for its parameters and --region/--account for
 its pseudo parameters; a requirement that depends on a value the template
 does not give is undecided and named with how to give it.
-Exit 0 when all is well (quietly), 1 when an expectation fails or a finding
-is at or above --fail-on, 2 on bad input, 3 when the account could not be
-read (or a policy parsed, or a template's values known) well enough to
-decide.`,
+
+Exit codes: 0 all is well (one line), 1 an expectation fails or a finding is
+at or above --fail-on, 2 bad usage or input, 3 the account could not be read
+(or a policy parsed, or a template's values known) well enough to decide;
+--output sarif and junit then still write a document that says the run
+failed.`,
 		Flags: append([]cli.Flag{
-			&cli.StringFlag{Name: "function", Usage: "function `NAME` or ARN to check"},
+			&cli.StringFlag{Name: "function", Aliases: []string{"f"}, Usage: "function `NAME` or ARN to check"},
 			&cli.BoolFlag{Name: "all", Usage: "check every function of the account (or snapshot)"},
 			&cli.StringFlag{Name: "spec", Usage: "expectations `FILE` (YAML or JSON): invokers, calls, denied calls"},
-			&cli.Int64Flag{Name: "max-spec-size", Value: defaultMaxSpec, Usage: "largest spec file, in `BYTES`"},
-			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Value: "text", Usage: "text, json, sarif or junit"},
+			&cli.Int64Flag{Name: "max-spec-size", Value: defaultMaxSpec, Usage: "largest spec file read, in `BYTES`"},
+			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Value: "text", Usage: "output `FORMAT`: text, json, sarif or junit"},
 			&cli.StringFlag{Name: "fail-on", Usage: "lowest finding `SEVERITY` that fails the check: low, medium, high, critical or none (default: the spec's fail_on, else " + defaultFailOn + ")"},
 			&cli.StringSliceFlag{Name: "ignore", Usage: "rule `ID` whose findings are not reported (repeatable, e.g. --ignore LD104)"},
-			&cli.IntFlag{Name: "concurrency", Value: 16, Usage: "functions read and checked at once with --all"},
+			&cli.IntFlag{Name: "concurrency", Value: 16, Usage: "read and check at most `N` functions at once (--all)"},
 			&cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "text output: list every finding and expectation, also when all is well"},
 			&cli.StringFlag{Name: "sarif-file", Usage: "repository `FILE` the SARIF results point at (code scanning needs one; default: the --template or --spec file)"},
-			&cli.StringFlag{Name: "fix-format", Usage: "how fixes are written: cli, cloudformation, sam or terraform (default: cli; with --template, the template's own: cloudformation or sam)"},
+			&cli.StringFlag{Name: "fix-format", Usage: "write fixes as `FORMAT`: cli, cloudformation, sam or terraform (default: cli; with --template, the template's own: cloudformation or sam)"},
 			&cli.StringFlag{Name: "template", Usage: "judge the CloudFormation or SAM template `FILE` (YAML or JSON, cdk synth output too) instead of an account"},
 			&cli.StringSliceFlag{Name: "parameter", Usage: "--template: the value of a template parameter, `KEY=VALUE` (repeatable; a list parameter takes a comma-separated value)"},
 			&cli.StringFlag{Name: "account", Usage: "--template: the account `ID` the template is deployed to (AWS::AccountId)"},
 			&cli.StringFlag{Name: "stack-name", Usage: "--template: the stack `NAME` (AWS::StackName)"},
-		}, sourceFlags()...),
+		}, append(sourceFlags(), triggerFlags()...)...),
 		Action: action(checkOptionsFrom, runCheck, runF),
 	}
 }

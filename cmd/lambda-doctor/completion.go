@@ -19,16 +19,11 @@ func completionCommand() *cli.Command {
 		Name:      "completion",
 		Usage:     "print a shell completion script: bash, zsh, fish or powershell",
 		ArgsUsage: "SHELL",
+		UsageText: "lambda-doctor completion bash|zsh|fish|powershell",
 		Description: `Prints a script that completes lambda-doctor's commands, flags and the
 values of enumerated flags (symptoms, output and fix formats, severities,
-rule ids) in SHELL: bash, zsh, fish or powershell.
-
-  bash        source <(lambda-doctor completion bash)          in ~/.bashrc
-  zsh         lambda-doctor completion zsh > "${fpath[1]}/_lambda-doctor"
-              (or source <(lambda-doctor completion zsh) after compinit in ~/.zshrc)
-  fish        lambda-doctor completion fish > ~/.config/fish/completions/lambda-doctor.fish
-  powershell  lambda-doctor completion powershell | Out-String | Invoke-Expression
-              (add it to $PROFILE to keep it)`,
+rule ids) in the shell named: bash, zsh, fish or powershell. The script is
+static: it completes without running lambda-doctor.`,
 		Action: func(c *cli.Context) error {
 			if c.NArg() != 1 {
 				return usageErrorf("completion takes one argument, the shell: %s", shells)

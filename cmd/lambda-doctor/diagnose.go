@@ -31,20 +31,24 @@ func diagnoseCommand(runF func(context.Context, *streams, *diagnoseOptions) erro
 	return &cli.Command{
 		Name:  "diagnose",
 		Usage: "find the closed door (inbound, outbound, logs, trust) and the smallest verified fix",
-		UsageText: "lambda-doctor diagnose --function NAME|ARN [--qualifier Q]\n" +
-			"    [--symptom auto|invoke-denied|access-denied|no-logs|role-assume] [--error TEXT|@FILE|-]\n" +
-			"    [--caller SERVICE|ARN|ACCOUNT|'*'] [--source-arn ARN] [--source-account ID] [--function-url]\n" +
-			"    [--action SERVICE:ACTION] [--resource ARN]\n" +
-			"    [--output text|json|markdown] [--fix-format cli|cloudformation|sam|terraform]",
-		Description: "Exit codes: 0 the doors are open for the request, 1 a closed door was found and explained,\n" +
+		UsageText: "lambda-doctor diagnose --function NAME|ARN [--qualifier QUALIFIER] [--symptom SYMPTOM] " +
+			"[--error TEXT|@FILE|-] [--max-error-size BYTES] [--caller PRINCIPAL] [--source-arn ARN] [--source-account ID] [--function-url] " +
+			"[--action SERVICE:ACTION] [--resource ARN] [--output FORMAT] [--fix-format FORMAT] [--since DURATION] " +
+			"[--cross-check] [--profile PROFILE] [--region REGION] [--snapshot FILE] [--max-snapshot-size BYTES] [--discovery-limit KIND=N ...]",
+		Description: "Judges the failing request (from --symptom and the flags of the inbound or outbound door, " +
+			"or a pasted --error) against the function's policies, names the closed door and the statement that " +
+			"decides, and prints the smallest fix, verified by simulating again with the fix applied. With no " +
+			"symptom (auto) it judges every requirement of the configuration, as check does, and the denials in " +
+			"the function's recent logs.\n\n" +
+			"Exit codes: 0 the doors are open for the request, 1 a closed door was found and explained, " +
 			"2 bad usage or input, 3 the account could not be read well enough to decide.",
 		Flags: append([]cli.Flag{
-			&cli.StringFlag{Name: "function", Aliases: []string{"f"}, Usage: "function `NAME`, ARN, or NAME:QUALIFIER"},
-			&cli.StringFlag{Name: "qualifier", Usage: "alias or version `Q` the failing request names"},
-			&cli.StringFlag{Name: "symptom", Value: "auto", Usage: "`SYMPTOM`: auto, invoke-denied, access-denied, no-logs or role-assume"},
-			&cli.StringFlag{Name: "error", Usage: "pasted AWS error `TEXT` (@FILE reads a file, - reads stdin)"},
+			&cli.StringFlag{Name: "function", Aliases: []string{"f"}, Usage: "the function's `NAME`, ARN, or NAME:QUALIFIER"},
+			&cli.StringFlag{Name: "qualifier", Usage: "the alias or version (`QUALIFIER`) the failing request names"},
+			&cli.StringFlag{Name: "symptom", Value: "auto", Usage: "what goes wrong (`SYMPTOM`): auto, invoke-denied, access-denied, no-logs or role-assume"},
+			&cli.StringFlag{Name: "error", Usage: "the AWS error `TEXT` as pasted (@FILE reads a file, - reads standard input)"},
 			&cli.Int64Flag{Name: "max-error-size", Value: defaultMaxErrorText, Usage: "largest --error @FILE or - read, in `BYTES`"},
-			&cli.StringFlag{Name: "caller", Usage: "who invokes (`PRINCIPAL`): a service principal, an account id, a role/user ARN, or '*'"},
+			&cli.StringFlag{Name: "caller", Usage: "who invokes (`PRINCIPAL`): a service principal, an account id, a role or user ARN, or '*'"},
 			&cli.StringFlag{Name: "source-arn", Usage: "the `ARN` of the invoking resource (API route, rule, topic, bucket, log group...)"},
 			&cli.StringFlag{Name: "source-account", Usage: "the account `ID` that owns the invoking resource"},
 			&cli.BoolFlag{Name: "function-url", Usage: "the invoke comes through the function URL"},
@@ -53,7 +57,8 @@ func diagnoseCommand(runF func(context.Context, *streams, *diagnoseOptions) erro
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Value: "text", Usage: "output `FORMAT`: text, json or markdown"},
 			&cli.StringFlag{Name: "fix-format", Value: "cli", Usage: "write fixes as `FORMAT`: cli, cloudformation, sam or terraform"},
 			&cli.BoolFlag{Name: "cross-check", Usage: "also ask IAM SimulatePrincipalPolicy about outbound requests (live account only)"},
-		}, sourceFlags()...),
+			&cli.StringFlag{Name: "since", Usage: "search the function's logs this far back for access denials: a `DURATION` such as 90m, 36h or 7d (default: 24h; 0: do not search; live account only)"},
+		}, append(sourceFlags(), triggerFlags()...)...),
 		Action: action(diagnoseOptionsFrom, runDiagnose, runF),
 	}
 }

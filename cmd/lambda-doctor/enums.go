@@ -21,6 +21,9 @@ type enum struct {
 	aliases map[string]string // also accepted, never offered: alias → value
 	list    bool              // a value may be a comma-separated list (--ignore LD101,LD104)
 	what    string            // what a value is, said instead of a long list ("a rule id")
+	// passThrough leaves a value outside the list to the command, which
+	// reads it in a deprecated form (snapshot -o FILE).
+	passThrough bool
 }
 
 // String lists the values for help and errors: "text, json or markdown",
@@ -91,6 +94,9 @@ var flagEnums = map[string]map[string]enum{
 	"simulate": {
 		"output": {values: []string{"text", "json"}},
 	},
+	"snapshot": {
+		"output": snapshotFormats,
+	},
 }
 
 // argEnums are the enumerated arguments of each command, by command name.
@@ -143,6 +149,9 @@ func checkEnums(c *cli.Context) error {
 		}
 		v := c.String(name)
 		m, ok := e.match(v)
+		if !ok && e.passThrough {
+			continue
+		}
 		if !ok {
 			return &flagError{err: &flagValueError{flag: dashed(name), value: v, enum: e}}
 		}

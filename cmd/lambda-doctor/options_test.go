@@ -91,11 +91,30 @@ func TestCheckOptions(t *testing.T) {
 func TestSnapshotOptions(t *testing.T) {
 	var got *snapshotOptions
 	cmd := snapshotCommand(func(_ context.Context, _ *streams, o *snapshotOptions) error { got = o; return nil })
-	if code, _ := parse(t, cmd, "--function", "a", "--function", "b", "-o", "x.json"); code != exitOK || got == nil ||
-		strings.Join(got.Functions, ",") != "a,b" || got.Output != "x.json" {
-		t.Fatalf("exit %d, options %+v", code, got)
+	for _, tc := range []struct {
+		args []string
+		file string
+		note string // on stderr
+	}{
+		{[]string{"--function", "a", "--function", "b"}, "-", ""},
+		{[]string{"-f", "a", "--file", "x.json"}, "x.json", ""},
+		{[]string{"-f", "a", "-o", "json"}, "-", ""},
+		{[]string{"-f", "a", "--output", "JSON", "--file", "x.json"}, "x.json", ""},
+		// The form of earlier versions: -o FILE still writes FILE, and says so.
+		{[]string{"-f", "a", "-o", "x.json"}, "x.json", "lambda-doctor: -o FILE is deprecated: -o is the output format in every command; write --file x.json\n"},
+		{[]string{"-f", "a", "-o", "-"}, "-", "lambda-doctor: -o - is deprecated: the snapshot goes to standard output unless --file names a file\n"},
+	} {
+		got = nil
+		code, errOut := parse(t, cmd, tc.args...)
+		if code != exitOK || got == nil || got.File != tc.file || errOut != tc.note {
+			t.Errorf("%v: exit %d, options %+v, stderr %q; want file %q, stderr %q", tc.args, code, got, errOut, tc.file, tc.note)
+		}
 	}
-	for _, args := range [][]string{{}, {"--all", "--function", "a"}, {"--all", "--concurrency", "0"}, {"--all", "stray"}} {
+	if code, _ := parse(t, cmd, "--function", "a", "--function", "b"); code != exitOK || strings.Join(got.Functions, ",") != "a,b" {
+		t.Errorf("functions: %v", got.Functions)
+	}
+	for _, args := range [][]string{{}, {"--all", "--function", "a"}, {"--all", "--concurrency", "0"}, {"--all", "stray"},
+		{"--all", "--file", "a.json", "-o", "b.json"}, {"--all", "--file", ""}, {"--all", "--since", "soon"}} {
 		got = nil
 		if code, _ := parse(t, cmd, args...); code != exitBadInput || got != nil {
 			t.Errorf("%v: exit %d (ran: %v), want 2 before running", args, code, got != nil)
@@ -132,7 +151,7 @@ func TestDiscoveryLimitFlag(t *testing.T) {
 		}
 	}
 	var help strings.Builder
-	for _, f := range sourceFlags() {
+	for _, f := range triggerFlags() {
 		help.WriteString(f.String())
 	}
 	// The help and the contract name every kind the reader knows, with its

@@ -22,10 +22,17 @@ func simulateCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "simulate",
 		Usage: "decide whether IAM would allow a request, and why",
-		UsageText: "lambda-doctor simulate --cases FILE.jsonl\n" +
-			"lambda-doctor simulate --policy FILE [--policy FILE ...] [--boundary FILE] [--session-policy FILE]\n" +
-			"    [--resource-policy FILE] --principal P --action A --resource R [--resource-account ID] [--context k=v ...]\n" +
-			"lambda-doctor simulate --function NAME --action A --resource R [--context k=v ...]",
+		UsageText: "lambda-doctor simulate --cases FILE.jsonl [--trace] [--max-case-size BYTES]\n" +
+			"lambda-doctor simulate --policy FILE ... [--boundary FILE] [--session-policy FILE] [--resource-policy FILE] " +
+			"[--scp FILE ...] [--rcp FILE ...] --principal PRINCIPAL --action SERVICE:ACTION --resource ARN " +
+			"[--resource-account ID] [--context KEY=VALUE ...] [--no-default-context] [--max-policy-size BYTES] [--output FORMAT]\n" +
+			"lambda-doctor simulate --function NAME|ARN --action SERVICE:ACTION --resource ARN [--context KEY=VALUE ...] " +
+			"[--output FORMAT] [--profile PROFILE] [--region REGION] [--snapshot FILE] [--max-snapshot-size BYTES]",
+		Description: "The policy engine on its own: a file of cases in JSON Lines (docs/simulate-cases.md), or one " +
+			"request judged against the policies given, or against a function's execution role as the account has it. " +
+			"It prints the decision and, for every statement, whether it applied and what did not match.\n\n" +
+			"Exit codes: 0 decided (every case as expected), 1 a case did not get its expected decision, 2 bad usage or input, " +
+			"3 the account could not be read.",
 		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "cases", Usage: "evaluate every case of a JSON Lines `FILE` (\"-\" for stdin), one result a line"},
 			&cli.BoolFlag{Name: "trace", Usage: "with --cases: write each case's trace to stderr"},
@@ -37,14 +44,14 @@ func simulateCommand() *cli.Command {
 			&cli.StringFlag{Name: "resource-policy", Usage: "resource-based policy `FILE`"},
 			&cli.StringSliceFlag{Name: "scp", Usage: "service control policy `FILE`, one level each (repeatable)"},
 			&cli.StringSliceFlag{Name: "rcp", Usage: "resource control policy `FILE`, one level each (repeatable)"},
-			&cli.StringFlag{Name: "function", Usage: "simulate a request of the execution role of function `NAME`"},
-			&cli.StringFlag{Name: "principal", Usage: "principal `ARN`, account id, service principal or \"*\""},
-			&cli.StringFlag{Name: "action", Usage: "`ACTION` as service:Action"},
+			&cli.StringFlag{Name: "function", Aliases: []string{"f"}, Usage: "simulate a request of the execution role of function `NAME` (or ARN)"},
+			&cli.StringFlag{Name: "principal", Usage: "who makes the request (`PRINCIPAL`): an ARN, an account id, a service principal or \"*\""},
+			&cli.StringFlag{Name: "action", Usage: "the action (`SERVICE:ACTION`), such as dynamodb:Query"},
 			&cli.StringFlag{Name: "resource", Usage: "resource `ARN` (\"*\" when the action takes none)"},
 			&cli.StringFlag{Name: "resource-account", Usage: "account `ID` that owns the resource (default: from the ARN)"},
-			&cli.GenericFlag{Name: "context", Value: &repeated{}, Usage: "context key `k=v`; repeat a key or give v as a JSON array for a multivalued key"},
+			&cli.GenericFlag{Name: "context", Value: &repeated{}, Usage: "a request context key and its value (`KEY=VALUE`), repeatable; repeat a key or give a JSON array for a multivalued key"},
 			&cli.BoolFlag{Name: "no-default-context", Usage: "do not add the keys AWS sets on every request (aws:PrincipalArn, aws:CurrentTime, ...)"},
-			&cli.StringFlag{Name: "output", Value: "text", Usage: "output `FORMAT`: text or json"},
+			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Value: "text", Usage: "output `FORMAT`: text or json"},
 		}, sourceFlags()...),
 		Action: runSimulate,
 	}

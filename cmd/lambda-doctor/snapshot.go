@@ -15,6 +15,7 @@ import (
 	"github.com/lambda-doctor/lambda-doctor/account/live"
 	"github.com/lambda-doctor/lambda-doctor/internal/term"
 	"github.com/lambda-doctor/lambda-doctor/internal/validate"
+	"github.com/lambda-doctor/lambda-doctor/internal/version"
 )
 
 // snapshotOptions are what `lambda-doctor snapshot` was told.
@@ -22,30 +23,55 @@ type snapshotOptions struct {
 	Source    sourceOptions
 	Functions []string
 	All       bool
-	Output    string // a file, or - for stdout
+	File      string // where the snapshot goes: a file, or "-" for stdout
 }
+
+// snapshotFormats are the formats of --output: a snapshot is JSON.
+var snapshotFormats = enum{values: []string{"json"}, passThrough: true}
 
 // snapshotCommand is `lambda-doctor snapshot`; runF, when set, gets the
 // options instead of runSnapshot (tests of flag parsing).
 func snapshotCommand(runF func(context.Context, *streams, *snapshotOptions) error) *cli.Command {
 	return &cli.Command{
-		Name:      "snapshot",
-		Usage:     "write an offline snapshot of functions' doors, to attach to a ticket or read later with --snapshot",
-		UsageText: "lambda-doctor snapshot --function NAME [--function NAME...] | --all  -o FILE",
-		Flags: append([]cli.Flag{
+		Name:  "snapshot",
+		Usage: "write an offline snapshot of functions' doors, to attach to a ticket or read later with --snapshot",
+		UsageText: "lambda-doctor snapshot (--function NAME|ARN ... | --all) [--file FILE] [--output json] [--since DURATION] " +
+			"[--concurrency N] [--profile PROFILE] [--region REGION] [--snapshot FILE] [--max-snapshot-size BYTES] [--discovery-limit KIND=N ...]",
+		Flags: append(append([]cli.Flag{
 			&cli.StringSliceFlag{Name: "function", Aliases: []string{"f"}, Usage: "function `NAME` or ARN (repeatable)"},
 			&cli.BoolFlag{Name: "all", Usage: "every function of the account and region"},
-			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write the snapshot to `FILE` ('-' for standard output)", Value: "-"},
+			&cli.StringFlag{Name: "file", Usage: "write the snapshot to `FILE`, replaced only once complete (default: standard output)"},
+			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "output `FORMAT`: json (-o FILE, the old form, still writes FILE)"},
 			&cli.IntFlag{Name: "concurrency", Usage: "read at most `N` functions at once (--all)", Value: 8},
-			&cli.DurationFlag{Name: "log-window", Usage: "search the functions' logs this far back for access denials (0: do not search)", Value: 24 * time.Hour},
-		}, sourceFlags()...),
+			&cli.StringFlag{Name: "since", Aliases: []string{"log-window"}, Value: "24h", Usage: "search the functions' logs this far back for access denials: a `DURATION` such as 90m, 36h or 7d (0: do not search)"},
+		}, sourceFlags()...), triggerFlags()...),
 		Action: action(snapshotOptionsFrom, runSnapshot, runF),
 	}
 }
 
-// snapshotOptionsFrom reads and checks the flags.
+// snapshotOptionsFrom reads and checks the flags. -o FILE, the form of
+// earlier versions, still names the file, with a note on stderr.
 func snapshotOptionsFrom(c *cli.Context) (*snapshotOptions, error) {
-	o := &snapshotOptions{Functions: c.StringSlice("function"), All: c.Bool("all"), Output: c.String("output")}
+	o := &snapshotOptions{Functions: c.StringSlice("function"), All: c.Bool("all"), File: "-"}
+	if c.IsSet("file") {
+		o.File = c.String("file")
+		if o.File == "" {
+			return nil, usageErrorf("--file is empty: name the snapshot file, or leave --file out for standard output")
+		}
+	}
+	if v := c.String("output"); c.IsSet("output") {
+		if _, ok := snapshotFormats.match(v); !ok {
+			if c.IsSet("file") {
+				return nil, usageErrorf("-o %q: want json (-o names the output format; the file is --file %s)", v, o.File)
+			}
+			o.File = v
+			if v == "-" {
+				fmt.Fprintln(ioFrom(c).err, "lambda-doctor: -o - is deprecated: the snapshot goes to standard output unless --file names a file")
+			} else {
+				fmt.Fprintf(ioFrom(c).err, "lambda-doctor: -o FILE is deprecated: -o is the output format in every command; write --file %s\n", term.Line(v))
+			}
+		}
+	}
 	switch {
 	case c.Args().Len() > 0:
 		return nil, usageErrorf("snapshot takes no arguments (got %q); name functions with --function", c.Args().First())
@@ -82,6 +108,7 @@ func runSnapshot(ctx context.Context, s *streams, o *snapshotOptions) error {
 	case *account.SnapshotSource:
 		origin, org = v.Snapshot().Source, v.Snapshot().Org
 	}
+	origin.WrittenBy = version.Get().String()
 
 	// Functions named one by one are read before the snapshot is opened, so
 	// that its source can name their region (an ARN of another region is
@@ -106,10 +133,10 @@ func runSnapshot(ctx context.Context, s *streams, o *snapshotOptions) error {
 		origin.Region = functionsRegion(origin.Region, fns)
 	}
 
-	out := o.Output
+	out := o.File
 	w, commit, cleanup, err := openOutput(out, s.out)
 	if err != nil {
-		return badInput(fmt.Errorf("-o %s: %w", out, err))
+		return badInput(fmt.Errorf("--file %s: %w", out, err))
 	}
 	defer cleanup()
 	sw, err := account.NewSnapshotWriter(w, origin, org, time.Time{})

@@ -12,6 +12,7 @@ import (
 
 	"github.com/lambda-doctor/lambda-doctor/account"
 	"github.com/lambda-doctor/lambda-doctor/internal/motoserver"
+	"github.com/lambda-doctor/lambda-doctor/internal/version"
 )
 
 func runCmd(t *testing.T, args ...string) (stdout, stderr string, code int) {
@@ -47,7 +48,7 @@ func TestSnapshotCommandLive(t *testing.T) {
 	s.Setenv(t)
 	createMotoFunction(t, s, "snapcmd-fn")
 	out := filepath.Join(t.TempDir(), "snap.json")
-	stdout, stderr, code := runCmd(t, "snapshot", "--function", "snapcmd-fn", "-o", out)
+	stdout, stderr, code := runCmd(t, "snapshot", "--function", "snapcmd-fn", "--file", out)
 	if code != 0 {
 		t.Fatalf("exit %d, stderr %s", code, stderr)
 	}
@@ -74,6 +75,9 @@ func TestSnapshotCommandLive(t *testing.T) {
 	}
 	if f.Role == nil || f.Role.Name != "snapcmd-fn-role" || src.Snapshot().Source.Account != s.Account {
 		t.Errorf("loaded: role %+v source %+v", f.Role, src.Snapshot().Source)
+	}
+	if got, want := src.Snapshot().Source.WrittenBy, version.Get().String(); got != want {
+		t.Errorf("written_by: got %q, want %q", got, want)
 	}
 
 	// A snapshot of the snapshot, through --snapshot, to standard output.
@@ -231,7 +235,7 @@ func TestSnapshotCommandOutputTargets(t *testing.T) {
 		data, _ := os.ReadFile(fifo)
 		got <- data
 	}()
-	if _, stderr, code := runCmd(t, "snapshot", "--snapshot", good, "--all", "-o", fifo); code != 0 {
+	if _, stderr, code := runCmd(t, "snapshot", "--snapshot", good, "--all", "--file", fifo); code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
 	if data := <-got; !bytes.Contains(data, []byte(`"schema_version": 1`)) {
@@ -247,7 +251,7 @@ func TestSnapshotCommandOutputTargets(t *testing.T) {
 	if err := os.Symlink(real, link); err != nil {
 		t.Fatal(err)
 	}
-	if _, stderr, code := runCmd(t, "snapshot", "--snapshot", good, "--all", "-o", link); code != 0 {
+	if _, stderr, code := runCmd(t, "snapshot", "--snapshot", good, "--all", "--file", link); code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
 	if fi, err := os.Lstat(link); err != nil || fi.Mode()&os.ModeSymlink == 0 {
@@ -262,6 +266,22 @@ func TestSnapshotCommandOutputTargets(t *testing.T) {
 	}
 	if entries, _ := os.ReadDir(dir); len(entries) != 3 {
 		t.Errorf("files left behind: %v", entries)
+	}
+
+	// The form of earlier versions, -o FILE, still writes the file, with a
+	// note; -o json is the format, to standard output.
+	old := filepath.Join(dir, "old.json")
+	stdout, stderr, code := runCmd(t, "snapshot", "--snapshot", good, "--all", "-o", old)
+	if _, err := account.LoadSnapshot(old); code != 0 || err != nil || stdout != "" ||
+		!strings.HasPrefix(stderr, "lambda-doctor: -o FILE is deprecated: -o is the output format in every command; write --file "+old+"\n") {
+		t.Errorf("-o FILE: exit %d, %v, stdout %q, stderr %q", code, err, first(stdout), stderr)
+	}
+	stdout, stderr, code = runCmd(t, "snapshot", "--snapshot", good, "--all", "-o", "json")
+	if _, err := account.ParseSnapshot([]byte(stdout)); code != 0 || err != nil || strings.Contains(stderr, "deprecated") {
+		t.Errorf("-o json: exit %d, %v, stderr %q", code, err, stderr)
+	}
+	if _, err := os.Stat("json"); err == nil {
+		t.Errorf("-o json wrote a file named json")
 	}
 }
 

@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"testing"
+	"time"
 
 	"github.com/lambda-doctor/lambda-doctor/internal/motoserver"
 )
@@ -12,4 +13,21 @@ func TestMain(m *testing.M) {
 	code := m.Run()
 	motoserver.Stop()
 	os.Exit(code)
+}
+
+func TestParseSince(t *testing.T) {
+	for in, want := range map[string]time.Duration{
+		"90m": 90 * time.Minute, "36h": 36 * time.Hour, "1h30m": 90 * time.Minute, "7d": 7 * 24 * time.Hour,
+		"2w": 14 * 24 * time.Hour, "1w3d": 10 * 24 * time.Hour, "2d12h": 60 * time.Hour, "0": 0, "0s": 0, " 24h ": 24 * time.Hour,
+		"3650d": 3650 * 24 * time.Hour,
+	} {
+		if got, err := parseSince(in); err != nil || got != want {
+			t.Errorf("parseSince(%q) = %v, %v; want %v", in, got, err, want)
+		}
+	}
+	for _, in := range []string{"", "soon", "-3h", "7", "d", "3x", "1h2d", "99999999d", "3651d", "522w"} {
+		if got, err := parseSince(in); err == nil {
+			t.Errorf("parseSince(%q) = %v, want an error", in, got)
+		}
+	}
 }

@@ -60,7 +60,9 @@ func TestFlagError(t *testing.T) {
 		{[]string{"diagnose", "--function"}, "--function needs a value: --function NAME"},
 		{[]string{"diagnose", "-f"}, "-f needs a value: -f NAME"},
 		{[]string{"check", "--all", "--concurrency", "many"}, `--concurrency "many": want a whole number`},
-		{[]string{"snapshot", "--log-window", "2 days"}, `--log-window "2 days": want a duration such as 90s, 30m or 48h`},
+		{[]string{"snapshot", "--all", "--log-window", "2 days"}, `--since "2 days": want a duration such as 90m, 36h, 7d or 2w`},
+		{[]string{"diagnose", "-f", "x", "--since", "-3h"}, `--since "-3h": want a duration such as 90m, 36h, 7d or 2w`},
+		{[]string{"simulate", "--discovery-limit", "s3=0"}, "unknown flag --discovery-limit for simulate; diagnose, check and snapshot have it"},
 		{[]string{"diagnose", "--function-url=maybe"}, `--function-url "maybe": want true or false`},
 	}
 	for _, tt := range tests {

@@ -20,8 +20,9 @@ func init() {
 //	lambda-doctor 1.2.3 (commit abc1234, 2026-12-04, go1.26.8)
 func versionCommand() *cli.Command {
 	return &cli.Command{
-		Name:  "version",
-		Usage: "print the version, commit and Go version",
+		Name:      "version",
+		Usage:     "print the version, commit and Go version",
+		UsageText: "lambda-doctor version",
 		Action: func(c *cli.Context) error {
 			if c.NArg() > 0 {
 				return usageErrorf("version takes no arguments, got %q", c.Args().First())
