@@ -67,6 +67,14 @@ func WriteJUnit(w io.Writer, r *Report) error {
 	// U+FFFD) and keeps C1 and bidi raw: they are shown escaped instead.
 	r = term.Copy(r)
 	out := junitSuites{Name: "lambda-doctor check"}
+	if r.Error != "" {
+		// The run stopped before it could check: one error says why, so
+		// that CI reports a failed run rather than an empty one.
+		s := junitSuite{Name: "lambda-doctor"}
+		s.add(junitCase{Name: "read the account", Classname: "lambda-doctor.run",
+			Error: &junitMessage{Message: "the run could not be completed", Type: "incomplete", Text: r.Error}})
+		out.Suites = append(out.Suites, s)
+	}
 	for _, fr := range r.Functions {
 		s := junitSuite{Name: fr.Name}
 		class := "lambda-doctor." + fr.Name

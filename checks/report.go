@@ -1,6 +1,7 @@
 package checks
 
 import (
+	"fmt"
 	"sort"
 
 	"github.com/lambda-doctor/lambda-doctor/account"
@@ -11,8 +12,12 @@ import (
 // Report is the result of checking one or more functions. Every output
 // format renders from it.
 type Report struct {
-	FailOn    Severity         `json:"fail_on"`
-	Spec      string           `json:"spec,omitempty"` // the spec file, if any
+	FailOn Severity `json:"fail_on"`
+	Spec   string   `json:"spec,omitempty"` // the spec file, if any
+	// Error is set when the run could not check what it was asked to: the
+	// account, or a function named on the command line, could not be
+	// read. The report is then incomplete, whatever else it holds.
+	Error     string           `json:"error,omitempty"`
 	Functions []FunctionResult `json:"functions"`
 	// Findings are deduplicated across functions: a finding on a role
 	// shared by several functions appears once, naming them all.
@@ -140,7 +145,55 @@ func (r *Report) Incomplete() bool {
 	if r.FailOn == SeverityNone {
 		unknown -= s.relaxed
 	}
-	return s.Errors > 0 || unknown > 0 || s.Unparsed > 0
+	return r.Error != "" || s.Errors > 0 || unknown > 0 || s.Unparsed > 0
+}
+
+// IncompleteReasons say, one sentence each, why the report is incomplete
+// (none when it is not).
+func (r *Report) IncompleteReasons() []string {
+	if !r.Incomplete() {
+		return nil
+	}
+	s := r.Summary
+	var out []string
+	if r.Error != "" {
+		out = append(out, "the run could not be completed: "+r.Error)
+	}
+	if n := s.Errors; n > 0 {
+		out = append(out, fmt.Sprintf("%d function(s) could not be read", n))
+	}
+	if n := s.Unknown - s.Ambiguous - s.Unresolved; n > 0 {
+		out = append(out, fmt.Sprintf("%d check(s) could not be decided because reads were refused or documents do not parse", n))
+	}
+	if n := s.Unresolved; n > 0 {
+		out = append(out, fmt.Sprintf("%d check(s) depend on values the template does not give (see \"values the template does not give\")", n))
+	}
+	if n := s.Ambiguous; n > 0 {
+		out = append(out, fmt.Sprintf("%d check(s) hold under one reading of the IAM User Guide and not under the other (see \"undecided\")", n))
+	}
+	if n := s.Unparsed; n > 0 {
+		out = append(out, fmt.Sprintf("%d policy document(s) do not parse (LD110)", n))
+	}
+	return out
+}
+
+// NotRun is the report of a run that stopped on err before it could
+// check what it was asked to (the account, or a function named on the
+// command line, could not be read): every output format still says so.
+func NotRun(failOn Severity, spec *Spec, err error) *Report {
+	r := &Report{FailOn: failOn, Error: err.Error(), Functions: []FunctionResult{}}
+	if spec != nil {
+		r.Spec = spec.File
+	}
+	r.summarize()
+	return r
+}
+
+// WithError marks the report as stopped by err (a spec's function that was
+// not found, a cancelled run): it is then incomplete.
+func (r *Report) WithError(err error) *Report {
+	r.Error = err.Error()
+	return r
 }
 
 // Failing reports whether f is at or above the report's fail-on severity.

@@ -4,15 +4,20 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"io"
+	"net/url"
 	"strings"
 )
 
 // SARIF 2.1.0 (OASIS standard; schema in testdata/sarif-schema-2.1.0.json).
 // Findings are about cloud resources, not files: their location is a
-// logical location (the ARN), plus a repository file for code scanning
-// (SARIFOptions.Artifact, else the spec). A failed expectation points at
-// its line in the spec file; a finding of check --template at the line of
-// its resource in the template (Finding.Location).
+// logical location (the ARN of what the finding is about, and of every
+// function it affects), plus a physical location, which GitHub code
+// scanning requires: a repository file (SARIFOptions.Artifact, else the
+// spec; a failed expectation points at its line in the spec, a finding of
+// check --template at the line of its resource in the template), else the
+// stable placeholder path of PlaceholderURI. A run that could not check
+// everything says so in its invocation (executionSuccessful false, with
+// the reasons).
 
 const sarifSchema = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 
@@ -29,7 +34,13 @@ type sarifRun struct {
 }
 
 type sarifInvocation struct {
-	ExecutionSuccessful bool `json:"executionSuccessful"`
+	ExecutionSuccessful        bool                `json:"executionSuccessful"`
+	ToolExecutionNotifications []sarifNotification `json:"toolExecutionNotifications,omitempty"`
+}
+
+type sarifNotification struct {
+	Level   string    `json:"level"`
+	Message sarifText `json:"message"`
 }
 
 type sarifTool struct {
@@ -92,6 +103,7 @@ type sarifRegion struct {
 }
 
 type sarifLogical struct {
+	Name               string `json:"name,omitempty"`
 	FullyQualifiedName string `json:"fullyQualifiedName"`
 	Kind               string `json:"kind"`
 }
@@ -130,8 +142,56 @@ type SARIFOptions struct {
 	// Artifact is a repository file every result also points at (line 1),
 	// such as the spec or the deployment template: GitHub code scanning
 	// accepts only results with a file location. Empty: the spec file, if
-	// any; else findings have only their logical location (the ARN).
+	// any; else each result points at PlaceholderURI of its ARN.
 	Artifact string
+}
+
+// PlaceholderURI is the repository-relative path a SARIF result points at
+// when no file is given: lambda-doctor/ACCOUNT/REGION/SERVICE/RESOURCE,
+// from the ARN ("global" for a service without regions, such as IAM), e.g.
+// lambda-doctor/111122223333/us-east-1/lambda/function/order-processor. It
+// is not a file of the repository; it is the same on every run, so code
+// scanning follows an alert from run to run. Something that is not an ARN
+// becomes lambda-doctor/NAME.
+func PlaceholderURI(arn string) string {
+	parts := strings.SplitN(arn, ":", 6)
+	if len(parts) != 6 || parts[0] != "arn" {
+		return "lambda-doctor/" + url.PathEscape(arn)
+	}
+	region := parts[3]
+	if region == "" {
+		region = "global"
+	}
+	segs := []string{"lambda-doctor", parts[4], region, parts[2]}
+	for _, s := range strings.FieldsFunc(parts[5], func(r rune) bool { return r == ':' || r == '/' }) {
+		segs = append(segs, s)
+	}
+	for i, s := range segs {
+		if s == "" {
+			s = "-"
+		}
+		segs[i] = url.PathEscape(s)
+	}
+	return strings.Join(segs, "/")
+}
+
+// logicalLocations name what a result is about: subject, then every
+// function it affects, once each.
+func logicalLocations(subject string, functions []string) []sarifLogical {
+	var out []sarifLogical
+	seen := map[string]bool{}
+	add := func(arn string) {
+		if arn == "" || seen[arn] {
+			return
+		}
+		seen[arn] = true
+		out = append(out, sarifLogical{Name: lastSegment(arn), FullyQualifiedName: arn, Kind: "resource"})
+	}
+	add(subject)
+	for _, f := range functions {
+		add(f)
+	}
+	return out
 }
 
 // WriteSARIF renders the report as a SARIF 2.1.0 log.
@@ -141,16 +201,22 @@ func WriteSARIF(w io.Writer, r *Report, o SARIFOptions) error {
 	if artifact == "" {
 		artifact = r.Spec
 	}
-	fileAt := func(uri string, line int) *sarifPhysical {
+	// fileAt is the physical location of a result about arn: the file at
+	// its line, else the placeholder of arn.
+	fileAt := func(uri string, line int, arn string) *sarifPhysical {
 		if uri == "" {
-			return nil
+			return &sarifPhysical{ArtifactLocation: sarifArtifact{URI: PlaceholderURI(arn)}}
 		}
 		return &sarifPhysical{ArtifactLocation: sarifArtifact{URI: uri}, Region: &sarifRegion{StartLine: line}}
+	}
+	inv := sarifInvocation{ExecutionSuccessful: !r.Incomplete()}
+	for _, reason := range r.IncompleteReasons() {
+		inv.ToolExecutionNotifications = append(inv.ToolExecutionNotifications, sarifNotification{Level: "error", Message: sarifText{reason}})
 	}
 	run := sarifRun{
 		Tool: sarifTool{Driver: sarifDriver{Name: "lambda-doctor",
 			InformationURI: "https://github.com/lambda-doctor/lambda-doctor", Version: version}},
-		Invocations: []sarifInvocation{{ExecutionSuccessful: r.Summary.Errors == 0}},
+		Invocations: []sarifInvocation{inv},
 		Results:     []sarifResult{},
 	}
 	index := map[string]int{}
@@ -187,14 +253,14 @@ func WriteSARIF(w io.Writer, r *Report, o SARIFOptions) error {
 		if f.Severity != rulesByID[f.ID].Severity {
 			res.Properties["security-severity"] = securitySeverity(f.Severity)
 		}
-		loc := sarifLocation{PhysicalLocation: fileAt(artifact, 1),
-			LogicalLocations: []sarifLogical{{FullyQualifiedName: f.Subject, Kind: "resource"}}}
+		loc := sarifLocation{PhysicalLocation: fileAt(artifact, 1, f.Subject),
+			LogicalLocations: logicalLocations(f.Subject, f.Functions)}
 		if l := f.Location; l != nil && l.File != "" {
 			// check --template: the line of the template resource.
-			loc.PhysicalLocation = fileAt(l.File, max(l.Line, 1))
+			loc.PhysicalLocation = fileAt(l.File, max(l.Line, 1), f.Subject)
 			loc.PhysicalLocation.Region.StartColumn = l.Column
 			if l.LogicalID != "" {
-				loc.LogicalLocations = append(loc.LogicalLocations, sarifLogical{FullyQualifiedName: l.LogicalID, Kind: "resource"})
+				loc.LogicalLocations = append(loc.LogicalLocations, sarifLogical{Name: l.LogicalID, FullyQualifiedName: l.LogicalID, Kind: "resource"})
 			}
 		}
 		res.Locations = []sarifLocation{loc}
@@ -215,10 +281,10 @@ func WriteSARIF(w io.Writer, r *Report, o SARIFOptions) error {
 				PartialFingerprints: map[string]string{"lambdaDoctorExpectation/v1": fingerprint(e.ID, fr.ARN, e.Name)},
 				Properties:          map[string]any{"decision": e.Decision, "want": e.Want},
 			}
-			loc := sarifLocation{PhysicalLocation: fileAt(artifact, 1),
-				LogicalLocations: []sarifLogical{{FullyQualifiedName: fr.ARN, Kind: "resource"}}}
+			loc := sarifLocation{PhysicalLocation: fileAt(artifact, 1, fr.ARN),
+				LogicalLocations: logicalLocations(fr.ARN, nil)}
 			if r.Spec != "" && e.Line > 0 {
-				loc.PhysicalLocation = fileAt(r.Spec, e.Line)
+				loc.PhysicalLocation = fileAt(r.Spec, e.Line, fr.ARN)
 			}
 			res.Locations = []sarifLocation{loc}
 			run.Results = append(run.Results, res)
@@ -230,6 +296,9 @@ func WriteSARIF(w io.Writer, r *Report, o SARIFOptions) error {
 func sarifMessage(f Finding) string {
 	var b strings.Builder
 	b.WriteString(f.Title)
+	if len(f.Functions) > 0 {
+		b.WriteString("\n" + plural2(len(f.Functions), "function") + ": " + strings.Join(names(f.Functions), ", "))
+	}
 	for _, e := range f.Evidence {
 		b.WriteString("\n- " + evidenceText(e))
 	}

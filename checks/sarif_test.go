@@ -9,6 +9,7 @@ import (
 	"os"
 	"reflect"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -260,7 +261,9 @@ func TestSARIFValidatesAgainstSchema(t *testing.T) {
 	if errs := validateSARIF(t, buf.Bytes()); len(errs) > 0 {
 		t.Fatalf("SARIF output does not validate:\n%s", strings.Join(errs, "\n"))
 	}
-	for _, golden := range []string{"../fixtures/check/golden/all.sarif"} {
+	// The whole-account golden, and the log of a run that could not read
+	// the account (exit 3, no results: executionSuccessful false).
+	for _, golden := range []string{"../fixtures/check/golden/all.sarif", "../fixtures/check/golden/not-run.sarif"} {
 		data, err := os.ReadFile(golden)
 		if err != nil {
 			t.Fatal(err)
@@ -336,5 +339,105 @@ func TestSARIFEveryResultHasAFile(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestSARIFNotRun: a run that stopped before checking writes a log that
+// validates, with no results and an invocation that failed, giving why.
+func TestSARIFNotRun(t *testing.T) {
+	r := NotRun(High, nil, fmt.Errorf("no AWS credentials found"))
+	if !r.Incomplete() || len(r.IncompleteReasons()) != 1 {
+		t.Fatalf("NotRun: incomplete %v, reasons %q", r.Incomplete(), r.IncompleteReasons())
+	}
+	var buf bytes.Buffer
+	if err := WriteSARIF(&buf, r, SARIFOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if errs := validateSARIF(t, buf.Bytes()); len(errs) > 0 {
+		t.Fatalf("does not validate:\n%s", strings.Join(errs, "\n"))
+	}
+	var log struct {
+		Runs []struct {
+			Invocations []map[string]any `json:"invocations"`
+			Results     []any            `json:"results"`
+		} `json:"runs"`
+	}
+	if err := json.Unmarshal(buf.Bytes(), &log); err != nil {
+		t.Fatal(err)
+	}
+	inv := log.Runs[0].Invocations[0]
+	if inv["executionSuccessful"] != false || !strings.Contains(fmt.Sprint(inv["toolExecutionNotifications"]), "no AWS credentials found") ||
+		log.Runs[0].Results == nil || len(log.Runs[0].Results) != 0 {
+		t.Errorf("invocation %v, results %v", inv, log.Runs[0].Results)
+	}
+}
+
+// TestSARIFPlaceholderLocations: with neither a spec nor an artifact,
+// every result still has a physical location (the placeholder path of its
+// subject, which code scanning accepts: relative, no scheme), and logical
+// locations naming its subject and every function it affects.
+func TestSARIFPlaceholderLocations(t *testing.T) {
+	r := sampleReport(t)
+	r.Spec = ""
+	var buf bytes.Buffer
+	if err := WriteSARIF(&buf, r, SARIFOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if errs := validateSARIF(t, buf.Bytes()); len(errs) > 0 {
+		t.Fatalf("does not validate:\n%s", strings.Join(errs, "\n"))
+	}
+	var log struct {
+		Runs []struct {
+			Results []struct {
+				RuleID    string `json:"ruleId"`
+				Locations []struct {
+					PhysicalLocation *struct {
+						ArtifactLocation struct{ URI string } `json:"artifactLocation"`
+					} `json:"physicalLocation"`
+					LogicalLocations []struct {
+						FullyQualifiedName string `json:"fullyQualifiedName"`
+					} `json:"logicalLocations"`
+				} `json:"locations"`
+			} `json:"results"`
+		} `json:"runs"`
+	}
+	if err := json.Unmarshal(buf.Bytes(), &log); err != nil {
+		t.Fatal(err)
+	}
+	fnARN := "arn:aws:lambda:us-east-1:111122223333:function:f"
+	if len(log.Runs[0].Results) < 3 {
+		t.Fatalf("only %d results", len(log.Runs[0].Results))
+	}
+	for _, res := range log.Runs[0].Results {
+		loc := res.Locations[0]
+		if loc.PhysicalLocation == nil {
+			t.Fatalf("%s has no physical location", res.RuleID)
+		}
+		uri := loc.PhysicalLocation.ArtifactLocation.URI
+		if u, err := url.Parse(uri); err != nil || u.Scheme != "" || !strings.HasPrefix(uri, "lambda-doctor/111122223333/") {
+			t.Errorf("%s: physical location %q, want a relative placeholder path", res.RuleID, uri)
+		}
+		var logical []string
+		for _, l := range loc.LogicalLocations {
+			logical = append(logical, l.FullyQualifiedName)
+		}
+		if !slices.Contains(logical, fnARN) {
+			t.Errorf("%s: logical locations %q lack the function %s", res.RuleID, logical, fnARN)
+		}
+	}
+}
+
+func TestPlaceholderURI(t *testing.T) {
+	for arn, want := range map[string]string{
+		"arn:aws:lambda:us-east-1:111122223333:function:order-processor": "lambda-doctor/111122223333/us-east-1/lambda/function/order-processor",
+		"arn:aws:iam::111122223333:role/service/order-role":              "lambda-doctor/111122223333/global/iam/role/service/order-role",
+		"arn:aws-cn:lambda:cn-north-1:111122223333:function:f:live":      "lambda-doctor/111122223333/cn-north-1/lambda/function/f/live",
+		"arn:aws:iam::aws:policy/AdministratorAccess":                    "lambda-doctor/aws/global/iam/policy/AdministratorAccess",
+		"role/x inline policy":                                           "lambda-doctor/role%2Fx%20inline%20policy",
+		"arn:aws:s3:::bucket with space/k":                               "lambda-doctor/-/global/s3/bucket%20with%20space/k",
+	} {
+		if got := PlaceholderURI(arn); got != want {
+			t.Errorf("PlaceholderURI(%q) = %q, want %q", arn, got, want)
+		}
 	}
 }

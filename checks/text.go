@@ -21,6 +21,8 @@ type TextOptions struct {
 	Palette iostreams.Palette
 	// Verbose lists every finding and requirement, not only failing ones.
 	Verbose bool
+	// Width is the number of columns the text is wrapped to (0: 80).
+	Width int
 }
 
 // WriteText renders the report for people. When nothing fails it prints one

@@ -17,6 +17,7 @@ import (
 	"github.com/lambda-doctor/lambda-doctor/diagnose/fix"
 	"github.com/lambda-doctor/lambda-doctor/internal/limits"
 	"github.com/lambda-doctor/lambda-doctor/internal/validate"
+	"github.com/lambda-doctor/lambda-doctor/internal/version"
 )
 
 // defaultFailOn is the severity at or above which a finding fails `check`
@@ -181,14 +182,73 @@ func checkOptionsFrom(c *cli.Context) (*checkOptions, error) {
 }
 
 // runCheck checks the functions, prints the report and gives its exit
-// code: 1 when it fails, 3 when it is incomplete.
+// code: 1 when it fails, 3 when it is incomplete. Once the flags are
+// valid, --output json, sarif and junit always write a document: a run
+// that stops (the account or a function cannot be read) writes one that
+// says the run failed and why, never an empty file.
 func runCheck(ctx context.Context, s *streams, o *checkOptions) error {
+	var rep *checks.Report
+	var err error
 	if o.Template != "" {
-		return runCheckTemplate(s, o)
+		rep, err = checkTemplateReport(o)
+	} else {
+		rep, err = checkReport(ctx, s, o)
 	}
+	if err != nil {
+		if o.Output == "text" {
+			return err
+		}
+		reason := err.Error()
+		if _, advice := exitCode(err); advice != "" {
+			reason += "; " + advice
+		}
+		if rep == nil {
+			rep = checks.NotRun(o.FailOn, o.Spec, errors.New(reason))
+		} else {
+			rep.WithError(errors.New(reason))
+		}
+		if werr := writeCheckReport(s, o, rep); werr != nil {
+			return fmt.Errorf("write report: %w (after: %w)", werr, err)
+		}
+		return err
+	}
+	return writeCheck(s, o, rep)
+}
+
+// writeCheck prints the report in the format asked for and gives the exit
+// code: 1 when it fails, 3 when it is incomplete.
+func writeCheck(s *streams, o *checkOptions, rep *checks.Report) error {
+	if err := writeCheckReport(s, o, rep); err != nil {
+		return fmt.Errorf("write report: %w", err)
+	}
+	switch {
+	case rep.Summary.Failed:
+		return problemFound()
+	case rep.Incomplete():
+		return &incompleteError{err: errors.New(incomplete(rep))}
+	}
+	return nil
+}
+
+// writeCheckReport writes rep in the format of --output.
+func writeCheckReport(s *streams, o *checkOptions, rep *checks.Report) error {
+	switch o.Output {
+	case "json":
+		return checks.WriteJSON(s.out, rep)
+	case "sarif":
+		return checks.WriteSARIF(s.out, rep, checks.SARIFOptions{Artifact: o.SARIFFile, Version: version.Get().Version})
+	case "junit":
+		return checks.WriteJUnit(s.out, rep)
+	}
+	return checks.WriteText(s.out, rep, checks.TextOptions{Palette: s.io.Palette(), Verbose: o.Verbose, Width: s.io.Width()})
+}
+
+// checkReport reads the account and checks the functions. An error that
+// stops the run comes with the report so far, when there is one.
+func checkReport(ctx context.Context, s *streams, o *checkOptions) (*checks.Report, error) {
 	src, err := o.Source.open(ctx, s)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	opts := checks.Options{FailOn: o.FailOn, Spec: o.Spec, Function: o.Function, Ignore: o.Ignore, Workers: o.Workers, FixFormat: o.FixFormat}
 	if o.Source.Snapshot == "" {
@@ -203,7 +263,7 @@ func runCheck(ctx context.Context, s *streams, o *checkOptions) error {
 		// The live reader reads the account in one sweep with its own
 		// concurrency and progress; functions are checked as they come.
 		if rep, err = checks.Each(ctx, ra.ReadAll, opts); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	if rep == nil {
@@ -211,13 +271,13 @@ func runCheck(ctx context.Context, s *streams, o *checkOptions) error {
 		switch {
 		case o.All:
 			if names, err = src.FunctionNames(ctx); err != nil {
-				return fmt.Errorf("list functions: %w", err)
+				return nil, fmt.Errorf("list functions: %w", err)
 			}
 		case o.Function != "":
 			// A function named on the command line that cannot be read is
 			// an error of the run (exit 2 or 3), not a line in the report.
 			if _, err := src.Function(ctx, o.Function); err != nil {
-				return err
+				return nil, err
 			}
 			names = []string{o.Function}
 			for _, n := range o.Spec.Names() {
@@ -235,41 +295,15 @@ func runCheck(ctx context.Context, s *streams, o *checkOptions) error {
 		rep, err = checks.Run(ctx, src, names, opts)
 		bar.Done()
 		if err != nil {
-			return err
+			return nil, err
 		}
 	}
 	if o.Spec != nil {
 		if err := specFunctionsFound(o.Spec, rep, o.Function); err != nil {
-			return err
+			return rep, err
 		}
 	}
-	return writeCheck(s, o, rep)
-}
-
-// writeCheck prints the report in the format asked for and gives the exit
-// code: 1 when it fails, 3 when it is incomplete.
-func writeCheck(s *streams, o *checkOptions, rep *checks.Report) error {
-	var err error
-	switch o.Output {
-	case "json":
-		err = checks.WriteJSON(s.out, rep)
-	case "sarif":
-		err = checks.WriteSARIF(s.out, rep, checks.SARIFOptions{Artifact: o.SARIFFile})
-	case "junit":
-		err = checks.WriteJUnit(s.out, rep)
-	default:
-		err = checks.WriteText(s.out, rep, checks.TextOptions{Palette: s.io.Palette(), Verbose: o.Verbose})
-	}
-	if err != nil {
-		return fmt.Errorf("write report: %w", err)
-	}
-	switch {
-	case rep.Summary.Failed:
-		return problemFound()
-	case rep.Incomplete():
-		return &incompleteError{err: errors.New(incomplete(rep))}
-	}
-	return nil
+	return rep, nil
 }
 
 // tuneGC trades memory for CPU during a whole-account check, unless the
@@ -319,21 +353,5 @@ func specFunctionsFound(spec *checks.Spec, rep *checks.Report, cmdFn string) err
 }
 
 func incomplete(rep *checks.Report) string {
-	var parts []string
-	if n := rep.Summary.Errors; n > 0 {
-		parts = append(parts, fmt.Sprintf("%d function(s) could not be read", n))
-	}
-	if n := rep.Summary.Unknown - rep.Summary.Ambiguous - rep.Summary.Unresolved; n > 0 {
-		parts = append(parts, fmt.Sprintf("%d check(s) could not be decided because reads were refused or documents do not parse", n))
-	}
-	if n := rep.Summary.Unresolved; n > 0 {
-		parts = append(parts, fmt.Sprintf("%d check(s) depend on values the template does not give (see \"values the template does not give\")", n))
-	}
-	if n := rep.Summary.Ambiguous; n > 0 {
-		parts = append(parts, fmt.Sprintf("%d check(s) hold under one reading of the IAM User Guide and not under the other (see \"undecided\")", n))
-	}
-	if n := rep.Summary.Unparsed; n > 0 {
-		parts = append(parts, fmt.Sprintf("%d policy document(s) do not parse (LD110)", n))
-	}
-	return "incomplete check: " + strings.Join(parts, "; ")
+	return "incomplete check: " + strings.Join(rep.IncompleteReasons(), "; ")
 }

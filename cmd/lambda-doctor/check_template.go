@@ -59,12 +59,12 @@ func templateOptionsFrom(c *cli.Context, o *checkOptions) error {
 	return nil
 }
 
-// runCheckTemplate reads the template and checks its functions. A template
-// that cannot be read is bad input (exit 2, with file:line).
-func runCheckTemplate(s *streams, o *checkOptions) error {
+// checkTemplateReport reads the template and checks its functions. A
+// template that cannot be read is bad input (exit 2, with file:line).
+func checkTemplateReport(o *checkOptions) (*checks.Report, error) {
 	res, err := template.Read(o.Template, o.TemplateOpts)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	tpl := &checks.Template{File: res.File, SAM: res.SAM, Resources: map[string]account.Location{}, RoleSources: res.RoleSources,
 		Sub: subFor(res), ARNs: map[string]string{}, Account: o.TemplateOpts.Account, Region: o.TemplateOpts.Region}
@@ -107,18 +107,18 @@ func runCheckTemplate(s *streams, o *checkOptions) error {
 		for _, fn := range res.Functions {
 			names = append(names, fn.Source.LogicalID)
 		}
-		return badInput(fmt.Errorf("%s defines no function %q (its functions: %s)", o.Template, o.Function, strings.Join(names, ", ")))
-	}
-	rep := c.Report()
-	if o.Spec != nil {
-		if err := specFunctionsFound(o.Spec, rep, o.Function); err != nil {
-			return err
-		}
+		return nil, badInput(fmt.Errorf("%s defines no function %q (its functions: %s)", o.Template, o.Function, strings.Join(names, ", ")))
 	}
 	if o.SARIFFile == "" {
 		o.SARIFFile = o.Template
 	}
-	return writeCheck(s, o, rep)
+	rep := c.Report()
+	if o.Spec != nil {
+		if err := specFunctionsFound(o.Spec, rep, o.Function); err != nil {
+			return rep, err
+		}
+	}
+	return rep, nil
 }
 
 // namesFunction reports whether name is fn's name, ARN or logical id.
