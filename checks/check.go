@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -339,6 +340,7 @@ func (c *Checker) Report() *Report {
 		}
 	}
 	r.Findings = c.merged(r.Findings, c.unparsed)
+	r.Findings = mergeShared(r.Findings)
 	if c.opts.Template != nil {
 		// The findings assembled here (a shared role, a document that
 		// does not parse) point at the role, else the first function.
@@ -376,6 +378,60 @@ func (c *Checker) Report() *Report {
 		r.Template = &tc
 	}
 	return r
+}
+
+// mergeShared prints a fix once however many functions need it. A
+// requirement finding on a role's permissions whose one fix is
+// fix.CoveredAbove (an earlier fix of the run, for another function of the
+// same role, opens its door too) is folded into the first finding of the
+// same rule on that role that carries a fix: one finding naming every
+// function, with the first one's title and the count of the others.
+func mergeShared(fs []Finding) []Finding {
+	key := func(f Finding) string {
+		if f.role == "" || !fromRequirement(f.ID) {
+			return ""
+		}
+		return f.ID + "\x00" + f.role
+	}
+	holder := map[string]int{} // rule and role → the finding with the fix
+	for i, f := range fs {
+		if k := key(f); k != "" && !covered(f) {
+			if _, ok := holder[k]; !ok {
+				holder[k] = i
+			}
+		}
+	}
+	into := map[int][]Finding{}
+	var keep []int
+	for i, f := range fs {
+		if h, ok := holder[key(f)]; ok && covered(f) {
+			into[h] = append(into[h], f)
+			continue
+		}
+		keep = append(keep, i)
+	}
+	out := make([]Finding, 0, len(keep))
+	for _, i := range keep {
+		f := fs[i]
+		if more := into[i]; len(more) > 0 {
+			f.parts = []string{f.Title}
+			f.Functions = slices.Clone(f.Functions)
+			for _, m := range more {
+				f.parts = append(f.parts, m.Title)
+				f.Functions = append(f.Functions, m.Functions...)
+			}
+			f.Functions = dedupe(f.Functions)
+			sort.Strings(f.Functions)
+			f.Title = fmt.Sprintf("%s, and the same for %s sharing the role (one fix)", f.Title, plural2(len(more), "more function"))
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+// covered reports whether f's one fix is an earlier one's.
+func covered(f Finding) bool {
+	return len(f.Fixes) == 1 && f.Fixes[0].Command == "" && f.Fixes[0].Explanation == fix.CoveredAbove
 }
 
 // merged appends the findings that name every function they were found on

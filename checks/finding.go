@@ -87,6 +87,12 @@ type Finding struct {
 	// --template`): the trigger or permission that asks for the
 	// requirement, the role, or the function.
 	Location *account.Location `json:"location,omitempty"`
+
+	// role is the execution role whose permissions a requirement finding
+	// is about; parts are the titles of the findings mergeShared merged
+	// into this one, one per function.
+	role  string
+	parts []string
 }
 
 // Evidence points at what made a rule fire.

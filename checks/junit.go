@@ -4,6 +4,7 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/lambda-doctor/lambda-doctor/diagnose/judge"
@@ -158,7 +159,11 @@ func WriteJUnit(w io.Writer, r *Report) error {
 // requirement, or def.
 func findingText(r *Report, fnARN string, q Requirement, def string) string {
 	for _, f := range r.Findings {
-		if f.ID == q.ID && (f.Subject == fnARN || contains(f.Functions, fnARN)) && (f.ID == judge.RuleTrust || strings.Contains(f.Title, q.Need)) {
+		if f.ID != q.ID || (f.Subject != fnARN && !contains(f.Functions, fnARN)) {
+			continue
+		}
+		titles := append([]string{f.Title}, f.parts...)
+		if f.ID == judge.RuleTrust || slices.ContainsFunc(titles, func(t string) bool { return strings.Contains(t, q.Need) }) {
 			return sarifMessage(f)
 		}
 	}

@@ -124,7 +124,7 @@ type Summary struct {
 	relaxed int
 }
 
-// RuleCount is the number of findings of one rule.
+// RuleCount is the number of findings of one rule at one severity.
 type RuleCount struct {
 	ID       string   `json:"id"`
 	Rule     string   `json:"rule"`
@@ -267,14 +267,14 @@ func (r *Report) summarize() {
 		if f.ID == "LD110" {
 			s.Unparsed++
 		}
-		rc := byRule[f.ID]
+		// A rule's findings are counted by the severity each has (a
+		// wildcard grant may be medium on one role and high on another).
+		key := f.ID + "\x00" + f.Severity.String()
+		rc := byRule[key]
 		if rc == nil {
 			rule := rulesByID[f.ID]
-			rc = &RuleCount{ID: f.ID, Rule: rule.Name, Severity: rule.Severity, Short: rule.Short}
-			byRule[f.ID] = rc
-		}
-		if f.Severity > rc.Severity {
-			rc.Severity = f.Severity
+			rc = &RuleCount{ID: f.ID, Rule: rule.Name, Severity: f.Severity, Short: rule.Short}
+			byRule[key] = rc
 		}
 		rc.Count++
 	}

@@ -98,6 +98,7 @@ func requirementFinding(fn *account.Function, j judged) (f Finding, advice strin
 	default:
 		f = newFinding(j.req.Rule, fn.ARN, fmt.Sprintf("%s cannot %s: %s %s %s", roleLabel(fn), j.req.Need,
 			plural(len(missing), "action", "actions"), strings.Join(missing, ", "), decision), fn.ARN)
+		f.role = fn.Config.RoleARN
 	}
 	f.Evidence = verdictEvidence(v)
 	if amb != nil {

@@ -1,7 +1,10 @@
 package checks
 
 import (
+	"bytes"
 	"encoding/json"
+	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -527,5 +530,80 @@ func TestTrustFixVerified(t *testing.T) {
 	}
 	if got := ids(check(t, fn)); len(got) != 0 {
 		t.Errorf("after the fix: findings %v, want none", got)
+	}
+}
+
+// TestSharedRoleFixOnce: 150 functions share a role that lacks the logs
+// permissions and X-Ray's: each requirement is reported once, naming all
+// 150, with one fix (not 150 copies of the same command), whose text
+// output names the functions; a function with its own role keeps its own
+// finding.
+func TestSharedRoleFixOnce(t *testing.T) {
+	shared := &account.Role{ARN: "arn:aws:iam::111122223333:role/shared", Name: "shared", Trust: doc(t, lambdaTrust)}
+	var fns []*account.Function
+	for i := range 150 {
+		fn := healthy(t, fmt.Sprintf("fn-%03d", i))
+		fn.Config.RoleARN, fn.Role = shared.ARN, shared
+		fn.Config.TracingMode = "Active"
+		fns = append(fns, fn)
+	}
+	own := healthy(t, "own")
+	own.Role.Inline = nil
+	r := check(t, append(fns, own)...)
+	count := map[string]int{}
+	for _, f := range r.Findings {
+		count[f.ID]++
+		switch {
+		case f.ID == "LD001" && len(f.Functions) == 150:
+			if len(f.Fixes) != 1 || !f.Fixes[0].Verified || !strings.Contains(f.Fixes[0].Command, "--role-name shared ") {
+				t.Errorf("shared LD001 fixes: %+v", f.Fixes)
+			}
+			if !strings.Contains(f.Title, "and the same for 149 more functions sharing the role") {
+				t.Errorf("shared LD001 title %q", f.Title)
+			}
+		case f.ID == "LD006":
+			if len(f.Functions) != 150 || len(f.Fixes) != 1 {
+				t.Errorf("LD006 names %d functions with %d fixes, want 150 and 1", len(f.Functions), len(f.Fixes))
+			}
+		}
+	}
+	// LD001 twice: once for the 150 (one grant), once for own-role.
+	if count["LD001"] != 2 || count["LD006"] != 1 || count["LD104"] != 1 {
+		t.Fatalf("findings by rule %v, want LD001 2, LD006 1, LD104 1", count)
+	}
+	var b bytes.Buffer
+	if err := WriteText(&b, r, TextOptions{Width: 80}); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	if n := strings.Count(out, "aws iam attach-role-policy --region us-east-1 --role-name shared"); n != 1 {
+		t.Errorf("the shared role's logs fix is printed %d times, want once:\n%s", n, out)
+	}
+	if !strings.Contains(out, "functions 150: fn-000, fn-001,") {
+		t.Errorf("the text output does not list the functions:\n%s", out)
+	}
+	if got := r.Summary.ByRule; len(got) == 0 {
+		t.Errorf("no by_rule counts")
+	}
+}
+
+// TestSummaryCountsBySeverity: a rule whose findings differ in severity is
+// counted once per severity, and by_severity adds up to the findings.
+func TestSummaryCountsBySeverity(t *testing.T) {
+	r := &Report{FailOn: High, Findings: []Finding{
+		newFinding("LD103", "a", "x"), newFinding("LD103", "b", "y"), newFinding("LD104", "c", "z"),
+	}}
+	r.Findings[1].Severity = High
+	r.summarize()
+	got := map[string]int{}
+	for _, rc := range r.Summary.ByRule {
+		got[rc.ID+" "+rc.Severity.String()] = rc.Count
+	}
+	want := map[string]int{"LD103 high": 1, "LD103 medium": 1, "LD104 low": 1}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("by_rule %v, want %v", got, want)
+	}
+	if s := r.Summary.BySeverity; s["high"] != 1 || s["medium"] != 1 || s["low"] != 1 || r.Summary.AtOrAbove != 1 {
+		t.Errorf("by_severity %v, at or above %d", s, r.Summary.AtOrAbove)
 	}
 }

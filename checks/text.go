@@ -6,12 +6,12 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/lambda-doctor/lambda-doctor/diagnose/fix"
 	"github.com/lambda-doctor/lambda-doctor/diagnose/judge"
 	"github.com/lambda-doctor/lambda-doctor/internal/iostreams"
 	"github.com/lambda-doctor/lambda-doctor/internal/term"
+	"github.com/lambda-doctor/lambda-doctor/internal/textwrap"
 )
 
 // TextOptions tune the text rendering.
@@ -30,22 +30,26 @@ type TextOptions struct {
 func WriteText(w io.Writer, r *Report, o TextOptions) error {
 	// Every value, whatever its source, reaches the terminal escaped.
 	r = term.Copy(r)
-	p := &printer{w: w, c: o.Palette}
+	p := &printer{w: w, c: o.Palette, width: o.Width}
+	if p.width <= 0 {
+		p.width = textwrap.DefaultWidth
+	}
 	s := r.Summary
 	if !s.Failed && !o.Verbose && !r.Incomplete() && s.Unknown == 0 {
 		p.line(p.paint(p.c.Green, "✓") + " " + okLine(r))
 		return p.err
 	}
-	failing := 0
+	var below []Finding
 	for _, f := range r.Findings {
 		// A document that does not parse is shown whatever its severity:
 		// it is why the run is incomplete.
 		if !o.Verbose && !r.Failing(f) && f.ID != "LD110" && f.Ambiguous == nil {
+			below = append(below, f)
 			continue
 		}
-		failing++
 		p.finding(f)
 	}
+	p.below(r, below)
 	for _, fr := range r.Functions {
 		for _, e := range fr.Expectations {
 			if e.Passed && !o.Verbose {
@@ -54,7 +58,7 @@ func WriteText(w io.Writer, r *Report, o TextOptions) error {
 			p.expectation(r, fr, e)
 		}
 		if fr.Error != "" {
-			p.line(fmt.Sprintf("%s %s: could not be checked: %s", p.paint(p.c.Red, "✗"), fr.Name, fr.Error))
+			p.para(fmt.Sprintf("%s %s: could not be checked: %s", p.paint(p.c.Red, "✗"), fr.Name, fr.Error), "", "  ")
 			p.line("")
 		}
 		for _, q := range fr.Requirements {
@@ -75,13 +79,13 @@ func WriteText(w io.Writer, r *Report, o TextOptions) error {
 			if len(q.Unparsed) > 0 {
 				why = "LD110: " + strings.Join(q.Unparsed, ", ") + " does not parse"
 			}
-			p.line(fmt.Sprintf("%s %s %s: could not decide whether %s can %s (%s)", p.paint(p.c.Yellow, "?"), p.paint(p.c.Bold, q.ID), fr.Name, who, q.Need, why))
+			p.para(fmt.Sprintf("%s %s %s: could not decide whether %s can %s (%s)", p.paint(p.c.Yellow, "?"), p.paint(p.c.Bold, q.ID), fr.Name, who, q.Need, why), "", "  ")
 			for _, u := range q.Unresolved {
-				line := "  value     " + u.Value + ": " + u.Source
+				value := u.Value + ": " + u.Source
 				if u.Supply != "" {
-					line += "; " + u.Supply
+					value += "; " + u.Supply
 				}
-				p.line(line)
+				p.field("value", value)
 			}
 		}
 		if r.Template != nil {
@@ -89,7 +93,7 @@ func WriteText(w io.Writer, r *Report, o TextOptions) error {
 		}
 		if len(fr.Unseen) > 0 && (o.Verbose || hasUnknown(fr)) {
 			for _, u := range fr.Unseen {
-				p.line(fmt.Sprintf("  unseen  %s %s: %s (needs %s)", u.Operation, u.Resource, u.Error, u.Permission))
+				p.para(fmt.Sprintf("%s %s: %s (needs %s)", u.Operation, u.Resource, u.Error, u.Permission), "  unseen  ", "          ")
 			}
 			p.line("")
 		}
@@ -114,14 +118,14 @@ func (p *printer) templateValues(r *Report, verbose bool) {
 		if u.Line > 0 {
 			at += fmt.Sprintf(":%d", u.Line)
 		}
-		lines = append(lines, fmt.Sprintf("  %s  %s %s (%s), decides %d: %s", u.Value, u.Kind, u.Name, at, u.Decides, u.Supply))
+		lines = append(lines, fmt.Sprintf("%s  %s %s (%s), decides %d: %s", u.Value, u.Kind, u.Name, at, u.Decides, u.Supply))
 	}
 	if len(lines) == 0 {
 		return
 	}
 	p.line("values the template does not give:")
 	for _, l := range lines {
-		p.line(l)
+		p.para(l, "  ", "    ")
 	}
 	p.line("")
 }
@@ -154,7 +158,7 @@ func okLine(r *Report) string {
 	} else if r.FailOn == SeverityNone {
 		below = fmt.Sprintf("%s (--fail-on none)", plural2(s.Findings, "finding"))
 	} else {
-		below = fmt.Sprintf("%s below %s", plural2(s.Findings, "finding"), r.FailOn)
+		below = fmt.Sprintf("%s below %s (--verbose lists them)", plural2(s.Findings, "finding"), r.FailOn)
 	}
 	return strings.Join(parts, ", ") + "; " + below
 }
@@ -167,9 +171,10 @@ func plural2(n int, noun string) string {
 }
 
 type printer struct {
-	w   io.Writer
-	c   iostreams.Palette
-	err error
+	w     io.Writer
+	c     iostreams.Palette
+	width int
+	err   error
 }
 
 func (p *printer) line(s string) {
@@ -177,6 +182,19 @@ func (p *printer) line(s string) {
 		_, p.err = io.WriteString(p.w, s+"\n")
 	}
 }
+
+// para writes s wrapped to the width, the first line after first, the
+// others after rest: at spaces only, never inside a word.
+func (p *printer) para(s, first, rest string) { p.line(textwrap.Indent(s, p.width, first, rest)) }
+
+// field writes "  name      value", the value wrapped under itself.
+func (p *printer) field(name, value string) {
+	p.para(value, fmt.Sprintf("  %-9s ", name), strings.Repeat(" ", 12))
+}
+
+// command writes a shell command wrapped between its arguments, with \
+// continuations, so that it still pastes and runs as printed.
+func (p *printer) command(cmd string) { p.line(textwrap.Command(cmd, p.width, "    ", "        ")) }
 
 func (p *printer) paint(code, s string) string { return p.c.Paint(code, s) }
 
@@ -195,22 +213,64 @@ func (p *printer) finding(f Finding) {
 	if f.Ambiguous != nil {
 		mark = p.paint(p.c.Yellow, "?")
 	}
-	p.line(fmt.Sprintf("%s %s %s  %s", mark, p.paint(p.c.Bold, f.ID), p.paint(p.sevColor(f.Severity), f.Severity.String()), f.Title))
-	if len(f.Functions) > 1 {
-		p.line("  functions " + strings.Join(names(f.Functions), ", "))
+	p.para(f.Title, fmt.Sprintf("%s %s %s  ", mark, p.paint(p.c.Bold, f.ID), p.paint(p.sevColor(f.Severity), f.Severity.String())), "  ")
+	switch len(f.Functions) {
+	case 0:
+	case 1:
+		p.field("function", lastSegment(f.Functions[0]))
+	default:
+		p.field("functions", fmt.Sprintf("%d: %s", len(f.Functions), strings.Join(names(f.Functions), ", ")))
 	}
 	if f.Location != nil {
-		p.line("  at        " + where(f.Location))
+		p.field("at", where(f.Location))
 	}
 	for _, e := range f.Evidence {
-		p.line("  evidence  " + evidenceText(e))
+		p.field("evidence", evidenceText(e))
 	}
 	p.fixes(f.Fixes)
 	if f.Advice != "" {
-		p.line("  advice    " + f.Advice)
+		// A command in the advice gets lines of its own, wrapped only
+		// between its arguments, so that it pastes as printed.
+		prose, cmd, ok := strings.Cut(f.Advice, ": aws ")
+		if ok {
+			p.field("advice", prose+":")
+			p.command("aws " + cmd)
+		} else {
+			p.field("advice", f.Advice)
+		}
 	}
 	if f.Doc != "" {
-		p.line("  see       " + f.Doc)
+		p.field("see", f.Doc)
+	}
+	p.line("")
+}
+
+// below lists, one line each, the findings under --fail-on that the run
+// does not fail on, with the functions they are about.
+func (p *printer) below(r *Report, fs []Finding) {
+	if len(fs) == 0 {
+		return
+	}
+	head := fmt.Sprintf("below --fail-on %s (reported, not failing; --verbose shows each in full):", r.FailOn)
+	if r.FailOn == SeverityNone {
+		head = "findings (--fail-on none: reported, not failing; --verbose shows each in full):"
+	}
+	p.para(head, "", "  ")
+	const most = 10
+	for _, f := range fs {
+		fns := names(f.Functions)
+		if len(fns) > most {
+			fns = append(fns[:most:most], fmt.Sprintf("and %d more", len(fns)-most))
+		}
+		who := ""
+		switch len(f.Functions) {
+		case 0:
+		case 1:
+			who = " (function " + fns[0] + ")"
+		default:
+			who = fmt.Sprintf(" (%d functions: %s)", len(f.Functions), strings.Join(fns, ", "))
+		}
+		p.para(f.Title+who, fmt.Sprintf("  %s %s %s  ", p.paint(p.c.Dim, "·"), f.ID, p.paint(p.sevColor(f.Severity), f.Severity.String())), "    ")
 	}
 	p.line("")
 }
@@ -237,7 +297,7 @@ func (p *printer) fixes(fixes []fix.Fix) {
 				head += ": " + fx.Owner + " must act"
 			}
 			p.line("  " + p.paint(p.c.Yellow, head))
-			p.line("    # " + fx.Explanation)
+			p.para(fx.Explanation, "    # ", "    # ")
 			if fx.Document != "" {
 				p.line("    # they must grant: " + fx.Document)
 			}
@@ -252,11 +312,16 @@ func (p *printer) fixes(fixes []fix.Fix) {
 		}
 		p.line("  " + p.paint(p.c.Green, head))
 		if fx.Explanation != "" {
-			p.line("    # " + fx.Explanation)
+			p.para(fx.Explanation, "    # ", "    # ")
 		}
-		for _, l := range strings.Split(fx.Command, "\n") {
-			p.line("    " + l)
+		if fx.Format != fix.CLI && fx.Format != "" {
+			// Infrastructure code, as written: YAML and HCL are not wrapped.
+			for _, l := range strings.Split(fx.Command, "\n") {
+				p.line("    " + l)
+			}
+			continue
 		}
+		p.command(fx.Command)
 	}
 }
 
@@ -269,19 +334,20 @@ func (p *printer) expectation(r *Report, fr FunctionResult, e Expectation) {
 	if r.Spec != "" && e.Line > 0 {
 		where = fmt.Sprintf(" (%s:%d)", r.Spec, e.Line)
 	}
-	p.line(fmt.Sprintf("%s %s expectation%s  %s", mark, p.paint(p.c.Bold, e.ID), where, e.Name))
+	p.para(e.Name, fmt.Sprintf("%s %s expectation%s  ", mark, p.paint(p.c.Bold, e.ID), where), "  ")
 	req := e.Request
-	p.line(fmt.Sprintf("  request   %s → %s on %s", req.Principal, req.Action, req.Resource))
+	p.field("function", fr.Name)
+	p.field("request", fmt.Sprintf("%s → %s on %s", req.Principal, req.Action, req.Resource))
 	if len(req.Context) > 0 {
 		b, _ := json.Marshal(req.Context)
-		p.line("  context   " + string(b))
+		p.field("context", string(b))
 	}
-	p.line(fmt.Sprintf("  decision  %s (want %s)", e.Decision, e.Want))
+	p.field("decision", fmt.Sprintf("%s (want %s)", e.Decision, e.Want))
 	for _, ev := range e.Evidence {
-		p.line("  evidence  " + evidenceText(ev))
+		p.field("evidence", evidenceText(ev))
 	}
 	for _, n := range e.Notes {
-		p.line("  note      " + n)
+		p.field("note", n)
 	}
 	p.fixes(e.Fixes)
 	p.line("")
@@ -290,13 +356,24 @@ func (p *printer) expectation(r *Report, fr FunctionResult, e Expectation) {
 func (p *printer) summary(r *Report) {
 	s := r.Summary
 	if len(s.ByRule) > 0 {
-		tw := tabwriter.NewWriter(p.w, 0, 0, 2, ' ', 0)
-		fmt.Fprintln(tw, "ID\tSEVERITY\tCOUNT\tFINDING")
+		// A table whose last column wraps under itself.
+		rows := [][3]string{{"ID", "SEVERITY", "COUNT"}}
 		for _, rc := range s.ByRule {
-			fmt.Fprintf(tw, "%s\t%s\t%d\t%s\n", rc.ID, rc.Severity, rc.Count, rc.Short)
+			rows = append(rows, [3]string{rc.ID, rc.Severity.String(), fmt.Sprint(rc.Count)})
 		}
-		if err := tw.Flush(); err != nil && p.err == nil {
-			p.err = err
+		var w [3]int
+		for _, r := range rows {
+			for i, c := range r {
+				w[i] = max(w[i], len(c))
+			}
+		}
+		for i, r := range rows {
+			lead := fmt.Sprintf("%-*s  %-*s  %-*s  ", w[0], r[0], w[1], r[1], w[2], r[2])
+			last := "FINDING"
+			if i > 0 {
+				last = s.ByRule[i-1].Short
+			}
+			p.para(last, lead, strings.Repeat(" ", len(lead)))
 		}
 		p.line("")
 	}
@@ -309,10 +386,22 @@ func (p *printer) summary(r *Report) {
 	if s.Expectations > 0 {
 		parts = append(parts, fmt.Sprintf("expectations: %d of %d hold", s.Expectations-s.ExpectationsFailed, s.Expectations))
 	}
+	bySev := ""
+	for sev := Critical; sev >= Low; sev-- {
+		if n := s.BySeverity[sev.String()]; n > 0 {
+			if bySev != "" {
+				bySev += ", "
+			}
+			bySev += fmt.Sprintf("%d %s", n, sev)
+		}
+	}
+	if bySev != "" {
+		bySev = " (" + bySev + ")"
+	}
 	if r.FailOn != SeverityNone {
-		parts = append(parts, fmt.Sprintf("findings at or above %s: %d of %d", r.FailOn, s.AtOrAbove, s.Findings))
+		parts = append(parts, fmt.Sprintf("findings at or above %s: %d of %d%s", r.FailOn, s.AtOrAbove, s.Findings, bySev))
 	} else {
-		parts = append(parts, fmt.Sprintf("findings: %d (--fail-on none)", s.Findings))
+		parts = append(parts, fmt.Sprintf("findings: %d%s (--fail-on none)", s.Findings, bySev))
 	}
 	if s.Ambiguous > 0 {
 		parts = append(parts, fmt.Sprintf("undecided by the documentation: %d", s.Ambiguous))
@@ -324,7 +413,7 @@ func (p *printer) summary(r *Report) {
 	case r.Incomplete():
 		verdict = p.paint(p.c.Yellow, "INCOMPLETE")
 	}
-	p.line(verdict + "  " + strings.Join(parts, "; "))
+	p.para(strings.Join(parts, "; "), verdict+"  ", "      ")
 }
 
 // WriteJSON renders the report as one indented JSON object.

@@ -308,3 +308,81 @@ func TestTrustTooBroad(t *testing.T) {
 		t.Fatalf("after the fix: exit %d, want 0:\n%s", code, out)
 	}
 }
+
+// TestSharedRoleManyFunctions: one execution role, without the logs
+// permissions, is shared by 150 functions (created with boto3 in one
+// process; the aws CLI would take minutes). check --all reports the
+// missing logs grant once, naming the 150 functions, with one verified
+// fix (not 150 copies of it), and LD104 once; the text output prints the
+// fix once and lists the functions; after running the fix with the aws
+// CLI, check passes (LD104 is low, below --fail-on high).
+func TestSharedRoleManyFunctions(t *testing.T) {
+	requireAWS(t)
+	s := motoserver.Start(t)
+	const n = 150
+	s.AWS(t, "iam", "create-role", "--role-name", "shared-role", "--assume-role-policy-document", trust)
+	script := filepath.Join(t.TempDir(), "create.py")
+	code := fmt.Sprintf(`import boto3, os
+zip = open(%q, "rb").read()
+c = boto3.client("lambda", region_name=os.environ["AWS_DEFAULT_REGION"], endpoint_url=os.environ["AWS_ENDPOINT_URL"])
+for i in range(%d):
+    c.create_function(FunctionName="shared-%%03d" %% i, Runtime="python3.12", Handler="app.handler",
+        Role="arn:aws:iam::%s:role/shared-role", Code={"ZipFile": zip})
+`, zipFile(t), n, s.Account)
+	if err := os.WriteFile(script, []byte(code), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := s.Shell("python3 " + script); err != nil {
+		t.Fatalf("create %d functions: %v\n%s", n, err, out)
+	}
+
+	out, exit := check(t, s, "--all", "--output", "json")
+	if exit != 1 {
+		t.Fatalf("exit %d, want 1:\n%s", exit, out)
+	}
+	var r struct {
+		Findings []struct {
+			ID        string   `json:"id"`
+			Functions []string `json:"functions"`
+			Fixes     []struct {
+				Command  string `json:"command"`
+				Verified bool   `json:"verified"`
+			} `json:"fixes"`
+		} `json:"findings"`
+	}
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatal(err)
+	}
+	byID := map[string]int{}
+	var fix string
+	for _, f := range r.Findings {
+		byID[f.ID]++
+		if len(f.Functions) != n {
+			t.Errorf("%s names %d functions, want %d", f.ID, len(f.Functions), n)
+		}
+		if f.ID == "LD001" {
+			if len(f.Fixes) != 1 || !f.Fixes[0].Verified {
+				t.Fatalf("LD001 fixes %+v, want one verified fix", f.Fixes)
+			}
+			fix = f.Fixes[0].Command
+		}
+	}
+	if byID["LD001"] != 1 || byID["LD104"] != 1 {
+		t.Fatalf("findings by rule %v, want LD001 once and LD104 once", byID)
+	}
+
+	text, _ := check(t, s, "--all")
+	if c := strings.Count(text, "attach-role-policy"); c != 1 {
+		t.Errorf("the text output prints the fix %d times, want once:\n%s", c, text)
+	}
+	if !strings.Contains(text, fmt.Sprintf("functions %d: shared-000, shared-001,", n)) {
+		t.Errorf("the text output does not list the functions:\n%s", text)
+	}
+
+	if _, err := s.Shell(fix); err != nil {
+		t.Fatalf("the printed fix does not run: %v\n%s", err, fix)
+	}
+	if out, exit := check(t, s, "--all"); exit != 0 || !strings.HasPrefix(out, "✓") {
+		t.Fatalf("after the fix: exit %d, want 0:\n%s", exit, out)
+	}
+}

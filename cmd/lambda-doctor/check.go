@@ -56,8 +56,11 @@ func checkCommand(runF func(context.Context, *streams, *checkOptions) error) *cl
 		Name:  "check",
 		Usage: "CI smoke checks: required permissions, least-privilege findings and spec expectations",
 		UsageText: "lambda-doctor check (--function NAME|ARN | --all) [--spec FILE] [--max-spec-size BYTES] [--output FORMAT] " +
-			"[--fail-on SEVERITY] [--ignore ID ...] [--verbose] [--sarif-file FILE] [--concurrency N] " +
-			"[--profile PROFILE] [--region REGION] [--snapshot FILE] [--max-snapshot-size BYTES] [--discovery-limit KIND=N ...]",
+			"[--fail-on SEVERITY] [--ignore ID ...] [--verbose] [--sarif-file FILE] [--fix-format FORMAT] [--concurrency N] " +
+			"[--profile PROFILE] [--region REGION] [--snapshot FILE] [--max-snapshot-size BYTES] [--discovery-limit KIND=N ...]\n" +
+			"lambda-doctor check --template FILE [--parameter KEY=VALUE ...] [--region REGION] [--account ID] [--stack-name NAME] " +
+			"[--function NAME|LOGICAL_ID] [--spec FILE] [--output FORMAT] [--fail-on SEVERITY] [--ignore ID ...] [--fix-format FORMAT] " +
+			"[--sarif-file FILE]",
 		Description: `Checks one function (--function) or every function of the account (--all):
 what its configuration requires (the execution role's logs, VPC, event
 source, dead-letter, destination, X-Ray, KMS and EFS permissions, Lambda's

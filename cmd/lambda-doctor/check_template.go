@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"os"
 	"regexp"
 	"strings"
 
@@ -38,7 +37,7 @@ func templateOptionsFrom(c *cli.Context, o *checkOptions) error {
 	if c.IsSet("snapshot") {
 		return usageErrorf("give --template or --snapshot, not both")
 	}
-	if p := c.String("profile"); p != "" && p != os.Getenv("AWS_PROFILE") {
+	if fromCommandLine(c, "profile") {
 		return usageErrorf("--template reads no account: --profile does not apply")
 	}
 	params, err := template.ParseParameters(c.StringSlice("parameter"))

@@ -289,6 +289,8 @@ var sampleFlagValues = map[string]string{
 	"all": "true", "spec": filepath.Join("..", "..", "ci", "lambda-spec.yaml"), "fail-on": "low", "ignore": "LD104",
 	"concurrency": "3", "verbose": "true", "sarif-file": "template.yaml", "file": "x.json",
 	"max-error-size": "10", "max-spec-size": "10", "max-snapshot-size": "1000",
+	"template": filepath.Join("..", "..", "fixtures", "templates", "cfn", "cognito-healthy.yaml"),
+	"parameter": "Stage=prod", "account": "444455556666", "stack-name": "orders",
 }
 
 // TestEveryFlagShownIsRead: each flag of diagnose, check and snapshot
@@ -319,6 +321,15 @@ func TestEveryFlagShownIsRead(t *testing.T) {
 				}
 				if name == "spec" && c.Name == "check" {
 					args = []string{"--spec=" + v} // the spec names its functions
+				}
+				if c.Name == "check" && (name == "parameter" || name == "account" || name == "stack-name") {
+					// Flags of --template: compared with --template alone.
+					tmpl := "--template=" + sampleFlagValues["template"]
+					got, want := optionsOf(t, c.Name, tmpl, "--"+name+"="+v), optionsOf(t, c.Name, tmpl)
+					if reflect.DeepEqual(got, want) {
+						t.Errorf("check --template --%s=%s runs with the same options as without it", name, v)
+					}
+					return
 				}
 				// A bound on a file read at parse time shows in the read.
 				if read, ok := readAtParse[name]; ok {

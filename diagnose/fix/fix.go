@@ -113,6 +113,11 @@ type Set struct {
 	Template *Template
 }
 
+// CoveredAbove is the explanation of the one fix of a door that an earlier
+// fix of the same Set opens too (a role shared by several functions): it
+// has no command.
+const CoveredAbove = "a fix printed above for this function (or its role) also opens this door: apply that one"
+
 // NewSet returns an empty Set.
 func NewSet() *Set {
 	return &Set{roles: map[string]*account.Role{}, policies: map[string][]account.ResourcePolicy{}}
@@ -142,7 +147,7 @@ func (s *Set) For(fn *account.Function, v *judge.Verdict, f Format) []Fix {
 		v = judge.Recheck(base, v)
 		if v.Open() {
 			// An earlier fix of this report opens this door too.
-			return []Fix{{Door: v.Door, Format: f, Explanation: "a fix printed above for this function (or its role) also opens this door: apply that one"}}
+			return []Fix{{Door: v.Door, Format: f, Explanation: CoveredAbove}}
 		}
 	}
 	t := TargetOf(fn, s.Profile)
