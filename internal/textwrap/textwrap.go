@@ -22,9 +22,13 @@ func Wrap(s string, width int) string { return Indent(s, width, "", "") }
 // other line with rest, and lines break at runs of spaces, which become one
 // space (or a line break). A word wider than the room left for it is put
 // whole on a line of its own: without the indent when only that makes it
-// fit (so the terminal does not cut it), past the edge when nothing does. The line breaks in s are kept. A width of 0
-// or less wraps nothing and only indents. The result has no trailing
-// newline and no trailing spaces.
+// fit (so the terminal does not cut it), past the edge when nothing does.
+// When the first word of a line does not fit after its prefix but does on
+// a line of its own, a prefix that is a label ("  request   ") stays alone
+// on its line and the word goes to the next; a prefix of blanks is left
+// out. The line breaks in s are kept. A width of 0 or less wraps nothing
+// and only indents. The result has no trailing newline and no trailing
+// spaces.
 func Indent(s string, width int, first, rest string) string {
 	var b strings.Builder
 	prefix := first
@@ -34,23 +38,36 @@ func Indent(s string, width int, first, rest string) string {
 			prefix = rest
 		}
 		words := strings.FieldsFunc(line, func(r rune) bool { return r == ' ' || r == '\t' })
+		pending := prefix // the indent still to write before the next word
 		col := Columns(prefix)
-		b.WriteString(prefix)
 		empty, alone := true, false
 		for _, w := range words {
 			n := Columns(w)
+			if empty && width > 0 && col > 0 && col+n > width && n <= width {
+				// The line's first word fits only without its prefix.
+				if label := strings.TrimRight(pending, " "); label != "" {
+					b.WriteString(label + "\n")
+				}
+				pending, col = "", 0
+				if Columns(rest)+n <= width {
+					pending, col = rest, Columns(rest)
+				} else {
+					alone = true
+				}
+			}
 			if !empty && width > 0 && (col+1+n > width || alone) {
 				b.WriteByte('\n')
 				col, empty, alone = 0, true, false
 				// A word that fits the width but not after the indent starts
 				// the line, alone, so the terminal does not cut it.
 				if Columns(rest)+n <= width || n > width {
-					b.WriteString(rest)
-					col = Columns(rest)
+					pending, col = rest, Columns(rest)
 				} else {
 					alone = true
 				}
 			}
+			b.WriteString(pending)
+			pending = ""
 			if !empty {
 				b.WriteByte(' ')
 				col++
@@ -59,6 +76,7 @@ func Indent(s string, width int, first, rest string) string {
 			col += n
 			empty = false
 		}
+		b.WriteString(pending)
 	}
 	return trimLineEnds(b.String())
 }

@@ -23,6 +23,10 @@ func TestIndent(t *testing.T) {
 		{"long word fits only without the indent", "see " + arn + " now", 75, "  note  ", "        ", "  note  see\n" + arn + "\n        now"},
 		{"long word wider than the line keeps the indent", "see " + arn + " now", 60, "  note  ", "        ", "  note  see\n        " + arn + "\n        now"},
 		{"long first word not preceded by an empty line", arn + " x", 20, "", "", arn + "\nx"},
+		{"first word too wide for its label: the label alone", arn + " x", 73, "  request   ", "            ", "  request\n" + arn + "\n            x"},
+		{"first word too wide for its label, fits after rest", "abcdefghij x", 16, "  request   ", "  ", "  request\n  abcdefghij x"},
+		{"first word too wide for a blank indent: no indent", arn + " x", 73, "    ", "    ", arn + "\n    x"},
+		{"first word wider than the line keeps its label", arn, 40, "  request   ", "            ", "  request   " + arn},
 		{"indents", "implicit deny the resource policy has one statement", 30, "  decision  ", "            ",
 			"  decision  implicit deny the\n            resource policy\n            has one statement"},
 		{"hard line breaks kept, rest after them", "one\ntwo three", 80, "- ", "  ", "- one\n  two three"},
@@ -86,7 +90,7 @@ func TestIndentProperties(t *testing.T) {
 			lw := strings.Fields(line)
 			// A line without its indent holds one word that fits only so.
 			if !strings.HasPrefix(line, prefix) && strings.TrimSpace(line) != "" &&
-				(i == 0 || Columns(lw[0]) > width || Columns(prefix+lw[0]) <= width) {
+				(Columns(lw[0]) > width || Columns(prefix+lw[0]) <= width) {
 				t.Fatalf("width %d: line %q does not start with its indent %q", width, line, prefix)
 			}
 			if Columns(line) > width && len(lw) > 1 {
