@@ -330,13 +330,12 @@ func (p *printer) expectation(r *Report, fr FunctionResult, e Expectation) {
 	if !e.Passed {
 		mark = p.paint(p.c.Red, "✗")
 	}
-	where := ""
-	if r.Spec != "" && e.Line > 0 {
-		where = fmt.Sprintf(" (%s:%d)", r.Spec, e.Line)
-	}
-	p.para(e.Name, fmt.Sprintf("%s %s expectation%s  ", mark, p.paint(p.c.Bold, e.ID), where), "  ")
+	p.para(e.Name, fmt.Sprintf("%s %s expectation  ", mark, p.paint(p.c.Bold, e.ID)), "  ")
 	req := e.Request
 	p.field("function", fr.Name)
+	if r.Spec != "" && e.Line > 0 {
+		p.field("spec", fmt.Sprintf("%s:%d", r.Spec, e.Line))
+	}
 	p.field("request", fmt.Sprintf("%s → %s on %s", req.Principal, req.Action, req.Resource))
 	if len(req.Context) > 0 {
 		b, _ := json.Marshal(req.Context)

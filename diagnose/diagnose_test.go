@@ -12,6 +12,7 @@ import (
 	"github.com/lambda-doctor/lambda-doctor/diagnose/fix"
 	"github.com/lambda-doctor/lambda-doctor/diagnose/judge"
 	"github.com/lambda-doctor/lambda-doctor/internal/iostreams"
+	"github.com/lambda-doctor/lambda-doctor/internal/textwrap"
 )
 
 const acct = "111122223333"
@@ -59,7 +60,7 @@ func TestWrappedCommandPastesIntoBash(t *testing.T) {
 		t.Fatal("no fix")
 	}
 	cmd := fixes[0].Command
-	wrapped := wrapCommand(cmd, "", "  ")
+	wrapped := textwrap.Command(cmd, 80, "", "  ")
 	if !strings.Contains(wrapped, "\\\n") {
 		t.Fatalf("command not wrapped: %s", wrapped)
 	}
@@ -141,10 +142,10 @@ func TestRenderTextColour(t *testing.T) {
 		t.Fatal(err)
 	}
 	var plain, col bytes.Buffer
-	if err := RenderText(&plain, rep, iostreams.Palette{}); err != nil {
+	if err := RenderText(&plain, rep, TextOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	if err := RenderText(&col, rep, iostreams.NewPalette(true)); err != nil {
+	if err := RenderText(&col, rep, TextOptions{Palette: iostreams.NewPalette(true)}); err != nil {
 		t.Fatal(err)
 	}
 	if strings.Contains(plain.String(), "\x1b[") {

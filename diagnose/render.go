@@ -10,6 +10,7 @@ import (
 	"github.com/lambda-doctor/lambda-doctor/diagnose/judge"
 	"github.com/lambda-doctor/lambda-doctor/internal/iostreams"
 	"github.com/lambda-doctor/lambda-doctor/internal/term"
+	"github.com/lambda-doctor/lambda-doctor/internal/textwrap"
 )
 
 // RenderJSON writes the report as one indented JSON object. Control
@@ -23,16 +24,37 @@ func RenderJSON(w io.Writer, r *Report) error {
 	return term.WriteJSON(w, b)
 }
 
+// TextOptions tune the text rendering.
+type TextOptions struct {
+	// Palette colours the output (the streams' palette; the zero Palette
+	// for none).
+	Palette iostreams.Palette
+	// Width is the number of columns the text is wrapped to (0: 80).
+	Width int
+}
+
+// textOut is the text being written and the width it is wrapped to: prose
+// at spaces, never inside a word; a fix command only between its
+// arguments, with \ continuations, so that it pastes as printed.
+type textOut struct {
+	strings.Builder
+	width int
+}
+
 // RenderText writes the report for a person at a terminal (the layout of
-// the README, "lambda-doctor diagnose"), coloured with c (the streams'
-// palette; the zero Palette for none).
-func RenderText(w io.Writer, r *Report, c iostreams.Palette) error {
+// the README, "lambda-doctor diagnose"), coloured with o.Palette and
+// wrapped to o.Width.
+func RenderText(w io.Writer, r *Report, o TextOptions) error {
 	// Every value, whatever its source, reaches the terminal escaped.
 	r = term.Copy(r)
-	var b strings.Builder
+	c := o.Palette
+	b := textOut{width: o.Width}
+	if b.width <= 0 {
+		b.width = textwrap.DefaultWidth
+	}
 	if len(r.Diagnoses) == 0 {
 		p := r.Primary
-		fmt.Fprintf(&b, "%s✓ %s%s\n", c.Green+c.Bold, p.Summary, c.Reset)
+		b.WriteString(textwrap.Indent(c.Green+c.Bold+"✓ "+p.Summary+c.Reset, b.width, "", "  ") + "\n")
 		if p.Request != nil {
 			b.WriteString("\n")
 			textRequest(&b, p.Request, c)
@@ -79,39 +101,41 @@ func RenderText(w io.Writer, r *Report, c iostreams.Palette) error {
 
 // textTroubleshooter says how to ask IAM Access Troubleshooter about the
 // pasted denial.
-func textTroubleshooter(b *strings.Builder, t *Troubleshooter, c iostreams.Palette) {
+func textTroubleshooter(b *textOut, t *Troubleshooter, c iostreams.Palette) {
 	if t == nil {
 		return
 	}
-	fmt.Fprintf(b, "\n  %sask AWS%s — the denial carries an IAM Access Troubleshooter authorization id (preview)\n", c.Bold, c.Reset)
+	b.WriteString("\n" + textwrap.Indent(c.Bold+"ask AWS"+c.Reset+" — the denial carries an IAM Access Troubleshooter authorization id (preview)", b.width, "  ", "    ") + "\n")
 	wrapPara(b, "console: "+t.URL, "    ")
 	wrapPara(b, "the evaluation (request context, policies evaluated, statements matched; needs iam:GetRequestAuthorizationDetails):", "    ")
-	b.WriteString(wrapCommand(t.Command, "    ", "      ") + "\n")
+	b.WriteString(textwrap.Command(t.Command, b.width, "    ", "      ") + "\n")
 	wrapPara(b, "one evaluated policy's document as it was then, POLICY_URI from the answer above (needs iam:GetRequestAuthorizationPolicy):", "    ")
-	b.WriteString(wrapCommand(t.PolicyCommand, "    ", "      ") + "\n")
+	b.WriteString(textwrap.Command(t.PolicyCommand, b.width, "    ", "      ") + "\n")
 }
 
 // textOpen lists the requests found allowed under a title.
-func textOpen(b *strings.Builder, title string, open []string, c iostreams.Palette) {
+func textOpen(b *textOut, title string, open []string, c iostreams.Palette) {
 	b.WriteString("\n  " + title + "\n")
 	for _, o := range open {
-		fmt.Fprintf(b, "    %s✓%s %s\n", c.Green, c.Reset, o)
+		b.WriteString(textwrap.Indent(o, b.width, "    "+c.Green+"✓"+c.Reset+" ", "      ") + "\n")
 	}
 }
 
-func textDiagnosis(b *strings.Builder, d Diagnosis, c iostreams.Palette) {
+func textDiagnosis(b *textOut, d Diagnosis, c iostreams.Palette) {
+	var head string
 	switch {
 	case d.Door == Unknown:
-		fmt.Fprintf(b, "%s? cannot decide%s: %s\n", c.Yellow+c.Bold, c.Reset, d.Summary)
+		head = fmt.Sprintf("%s? cannot decide%s: %s", c.Yellow+c.Bold, c.Reset, d.Summary)
 	case d.Door == Config && (d.Cause == nil || d.Cause.NotIAM):
-		fmt.Fprintf(b, "%s✗ not a permission%s: %s\n", c.Red+c.Bold, c.Reset, d.Summary)
+		head = fmt.Sprintf("%s✗ not a permission%s: %s", c.Red+c.Bold, c.Reset, d.Summary)
 	case d.Cause != nil && (d.Request == nil || d.Door == Config):
-		fmt.Fprintf(b, "%s✗ %s%s: %s\n", c.Red+c.Bold, strings.ReplaceAll(d.Cause.Kind, "_", " "), c.Reset, d.Summary)
+		head = fmt.Sprintf("%s✗ %s%s: %s", c.Red+c.Bold, strings.ReplaceAll(d.Cause.Kind, "_", " "), c.Reset, d.Summary)
 	case d.Ambiguous != nil:
-		fmt.Fprintf(b, "%s? %s door undecided%s (open under one reading of the IAM User Guide, closed under the other): %s\n", c.Yellow+c.Bold, strings.ToUpper(string(d.Door)), c.Reset, d.Headline)
+		head = fmt.Sprintf("%s? %s door undecided%s (open under one reading of the IAM User Guide, closed under the other): %s", c.Yellow+c.Bold, strings.ToUpper(string(d.Door)), c.Reset, d.Headline)
 	default:
-		fmt.Fprintf(b, "%s✗ %s door closed%s: %s\n", c.Red+c.Bold, strings.ToUpper(string(d.Door)), c.Reset, d.Headline)
+		head = fmt.Sprintf("%s✗ %s door closed%s: %s", c.Red+c.Bold, strings.ToUpper(string(d.Door)), c.Reset, d.Headline)
 	}
+	b.WriteString(textwrap.Indent(head, b.width, "", "  ") + "\n")
 	b.WriteString("\n")
 	if d.Request != nil {
 		textRequest(b, d.Request, c)
@@ -183,7 +207,7 @@ func textDiagnosis(b *strings.Builder, d Diagnosis, c iostreams.Palette) {
 		b.WriteString("\n")
 		switch {
 		case f.Command == "" && f.Owner != "":
-			fmt.Fprintf(b, "  %sno command%s — %s must act\n", c.Bold, c.Reset, f.Owner)
+			b.WriteString(textwrap.Indent(c.Bold+"no command"+c.Reset+" — "+f.Owner+" must act", b.width, "  ", "    ") + "\n")
 			wrapPara(b, f.Explanation, "    ")
 			if f.Document != "" {
 				b.WriteString("    they must grant:\n")
@@ -203,10 +227,10 @@ func textDiagnosis(b *strings.Builder, d Diagnosis, c iostreams.Palette) {
 		if f.Format != fix.CLI && f.Format != "" {
 			title = "fix as " + string(f.Format)
 		}
-		fmt.Fprintf(b, "  %s%s%s (%s)\n", c.Bold, title, c.Reset, state)
+		b.WriteString(textwrap.Indent(fmt.Sprintf("%s%s%s (%s)", c.Bold, title, c.Reset, state), b.width, "  ", "    ") + "\n")
 		wrapPara(b, f.Explanation, "    ")
 		if f.Format == fix.CLI || f.Format == "" {
-			b.WriteString(wrapCommand(f.Command, "    ", "      ") + "\n")
+			b.WriteString(textwrap.Command(f.Command, b.width, "    ", "      ") + "\n")
 		} else {
 			for _, l := range strings.Split(f.Command, "\n") {
 				b.WriteString("    " + l + "\n")
@@ -224,7 +248,7 @@ func reasonSuffix(r string) string {
 
 func decisionText(d string) string { return strings.ReplaceAll(d, "_", " ") }
 
-func textRequest(b *strings.Builder, r *Request, c iostreams.Palette) {
+func textRequest(b *textOut, r *Request, c iostreams.Palette) {
 	field(b, "request", r.Principal+" → "+r.Action)
 	field(b, "", "on "+r.Resource)
 	for _, k := range []string{"aws:SourceArn", "aws:SourceAccount", "lambda:FunctionUrlAuthType", "lambda:InvokedViaFunctionUrl"} {
@@ -234,7 +258,7 @@ func textRequest(b *strings.Builder, r *Request, c iostreams.Palette) {
 	}
 }
 
-func textEvidence(b *strings.Builder, ev []Evidence, c iostreams.Palette) {
+func textEvidence(b *textOut, ev []Evidence, c iostreams.Palette) {
 	for i, e := range ev {
 		name := "evidence"
 		if i > 0 {
@@ -251,77 +275,27 @@ func textEvidence(b *strings.Builder, ev []Evidence, c iostreams.Palette) {
 	}
 }
 
-func textAssumed(b *strings.Builder, a []string) { fields(b, "unseen", a) }
+func textAssumed(b *textOut, a []string) { fields(b, "unseen", a) }
 
-func textNotes(b *strings.Builder, notes []string) { fields(b, "note", notes) }
+func textNotes(b *textOut, notes []string) { fields(b, "note", notes) }
 
 // fields writes the values under one name, given on the first line only.
-func fields(b *strings.Builder, name string, values []string) {
+func fields(b *textOut, name string, values []string) {
 	for _, v := range values {
 		field(b, name, v)
 		name = ""
 	}
 }
 
-// field writes "  name      value" with the value wrapped at 100 columns.
-func field(b *strings.Builder, name, value string) {
+// field writes "  name      value" with the value wrapped under itself.
+func field(b *textOut, name, value string) {
 	prefix := fmt.Sprintf("  %-9s ", name)
-	wrap(b, value, prefix, strings.Repeat(" ", len(prefix)), 100)
+	b.WriteString(textwrap.Indent(strings.Join(strings.Fields(value), " "), b.width, prefix, strings.Repeat(" ", len(prefix))) + "\n")
 }
 
-func wrapPara(b *strings.Builder, s, indent string) { wrap(b, s, indent, indent, 100) }
-
-func wrap(b *strings.Builder, s, first, rest string, width int) {
-	words := strings.Fields(s)
-	line := first
-	empty := true
-	for _, w := range words {
-		if !empty && len(line)+1+len(w) > width {
-			b.WriteString(strings.TrimRight(line, " ") + "\n")
-			line, empty = rest, true
-		}
-		if !empty {
-			line += " "
-		}
-		line += w
-		empty = false
-	}
-	b.WriteString(strings.TrimRight(line, " ") + "\n")
-}
-
-// wrapCommand breaks a long command line before its options (outside
-// quotes) with a backslash, so the wrapped form still pastes into bash.
-func wrapCommand(cmd, first, rest string) string {
-	var parts []string
-	inQuote := false
-	start := 0
-	for i := 0; i < len(cmd); i++ {
-		switch cmd[i] {
-		case '\'':
-			inQuote = !inQuote
-		case ' ':
-			if !inQuote && (strings.HasPrefix(cmd[i:], " --") || strings.HasPrefix(cmd[i:], " && ")) {
-				parts = append(parts, cmd[start:i])
-				start = i + 1
-			}
-		}
-	}
-	parts = append(parts, cmd[start:])
-	var b strings.Builder
-	line := first
-	for i, p := range parts {
-		if i > 0 && len(line)+1+len(p) > 100 {
-			b.WriteString(line + " \\\n")
-			line = rest + p
-			continue
-		}
-		if i > 0 {
-			line += " "
-		}
-		line += p
-	}
-	b.WriteString(line)
-	return b.String()
+// wrapPara writes s wrapped, every line after indent.
+func wrapPara(b *textOut, s, indent string) {
+	b.WriteString(textwrap.Indent(strings.Join(strings.Fields(s), " "), b.width, indent, indent) + "\n")
 }
 
 // RenderMarkdown writes the report for pasting into a ticket.

@@ -40,6 +40,11 @@ func TestCheckGolden(t *testing.T) {
 				t.Errorf("stderr %q, want nothing (not a terminal)", stderr)
 			}
 			out = strings.ReplaceAll(out, "../../fixtures/", "fixtures/")
+			if format == "text" {
+				for _, l := range unwrappable(strings.Split(out, "\n"), 80) {
+					t.Errorf("text line wider than 80 columns that could have been wrapped: %q", l)
+				}
+			}
 			switch format {
 			case "json", "sarif":
 				var v any

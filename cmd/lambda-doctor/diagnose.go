@@ -199,7 +199,7 @@ func runDiagnose(ctx context.Context, s *streams, o *diagnoseOptions) error {
 	case "markdown", "md":
 		err = diagnose.RenderMarkdown(s.out, rep)
 	default:
-		err = diagnose.RenderText(s.out, rep, s.io.Palette())
+		err = diagnose.RenderText(s.out, rep, diagnose.TextOptions{Palette: s.io.Palette(), Width: s.io.Width()})
 	}
 	if err != nil {
 		return err

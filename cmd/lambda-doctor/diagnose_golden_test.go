@@ -7,9 +7,14 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
+
+// continuation is a line break of a wrapped command: " \", the newline
+// and the next line's indent.
+var continuation = regexp.MustCompile(` \\\n *`)
 
 var update = flag.Bool("update", false, "rewrite the golden files of fixtures/*/ from the current output")
 
@@ -116,13 +121,21 @@ func TestGolden(t *testing.T) {
 			outputs := map[string]string{"json": jout + jerr}
 			txt, terr, _ := runOut("text")
 			outputs["txt"] = txt + terr
+			// Written for a terminal of 80 columns (iostreams.System on a
+			// buffer, COLUMNS unset): no line that could be wrapped passes it.
+			for _, l := range unwrappable(prose(txt), 80) {
+				t.Errorf("text line wider than 80 columns that could have been wrapped: %q", l)
+			}
+			// The text as one line: a command wrapped with \ continuations,
+			// prose wrapped at spaces.
+			flat := strings.Join(strings.Fields(continuation.ReplaceAllString(txt, " ")), " ")
 			for _, want := range s.Expect.OutputContains {
-				if !strings.Contains(txt, want) {
+				if !strings.Contains(flat, want) {
 					t.Errorf("text output does not contain %q:\n%s", want, txt)
 				}
 			}
 			for _, bad := range s.Expect.OutputLacks {
-				if strings.Contains(txt, bad) {
+				if strings.Contains(flat, bad) {
 					t.Errorf("text output contains %q:\n%s", bad, txt)
 				}
 			}

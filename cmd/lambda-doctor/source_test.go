@@ -10,6 +10,9 @@ import (
 
 // TestMain stops the shared moto_server the package's tests may start.
 func TestMain(m *testing.M) {
+	// Text output is wrapped to COLUMNS when set: the goldens are written
+	// for 80 columns, whatever the shell running the tests has.
+	os.Unsetenv("COLUMNS")
 	code := m.Run()
 	motoserver.Stop()
 	os.Exit(code)
