@@ -7,6 +7,7 @@
 package checks
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -233,12 +234,43 @@ func newFinding(id, subject, title string, functions ...string) Finding {
 		Functions: functions, Doc: r.Doc}
 }
 
-// MarshalJSON keeps Functions an array even when empty.
+// MarshalJSON keeps Functions an array even when empty, and puts the
+// fixes that are no command (who must act, or why no command is safe) in
+// fix_advice, so that every fixes[].command runs.
 func (f Finding) MarshalJSON() ([]byte, error) {
 	type plain Finding
 	p := plain(f)
 	if p.Functions == nil {
 		p.Functions = []string{}
 	}
-	return json.Marshal(p)
+	cmds, advice := fix.Split(f.Fixes)
+	return marshalJSON(struct {
+		plain
+		Fixes     []fix.Fix    `json:"fixes,omitempty"`
+		FixAdvice []fix.Advice `json:"fix_advice,omitempty"`
+	}{p, cmds, advice})
+}
+
+// MarshalJSON puts an expectation's fixes that are no command in
+// fix_advice, as Finding's.
+func (e Expectation) MarshalJSON() ([]byte, error) {
+	type plain Expectation
+	cmds, advice := fix.Split(e.Fixes)
+	return marshalJSON(struct {
+		plain
+		Fixes     []fix.Fix    `json:"fixes,omitempty"`
+		FixAdvice []fix.Advice `json:"fix_advice,omitempty"`
+	}{plain(e), cmds, advice})
+}
+
+// marshalJSON is json.Marshal without HTML escaping (a command's && stays
+// &&).
+func marshalJSON(v any) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimRight(b.Bytes(), "\n"), nil
 }

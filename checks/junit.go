@@ -110,9 +110,7 @@ func WriteJUnit(w io.Writer, r *Report) error {
 				for _, ev := range e.Evidence {
 					b.WriteString("\n" + evidenceText(ev))
 				}
-				for _, fx := range e.Fixes {
-					b.WriteString("\nfix: " + fx.Command)
-				}
+				b.WriteString(fixLines(e.Fixes))
 				if r.Spec != "" && e.Line > 0 {
 					fmt.Fprintf(&b, "\n(%s:%d)", r.Spec, e.Line)
 				}

@@ -6,6 +6,8 @@ import (
 	"io"
 	"net/url"
 	"strings"
+
+	"github.com/lambda-doctor/lambda-doctor/diagnose/fix"
 )
 
 // SARIF 2.1.0 (OASIS standard; schema in testdata/sarif-schema-2.1.0.json).
@@ -242,8 +244,12 @@ func WriteSARIF(w io.Writer, r *Report, o SARIFOptions) error {
 			PartialFingerprints: map[string]string{"lambdaDoctorFinding/v1": fingerprint(f.ID, f.Subject, f.Title)},
 			Properties:          map[string]any{"severity": f.Severity.String(), "functions": nonNil(f.Functions)},
 		}
-		if len(f.Fixes) > 0 {
-			res.Properties["fixes"] = f.Fixes
+		cmds, advice := fix.Split(f.Fixes)
+		if len(cmds) > 0 {
+			res.Properties["fixes"] = cmds
+		}
+		if len(advice) > 0 {
+			res.Properties["fix_advice"] = advice
 		}
 		if f.Ambiguous != nil {
 			// Undecided: never an error of the run.
@@ -272,9 +278,7 @@ func WriteSARIF(w io.Writer, r *Report, o SARIFOptions) error {
 				continue
 			}
 			msg := "expectation failed: " + e.Name + " (decision " + e.Decision + ", want " + e.Want + ")"
-			for _, fx := range e.Fixes {
-				msg += "\nfix: " + fx.Command
-			}
+			msg += fixLines(e.Fixes)
 			res := sarifResult{
 				RuleID: e.ID, RuleIndex: index[e.ID], Level: "error",
 				Message:             sarifText{msg},
@@ -302,9 +306,7 @@ func sarifMessage(f Finding) string {
 	for _, e := range f.Evidence {
 		b.WriteString("\n- " + evidenceText(e))
 	}
-	for _, fx := range f.Fixes {
-		b.WriteString("\nfix: " + fx.Command)
-	}
+	b.WriteString(fixLines(f.Fixes))
 	if f.Advice != "" {
 		b.WriteString("\n" + f.Advice)
 	}
@@ -316,4 +318,21 @@ func nonNil(s []string) []string {
 		return []string{}
 	}
 	return s
+}
+
+// fixLines are the fixes for a message: "fix: COMMAND" each, and for one
+// that is no command, who must act and what.
+func fixLines(fixes []fix.Fix) string {
+	var b strings.Builder
+	for _, fx := range fixes {
+		switch {
+		case fx.Command != "":
+			b.WriteString("\nfix: " + fx.Command)
+		case fx.Owner != "":
+			b.WriteString("\nno command: " + fx.Owner + " must act: " + fx.Explanation)
+		default:
+			b.WriteString("\nno command: " + fx.Explanation)
+		}
+	}
+	return b.String()
 }

@@ -83,6 +83,22 @@ type Diagnosis struct {
 	verdict *judge.Verdict
 }
 
+// MarshalJSON writes the contract's shape of a diagnosis: the fixes that
+// are commands in fixes, the others (no command: who must act, or why no
+// command is safe) in fix_advice.
+func (d Diagnosis) MarshalJSON() ([]byte, error) {
+	type plain Diagnosis
+	cmds, advice := fix.Split(d.Fixes)
+	if cmds == nil {
+		cmds = []fix.Fix{}
+	}
+	return marshal(struct {
+		plain
+		Fixes     []fix.Fix    `json:"fixes"`
+		FixAdvice []fix.Advice `json:"fix_advice,omitempty"`
+	}{plain(d), cmds, advice})
+}
+
 // Cause is a judge.Cause as reported.
 type Cause struct {
 	// Kind is one of function_failed, layer_region, layer_not_found,
@@ -165,6 +181,7 @@ func (r *Report) MarshalJSON() ([]byte, error) {
 		Decision   string           `json:"decision"`
 		Evidence   []Evidence       `json:"evidence"`
 		Fixes      []fix.Fix        `json:"fixes"`
+		FixAdvice  []fix.Advice     `json:"fix_advice,omitempty"`
 		Unseen     []Unseen         `json:"unseen"`
 		Unparsed   []Unparsed       `json:"unparsed,omitempty"`
 		NotThis    string           `json:"not_this,omitempty"`
@@ -177,8 +194,9 @@ func (r *Report) MarshalJSON() ([]byte, error) {
 		Diagnoses  []Diagnosis      `json:"diagnoses"`
 		Open       []string         `json:"open"`
 		ExitCode   int              `json:"exit_code"`
-	}{r.Function, r.Symptom, p.Door, p.Rule, p.Summary, p.Request, p.Requests, p.Decision, p.Evidence, p.Fixes, p.Unseen,
+	}{r.Function, r.Symptom, p.Door, p.Rule, p.Summary, p.Request, p.Requests, p.Decision, p.Evidence, nil, nil, p.Unseen,
 		p.Unparsed, p.NotThis, p.Assumed, p.CrossCheck, p.Cause, p.Ambiguous, notes, r.Troubleshooter, r.Diagnoses, r.Open, r.ExitCode()}
+	out.Fixes, out.FixAdvice = fix.Split(p.Fixes)
 	if out.Evidence == nil {
 		out.Evidence = []Evidence{}
 	}

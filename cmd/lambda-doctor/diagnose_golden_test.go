@@ -61,6 +61,10 @@ type diagnosisJSON struct {
 		Explanation string `json:"explanation"`
 		Verified    bool   `json:"verified"`
 	} `json:"fixes"`
+	FixAdvice []struct {
+		Owner       string `json:"owner"`
+		Explanation string `json:"explanation"`
+	} `json:"fix_advice"`
 	Diagnoses []struct {
 		Door string `json:"door"`
 	} `json:"diagnoses"`
@@ -190,10 +194,16 @@ func checkExpect(t *testing.T, s *scenario, out string) {
 		}
 	}
 	var all strings.Builder
+	if s.Expect.NoCommand && (len(d.Fixes) > 0 || len(d.FixAdvice) == 0) {
+		t.Errorf("fixes %+v, advice %+v: want no command, only advice", d.Fixes, d.FixAdvice)
+	}
+	for _, a := range d.FixAdvice {
+		all.WriteString(a.Owner + "\n" + a.Explanation + "\n")
+	}
 	for _, f := range d.Fixes {
 		all.WriteString(f.Command + "\n" + f.Explanation + "\n")
-		if s.Expect.NoCommand && f.Command != "" {
-			t.Errorf("a fix has a command, want none: %s", f.Command)
+		if f.Command == "" {
+			t.Errorf("a fix without a command in fixes (it belongs in fix_advice): %+v", f)
 		}
 		for _, g := range grantCommands {
 			if s.Expect.NoGrant && strings.Contains(f.Command, " "+g+" ") {

@@ -54,6 +54,31 @@ type Fix struct {
 	Document string `json:"document,omitempty" term:"lines"`
 }
 
+// Advice is a fix that cannot be given as a command to run: who must act
+// when it is not this account's operator (another account's owner, the
+// organization's administrators, a VPC endpoint's owner) and what they
+// must do, or why no safe command can be printed. The JSON outputs give
+// advice its own field (fix_advice), so that every fixes[].command runs.
+type Advice struct {
+	Door        judge.Door `json:"door"`
+	Owner       string     `json:"owner,omitempty"`
+	Explanation string     `json:"explanation"`
+	Document    string     `json:"document,omitempty" term:"lines"`
+}
+
+// Split separates the fixes that are commands from those that are advice
+// (no command), each list in its order.
+func Split(fs []Fix) (commands []Fix, advice []Advice) {
+	for _, f := range fs {
+		if f.Command != "" {
+			commands = append(commands, f)
+			continue
+		}
+		advice = append(advice, Advice{Door: f.Door, Owner: f.Owner, Explanation: f.Explanation, Document: f.Document})
+	}
+	return commands, advice
+}
+
 // BasicExecutionRoleARN is the AWS managed policy that lets a function
 // write its logs (Lambda DG lambda-intro-execution-role).
 const BasicExecutionRoleARN = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
