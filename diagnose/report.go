@@ -375,7 +375,7 @@ func (d *diagnosis) explain(ctx context.Context, f *finding) Diagnosis {
 			d.fixes = fix.NewSet()
 			d.fixes.Profile = d.o.Profile
 		}
-		out.Fixes = d.fixes.ForCause(fn, *v.Cause)
+		out.Fixes = fix.CLIOnly(d.fixes.ForCause(fn, *v.Cause), d.o.FixFormat)
 		return out
 	}
 	out.Decision = string(v.Decision)

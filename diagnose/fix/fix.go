@@ -66,6 +66,25 @@ type Advice struct {
 	Document    string     `json:"document,omitempty" term:"lines"`
 }
 
+// formatNames are the formats as people write them.
+var formatNames = map[Format]string{CloudFormation: "CloudFormation", SAM: "SAM", Terraform: "Terraform"}
+
+// CLIOnly marks fixes that have no form in format f (a key policy edit, a
+// key to enable, an edited deny, a cause that is not a grant) as what they
+// are: aws CLI commands, whose explanation says that the form asked for
+// does not exist, rather than passing them off silently.
+func CLIOnly(fixes []Fix, f Format) []Fix {
+	out := make([]Fix, len(fixes))
+	for i, fx := range fixes {
+		fx.Format = CLI
+		if name := formatNames[f]; name != "" && fx.Command != "" {
+			fx.Explanation = "no " + name + " form for this change, so the aws CLI command: " + fx.Explanation
+		}
+		out[i] = fx
+	}
+	return out
+}
+
 // Split separates the fixes that are commands from those that are advice
 // (no command), each list in its order.
 func Split(fs []Fix) (commands []Fix, advice []Advice) {
@@ -204,7 +223,7 @@ func (s *Set) For(fn *account.Function, v *judge.Verdict, f Format) []Fix {
 			fix.Command = t.iacComment(f) + "\n" + p.iac(render{f: f, t: s.Template, fn: fn})
 			fix.Format = f
 		} else {
-			fix.Format = CLI
+			fix = CLIOnly([]Fix{fix}, f)[0]
 			if fix.Command != "" && !t.known() {
 				fix = refused(fix, fmt.Sprintf("the function's region (%q) is not a region name, so no command can be pinned to it: a command without --region would act in the shell's default region", t.Region))
 			}

@@ -35,7 +35,8 @@ func withUnfilled(s string, ok bool) string {
 func iacInline(r render, roleARN, role, name, doc string) string {
 	switch {
 	case r.f == Terraform:
-		return fmt.Sprintf("resource \"aws_iam_role_policy\" %q {\n  name   = %q\n  role   = %q\n  policy = <<-EOT\n%s\n  EOT\n}", tfName(name), name, role, indentJSON(doc, "    "))
+		return tfBlock("resource", []string{"aws_iam_role_policy", tfName(name)},
+			tfArg{"name", tfString(name)}, tfArg{"role", tfString(role)}, tfArg{"policy", tfHeredoc(doc, "  ")})
 	case r.f == SAM && (r.t == nil || r.samRole(roleARN)):
 		var d rawDoc
 		_ = json.Unmarshal([]byte(doc), &d)
@@ -65,7 +66,8 @@ func iacInline(r render, roleARN, role, name, doc string) string {
 func iacManaged(r render, roleARN, role, arn string) string {
 	switch {
 	case r.f == Terraform:
-		return fmt.Sprintf("resource \"aws_iam_role_policy_attachment\" %q {\n  role       = %q\n  policy_arn = %q\n}", tfName(role+"_"+arn[strings.LastIndex(arn, "/")+1:]), role, arn)
+		return tfBlock("resource", []string{"aws_iam_role_policy_attachment", tfName(role + "_" + arn[strings.LastIndex(arn, "/")+1:])},
+			tfArg{"role", tfString(role)}, tfArg{"policy_arn", tfString(arn)})
 	case r.f == SAM && (r.t == nil || r.samRole(roleARN)):
 		head := "# in the function's AWS::Serverless::Function Properties"
 		if r.t != nil {
@@ -83,7 +85,8 @@ func iacManaged(r render, roleARN, role, arn string) string {
 func iacManagedDoc(r render, arn, doc string) string {
 	name := arn[strings.LastIndex(arn, "/")+1:]
 	if r.f == Terraform {
-		return fmt.Sprintf("resource \"aws_iam_policy\" %q {\n  name   = %q\n  policy = <<-EOT\n%s\n  EOT\n}", tfName(name), name, indentJSON(doc, "    "))
+		return tfBlock("resource", []string{"aws_iam_policy", tfName(name)},
+			tfArg{"name", tfString(name)}, tfArg{"policy", tfHeredoc(doc, "  ")})
 	}
 	d, ok := r.doc(doc, "      ")
 	return withUnfilled(fmt.Sprintf("# the AWS::IAM::ManagedPolicy resource of %s\n%s:\n  Type: AWS::IAM::ManagedPolicy\n  Properties:\n    ManagedPolicyName: %s\n    PolicyDocument:\n%s", arn, logicalID(name), name, d), ok)
@@ -92,7 +95,7 @@ func iacManagedDoc(r render, arn, doc string) string {
 func iacTrust(r render, roleARN, role, doc string) string {
 	switch {
 	case r.f == Terraform:
-		return fmt.Sprintf("# in resource \"aws_iam_role\" of role %s\n  assume_role_policy = <<-EOT\n%s\n  EOT", role, indentJSON(doc, "    "))
+		return fmt.Sprintf("# in resource \"aws_iam_role\" of role %s\n", role) + strings.TrimSuffix(tfArgs("  ", tfArg{"assume_role_policy", tfHeredoc(doc, "  ")}), "\n")
 	case r.t != nil && r.samRole(roleARN):
 		d, ok := r.doc(doc, "        ")
 		return withUnfilled(fmt.Sprintf("# set Properties.AssumeRolePolicyDocument of the AWS::Serverless::Function %s (the trust policy of the role SAM generates)\n      AssumeRolePolicyDocument:\n%s", r.t.where(*r.fn.Source), d), ok)
@@ -115,26 +118,23 @@ func iacPermission(r render, fn *account.Function, inv *judge.Invoker, principal
 	}
 	pr := cliPrincipal(principal)
 	if r.f == Terraform {
-		var b strings.Builder
-		fmt.Fprintf(&b, "resource \"aws_lambda_permission\" %q {\n", tfName(sid))
-		fmt.Fprintf(&b, "  statement_id  = %q\n  action        = %q\n  function_name = %q\n  principal     = %q\n", sid, action, fn.Name, pr)
+		args := []tfArg{{"statement_id", tfString(sid)}, {"action", tfString(action)}, {"function_name", tfString(fn.Name)}, {"principal", tfString(pr)}}
 		if inv.Qualifier != "" {
-			fmt.Fprintf(&b, "  qualifier     = %q\n", inv.Qualifier)
+			args = append(args, tfArg{"qualifier", tfString(inv.Qualifier)})
 		}
 		if svc && sourceAccount != "" {
-			fmt.Fprintf(&b, "  source_account = %q\n", sourceAccount)
+			args = append(args, tfArg{"source_account", tfString(sourceAccount)})
 		}
 		if inv.SourceARN != "" {
-			fmt.Fprintf(&b, "  source_arn    = %q\n", inv.SourceARN)
+			args = append(args, tfArg{"source_arn", tfString(inv.SourceARN)})
 		}
 		if urlAuth != "" {
-			fmt.Fprintf(&b, "  function_url_auth_type = %q\n", urlAuth)
+			args = append(args, tfArg{"function_url_auth_type", tfString(urlAuth)})
 		}
 		if viaURL {
-			b.WriteString("  invoked_via_function_url = true\n")
+			args = append(args, tfArg{"invoked_via_function_url", "true"})
 		}
-		b.WriteString("}")
-		return b.String()
+		return tfBlock("resource", []string{"aws_lambda_permission", tfName(sid)}, args...)
 	}
 	ok := true
 	val := func(s string) string {
@@ -168,6 +168,22 @@ func iacPermission(r render, fn *account.Function, inv *judge.Invoker, principal
 		b.WriteString("    InvokedViaFunctionUrl: true\n")
 	}
 	return withUnfilled(strings.TrimRight(b.String(), "\n"), ok)
+}
+
+// samPublicURL is SAM's own form of the two permissions of a function URL
+// whose auth type is NONE: the function's FunctionUrlConfig, from which SAM
+// writes both (lambda:InvokeFunctionUrl with lambda:FunctionUrlAuthType
+// NONE, and lambda:InvokeFunction with lambda:InvokedViaFunctionUrl, as
+// samtranslator 1.110 does), on the alias AutoPublishAlias names when the
+// function has one.
+func samPublicURL(qualifier string) string {
+	where := "# in the function's AWS::Serverless::Function Properties: SAM writes both permissions of a\n" +
+		"# public function URL from it (a template that has it already gets the missing one\n" +
+		"# when deployed with a current SAM CLI)"
+	if qualifier != "" {
+		where += "\n# with AutoPublishAlias: " + yamlStr(qualifier) + ", the URL and its permissions are the alias's"
+	}
+	return where + "\n      FunctionUrlConfig:\n        AuthType: NONE"
 }
 
 // yamlStr quotes a scalar when YAML would read it as something else.

@@ -111,6 +111,9 @@ func inboundPlans(fn *account.Function, v *judge.Verdict, t Target) []plan {
 			return addStatements(w, inv.Qualifier, sts)
 		},
 		iac: func(r render) string {
+			if r.f == SAM && r.t == nil && principal == "*" && inv.FunctionURL && judge.URLAuthType(fn, inv.Qualifier) == "NONE" {
+				return samPublicURL(inv.Qualifier)
+			}
 			var parts []string
 			for _, g := range iacs {
 				parts = append(parts, g(r))
