@@ -37,6 +37,11 @@ func snapshotCommand(runF func(context.Context, *streams, *snapshotOptions) erro
 		Usage: "write an offline snapshot of functions' doors, to attach to a ticket or read later with --snapshot",
 		UsageText: "lambda-doctor snapshot (--function NAME|ARN ... | --all) [--file FILE] [--output json] [--since DURATION] " +
 			"[--concurrency N] [--profile PROFILE] [--region REGION] [--snapshot FILE] [--max-snapshot-size BYTES] [--discovery-limit KIND=N ...]",
+		Description: "Reads what diagnose and check read about the functions (configuration, resource policies, " +
+			"triggers, the execution role with every policy document, log groups and recent denial lines, and what " +
+			"could not be read) and writes it as one JSON document, which --snapshot reads anywhere, offline. " +
+			"Environment variable values and code are never written. It only reads the account.\n\n" +
+			"Exit codes: 0 written, 2 bad usage or input, 3 the account could not be read.",
 		Flags: append(append([]cli.Flag{
 			&cli.StringSliceFlag{Name: "function", Aliases: []string{"f"}, Usage: "function `NAME` or ARN (repeatable)"},
 			&cli.BoolFlag{Name: "all", Usage: "every function of the account and region"},
