@@ -83,7 +83,7 @@ var helpExamples = map[string][]example{
 		{"read it later, anywhere", "lambda-doctor diagnose --snapshot account.json -f order-processor"},
 	},
 	"completion": {
-		{"bash: in ~/.bashrc", "source <(lambda-doctor completion bash)"},
+		{"bash: in ~/.bashrc", "eval \"$(lambda-doctor completion bash)\""},
 		{"zsh: once, into a directory of $fpath", "lambda-doctor completion zsh > \"${fpath[1]}/_lambda-doctor\""},
 		{"fish: once", "lambda-doctor completion fish > ~/.config/fish/completions/lambda-doctor.fish"},
 		{"PowerShell: in $PROFILE", "lambda-doctor completion powershell | Out-String | Invoke-Expression"},
