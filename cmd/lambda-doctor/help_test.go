@@ -301,7 +301,7 @@ var sampleFlagValues = map[string]string{
 	"all": "true", "spec": filepath.Join("..", "..", "ci", "lambda-spec.yaml"), "fail-on": "low", "ignore": "LD104",
 	"concurrency": "3", "verbose": "true", "sarif-file": "template.yaml", "file": "x.json",
 	"max-error-size": "10", "max-spec-size": "10", "max-snapshot-size": "1000",
-	"template": filepath.Join("..", "..", "fixtures", "templates", "cfn", "cognito-healthy.yaml"),
+	"template":  filepath.Join("..", "..", "fixtures", "templates", "cfn", "cognito-healthy.yaml"),
 	"parameter": "Stage=prod", "account": "444455556666", "stack-name": "orders",
 }
 

@@ -7,6 +7,7 @@ import (
 	"encoding/xml"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -58,6 +59,20 @@ func commandLine(l string) string {
 	return l
 }
 
+// synopsis reports whether a README line is a synopsis rather than an
+// example: it has a [optional] part, a placeholder (FILE, NAME|ARN) or a
+// choice (bash|zsh).
+func synopsis(cmd string) bool {
+	for _, w := range strings.Fields(cmd) {
+		if strings.HasPrefix(w, "[") || placeholderWord.MatchString(w) || (w != "|" && strings.Contains(w, "|")) {
+			return true
+		}
+	}
+	return false
+}
+
+var placeholderWord = regexp.MustCompile(`^[A-Z][A-Z_]*([.|][A-Za-z_|]+)*$`)
+
 // inRepo runs the test in a directory that looks like the repository's
 // root to the README's commands: its fixtures and ci folders, and the files
 // the examples name (ticket.txt, the error a user would have saved).
@@ -91,8 +106,8 @@ func TestREADMEExamples(t *testing.T) {
 	n, offlineRuns, first := 0, 0, false
 	for _, l := range lines {
 		cmd := commandLine(l)
-		if cmd == "" || strings.Contains(cmd, "COMMAND") || strings.Contains(cmd, "NAME") {
-			continue // a synopsis, not an example
+		if cmd == "" || synopsis(cmd) {
+			continue
 		}
 		n++
 		args, _ := exampleArgs(cmd)
