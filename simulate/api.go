@@ -33,6 +33,15 @@ type Request struct {
 	// a service principal such as apigateway.amazonaws.com, or "*" for an
 	// anonymous caller.
 	Principal string
+	// PrincipalAliases are the other names of a service principal: a
+	// service may have a global name (logs.amazonaws.com) and a regional
+	// one (logs.us-east-1.amazonaws.com), and a Service entry of a
+	// Principal element that names any of them names the service (IAM User
+	// Guide, "Single-valued vs. multivalued context keys": a service can
+	// have more than one service principal name, listed in
+	// aws:PrincipalServiceNamesList). Only for a service principal; empty
+	// for most requests, which then match by Principal alone.
+	PrincipalAliases []string
 	// Action is service:Action, e.g. dynamodb:Query.
 	Action string
 	// Resource is the resource ARN ("*" for actions with no resource).

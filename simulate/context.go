@@ -16,7 +16,9 @@ import (
 //   - aws:PrincipalAccount, aws:PrincipalType (Account, User, AssumedRole,
 //     FederatedUser, Anonymous), aws:username for IAM users.
 //   - aws:PrincipalIsAWSService and, for a service principal,
-//     aws:PrincipalServiceName.
+//     aws:PrincipalServiceName and aws:PrincipalServiceNamesList (the
+//     principal and its PrincipalAliases, multivalued: IAM User Guide,
+//     "Single-valued vs. multivalued context keys").
 //   - aws:CurrentTime and aws:EpochTime (now), aws:SecureTransport "true"
 //     (AWS API endpoints are HTTPS), aws:RequestedRegion from the resource
 //     ARN's region when it has one.
@@ -37,7 +39,7 @@ func DefaultContextAt(req Request, now time.Time) Context {
 	if a := splitARN(req.Resource); a.ok && a.seg[3] != "" {
 		set("aws:RequestedRegion", a.seg[3])
 	}
-	p, err := parsePrincipal(req.Principal)
+	p, err := requestPrincipal(&req)
 	if err == nil {
 		part := "aws"
 		if a := splitARN(p.arn); a.ok {
@@ -47,6 +49,7 @@ func DefaultContextAt(req Request, now time.Time) Context {
 		case pkService:
 			set("aws:PrincipalIsAWSService", "true")
 			set("aws:PrincipalServiceName", p.arn)
+			ctx["aws:PrincipalServiceNamesList"] = Value{Values: append([]string{p.arn}, p.aliases...), Multi: true}
 		case pkAnonymous:
 			set("aws:PrincipalIsAWSService", "false")
 			set("aws:PrincipalType", "Anonymous")

@@ -2,6 +2,7 @@ package simulate
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -33,7 +34,8 @@ type principal struct {
 	kind     principalKind
 	arn      string
 	account  string
-	roleName string // pkRole, pkSession
+	roleName string   // pkRole, pkSession
+	aliases  []string // pkService: the service's other names (Request.PrincipalAliases)
 }
 
 func parsePrincipal(p string) (principal, error) {
@@ -81,6 +83,25 @@ func parsePrincipal(p string) (principal, error) {
 	return pr, nil
 }
 
+// requestPrincipal parses the request's principal with its aliases, which
+// only a service principal may have, each itself a service principal name.
+func requestPrincipal(req *Request) (principal, error) {
+	p, err := parsePrincipal(req.Principal)
+	if err != nil || len(req.PrincipalAliases) == 0 {
+		return p, err
+	}
+	if p.kind != pkService {
+		return p, fmt.Errorf("request.principal_aliases: %q is not a service principal; only a service has other names", req.Principal)
+	}
+	for _, a := range req.PrincipalAliases {
+		if q, err := parsePrincipal(a); err != nil || q.kind != pkService {
+			return p, fmt.Errorf("request.principal_aliases: %q is not a service principal name", a)
+		}
+	}
+	p.aliases = req.PrincipalAliases
+	return p, nil
+}
+
 func isAccountID(s string) bool { return len(s) == 12 && isDigits(s) }
 
 // grant says how a resource policy's Principal element named the request's
@@ -118,7 +139,7 @@ func principalMatch(ps *Principals, p *principal) grant {
 func principalEntry(typ, v string, p *principal) grant {
 	switch typ {
 	case "Service":
-		if p.kind == pkService && v == p.arn {
+		if p.kind == pkService && (v == p.arn || slices.Contains(p.aliases, v)) {
 			return gName | gExact
 		}
 		return 0
@@ -340,6 +361,9 @@ func (e *evaluator) statement(st *Statement, layer, policy string) (applies bool
 			g = principalMatch(st.Principal, &e.p)
 			if g == 0 {
 				return false, 0, "principal", e.why(func() string {
+					if len(e.p.aliases) > 0 {
+						return fmt.Sprintf("principal %q (also named %s) is not named in Principal %s", e.req.Principal, quoteList(e.p.aliases), principalsString(st.Principal))
+					}
 					return fmt.Sprintf("principal %q is not named in Principal %s", e.req.Principal, principalsString(st.Principal))
 				})
 			}
@@ -525,7 +549,7 @@ func evaluateAs(in *Input, trace, other bool) (*Result, []Ambiguity, error) {
 		return nil, nil, fmt.Errorf("no input")
 	}
 	req := &in.Request
-	p, err := parsePrincipal(req.Principal)
+	p, err := requestPrincipal(req)
 	if err != nil {
 		return nil, nil, err
 	}
