@@ -1,6 +1,9 @@
 package account
 
-import "strings"
+import (
+	"regexp"
+	"strings"
+)
 
 // ARNField returns field i of an ARN (0 "arn", 1 partition, 2 service,
 // 3 region, 4 account, 5 resource), or "" when arn is not an ARN.
@@ -11,6 +14,16 @@ func ARNField(arn string, i int) string {
 	}
 	return parts[i]
 }
+
+// regionName is the shape of every AWS region name: a two- to four-letter
+// area, one or more words, and a number (us-east-1, us-gov-west-1,
+// cn-northwest-1, us-isob-east-1, eusc-de-east-1). A name of another shape
+// cannot be a region; one of this shape that AWS does not know fails later,
+// when its endpoint cannot be reached.
+var regionName = regexp.MustCompile(`^[a-z]{2,4}(-[a-z]+)+-[0-9]{1,2}$`)
+
+// IsRegionName reports whether s has the shape of an AWS region name.
+func IsRegionName(s string) bool { return regionName.MatchString(s) }
 
 // IsAccountID reports whether s is a 12-digit AWS account id.
 func IsAccountID(s string) bool {

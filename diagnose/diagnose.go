@@ -422,7 +422,7 @@ func (d *diagnosis) invokers() {
 	inv := judge.Invoker{Principal: o.Caller, SourceARN: o.SourceARN, SourceAccount: o.SourceAccount,
 		Qualifier: o.Qualifier, FunctionURL: o.FunctionURL, Why: "--caller"}
 	if inv.Principal == "" {
-		inv.Principal = judge.PrincipalForSource(fn, o.SourceARN)
+		inv.Principal = judge.PrincipalForSource(o.SourceARN)
 		if inv.Principal == "" {
 			d.err = inputErrorf("--source-arn", "cannot tell which service invokes from %s: pass --caller too", o.SourceARN)
 			return
@@ -434,7 +434,7 @@ func (d *diagnosis) invokers() {
 		// Judge the invokes the account shows for this service.
 		var fromTriggers []judge.Invoker
 		for _, t := range fn.Triggers {
-			if t.Principal == inv.Principal && t.RoleARN == "" && t.SourceARN != "" {
+			if judge.GlobalService(t.Principal) == judge.GlobalService(inv.Principal) && t.RoleARN == "" && t.SourceARN != "" {
 				ti := inv
 				ti.SourceARN, ti.SourceAccount = t.SourceARN, firstNonEmpty(inv.SourceAccount, t.SourceAccount)
 				if ti.Qualifier == "" {
@@ -449,9 +449,15 @@ func (d *diagnosis) invokers() {
 			notes = append(notes, "no --source-arn: the request is judged without aws:SourceArn, so statements scoped to a source do not match it; pass --source-arn for an exact check and a scoped fix")
 		}
 	}
+	renamed := false
 	for _, inv := range invs {
+		given := inv.Principal
 		d.normalizeInvoker(&inv)
-		src := "--caller " + inv.Principal
+		if inv.Principal != given && judge.GlobalService(given) == inv.Principal && !renamed {
+			renamed = true
+			notes = append(notes, fmt.Sprintf("%s is the regional name of %s: the service presents both names, so a statement naming either admits it; judged as %s, the name a fix grants (IAM UG, multivalued context keys: aws:PrincipalServiceNamesList)", given, inv.Principal, inv.Principal))
+		}
+		src := "--caller " + given
 		if len(invs) > 1 || (o.SourceARN == "" && inv.SourceARN != "") {
 			src += " (trigger " + inv.SourceARN + ")"
 		}
@@ -541,7 +547,7 @@ func (d *diagnosis) fromError(den *errtext.Denial) ([]string, error) {
 		if inv.SourceARN == "" && judge.IsServicePrincipal(inv.Principal) {
 			// Use the triggers the account shows for this service.
 			for _, t := range fn.Triggers {
-				if t.Principal == inv.Principal && t.RoleARN == "" {
+				if judge.GlobalService(t.Principal) == judge.GlobalService(inv.Principal) && t.RoleARN == "" {
 					inv.SourceARN, inv.SourceAccount = t.SourceARN, firstNonEmpty(inv.SourceAccount, t.SourceAccount)
 					break
 				}
@@ -572,7 +578,7 @@ func (d *diagnosis) fromError(den *errtext.Denial) ([]string, error) {
 	case errtext.KindS3Notification:
 		inbound("s3.amazonaws.com", false)
 	case errtext.KindLogsSubscription:
-		inbound("logs."+fn.Region+".amazonaws.com", false)
+		inbound("logs.amazonaws.com", false)
 	case errtext.KindELBTarget:
 		inbound("elasticloadbalancing.amazonaws.com", false)
 	case errtext.KindKMSEnv:

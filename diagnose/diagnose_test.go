@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"os/exec"
+	"slices"
 	"strings"
 	"testing"
 
@@ -186,14 +187,17 @@ func TestCrossCheckReportsDisagreement(t *testing.T) {
 }
 
 // TestPolicyInvokers: with no caller, each statement's intended invoke is
-// judged; a sound statement (org-wide with aws:PrincipalOrgID) stays open,
-// and statements that can never match (logs.amazonaws.com, an API Gateway
-// SourceArn in another region) are reported.
+// judged; sound statements (org-wide with aws:PrincipalOrgID, CloudWatch
+// Logs by its global or its regional name) stay open, and statements that
+// can never match (the regional name of another region than the source's,
+// an API Gateway SourceArn in another region) are reported.
 func TestPolicyInvokers(t *testing.T) {
 	fn := testFunction()
 	fn.ResourcePolicies[0].Document = `{"Version":"2012-10-17","Statement":[` +
 		`{"Sid":"org","Effect":"Allow","Principal":"*","Action":"lambda:InvokeFunction","Resource":"arn:aws:lambda:us-east-1:111122223333:function:worker","Condition":{"StringEquals":{"aws:PrincipalOrgID":"o-abc123"}}},` +
-		`{"Sid":"logs-old","Effect":"Allow","Principal":{"Service":"logs.amazonaws.com"},"Action":"lambda:InvokeFunction","Resource":"arn:aws:lambda:us-east-1:111122223333:function:worker","Condition":{"ArnLike":{"AWS:SourceArn":"arn:aws:logs:us-east-1:111122223333:log-group:/app:*"}}},` +
+		`{"Sid":"logs-global","Effect":"Allow","Principal":{"Service":"logs.amazonaws.com"},"Action":"lambda:InvokeFunction","Resource":"arn:aws:lambda:us-east-1:111122223333:function:worker","Condition":{"ArnLike":{"AWS:SourceArn":"arn:aws:logs:us-east-1:111122223333:log-group:/app:*"}}},` +
+		`{"Sid":"logs-regional","Effect":"Allow","Principal":{"Service":"logs.us-east-1.amazonaws.com"},"Action":"lambda:InvokeFunction","Resource":"arn:aws:lambda:us-east-1:111122223333:function:worker","Condition":{"ArnLike":{"AWS:SourceArn":"arn:aws:logs:us-east-1:111122223333:log-group:/api:*"}}},` +
+		`{"Sid":"logs-eu","Effect":"Allow","Principal":{"Service":"logs.eu-west-1.amazonaws.com"},"Action":"lambda:InvokeFunction","Resource":"arn:aws:lambda:us-east-1:111122223333:function:worker","Condition":{"ArnLike":{"AWS:SourceArn":"arn:aws:logs:us-east-1:111122223333:log-group:/jobs:*"}}},` +
 		`{"Sid":"apigw-eu","Effect":"Allow","Principal":{"Service":"apigateway.amazonaws.com"},"Action":"lambda:InvokeFunction","Resource":"arn:aws:lambda:us-east-1:111122223333:function:worker","Condition":{"ArnLike":{"AWS:SourceArn":"arn:aws:execute-api:eu-west-1:111122223333:abc123/*/GET/items"}}}]}`
 	rep, err := Diagnose(context.Background(), fn, Options{Symptom: SymptomInvokeDenied})
 	if err != nil {
@@ -203,7 +207,8 @@ func TestPolicyInvokers(t *testing.T) {
 	for _, d := range rep.Diagnoses {
 		closed[d.Source] = true
 	}
-	for src, want := range map[string]bool{`statement "org"`: false, `statement "logs-old"`: true, `statement "apigw-eu"`: true} {
+	for src, want := range map[string]bool{`statement "org"`: false, `statement "logs-global"`: false, `statement "logs-regional"`: false,
+		`statement "logs-eu"`: true, `statement "apigw-eu"`: true} {
 		if closed[src] != want {
 			t.Errorf("%s: closed %v, want %v (diagnoses %v, open %v)", src, closed[src], want, closed, rep.Open)
 		}
@@ -211,6 +216,14 @@ func TestPolicyInvokers(t *testing.T) {
 	for _, d := range rep.Diagnoses {
 		if len(d.Fixes) == 0 || !d.Fixes[0].Verified {
 			t.Errorf("%s: no verified fix", d.Source)
+		}
+		if d.Source == `statement "logs-eu"` {
+			if !slices.ContainsFunc(d.Notes, func(n string) bool { return strings.Contains(n, "never matches") }) {
+				t.Errorf("%s: no note that it never matches: %q", d.Source, d.Notes)
+			}
+			if len(d.Fixes) > 0 && !strings.Contains(d.Fixes[0].Command, "--principal logs.amazonaws.com ") {
+				t.Errorf("%s: the fix should grant logs.amazonaws.com: %s", d.Source, d.Fixes[0].Command)
+			}
 		}
 	}
 }

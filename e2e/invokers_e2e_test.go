@@ -372,8 +372,10 @@ func TestInvokerALBTargetGroup(t *testing.T) {
 }
 
 // A CloudWatch Logs subscription filter whose destination is the
-// function: the regional principal logs.REGION.amazonaws.com with the log
-// group ARN ending :* (CloudWatch Logs UG, SubscriptionFilters).
+// function: the fix grants the global principal logs.amazonaws.com (as SAM
+// and CDK do) with the log group ARN ending :* (CloudWatch Logs UG,
+// SubscriptionFilters). The healthy account's permission names the regional
+// form, which names the same service (judge.ServiceAliases).
 func TestInvokerLogsSubscription(t *testing.T) {
 	e := newEnv(t)
 	fn, _ := e.healthyFunction("e2e-inv-logs")
@@ -381,7 +383,7 @@ func TestInvokerLogsSubscription(t *testing.T) {
 	e.aws("logs", "put-subscription-filter", "--log-group-name", "/e2e/inv/app", "--filter-name", "ship",
 		"--filter-pattern", "", "--destination-arn", fn)
 
-	e.proveInvokers("e2e-inv-logs", []string{"--principal logs.us-east-1.amazonaws.com",
+	e.proveInvokers("e2e-inv-logs", []string{"--principal logs.amazonaws.com",
 		fmt.Sprintf("arn:aws:logs:us-east-1:%s:log-group:/e2e/inv/app:*", e.acct)})
 }
 

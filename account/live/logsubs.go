@@ -19,17 +19,18 @@ import (
 // DescribeSubscriptionFilters call per log group, read once per Reader.
 // Account-level subscription filter policies are not read.
 //
-// CloudWatch Logs invokes the function as its regional service principal
-// logs.REGION.amazonaws.com, with the log group ARN ending in ":*" as
-// SourceArn and the account as SourceAccount (CloudWatch Logs user guide,
-// "Subscription filters with AWS Lambda": add-permission --source-arn
+// CloudWatch Logs invokes the function as its service principal, with the
+// log group ARN ending in ":*" as SourceArn and the account as
+// SourceAccount (CloudWatch Logs user guide, "Subscription filters with AWS
+// Lambda": add-permission --source-arn
 // "arn:aws:logs:region:123456789123:log-group:TestLambda:*"
 // --source-account; without it PutSubscriptionFilter fails with "Could not
 // execute the lambda function. Make sure you have given CloudWatch Logs
 // permission to execute your function.", terraform-provider-aws#16162).
-// Doc and practice differ on the principal: the current user guide writes
-// logs.amazonaws.com, older pages, SAM and most templates
-// logs.REGION.amazonaws.com; a trigger carries the regional form.
+// The service has a global name, logs.amazonaws.com (SAM's CloudWatchLogs
+// event, CDK), and a regional one, logs.REGION.amazonaws.com (older pages),
+// and a statement naming either admits it (judge.ServiceAliases); a trigger
+// carries the global name.
 func (l *Reader) logsIndex(ctx context.Context) (triggerIndex, error) {
 	return l.trig.logs.get(ctx, func(ctx context.Context) (triggerIndex, error) {
 		ctx, cancel := l.listing(ctx)
@@ -98,7 +99,7 @@ func (l *Reader) logsIndex(ctx context.Context) (triggerIndex, error) {
 				if arnPart(dest, 2) != "lambda" {
 					continue
 				}
-				t := account.Trigger{Kind: account.TriggerLogs, Principal: "logs." + l.origin.Region + ".amazonaws.com", SourceARN: groupARN, SourceAccount: l.origin.Account,
+				t := account.Trigger{Kind: account.TriggerLogs, Principal: "logs.amazonaws.com", SourceARN: groupARN, SourceAccount: l.origin.Account,
 					Name: fmt.Sprintf("subscription filter %s of log group %s", aws.ToString(sf.FilterName), group)}
 				own, _, _ := l.functionRef(strings.TrimPrefix(group, lambdaLogPrefix))
 				if base, _, ok := l.functionRef(dest); ok && strings.HasPrefix(group, lambdaLogPrefix) && own == base {

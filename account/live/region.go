@@ -2,23 +2,15 @@ package live
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 
 	"github.com/lambda-doctor/lambda-doctor/account"
 )
 
-// regionName is the shape of every AWS region name: a two- to four-letter
-// area, one or more words, and a number (us-east-1, us-gov-west-1,
-// cn-northwest-1, us-isob-east-1, eusc-de-east-1). A name of another shape
-// cannot be a region; one of this shape that AWS does not know fails later,
-// when its endpoint cannot be reached.
-var regionName = regexp.MustCompile(`^[a-z]{2,4}(-[a-z]+)+-[0-9]{1,2}$`)
-
 // checkRegion returns an *account.InputError when region, given by
 // source, is not a region name.
 func checkRegion(source, region string) error {
-	if regionName.MatchString(region) {
+	if account.IsRegionName(region) {
 		return nil
 	}
 	return &account.InputError{Source: source, Err: fmt.Errorf("%q is not an AWS region name (like us-east-1)", region)}
@@ -48,7 +40,7 @@ func parseFunctionARN(s string) (functionARN, error) {
 		return bad("not a function")
 	case !strings.HasPrefix(a.partition, "aws"):
 		return bad("unknown partition")
-	case !regionName.MatchString(a.region):
+	case !account.IsRegionName(a.region):
 		return bad(fmt.Sprintf("%q is not a region name", a.region))
 	case !account.IsAccountID(a.account):
 		return bad(fmt.Sprintf("%q is not a 12-digit account id", a.account))

@@ -41,10 +41,11 @@ func (b *builder) triggers(r *resource) error {
 			return nil
 		}
 		group := p.get("LogGroupName").text()
-		// CloudWatch Logs invokes as logs.REGION.amazonaws.com with the log
-		// group's ARN, ending ":*" (CloudWatch Logs user guide, "Subscription
-		// filters with AWS Lambda").
-		b.add(f, r, account.Trigger{Kind: account.TriggerLogs, Principal: "logs." + b.t.region() + ".amazonaws.com",
+		// CloudWatch Logs invokes as logs.amazonaws.com (its global name;
+		// logs.REGION.amazonaws.com names it too) with the log group's ARN,
+		// ending ":*" (CloudWatch Logs user guide, "Subscription filters
+		// with AWS Lambda").
+		b.add(f, r, account.Trigger{Kind: account.TriggerLogs, Principal: "logs.amazonaws.com",
 			SourceARN: b.t.arn("logs", "log-group:"+group+":*"), SourceAccount: b.t.accountID(), Qualifier: q,
 			Name: "subscription filter of log group " + group})
 	case "AWS::Cognito::UserPool":

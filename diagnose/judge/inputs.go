@@ -159,9 +159,13 @@ func InboundInputs(fn *account.Function, inv Invoker) ([]*simulate.Input, Gaps) 
 	if inv.SourceAccount != "" {
 		ctx["aws:SourceAccount"] = single(inv.SourceAccount)
 	}
+	var aliases []string
 	if svc {
 		ctx["aws:PrincipalIsAWSService"] = single("true")
 		ctx["aws:PrincipalServiceName"] = single(principal)
+		// A service is named by all its names (ServiceAliases); the
+		// default context lists them in aws:PrincipalServiceNamesList.
+		aliases = ServiceAliases(fn, inv)
 	} else if principal != "*" {
 		ctx["aws:PrincipalAccount"] = single(ARNAccount(principal, ""))
 		ctx["aws:PrincipalArn"] = single(PrincipalARN(principal))
@@ -214,11 +218,12 @@ func InboundInputs(fn *account.Function, inv Invoker) ([]*simulate.Input, Gaps) 
 			Resource: resPol,
 			SCPs:     scps,
 			Request: simulate.Request{
-				Principal:       principal,
-				Action:          action,
-				Resource:        resource,
-				ResourceAccount: fn.Account,
-				Context:         c,
+				Principal:        principal,
+				PrincipalAliases: aliases,
+				Action:           action,
+				Resource:         resource,
+				ResourceAccount:  fn.Account,
+				Context:          c,
 			},
 		}
 	}

@@ -115,7 +115,7 @@ func TriggerInvoker(fn *account.Function, t account.Trigger) (Invoker, []string,
 		// Lambda function URL origin).
 		FunctionURL: t.Kind == account.TriggerCloudFront}
 	if inv.Principal == "" {
-		inv.Principal = PrincipalForSource(fn, t.SourceARN)
+		inv.Principal = PrincipalForSource(t.SourceARN)
 	}
 	if inv.Principal == "" {
 		return inv, []string{fmt.Sprintf("the %s trigger %s names no principal, and its source says none", t.Kind, t.SourceARN)}, false
@@ -128,8 +128,9 @@ func TriggerInvoker(fn *account.Function, t account.Trigger) (Invoker, []string,
 // changed, for people: API Gateway sends the function's region in the
 // SourceArn (Lambda DG services-apigateway); S3 bucket ARNs hold no
 // account, so aws:SourceAccount is the function's account unless given
-// (Lambda DG access-control-resource-based); the logs service principal is
-// regional; an anonymous caller of a function with a URL calls through it.
+// (Lambda DG access-control-resource-based); a service is named by its
+// global name (canonicalService); an anonymous caller of a function with a
+// URL calls through it.
 func NormalizeInvoker(fn *account.Function, inv *Invoker) []string {
 	var notes []string
 	if account.ARNField(inv.SourceARN, 2) == "execute-api" {
@@ -140,9 +141,11 @@ func NormalizeInvoker(fn *account.Function, inv *Invoker) []string {
 			inv.SourceARN = strings.Join(parts, ":")
 		}
 	}
-	if inv.Principal == "logs.amazonaws.com" {
-		inv.Principal = "logs." + fn.Region + ".amazonaws.com"
+	who := inv.Why
+	if who == "" {
+		who = "the invoker"
 	}
+	notes = append(notes, canonicalService(fn, inv, who)...)
 	if IsServicePrincipal(inv.Principal) && inv.SourceAccount == "" {
 		if a := ARNAccount(inv.SourceARN, ""); a != "" {
 			inv.SourceAccount = a
@@ -156,8 +159,9 @@ func NormalizeInvoker(fn *account.Function, inv *Invoker) []string {
 	return notes
 }
 
-// PrincipalForSource guesses the service principal from a source ARN.
-func PrincipalForSource(fn *account.Function, src string) string {
+// PrincipalForSource guesses the service principal from a source ARN, by
+// its global name.
+func PrincipalForSource(src string) string {
 	switch account.ARNField(src, 2) {
 	case "execute-api":
 		return "apigateway.amazonaws.com"
@@ -168,7 +172,7 @@ func PrincipalForSource(fn *account.Function, src string) string {
 	case "sns":
 		return "sns.amazonaws.com"
 	case "logs":
-		return "logs." + fn.Region + ".amazonaws.com"
+		return "logs.amazonaws.com"
 	case "elasticloadbalancing":
 		return "elasticloadbalancing.amazonaws.com"
 	case "iot":
@@ -190,8 +194,8 @@ type PolicyInvoker struct {
 var bareID = regexp.MustCompile(`^A(ROA|IDA|GPA|NPA|IPA)[A-Z0-9]{12,}$`)
 
 // PolicyInvokers turns each Allow statement of the function's resource
-// policies into the invoke it is meant for, as AWS would send it (the logs
-// principal regional, an API Gateway SourceArn in the function's region),
+// policies into the invoke it is meant for, as AWS would send it (a service
+// by its global name, an API Gateway SourceArn in the function's region),
 // so that a statement that can never match is found. A principal "*" (or
 // {"AWS": "*"}) names anyone and gives no invoker; a bare unique id is a
 // deleted principal (BareIDs); a statement conditioned on the function URL
@@ -256,12 +260,6 @@ func PolicyInvokers(fn *account.Function) []PolicyInvoker {
 			case !matchesInvoke(st.Action):
 				continue
 			}
-			if strings.HasPrefix(p, "logs.amazonaws.com") {
-				notes = append(notes, fmt.Sprintf("%s names logs.amazonaws.com, but CloudWatch Logs invokes as logs.%s.amazonaws.com", source, fn.Region))
-			}
-			if p == "logs.amazonaws.com" {
-				inv.Principal = "logs." + fn.Region + ".amazonaws.com"
-			}
 			if account.ARNField(inv.SourceARN, 2) == "execute-api" {
 				if r := ARNRegion(inv.SourceARN); r != "" && r != "*" && r != fn.Region {
 					notes = append(notes, fmt.Sprintf("%s allows the SourceArn %s in region %s; API Gateway sends the function's region (%s) in the SourceArn, so this statement never matches (Lambda DG services-apigateway)", source, inv.SourceARN, r, fn.Region))
@@ -270,6 +268,7 @@ func PolicyInvokers(fn *account.Function) []PolicyInvoker {
 					inv.SourceARN = strings.Join(parts, ":")
 				}
 			}
+			notes = append(notes, canonicalService(fn, &inv, source)...)
 			if IsServicePrincipal(inv.Principal) && inv.SourceAccount == "" {
 				inv.SourceAccount = ARNAccount(inv.SourceARN, "")
 			}

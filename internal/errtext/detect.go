@@ -118,13 +118,9 @@ func fillImplied(d *Denial) {
 	case KindELBTarget:
 		def("elasticloadbalancing.amazonaws.com", "lambda:InvokeFunction")
 	case KindLogsSubscription:
-		p := ""
-		if r := regionOf(d.Function); r != "" {
-			p = "logs." + r + ".amazonaws.com"
-		} else if r := regionOf(d.SourceARN); r != "" {
-			p = "logs." + r + ".amazonaws.com"
-		}
-		def(p, "lambda:InvokeFunction")
+		// The service's global name; its regional name names it too (IAM
+		// UG, multivalued context keys: aws:PrincipalServiceNamesList).
+		def("logs.amazonaws.com", "lambda:InvokeFunction")
 	case KindVPCNetworking:
 		def("", "ec2:CreateNetworkInterface")
 	case KindECRImage:

@@ -245,9 +245,10 @@ var specialCases = []parseCase{
 		name: "qontract-reconcile#1291/logs-subscription-terraform",
 		in:   "Error: Error creating Cloudwatch log subscription filter: InvalidParameterException: Could not execute the lambda function. Make sure you have given CloudWatch Logs permission to execute your function.",
 		want: Denial{
-			Kind:   KindLogsSubscription,
-			Action: "lambda:InvokeFunction",
-			Code:   "InvalidParameterException",
+			Kind:      KindLogsSubscription,
+			Principal: "logs.amazonaws.com",
+			Action:    "lambda:InvokeFunction",
+			Code:      "InvalidParameterException",
 		},
 		msg: "Could not execute the lambda function. Make sure you have given CloudWatch Logs permission to execute your function.",
 	},
@@ -258,7 +259,7 @@ var specialCases = []parseCase{
 			"An error occurred (InvalidParameterException) when calling the PutSubscriptionFilter operation: Could not execute the lambda function. Make sure you have given CloudWatch Logs permission to execute your function.",
 		want: Denial{
 			Kind:      KindLogsSubscription,
-			Principal: "logs.us-east-1.amazonaws.com",
+			Principal: "logs.amazonaws.com",
 			Action:    "lambda:InvokeFunction",
 			Resource:  "arn:aws:lambda:us-east-1:123456789012:function:newrelic-log-ingestion",
 			Function:  "arn:aws:lambda:us-east-1:123456789012:function:newrelic-log-ingestion",
@@ -272,8 +273,9 @@ var specialCases = []parseCase{
 		name: "log-subscription#6/cfn-logical-id-prefix",
 		in:   "<lambdaName>SubscriptionFilter: Could not execute the lambda function. Make sure you have given CloudWatch Logs permission to execute your function",
 		want: Denial{
-			Kind:   KindLogsSubscription,
-			Action: "lambda:InvokeFunction",
+			Kind:      KindLogsSubscription,
+			Principal: "logs.amazonaws.com",
+			Action:    "lambda:InvokeFunction",
 		},
 		msg: "Could not execute the lambda function. Make sure you have given CloudWatch Logs permission to execute your function",
 	},
@@ -381,12 +383,12 @@ var specialCases = []parseCase{
 	},
 	{
 		// Constructed ticket paste around the CloudWatch Logs message (hashicorp/terraform-provider-aws#16162 wording):
-		// the log group ARN is kept as the source ARN, its region gives the principal.
+		// the log group ARN is kept as the source ARN; the principal is the service's global name.
 		name: "ticket/logs-subscription-with-log-group-arn",
 		in:   "Subscription on arn:aws:logs:eu-west-1:123456789012:log-group:/aws/lambda/app:* fails with InvalidParameterException: Could not execute the lambda function. Make sure you have given CloudWatch Logs permission to execute your function.",
 		want: Denial{
 			Kind:      KindLogsSubscription,
-			Principal: "logs.eu-west-1.amazonaws.com",
+			Principal: "logs.amazonaws.com",
 			Action:    "lambda:InvokeFunction",
 			SourceARN: "arn:aws:logs:eu-west-1:123456789012:log-group:/aws/lambda/app:*",
 			Code:      "InvalidParameterException",
