@@ -212,7 +212,7 @@ const (
 	TriggerAPIAuthorizer  = "apigateway-authorizer" // Lambda authorizer: apigateway.amazonaws.com, SourceArn API_ID/authorizers/ID
 	TriggerCognito        = "cognito"               // user pool trigger: cognito-idp.amazonaws.com, SourceArn the user pool
 	TriggerELB            = "elb"                   // ALB target group: elasticloadbalancing.amazonaws.com, SourceArn the target group
-	TriggerLogs           = "logs"                  // subscription filter: logs.REGION.amazonaws.com, SourceArn the log group
+	TriggerLogs           = "logs"                  // subscription filter: logs.amazonaws.com, SourceArn the log group
 	TriggerSecretsManager = "secretsmanager"        // rotation: secretsmanager.amazonaws.com, SourceArn the secret
 	TriggerCloudFront     = "cloudfront"            // OAC in front of the function URL: cloudfront.amazonaws.com, SourceArn the distribution
 	TriggerStates         = "states"                // Step Functions state machine: invokes with its role (RoleARN)
