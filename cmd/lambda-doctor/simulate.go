@@ -11,7 +11,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/lambda-doctor/lambda-doctor/account"
-	"github.com/lambda-doctor/lambda-doctor/diagnose"
+	"github.com/lambda-doctor/lambda-doctor/diagnose/judge"
 	"github.com/lambda-doctor/lambda-doctor/internal/limits"
 	"github.com/lambda-doctor/lambda-doctor/internal/term"
 	"github.com/lambda-doctor/lambda-doctor/simulate"
@@ -397,7 +397,7 @@ func nameOrIndex(file, layer string, i int) string {
 
 // simulateFunction simulates a call the function's code makes, as its
 // execution role's session, with every policy that applies to it (built by
-// diagnose.OutboundInput, the same input diagnose uses).
+// judge.OutboundInput, the same input diagnose and check use).
 func simulateFunction(c *cli.Context) error {
 	for _, name := range []string{"action", "resource"} {
 		if c.String(name) == "" {
@@ -416,20 +416,22 @@ func simulateFunction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	in, assumed, unseen, err := diagnose.OutboundInput(fn, diagnose.Call{
+	in, gaps := judge.OutboundInput(fn, judge.Call{
 		Action: c.String("action"), Resource: c.String("resource"), Context: extra, Why: "--action/--resource"})
-	if err != nil {
-		return badInput(err)
+	if len(gaps.Unparsed) > 0 {
+		// A policy of the account that does not parse leaves the call
+		// undecided: bad input, as for a policy file.
+		return badInput(gaps.Unparsed[0])
 	}
 	s := ioFrom(c)
-	for _, u := range unseen {
+	for _, u := range gaps.Unseen {
 		fmt.Fprintf(s.err, "lambda-doctor: not seen: %s %s: %s\n", term.Line(u.Operation), term.Line(u.Resource), term.Line(u.Error))
 	}
 	if in == nil {
 		return &account.AccessError{Operation: "iam:GetRole", Permission: "iam:GetRole",
 			Err: fmt.Errorf("the execution role %s of %s could not be read", fn.Config.RoleARN, fn.Name)}
 	}
-	for _, a := range assumed {
+	for _, a := range gaps.Assumed {
 		fmt.Fprintf(s.err, "lambda-doctor: assumed: %s\n", term.Line(a))
 	}
 	if v := c.String("resource-account"); v != "" {

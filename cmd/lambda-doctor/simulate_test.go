@@ -232,6 +232,32 @@ func TestSimulateFunctionSnapshot(t *testing.T) {
 	}
 }
 
+// --function with a role policy that does not parse is bad input (exit 2)
+// naming the document: the call cannot be decided.
+func TestSimulateFunctionUnparsedPolicy(t *testing.T) {
+	raw, err := os.ReadFile("../../fixtures/dynamodb-index-query/snapshot.json")
+	if err != nil {
+		t.Skip("fixture not present")
+	}
+	var snap map[string]any
+	if err := json.Unmarshal(raw, &snap); err != nil {
+		t.Fatal(err)
+	}
+	role := snap["roles"].([]any)[0].(map[string]any)
+	role["inline_policies"].([]any)[0].(map[string]any)["document"] = map[string]any{
+		"Version": "2012-10-17", "Statement": []any{map[string]any{"Effect": "Maybe", "Action": "dynamodb:Query", "Resource": "*"}}}
+	b, err := json.Marshal(snap)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := writeFile(t, t.TempDir(), "snap.json", string(b))
+	_, errOut, code := runSim(t, "", "--snapshot", path, "--function", "order-search", "--action", "dynamodb:Query",
+		"--resource", "arn:aws:dynamodb:us-east-1:111122223333:table/Orders")
+	if code != 2 || !strings.Contains(errOut, "orders-table") || !strings.Contains(errOut, "Maybe") {
+		t.Errorf("exit %d, stderr %q; want exit 2 naming the inline policy orders-table and its bad Effect", code, errOut)
+	}
+}
+
 // A decision that hangs on a wildcard the IAM User Guide leaves open is
 // flagged in every form: a note in text, "ambiguous" in JSON and in --cases.
 func TestSimulateAmbiguous(t *testing.T) {
