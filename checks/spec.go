@@ -10,6 +10,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/lambda-doctor/lambda-doctor/account"
+	"github.com/lambda-doctor/lambda-doctor/internal/suggest"
 	"github.com/lambda-doctor/lambda-doctor/internal/validate"
 	"github.com/lambda-doctor/lambda-doctor/simulate"
 )
@@ -155,7 +156,7 @@ func (p *specParser) fields(n *yaml.Node, what string, known ...string) (map[str
 		}
 		if !contains(known, k.Value) {
 			msg := fmt.Sprintf("unknown key %q in %s (known keys: %s)", k.Value, what, strings.Join(known, ", "))
-			if s := suggest(k.Value, known); s != "" {
+			if s := closestKey(k.Value, known); s != "" {
 				msg += fmt.Sprintf("; did you mean %q?", s)
 			}
 			return nil, p.errf(k.Line, "%s", msg)
@@ -499,44 +500,19 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-// suggest returns the known key closest to s, if it is close.
-func suggest(s string, known []string) string {
+// closestKey returns the known key closest to s (edit distance at most 2, a
+// swap of neighbours counting 1: internal/suggest), if it is close, the
+// first of the known keys at that distance.
+func closestKey(s string, known []string) string {
 	// Compare without case, dashes or underscores: sourceArn, source-arn
 	// and SourceARN all suggest source_arn.
 	norm := func(x string) string {
 		return strings.NewReplacer("-", "", "_", "").Replace(strings.ToLower(x))
 	}
-	best, bestD := "", 3
-	for _, k := range known {
-		d := editDistance(norm(s), norm(k))
-		if d == 0 {
-			return k
-		}
-		if d < bestD {
-			best, bestD = k, d
-		}
+	if c := suggest.Closest(s, known, 2, norm); len(c) > 0 {
+		return c[0]
 	}
-	return best
-}
-
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			c := prev[j-1]
-			if a[i-1] != b[j-1] {
-				c++
-			}
-			cur[j] = min(c, prev[j]+1, cur[j-1]+1)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
+	return ""
 }
 
 // For returns the expectations on the function named name (as given on the

@@ -93,6 +93,9 @@ func TestParseSpecErrors(t *testing.T) {
 		{"not yaml", "invokers: [", 1, "not valid YAML or JSON"},
 		{"unknown top key", "version: 1\nfunctoin: f\n", 2, `unknown key "functoin" in the spec`},
 		{"suggestion", "version: 1\nfunctoin: f\n", 2, `did you mean "function"`},
+		// A swap of neighbours counts 1 (internal/suggest): "functiosn" is
+		// "functions" swapped, not "function" with one more letter.
+		{"swap suggestion", "version: 1\nfunctiosn: []\n", 2, `did you mean "functions"?`},
 		{"unknown invoker key", "function: f\ninvokers:\n  - principal: s3.amazonaws.com\n    sourcearn: arn:aws:s3:::b\n", 4, `unknown key "sourcearn" in invokers[0]`},
 		{"camel-case key suggestion", "function: f\ninvokers:\n  - principal: s3.amazonaws.com\n    sourceArn: arn:aws:s3:::b\n", 4, `did you mean "source_arn"?`},
 		{"unknown call key", "function: f\ncalls:\n  - action: s3:GetObject\n    resource: arn:aws:s3:::b/k\n    resources: x\n", 5, `unknown key "resources"`},

@@ -2,8 +2,10 @@ package simulate
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
+	"github.com/lambda-doctor/lambda-doctor/internal/suggest"
 	"github.com/lambda-doctor/lambda-doctor/simulate/iamdata"
 )
 
@@ -76,52 +78,22 @@ func checkAction(a string) (msg, suggestion string) {
 }
 
 // closestAction is the service's action nearest to name (edit distance at
-// most 2, or 3 for long names), or "".
+// most 2, or 3 for long names, without case; a swap of neighbours counts 1:
+// internal/suggest), the first in the reference's order at that distance,
+// or "".
 func closestAction(svc, name string) string {
-	best, bestD := "", 1<<30
-	ln := strings.ToLower(name)
 	max := 2
 	if len(name) > 12 {
 		max = 3
 	}
-	for _, full := range iamdata.Actions(svc + ":*") {
-		_, n, _ := strings.Cut(full, ":")
-		if d := editDistance(ln, strings.ToLower(n), max); d < bestD {
-			best, bestD = full, d
-		}
+	actions := iamdata.Actions(svc + ":*")
+	names := make([]string, len(actions))
+	for i, full := range actions {
+		_, names[i], _ = strings.Cut(full, ":")
 	}
-	if bestD > max {
+	c := suggest.Closest(name, names, max, strings.ToLower)
+	if len(c) == 0 {
 		return ""
 	}
-	return best
-}
-
-// editDistance is the Levenshtein distance of a and b, or max+1 when it is
-// larger than max.
-func editDistance(a, b string, max int) int {
-	if d := len(a) - len(b); d > max || -d > max {
-		return max + 1
-	}
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		rowMin := cur[0]
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-			rowMin = min(rowMin, cur[j])
-		}
-		if rowMin > max {
-			return max + 1
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
+	return actions[slices.Index(names, c[0])]
 }

@@ -33,13 +33,21 @@ func TestUnknownActions(t *testing.T) {
 	}
 }
 
-func TestEditDistance(t *testing.T) {
-	for _, tt := range []struct {
-		a, b string
-		want int
-	}{{"query", "querry", 1}, {"", "abc", 3}, {"abc", "abc", 0}, {"kitten", "sitting", 3}, {"abcdef", "x", 3}} {
-		if got := editDistance(tt.a, tt.b, 2); got != min(tt.want, 3) {
-			t.Errorf("%q %q: got %d, want %d", tt.a, tt.b, got, min(tt.want, 3))
+// Suggestions use internal/suggest's distance, where a swap of neighbours
+// counts 1: a transposed typo is suggested the action it was typed for.
+func TestClosestAction(t *testing.T) {
+	for _, tt := range []struct{ svc, name, want string }{
+		{"dynamodb", "Querry", "dynamodb:Query"},
+		{"dynamodb", "query", "dynamodb:Query"},
+		{"DYNAMODB", "querry", "dynamodb:Query"},
+		{"dynamodb", "GteIetm", "dynamodb:GetItem"},     // two swaps: Levenshtein 4
+		{"logs", "nUtagResource", "logs:UntagResource"}, // not TagResource
+		{"kms", "eDcqypt", "kms:Decrypt"},               // not Encrypt
+		{"s3", "uPtBucketVersionibg", "s3:PutBucketVersioning"},
+		{"dynamodb", "Fly", ""},
+	} {
+		if got := closestAction(tt.svc, tt.name); got != tt.want {
+			t.Errorf("%s:%s: got %q, want %q", tt.svc, tt.name, got, tt.want)
 		}
 	}
 }

@@ -83,6 +83,12 @@ func TestSimulateIsPure(t *testing.T) {
 		case "net/http", "os/exec", "github.com/lambda-doctor/lambda-doctor/account":
 			t.Errorf("simulate depends on %s; it must stay a pure library", d)
 		}
+		// Of this module, only its own packages and internal/suggest (the
+		// one edit distance, which needs nothing but the standard library).
+		if rest, ok := strings.CutPrefix(d, module+"/"); ok && rest != "simulate" &&
+			!strings.HasPrefix(rest, "simulate/") && rest != "internal/suggest" {
+			t.Errorf("simulate depends on %s; only internal/suggest of the module's other packages keeps it a pure library", d)
+		}
 	}
 }
 
