@@ -254,7 +254,15 @@ func (l *Reader) readIndexedTriggers(ctx context.Context, r *fnRead) error {
 			f.Unseen = append(f.Unseen, unseen...)
 			f.Unseen = append(f.Unseen, roleUnseen...)
 		})
-		return nil
+		// A key a trigger encrypts with (a Cognito custom sender) is read
+		// now, while other discoveries go on; readKeys finds it read.
+		var kg group
+		for _, t := range ts {
+			if a := t.KMSKeyARN; arnPart(a, 2) == "kms" && strings.HasPrefix(arnPart(a, 5), "key/") {
+				kg.Go(func() error { _, err := l.key(ctx, a); return err })
+			}
+		}
+		return kg.Wait()
 	}
 	for _, index := range l.indexedTriggers() {
 		g.Go(func() error {

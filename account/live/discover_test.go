@@ -126,7 +126,9 @@ func discoveryScenario(t *testing.T, s *motoserver.Server, p string) (want []acc
 
 	// Cognito: PreSignUp on the function, a custom email sender on the
 	// alias with its KMS key, a PostConfirmation on another function.
-	key := "arn:aws:kms:" + region + ":" + acct + ":key/" + p + "-key"
+	// A real key: the reader reads it (moto answers ListGrants of a key
+	// that does not exist with a 500, which the SDK retries).
+	key := aws("kms", "create-key", "--description", p+" sender", "--query", "KeyMetadata.Arn", "--output", "text")
 	pool := aws("cognito-idp", "create-user-pool", "--pool-name", p+"-pool", "--lambda-config",
 		fmt.Sprintf(`{"PreSignUp":"%s","PostConfirmation":"%s","CustomEmailSender":{"LambdaVersion":"V1_0","LambdaArn":"%s:live"},"KMSKeyID":"%s"}`, fnARN, otherARN, fnARN, key),
 		"--query", "UserPool.Id", "--output", "text")

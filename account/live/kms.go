@@ -51,50 +51,57 @@ type keyEntry struct {
 	err  error
 }
 
-// readKeys sets f.ResourceKeys and f.Keys once everything that names a
-// key (configuration, event sources, destinations, triggers) was read.
-func (l *Reader) readKeys(ctx context.Context, r *fnRead) error {
-	f := r.f
-	var resources []string
-	seen := map[string]bool{}
-	add := func(arn string) {
-		switch arnPart(arn, 2) {
+// keyedResources returns the resources among arns whose key may matter:
+// queues, streams and topics.
+func keyedResources(arns ...string) []string {
+	var out []string
+	for _, a := range arns {
+		switch arnPart(a, 2) {
 		case "sqs", "sns", "kinesis":
-			if !seen[arn] {
-				seen[arn] = true
-				resources = append(resources, arn)
-			}
+			out = append(out, a)
 		}
 	}
-	for _, es := range f.EventSources {
-		add(es.EventSourceARN)
-	}
-	add(f.Config.DeadLetterTarget)
-	for _, a := range f.AsyncConfigs {
-		add(a.OnSuccess)
-		add(a.OnFailure)
-	}
+	return out
+}
+
+// readResourceKeys adds to f.ResourceKeys the key of each of resources
+// (queues, streams, topics the function reads from or sends to) and reads
+// those keys, as soon as the resources are known: they do not wait for the
+// rest of the function's reads.
+func (l *Reader) readResourceKeys(ctx context.Context, r *fnRead, resources []string) error {
 	rks := make([]*account.ResourceKey, len(resources))
 	var g group
 	for i, res := range resources {
 		g.Go(func() error {
 			rk, err := l.resourceKey(ctx, r, res)
+			if err != nil || rk == nil {
+				return err
+			}
 			rks[i] = rk
+			_, err = l.key(ctx, rk.KeyARN)
 			return err
 		})
 	}
-	if err := g.Wait(); err != nil {
-		return err
-	}
+	err := g.Wait()
 	r.do(func(f *account.Function) {
 		for _, rk := range rks {
-			if rk != nil {
+			if rk != nil && f.KeyOf(rk.Resource) == "" {
 				f.ResourceKeys = append(f.ResourceKeys, *rk)
 			}
 		}
 	})
-	arns := f.KeyARNs()
+	return err
+}
+
+// readKeys sets f.Keys once everything that names a key (configuration,
+// event sources, destinations, triggers) was read; most keys were read
+// already (readResourceKeys, the environment's key) and come from the
+// reader's cache.
+func (l *Reader) readKeys(ctx context.Context, r *fnRead) error {
+	var arns []string
+	r.do(func(f *account.Function) { arns = f.KeyARNs() })
 	keys := make([]*account.Key, len(arns))
+	var g group
 	for i, arn := range arns {
 		if arnPart(arn, 2) != "kms" || !strings.HasPrefix(arnPart(arn, 5), "key/") {
 			continue // an alias or a key id the source named: not resolved here

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
@@ -172,6 +173,27 @@ func TestLiveKeys(t *testing.T) {
 	if calls["kms:DescribeKey"] > 4 { // env, data, the alias, data's key id: each once
 		t.Errorf("kms:DescribeKey calls: got %d, want at most 4", calls["kms:DescribeKey"])
 	}
+
+	// Dependent rounds, measured: every request delayed by the same time,
+	// the read takes about rounds × that time (a measurement, logged).
+	t.Run("rounds", func(t *testing.T) {
+		const delay = 300 * time.Millisecond
+		slow := newFaultProxy(t, s.Endpoint)
+		slow.rewrite("lambda:GetFunction", withEnvKey("kms-fn", env))
+		slow.set("*", "slow", -1, delay)
+		l := newTestLive(t, s, slow.URL, Options{APIOptions: []func(*middleware.Stack) error{asAccount(acct, ""), tagOperations}})
+		start := time.Now()
+		f, err := l.Function(ctx, "kms-fn")
+		check(t, err)
+		took := time.Since(start)
+		calls, _ := l.Calls()
+		total := 0
+		for _, n := range calls {
+			total += n
+		}
+		t.Logf("one function with an environment key and a queue, a stream and a topic encrypted (%d keys): %d calls in %v with %v per request: about %.1f dependent rounds after New",
+			len(f.Keys), total, took.Round(10*time.Millisecond), delay, took.Seconds()/delay.Seconds())
+	})
 
 	// Refused reads are named in the key's Unseen with the permission.
 	p.set("kms:GetKeyPolicy", "deny", -1, 0)

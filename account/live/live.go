@@ -381,6 +381,9 @@ func (l *Reader) Function(ctx context.Context, name string) (*account.Function, 
 func (l *Reader) function(ctx context.Context, name string) (*account.Function, error) {
 	ctx, cancel := context.WithTimeout(ctx, l.opts.Timeout)
 	defer cancel()
+	// The organization does not depend on the function: its reads (a
+	// chain up to the root) start with GetFunction, and readOrg joins them.
+	go l.org.get(ctx, l.walkOrg)
 	base, qual := account.SplitQualifier(name)
 	out, err := l.lambda.GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: aws.String(base)})
 	if err != nil {
@@ -554,8 +557,33 @@ func (l *Reader) readDoors(ctx context.Context, f *account.Function, pre *prefet
 		}
 		return g2.Wait()
 	})
-	g.Go(func() error { return l.readEventSources(ctx, r) })
-	g.Go(func() error { return l.readAsyncConfigs(ctx, r) })
+	g.Go(func() error {
+		if err := l.readEventSources(ctx, r); err != nil {
+			return err
+		}
+		var arns []string
+		r.do(func(f *account.Function) {
+			for _, es := range f.EventSources {
+				arns = append(arns, es.EventSourceARN)
+			}
+		})
+		return l.readResourceKeys(ctx, r, keyedResources(arns...))
+	})
+	g.Go(func() error {
+		if err := l.readAsyncConfigs(ctx, r); err != nil {
+			return err
+		}
+		var arns []string
+		r.do(func(f *account.Function) {
+			for _, a := range f.AsyncConfigs {
+				arns = append(arns, a.OnSuccess, a.OnFailure)
+			}
+		})
+		return l.readResourceKeys(ctx, r, keyedResources(arns...))
+	})
+	if res := keyedResources(f.Config.DeadLetterTarget); len(res) > 0 {
+		g.Go(func() error { return l.readResourceKeys(ctx, r, res) })
+	}
 	g.Go(func() error { return l.readIndexedTriggers(ctx, r) })
 	g.Go(func() error { return l.readOrg(ctx, r) })
 	g.Go(func() error { return l.readLayers(ctx, r) })

@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
@@ -151,6 +152,27 @@ func TestLiveOrganizationPolicies(t *testing.T) {
 			t.Errorf("%s calls: got %d, want %d", op, calls[op], want)
 		}
 	}
+
+	// Dependent rounds, measured: every request delayed by the same time,
+	// the read takes about rounds × that time (a measurement, logged).
+	t.Run("rounds", func(t *testing.T) {
+		const delay = 300 * time.Millisecond
+		slow := newFaultProxy(t, s.Endpoint)
+		slow.set("*", "slow", -1, delay)
+		l := newTestLive(t, s, slow.URL, Options{APIOptions: []func(*middleware.Stack) error{asAccount(member, mgmt), tagOperations}})
+		start := time.Now()
+		if _, err := l.Function(ctx, "org-member-fn"); err != nil {
+			t.Fatal(err)
+		}
+		took := time.Since(start)
+		calls, _ := l.Calls()
+		total := 0
+		for _, n := range calls {
+			total += n
+		}
+		t.Logf("one function of a member account one OU below the root, the organization's policies read: %d calls in %v with %v per request: about %.1f dependent rounds after New",
+			total, took.Round(10*time.Millisecond), delay, took.Seconds()/delay.Seconds())
+	})
 
 	// Without the right to read the policies (moto: the member's own
 	// Organizations backend), the policies are assumed and the read named.
