@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
@@ -41,7 +42,7 @@ const maxGrants = 1000
 // keyMeta is what kms:DescribeKey said of a key reference.
 type keyMeta struct {
 	arn, id, state, manager string
-	deletion                *account.Key // carries DeletionDate only
+	deletion                *time.Time
 	unseen                  *account.Unseen
 }
 
@@ -233,7 +234,7 @@ func (l *Reader) describeKey(ctx context.Context, ref string) (*keyMeta, error) 
 			m.state, m.manager = string(km.KeyState), string(km.KeyManager)
 			if km.DeletionDate != nil {
 				d := km.DeletionDate.UTC()
-				m.deletion = &account.Key{DeletionDate: &d}
+				m.deletion = &d
 			}
 		}
 		return m, nil
@@ -300,9 +301,7 @@ func (l *Reader) readKey(ctx context.Context, arn string) (*account.Key, error) 
 			return nil
 		}
 		k.State, k.KeyManager = m.state, m.manager
-		if m.deletion != nil {
-			k.DeletionDate = m.deletion.DeletionDate
-		}
+		k.DeletionDate = m.deletion
 		return nil
 	})
 	if acct := arnPart(arn, 4); acct != l.origin.Account {

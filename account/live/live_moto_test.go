@@ -16,12 +16,14 @@ import (
 	logtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs/types"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	ltypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/scheduler"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/lambda-doctor/lambda-doctor/internal/motoserver"
 )
@@ -44,6 +46,8 @@ type setupClients struct {
 	apigw     *apigateway.Client
 	sfn       *sfn.Client
 	scheduler *scheduler.Client
+	sqs       *sqs.Client
+	kms       *kms.Client
 }
 
 func newSetup(t testing.TB, s *motoserver.Server) *setupClients {
@@ -55,7 +59,8 @@ func newSetup(t testing.TB, s *motoserver.Server) *setupClients {
 	}
 	return &setupClients{lambda: lambda.NewFromConfig(cfg), iam: iam.NewFromConfig(cfg), logs: cloudwatchlogs.NewFromConfig(cfg),
 		events: eventbridge.NewFromConfig(cfg), sns: sns.NewFromConfig(cfg), s3: s3.NewFromConfig(cfg),
-		apigw: apigateway.NewFromConfig(cfg), sfn: sfn.NewFromConfig(cfg), scheduler: scheduler.NewFromConfig(cfg)}
+		apigw: apigateway.NewFromConfig(cfg), sfn: sfn.NewFromConfig(cfg), scheduler: scheduler.NewFromConfig(cfg),
+		sqs: sqs.NewFromConfig(cfg), kms: kms.NewFromConfig(cfg)}
 }
 
 var zipOnce []byte

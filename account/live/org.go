@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -215,7 +216,7 @@ func (l *Reader) walkOrg(ctx context.Context) (orgStatus, error) {
 		lv, ok := orgLevels(levels, docs)
 		if !ok {
 			return unread(account.Unseen{Operation: "organizations:ListPoliciesForTarget", Resource: path[0],
-				Error: fmt.Sprintf("some levels of %s have %s policies and others none; AWS keeps at least one at every level while the type is enabled", orgPathString(path), types[ti])})
+				Error: fmt.Sprintf("some levels of %s have %s policies and others none; AWS keeps at least one at every level while the type is enabled", strings.Join(path, " > "), types[ti])})
 		}
 		if ti == 0 {
 			org.SCPs = lv
@@ -255,15 +256,4 @@ func orgLevels(levels [][]string, docs map[string]*account.ManagedPolicy) (out [
 		out = append(out, lv)
 	}
 	return out, true
-}
-
-func orgPathString(path []string) string {
-	s := ""
-	for i, p := range path {
-		if i > 0 {
-			s += " > "
-		}
-		s += p
-	}
-	return s
 }

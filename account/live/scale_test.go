@@ -21,6 +21,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	evtypes "github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
@@ -28,6 +29,8 @@ import (
 	schedtypes "github.com/aws/aws-sdk-go-v2/service/scheduler/types"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
 	"github.com/lambda-doctor/lambda-doctor/internal/motoserver"
 
@@ -65,6 +68,10 @@ func TestScale(t *testing.T) {
 		check(t, err)
 		roleARNs = append(roleARNs, arn)
 	}
+	// A customer managed key that encrypts one queue in ten, each polled
+	// by its function: the key is read once for all of them.
+	key, err := c.kms.CreateKey(ctx, &kms.CreateKeyInput{Description: aws.String("scale queues")})
+	check(t, err)
 	invokerRole := c.createRole(t, "scale-invoker", "/", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":["states.amazonaws.com","scheduler.amazonaws.com"]},"Action":"sts:AssumeRole"}]}`)
 	var wg sync.WaitGroup
 	work := make(chan int)
@@ -95,6 +102,14 @@ func TestScale(t *testing.T) {
 					_, err = c.s3.PutBucketNotificationConfiguration(ctx, &s3.PutBucketNotificationConfigurationInput{Bucket: aws.String(name),
 						NotificationConfiguration: &s3types.NotificationConfiguration{LambdaFunctionConfigurations: []s3types.LambdaFunctionConfiguration{{
 							LambdaFunctionArn: aws.String(arn), Events: []s3types.Event{"s3:ObjectCreated:*"}}}}})
+					check(t, err)
+					// and a queue encrypted with the shared key, polled
+					q, err := c.sqs.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String(name),
+						Attributes: map[string]string{"KmsMasterKeyId": aws.ToString(key.KeyMetadata.KeyId)}})
+					check(t, err)
+					qa, err := c.sqs.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{QueueUrl: q.QueueUrl, AttributeNames: []sqstypes.QueueAttributeName{"QueueArn"}})
+					check(t, err)
+					_, err = c.lambda.CreateEventSourceMapping(ctx, &lambda.CreateEventSourceMappingInput{FunctionName: aws.String(name), EventSourceArn: aws.String(qa.Attributes["QueueArn"])})
 					check(t, err)
 					// and invokers found by the new discovery: a REST API
 					// route, a state machine task, a schedule
@@ -159,9 +174,15 @@ func TestScale(t *testing.T) {
 		if got := len(src.Snapshot().Roles); got != roles+1 { // and the invoking role
 			t.Errorf("snapshot has %d roles, want %d", got, roles)
 		}
-		triggers := 0
+		triggers, keyed := 0, 0
 		for _, f := range src.Snapshot().Functions {
 			triggers += len(f.Triggers)
+			if len(f.ResourceKeys) == 1 && len(f.Keys) == 1 {
+				keyed++
+			}
+		}
+		if want := (n + 9) / 10; keyed != want || len(src.Snapshot().Keys) != 1 {
+			t.Errorf("snapshot has %d functions with their queue's key (want %d) and %d keys (want 1)", keyed, want, len(src.Snapshot().Keys))
 		}
 		if want := 6 * ((n + 9) / 10); triggers != want {
 			t.Errorf("snapshot has %d triggers, want %d", triggers, want)
@@ -190,7 +211,7 @@ func TestScale(t *testing.T) {
 	start = time.Now()
 	count := 0
 	peakHeap := uint64(0)
-	err := l.ReadAll(ctx, func(f *account.Function) error {
+	err = l.ReadAll(ctx, func(f *account.Function) error {
 		count++
 		if count%100 == 0 {
 			runtime.ReadMemStats(&ms)
