@@ -4,9 +4,11 @@ package e2e
 
 import (
 	"fmt"
+	"net/http"
 	"sort"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestMeasureLiveDiagnose diagnoses a healthy function that has every part
@@ -49,4 +51,19 @@ func TestMeasureLiveDiagnose(t *testing.T) {
 	if code != 0 || d.Door != "none" {
 		t.Fatalf("healthy function: got exit %d door %q, want 0 none; summary: %s", code, d.Door, d.Summary)
 	}
+
+	// Dependent rounds, by delay: every request held the same time, the
+	// whole run takes about rounds × that time (sts:GetCallerIdentity and
+	// the process's start included).
+	const delay = 300 * time.Millisecond
+	e.proxy.setAnswer(func(http.ResponseWriter, *http.Request) bool {
+		time.Sleep(delay)
+		return false
+	})
+	start := time.Now()
+	if d, code := e.diagnose("--function", "e2e-measured"); code != 0 || d.Door != "none" {
+		t.Fatalf("healthy function, slow: got exit %d door %q", code, d.Door)
+	}
+	took := time.Since(start)
+	t.Logf("with %v per request: %v, about %.1f dependent rounds (sts:GetCallerIdentity included)", delay, took.Round(10*time.Millisecond), took.Seconds()/delay.Seconds())
 }
