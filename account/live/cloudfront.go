@@ -133,6 +133,8 @@ func (l *Reader) readCloudFront(ctx context.Context, r *fnRead) error {
 	if err != nil {
 		return err
 	}
+	r.mu.Lock() // readKeys runs at the same time
+	defer r.mu.Unlock()
 	f := r.f
 	f.Unseen = append(f.Unseen, x.unseen...)
 	for _, u := range f.URLConfigs {

@@ -260,6 +260,15 @@ func TestLiveDiscoversEveryInvoker(t *testing.T) {
 	if !reflect.DeepEqual(roles, wantRoles) {
 		t.Errorf("invoking roles read: got %v, want %v", roles, wantRoles)
 	}
+	// The custom sender's key is read like every key the function depends on.
+	for _, tr := range want {
+		if tr.KMSKeyARN == "" {
+			continue
+		}
+		if k := f.KeyByARN(tr.KMSKeyARN); k == nil || k.State != account.KeyEnabled || k.Policy == "" || len(k.Unseen) != 0 {
+			t.Errorf("the sender key %s: got %+v, want it read", tr.KMSKeyARN, k)
+		}
+	}
 	for _, tr := range f.Triggers {
 		if tr.Role != nil && (tr.Role.Trust == "" || !strings.Contains(tr.Role.Trust, "amazonaws.com")) {
 			t.Errorf("role %s read without its trust policy: %+v", tr.Role.ARN, tr.Role)

@@ -171,14 +171,18 @@ func (l *Reader) walkOrg(ctx context.Context) (orgStatus, error) {
 		return unread(unseen[0])
 	}
 	docs := map[string]*account.ManagedPolicy{}
+	var unique []string
 	for _, levels := range ids {
 		for _, lv := range levels {
 			for _, id := range lv {
-				docs[id] = nil
+				if _, ok := docs[id]; !ok {
+					docs[id] = nil
+					unique = append(unique, id)
+				}
 			}
 		}
 	}
-	for id := range docs {
+	for _, id := range unique {
 		g.Go(func() error {
 			out, err := l.orgs.DescribePolicy(ctx, &organizations.DescribePolicyInput{PolicyId: aws.String(id)})
 			if err != nil {
