@@ -191,19 +191,19 @@ func TestOrgSCPDenyReadLiveAndNamed(t *testing.T) {
 	if !strings.Contains(d.Summary, policyID) || !strings.Contains(d.Summary, "service control policy") {
 		t.Errorf("summary does not name the SCP %s: %s", policyID, d.Summary)
 	}
-	if len(d.Fixes) == 0 {
-		t.Fatalf("no fix: want one that says who must act")
+	if len(d.Fixes) != 0 {
+		t.Errorf("a command for the member account, which cannot change an SCP: %+v", d.Fixes)
 	}
-	for _, f := range d.Fixes {
-		t.Logf("fix: owner %q: %s", f.Owner, f.Explanation)
-		if f.Command != "" {
-			t.Errorf("a command for the member account, which cannot change an SCP: %s", f.Command)
-		}
+	if len(d.FixAdvice) == 0 {
+		t.Fatalf("no fix_advice: want one that says who must act")
+	}
+	for _, f := range d.FixAdvice {
+		t.Logf("advice: owner %q: %s", f.Owner, f.Explanation)
 		if !strings.Contains(f.Owner, "management account "+mgmt.id) {
 			t.Errorf("owner %q does not name management account %s", f.Owner, mgmt.id)
 		}
 		if !strings.Contains(f.Explanation, "NoLogWrites") || !strings.Contains(f.Explanation, "attached to "+ou) {
-			t.Errorf("the fix does not name the statement and where the policy is attached (%s): %s", ou, f.Explanation)
+			t.Errorf("the advice does not name the statement and where the policy is attached (%s): %s", ou, f.Explanation)
 		}
 	}
 	if hasAssumed(d, "SCP") {

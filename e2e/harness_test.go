@@ -47,6 +47,7 @@ type diagnosis struct {
 	Decision  string           `json:"decision"`
 	Evidence  []map[string]any `json:"evidence"`
 	Fixes     []printedFix     `json:"fixes"`
+	FixAdvice []printedFix     `json:"fix_advice"`
 	Unseen    []map[string]any `json:"unseen"`
 	Assumed   []string         `json:"assumed"`
 	Notes     []string         `json:"notes"`

@@ -152,7 +152,7 @@ func discoveryScenario(t *testing.T, s *motoserver.Server, p string) (want []acc
 		aws("logs", "create-log-group", "--log-group-name", sub.group)
 		aws("logs", "put-subscription-filter", "--log-group-name", sub.group, "--filter-name", "ship", "--filter-pattern", "", "--destination-arn", sub.dest)
 	}
-	want = append(want, account.Trigger{Kind: "logs", Principal: "logs." + region + ".amazonaws.com", SourceARN: "arn:aws:logs:" + region + ":" + acct + ":log-group:" + p + "-app:*",
+	want = append(want, account.Trigger{Kind: "logs", Principal: "logs.amazonaws.com", SourceARN: "arn:aws:logs:" + region + ":" + acct + ":log-group:" + p + "-app:*",
 		SourceAccount: acct, Name: "subscription filter ship of log group " + p + "-app"})
 
 	// A secret the function rotates.
