@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"time"
 )
@@ -405,4 +406,27 @@ func (f *Function) SortLists() {
 func (t Trigger) Same(o Trigger) bool {
 	return t.Kind == o.Kind && t.Principal == o.Principal && t.SourceARN == o.SourceARN &&
 		t.SourceAccount == o.SourceAccount && t.Qualifier == o.Qualifier && t.RoleARN == o.RoleARN
+}
+
+// AddTrigger adds t to ts unless the same invoker (Same) is there. The one
+// there is kept, and takes t's KMS key when it has none, with t's notes: a
+// user pool's custom sender and another trigger slot of the same pool are
+// one invoker, but only the sender's codes are encrypted with the pool's
+// key (Trigger.KMSKeyARN), whichever slot was read first.
+func AddTrigger(ts []Trigger, t Trigger) []Trigger {
+	for i := range ts {
+		if !ts[i].Same(t) {
+			continue
+		}
+		if ts[i].KMSKeyARN == "" && t.KMSKeyARN != "" {
+			ts[i].KMSKeyARN = t.KMSKeyARN
+			for _, n := range t.Notes {
+				if !slices.Contains(ts[i].Notes, n) {
+					ts[i].Notes = append(ts[i].Notes, n)
+				}
+			}
+		}
+		return ts
+	}
+	return append(ts, t)
 }

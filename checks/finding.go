@@ -154,6 +154,8 @@ var rules = []Rule{
 		"Lambda pulls images from an Amazon ECR registry of its own region only; no policy change helps."),
 	requirementRule(judge.RuleESMNotARN, High, "an event source mapping names a URL, not an ARN",
 		"CreateEventSourceMapping needs the source's ARN; a queue URL (CloudFormation's Ref of a queue) is refused."),
+	requirementRule(judge.RuleKMSSender, High, "the execution role cannot decrypt the codes a Cognito custom sender trigger receives",
+		"Cognito encrypts the codes and temporary passwords it sends a custom email or SMS sender trigger with the user pool's KMS key; without kms:Decrypt on it the function cannot deliver them, and users get no code."),
 
 	{"LD101", "admin-policy", Critical, "an administrator policy is attached to an execution role",
 		"AdministratorAccess and PowerUserAccess give the function's code (and anyone who can run code in it) nearly the whole account.",

@@ -169,8 +169,8 @@ func findingText(r *Report, fnARN string, q Requirement, def string) string {
 }
 
 // fromRequirement reports whether findings of rule id come from a
-// requirement judged on every function (LD001–LD008, LD011, LD012), which
-// has its own test case.
+// requirement judged on every function (LD001–LD008, LD011, LD012, LD019),
+// which has its own test case.
 func fromRequirement(id string) bool {
-	return (id >= "LD001" && id <= "LD008") || id == judge.RuleTrust || id == judge.RuleInvoker
+	return (id >= "LD001" && id <= "LD008") || id == judge.RuleTrust || id == judge.RuleInvoker || id == judge.RuleKMSSender
 }

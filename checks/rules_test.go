@@ -105,6 +105,12 @@ func publicURL(t testing.TB, fn *account.Function) {
 			"Resource": fn.ARN, "Condition": map[string]any{"Bool": map[string]any{"lambda:InvokedViaFunctionUrl": "true"}}})
 }
 
+// senderTrigger is a Cognito custom email sender trigger whose codes are
+// encrypted with the pool's key.
+var senderTrigger = account.Trigger{Kind: account.TriggerCognito, Principal: "cognito-idp.amazonaws.com",
+	SourceARN: "arn:aws:cognito-idp:us-east-1:111122223333:userpool/us-east-1_AbC", SourceAccount: "111122223333",
+	KMSKeyARN: "arn:aws:kms:us-east-1:111122223333:key/sender", Name: "CustomEmailSender trigger of user pool members (us-east-1_AbC)"}
+
 // TestRules has, for each rule, a function that triggers it and a close
 // one that must not.
 func TestRules(t *testing.T) {
@@ -218,6 +224,24 @@ func TestRules(t *testing.T) {
 		{"cmk with kms:Decrypt", "LD007", false, func(t testing.TB, fn *account.Function) {
 			fn.Config.KMSKeyARN = "arn:aws:kms:us-east-1:111122223333:key/k1"
 			grant(t, fn, allow("kms:Decrypt", "arn:aws:kms:us-east-1:111122223333:key/k1"))
+		}},
+		// LD019 Cognito custom sender: user-pool-lambda-custom-sender-triggers
+		{"custom sender key without kms:Decrypt", "LD019", true, func(t testing.TB, fn *account.Function) {
+			fn.Triggers = []account.Trigger{senderTrigger}
+		}},
+		{"custom sender key with kms:Decrypt", "LD019", false, func(t testing.TB, fn *account.Function) {
+			fn.Triggers = []account.Trigger{senderTrigger}
+			grant(t, fn, allow("kms:Decrypt", senderTrigger.KMSKeyARN))
+		}},
+		{"custom sender key, Decrypt on the environment's key only", "LD019", true, func(t testing.TB, fn *account.Function) {
+			fn.Triggers = []account.Trigger{senderTrigger}
+			fn.Config.KMSKeyARN = "arn:aws:kms:us-east-1:111122223333:key/k1"
+			grant(t, fn, allow("kms:Decrypt", "arn:aws:kms:us-east-1:111122223333:key/k1"))
+		}},
+		{"a sender trigger with no key asks nothing", "LD019", false, func(t testing.TB, fn *account.Function) {
+			tr := senderTrigger
+			tr.KMSKeyARN = ""
+			fn.Triggers = []account.Trigger{tr}
 		}},
 		// LD008 EFS: configuration-filesystem
 		{"efs without ClientMount", "LD008", true, func(t testing.TB, fn *account.Function) {

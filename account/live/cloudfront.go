@@ -154,9 +154,7 @@ func (l *Reader) readCloudFront(ctx context.Context, r *fnRead) error {
 			case o.signing == "never":
 				t.Notes = append(t.Notes, "origin access control "+o.oacID+" never signs: CloudFront's unsigned requests are refused by the AWS_IAM function URL")
 			}
-			if !hasTrigger(f.Triggers, t) {
-				f.Triggers = append(f.Triggers, t)
-			}
+			f.Triggers = account.AddTrigger(f.Triggers, t)
 		}
 	}
 	return nil

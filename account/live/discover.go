@@ -247,9 +247,7 @@ func (l *Reader) readIndexedTriggers(ctx context.Context, r *fnRead) error {
 		}
 		r.do(func(f *account.Function) {
 			for _, t := range ts {
-				if !hasTrigger(f.Triggers, t) {
-					f.Triggers = append(f.Triggers, t)
-				}
+				f.Triggers = account.AddTrigger(f.Triggers, t)
 			}
 			f.Unseen = append(f.Unseen, unseen...)
 			f.Unseen = append(f.Unseen, roleUnseen...)

@@ -124,18 +124,22 @@ func discoveryScenario(t *testing.T, s *motoserver.Server, p string) (want []acc
 			Name: fmt.Sprintf("route sendmessage of WebSocket API %s-ws (%s), stage prod", p, wsAPI)},
 	)
 
-	// Cognito: PreSignUp on the function, a custom email sender on the
-	// alias with its KMS key, a PostConfirmation on another function.
+	// Cognito: PreSignUp and a custom SMS sender on the function (one
+	// invoker, which keeps the sender's key whichever slot is read first:
+	// account.AddTrigger), a custom email sender on the alias with its KMS
+	// key, a PostConfirmation on another function.
 	// A real key: the reader reads it (moto answers ListGrants of a key
 	// that does not exist with a 500, which the SDK retries).
 	key := aws("kms", "create-key", "--description", p+" sender", "--query", "KeyMetadata.Arn", "--output", "text")
 	pool := aws("cognito-idp", "create-user-pool", "--pool-name", p+"-pool", "--lambda-config",
-		fmt.Sprintf(`{"PreSignUp":"%s","PostConfirmation":"%s","CustomEmailSender":{"LambdaVersion":"V1_0","LambdaArn":"%s:live"},"KMSKeyID":"%s"}`, fnARN, otherARN, fnARN, key),
+		fmt.Sprintf(`{"PreSignUp":"%s","PostConfirmation":"%s","CustomEmailSender":{"LambdaVersion":"V1_0","LambdaArn":"%s:live"},"CustomSMSSender":{"LambdaVersion":"V1_0","LambdaArn":"%s"},"KMSKeyID":"%s"}`,
+			fnARN, otherARN, fnARN, fnARN, key),
 		"--query", "UserPool.Id", "--output", "text")
 	poolARN := "arn:aws:cognito-idp:" + region + ":" + acct + ":userpool/" + pool
 	want = append(want,
-		account.Trigger{Kind: "cognito", Principal: "cognito-idp.amazonaws.com", SourceARN: poolARN, SourceAccount: acct,
-			Name: fmt.Sprintf("PreSignUp trigger of user pool %s-pool (%s)", p, pool)},
+		account.Trigger{Kind: "cognito", Principal: "cognito-idp.amazonaws.com", SourceARN: poolARN, SourceAccount: acct, KMSKeyARN: key,
+			Name:  fmt.Sprintf("PreSignUp trigger of user pool %s-pool (%s)", p, pool),
+			Notes: []string{"Cognito encrypts the codes it sends this trigger with KMS key " + key + ": the function's role needs kms:Decrypt on it"}},
 		account.Trigger{Kind: "cognito", Principal: "cognito-idp.amazonaws.com", SourceARN: poolARN, SourceAccount: acct, Qualifier: "live", KMSKeyARN: key,
 			Name:  fmt.Sprintf("CustomEmailSender trigger of user pool %s-pool (%s)", p, pool),
 			Notes: []string{"Cognito encrypts the codes it sends this trigger with KMS key " + key + ": the function's role needs kms:Decrypt on it"}},

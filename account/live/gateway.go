@@ -150,9 +150,7 @@ func (l *Reader) gatewayTriggers(ctx context.Context, f *account.Function) ([]ac
 				unseen = append(unseen, *stages[i].unseen)
 			}
 			for _, t := range l.apiTriggers(f, api, stages[i].stages) {
-				if !hasTrigger(out, t) {
-					out = append(out, t)
-				}
+				out = account.AddTrigger(out, t)
 			}
 		}
 	}
@@ -198,9 +196,7 @@ func (l *Reader) apiTriggers(f *account.Function, api *gatewayAPI, stages []apiS
 				t.Notes = append(t.Notes, "the console's Test button invokes with stage test-invoke-stage: "+
 					fmt.Sprintf("arn:%s:execute-api:%s:%s:%s/%s", l.origin.Partition, l.origin.Region, l.origin.Account, api.id, p.source("test-invoke-stage")))
 			}
-			if !hasTrigger(out, t) {
-				out = append(out, t)
-			}
+			out = account.AddTrigger(out, t)
 		}
 	}
 	return out

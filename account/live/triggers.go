@@ -102,12 +102,7 @@ func (x *triggerIndex) add(functionARN string, t account.Trigger) {
 	if x.byFunction == nil {
 		x.byFunction = map[string][]account.Trigger{}
 	}
-	for _, have := range x.byFunction[base] {
-		if have.Same(t) {
-			return
-		}
-	}
-	x.byFunction[base] = append(x.byFunction[base], t)
+	x.byFunction[base] = account.AddTrigger(x.byFunction[base], t)
 }
 
 // ruleTargets are the targets of one EventBridge rule.
@@ -422,9 +417,7 @@ func (l *Reader) rulesTargeting(ctx context.Context, r *fnRead, bus, target stri
 		}
 		r.do(func(f *account.Function) {
 			for _, t := range ts {
-				if !hasTrigger(f.Triggers, t) {
-					f.Triggers = append(f.Triggers, t)
-				}
+				f.Triggers = account.AddTrigger(f.Triggers, t)
 			}
 			if rt.unseen != nil {
 				f.Unseen = append(f.Unseen, *rt.unseen)
@@ -456,13 +449,4 @@ func (l *Reader) listTargets(ctx context.Context, bus, name, ruleARN string) (ru
 		}
 		in.NextToken = out.NextToken
 	}
-}
-
-func hasTrigger(list []account.Trigger, t account.Trigger) bool {
-	for _, have := range list {
-		if have.Same(t) {
-			return true
-		}
-	}
-	return false
 }

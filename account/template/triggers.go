@@ -156,12 +156,7 @@ func lastSegment(arn string) string {
 func (b *builder) add(f *account.Function, r *resource, tr account.Trigger) {
 	loc := b.t.location(r)
 	tr.Source = &loc
-	for _, have := range f.Triggers {
-		if have.Same(tr) {
-			return
-		}
-	}
-	f.Triggers = append(f.Triggers, tr)
+	f.Triggers = account.AddTrigger(f.Triggers, tr)
 }
 
 func (b *builder) s3(r *resource) error {
@@ -235,18 +230,24 @@ func (b *builder) cognito(r *resource) error {
 	if err != nil {
 		return err
 	}
-	add := func(slot, fn string) {
+	// The custom senders receive codes encrypted with the pool's key
+	// (LambdaConfig.KMSKeyID, "Amazon Cognito uses the key to encrypt codes
+	// and temporary passwords sent to CustomEmailSender and
+	// CustomSMSSender"), as the live reader says.
+	key := lc.get("KMSKeyID").text()
+	add := func(slot, fn, key string) {
 		if f, q := b.fnFor(fn); f != nil {
 			b.add(f, r, account.Trigger{Kind: account.TriggerCognito, Principal: "cognito-idp.amazonaws.com", SourceARN: arn.str,
-				Qualifier: q, Name: slot + " trigger of user pool " + r.id})
+				Qualifier: q, KMSKeyARN: key, Name: slot + " trigger of user pool " + r.id})
 		}
 	}
 	for _, s := range cognitoSlots {
-		add(s, lc.get(s).text())
+		add(s, lc.get(s).text(), "")
 	}
-	for _, s := range []string{"CustomEmailSender", "CustomSMSSender", "PreTokenGenerationConfig"} {
-		add(s, lc.path(s, "LambdaArn").text())
+	for _, s := range []string{"CustomEmailSender", "CustomSMSSender"} {
+		add(s, lc.path(s, "LambdaArn").text(), key)
 	}
+	add("PreTokenGenerationConfig", lc.path("PreTokenGenerationConfig", "LambdaArn").text(), "")
 	return nil
 }
 

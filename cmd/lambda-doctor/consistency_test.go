@@ -10,14 +10,22 @@ import (
 	"testing"
 
 	"github.com/lambda-doctor/lambda-doctor/account"
+	"github.com/lambda-doctor/lambda-doctor/diagnose/judge"
 )
 
 // requirementRules are the rules of check's required-permission findings
-// and of the causes of the model (LD013-LD018, judge.Causes):
-// the requirements of package judge that are judged (LD009 and LD010 are
-// decided outside the model and only advise).
-var requirementRules = []string{"LD001", "LD002", "LD003", "LD004", "LD005", "LD006", "LD007", "LD008", "LD011", "LD012",
-	"LD013", "LD014", "LD015", "LD016", "LD017", "LD018"}
+// and of the causes of the model (LD013-LD018, judge.Causes): every rule of
+// package judge but LD009 and LD010, decided outside the model, which only
+// advise.
+var requirementRules = func() []string {
+	var ids []string
+	for _, r := range judge.Rules() {
+		if r.ID != judge.RuleLayer && r.ID != judge.RuleImage {
+			ids = append(ids, r.ID)
+		}
+	}
+	return ids
+}()
 
 // TestDiagnoseAndCheckAgree is the consistency proof over every bundled
 // snapshot and the model of every fixture and corpus template: for every function, diagnose --symptom auto finds a closed door

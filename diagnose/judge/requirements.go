@@ -33,6 +33,9 @@ const (
 	RuleImage       = "LD010"
 	RuleTrust       = "LD011"
 	RuleInvoker     = "LD012"
+	// RuleKMSSender comes after the causes (LD013-LD018), which took the
+	// ids before it.
+	RuleKMSSender = "LD019"
 )
 
 var rules = []Rule{
@@ -55,6 +58,7 @@ var rules = []Rule{
 	{RuleDeletedPrincipal, "deleted-principal", docPrincipals},
 	{RuleImageRegion, "image-region", docImages},
 	{RuleESMNotARN, "esm-not-arn", docESM},
+	{RuleKMSSender, "kms-sender-permission", "https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-lambda-custom-sender-triggers.html"},
 }
 
 // lambdaMakes are the requirements whose calls Lambda makes itself on the
@@ -158,8 +162,9 @@ func Judge(fn *account.Function, r Requirement) *Verdict {
 
 // Requirements is the one list of what fn's configuration requires, each
 // with the rule that reports it and the AWS documentation that states it:
-// the logs, VPC, event source, dead-letter, destination, X-Ray, KMS and EFS
-// permissions of the execution role, Lambda's trust, every invoker the
+// the logs, VPC, event source, dead-letter, destination, X-Ray, KMS (the
+// environment's key, a Cognito custom sender's key) and EFS permissions of
+// the execution role, Lambda's trust, every invoker the
 // account shows (triggers, public function URLs, and the invokes the
 // resource policy's statements are meant for), and the layers and images
 // of other accounts.
@@ -279,6 +284,25 @@ func Requirements(fn *account.Function) []Requirement {
 		add(Requirement{Rule: RuleKMSEnv, Door: Outbound, Need: "decrypt environment variables with " + k,
 			Calls:  []Call{EnvDecryptCall(fn, k)},
 			Source: "the environment's customer managed key " + k})
+	}
+
+	// A Cognito custom email or SMS sender trigger receives the codes it
+	// must deliver encrypted with the user pool's KMS key: the function's
+	// code decrypts them (AWS Encryption SDK) with its execution role,
+	// kms:Decrypt on that key (Cognito DG, "Custom sender Lambda triggers":
+	// "The Lambda functions must decrypt codes in the events"; a symmetric
+	// KMS key is used by calling AWS KMS). One requirement per key.
+	senderKeys := map[string]bool{}
+	for _, t := range fn.Triggers {
+		k := t.KMSKeyARN
+		if k == "" || senderKeys[k] {
+			continue
+		}
+		senderKeys[k] = true
+		add(Requirement{Rule: RuleKMSSender, Door: Outbound, Need: "decrypt the codes Cognito sends with " + k,
+			Calls: []Call{{Action: "kms:Decrypt", Resource: k, Why: "the function decrypts the codes of the " + t.Kind + " trigger " + t.SourceARN,
+				Context: simulate.Context{"kms:CallerAccount": single(ARNAccount(fn.Config.RoleARN, fn.Account))}}},
+			Source: triggerSource(t) + ", whose codes are encrypted with " + k, At: t.Source})
 	}
 
 	// EFS access points: elasticfilesystem:ClientMount, and ClientWrite unless
