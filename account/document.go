@@ -23,6 +23,20 @@ func docJSON(doc string) json.RawMessage {
 	return marshalNoEscape(doc)
 }
 
+// decodeWithDocument decodes data strictly into j, then reads the policy
+// document *raw (a field of j), given as a JSON object or as a string; name
+// is the field's JSON name, for the error.
+func decodeWithDocument(data []byte, j any, raw *json.RawMessage, name string) (string, error) {
+	if err := decodeStrict(data, j); err != nil {
+		return "", err
+	}
+	doc, err := docFromJSON(*raw)
+	if err != nil {
+		return "", fmt.Errorf("%s: %w", name, err)
+	}
+	return doc, nil
+}
+
 // docFromJSON is the inverse of docJSON.
 func docFromJSON(raw json.RawMessage) (string, error) {
 	raw = bytes.TrimSpace(raw)
@@ -96,12 +110,9 @@ func (p ResourcePolicy) MarshalJSON() ([]byte, error) {
 // UnmarshalJSON reads a document given as an object or as a string.
 func (p *ResourcePolicy) UnmarshalJSON(data []byte) error {
 	var j resourcePolicyJSON
-	if err := decodeStrict(data, &j); err != nil {
-		return err
-	}
-	doc, err := docFromJSON(j.Document)
+	doc, err := decodeWithDocument(data, &j, &j.Document, "document")
 	if err != nil {
-		return fmt.Errorf("document: %w", err)
+		return err
 	}
 	*p = ResourcePolicy{Qualifier: j.Qualifier, Document: doc, RevisionID: j.RevisionID}
 	return nil
@@ -120,12 +131,9 @@ func (p InlinePolicy) MarshalJSON() ([]byte, error) {
 // UnmarshalJSON reads a document given as an object or as a string.
 func (p *InlinePolicy) UnmarshalJSON(data []byte) error {
 	var j inlinePolicyJSON
-	if err := decodeStrict(data, &j); err != nil {
-		return err
-	}
-	doc, err := docFromJSON(j.Document)
+	doc, err := decodeWithDocument(data, &j, &j.Document, "document")
 	if err != nil {
-		return fmt.Errorf("document: %w", err)
+		return err
 	}
 	*p = InlinePolicy{Name: j.Name, Document: doc}
 	return nil
@@ -150,12 +158,9 @@ func (p ManagedPolicy) MarshalJSON() ([]byte, error) {
 // UnmarshalJSON reads a document given as an object or as a string.
 func (p *ManagedPolicy) UnmarshalJSON(data []byte) error {
 	var j managedPolicyJSON
-	if err := decodeStrict(data, &j); err != nil {
-		return err
-	}
-	doc, err := docFromJSON(j.Document)
+	doc, err := decodeWithDocument(data, &j, &j.Document, "document")
 	if err != nil {
-		return fmt.Errorf("document: %w", err)
+		return err
 	}
 	*p = ManagedPolicy{ARN: j.ARN, Name: j.Name, VersionID: j.VersionID, Document: doc}
 	return nil
@@ -182,12 +187,9 @@ func (r Role) MarshalJSON() ([]byte, error) {
 // UnmarshalJSON reads a trust policy given as an object or as a string.
 func (r *Role) UnmarshalJSON(data []byte) error {
 	var j roleJSON
-	if err := decodeStrict(data, &j); err != nil {
-		return err
-	}
-	trust, err := docFromJSON(j.Trust)
+	trust, err := decodeWithDocument(data, &j, &j.Trust, "trust_policy")
 	if err != nil {
-		return fmt.Errorf("trust_policy: %w", err)
+		return err
 	}
 	*r = Role{ARN: j.ARN, Name: j.Name, Path: j.Path, ID: j.ID, Trust: trust,
 		Inline: j.Inline, Managed: j.Managed, Boundary: j.Boundary, Tags: j.Tags}

@@ -3,7 +3,6 @@ package account
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"sort"
 	"strings"
 	"time"
@@ -207,12 +206,9 @@ func (k Key) MarshalJSON() ([]byte, error) {
 // UnmarshalJSON reads a key policy given as an object or as a string.
 func (k *Key) UnmarshalJSON(data []byte) error {
 	var j keyJSON
-	if err := decodeStrict(data, &j); err != nil {
-		return err
-	}
-	doc, err := docFromJSON(j.Policy)
+	doc, err := decodeWithDocument(data, &j, &j.Policy, "policy")
 	if err != nil {
-		return fmt.Errorf("policy: %w", err)
+		return err
 	}
 	*k = Key{ARN: j.ARN, KeyID: j.KeyID, Aliases: j.Aliases, State: j.State, DeletionDate: j.DeletionDate,
 		KeyManager: j.KeyManager, Policy: doc, Grants: j.Grants, Unseen: j.Unseen}
