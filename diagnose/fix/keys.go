@@ -40,7 +40,7 @@ func keyPolicyPlan(fn *account.Function, v *judge.Verdict, r simulate.Request, t
 		return plan{fix: Fix{Door: v.Door, Explanation: what + "; the key policy could not be edited: " + err.Error()}}
 	}
 	used := d.sids()
-	st := stmt{Sid: uniqueSid("Allow"+sanitizeSid(role.Name), used), Effect: "Allow", Principal: map[string]string{"AWS": role.ARN}, Resource: "*"}
+	st := stmt{Sid: uniqueSid(logicalID("Allow", role.Name), used), Effect: "Allow", Principal: map[string]string{"AWS": role.ARN}, Resource: "*"}
 	if len(actions) == 1 {
 		st.Action = actions[0]
 	} else {
@@ -73,30 +73,6 @@ func keyPolicyPlan(fn *account.Function, v *judge.Verdict, r simulate.Request, t
 		k.Policy = doc
 		return nil
 	}}
-}
-
-// sanitizeSid makes a role name a Sid: its words, each capitalized, with
-// nothing but letters and digits ("invoice-renderer-role" becomes
-// "InvoiceRendererRole").
-func sanitizeSid(s string) string {
-	var b strings.Builder
-	up := true
-	for _, r := range s {
-		switch {
-		case r >= 'a' && r <= 'z':
-			if up {
-				r -= 'a' - 'A'
-			}
-			b.WriteRune(r)
-			up = false
-		case r >= 'A' && r <= 'Z' || r >= '0' && r <= '9':
-			b.WriteRune(r)
-			up = false
-		default:
-			up = true
-		}
-	}
-	return b.String()
 }
 
 // causeFixes are the fixes of a verdict that a cause decides first
