@@ -64,12 +64,17 @@ func evaluateWith(eval func(*simulate.Input) (*simulate.Result, error), in *simu
 }
 
 // GlobsIntersect reports whether some string matches both IAM patterns
-// (* any run, ? one character; case-sensitive). It walks the product of the
-// two patterns' positions.
-func GlobsIntersect(p, q string) bool {
+// (* any run, ? one character; case-sensitive).
+func GlobsIntersect(p, q string) bool { return globsIntersect(p, q, false) }
+
+// globsIntersect walks the product of the two patterns' positions; with
+// words, word (in a pattern starMarkers writes) is a wildcard too, for any
+// run of characters but '/' and ':'.
+func globsIntersect(p, q string, words bool) bool {
 	type st struct{ i, j int }
 	seen := map[st]bool{}
 	stack := []st{{0, 0}}
+	wild := func(c byte) bool { return c == '*' || words && c == word }
 	for len(stack) > 0 {
 		s := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
@@ -81,29 +86,33 @@ func GlobsIntersect(p, q string) bool {
 		if i == len(p) && j == len(q) {
 			return true
 		}
-		// A star may match nothing.
-		if i < len(p) && p[i] == '*' {
+		// A wildcard may match nothing.
+		if i < len(p) && wild(p[i]) {
 			stack = append(stack, st{i + 1, j})
 		}
-		if j < len(q) && q[j] == '*' {
+		if j < len(q) && wild(q[j]) {
 			stack = append(stack, st{i, j + 1})
 		}
 		if i == len(p) || j == len(q) {
 			continue
 		}
 		pc, qc := p[i], q[j]
-		if pc != '*' && pc != '?' && qc != '*' && qc != '?' && pc != qc {
+		// The character both match: a literal one of either side, or any.
+		switch {
+		case !wild(pc) && pc != '?' && !wild(qc) && qc != '?' && pc != qc:
+			continue
+		case words && (pc == word && (qc == '/' || qc == ':') || qc == word && (pc == '/' || pc == ':')):
 			continue
 		}
 		ni, nj := i+1, j+1
-		if pc == '*' {
+		if wild(pc) {
 			ni = i
 		}
-		if qc == '*' {
+		if wild(qc) {
 			nj = j
 		}
 		if ni == i && nj == j {
-			continue // both stars: consuming a character changes nothing
+			continue // two wildcards: consuming a character changes nothing
 		}
 		stack = append(stack, st{ni, nj})
 	}

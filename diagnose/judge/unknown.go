@@ -750,57 +750,7 @@ func mayMatchText(p, v string, fold bool) bool {
 
 // mayIntersect is GlobsIntersect with word: some string matches both
 // patterns.
-func mayIntersect(p, q string) bool {
-	if strings.IndexByte(p, word) < 0 && strings.IndexByte(q, word) < 0 {
-		return GlobsIntersect(p, q)
-	}
-	type st struct{ i, j int }
-	seen := map[st]bool{}
-	stack := []st{{0, 0}}
-	wild := func(c byte) bool { return c == '*' || c == word }
-	for len(stack) > 0 {
-		s := stack[len(stack)-1]
-		stack = stack[:len(stack)-1]
-		if seen[s] {
-			continue
-		}
-		seen[s] = true
-		i, j := s.i, s.j
-		if i == len(p) && j == len(q) {
-			return true
-		}
-		// A wildcard may match nothing.
-		if i < len(p) && wild(p[i]) {
-			stack = append(stack, st{i + 1, j})
-		}
-		if j < len(q) && wild(q[j]) {
-			stack = append(stack, st{i, j + 1})
-		}
-		if i == len(p) || j == len(q) {
-			continue
-		}
-		pc, qc := p[i], q[j]
-		// The character both match: a literal one of either side, or any.
-		switch {
-		case !wild(pc) && pc != '?' && !wild(qc) && qc != '?' && pc != qc:
-			continue
-		case pc == word && (qc == '/' || qc == ':'), qc == word && (pc == '/' || pc == ':'):
-			continue
-		}
-		ni, nj := i+1, j+1
-		if wild(pc) {
-			ni = i
-		}
-		if wild(qc) {
-			nj = j
-		}
-		if ni == i && nj == j {
-			continue // two wildcards: consuming a character changes nothing
-		}
-		stack = append(stack, st{ni, nj})
-	}
-	return false
-}
+func mayIntersect(p, q string) bool { return globsIntersect(p, q, true) }
 
 // mayMatchARN is mayMatchText for ARNs, part by part (partition, service,
 // region and account case-insensitively unless exact; the resource part as
