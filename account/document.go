@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+
+	"github.com/lambda-doctor/lambda-doctor/internal/jsontext"
 )
 
 // Policy documents are strings in the model. In a snapshot a document that
@@ -79,14 +81,14 @@ func isJSONObject(doc string) bool {
 	return len(t) > 0 && t[0] == '{' && json.Valid(t)
 }
 
+// marshalNoEscape is jsontext.Marshal of the plain structs and strings of
+// the snapshot format, which always encode.
 func marshalNoEscape(v any) []byte {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		panic(err) // only called with plain structs and strings
+	b, err := jsontext.Marshal(v)
+	if err != nil {
+		panic(err)
 	}
-	return bytes.TrimRight(b.Bytes(), "\n")
+	return b
 }
 
 // decodeStrict unmarshals data into v, refusing unknown fields.

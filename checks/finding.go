@@ -7,14 +7,13 @@
 package checks
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"strings"
 
 	"github.com/lambda-doctor/lambda-doctor/account"
 	"github.com/lambda-doctor/lambda-doctor/diagnose/fix"
 	"github.com/lambda-doctor/lambda-doctor/diagnose/judge"
+	"github.com/lambda-doctor/lambda-doctor/internal/jsontext"
 )
 
 // Severity ranks findings. The zero value is SeverityNone.
@@ -246,7 +245,7 @@ func (f Finding) MarshalJSON() ([]byte, error) {
 		p.Functions = []string{}
 	}
 	cmds, advice := fix.Split(f.Fixes)
-	return marshalJSON(struct {
+	return jsontext.Marshal(struct {
 		plain
 		Fixes     []fix.Fix    `json:"fixes,omitempty"`
 		FixAdvice []fix.Advice `json:"fix_advice,omitempty"`
@@ -258,21 +257,9 @@ func (f Finding) MarshalJSON() ([]byte, error) {
 func (e Expectation) MarshalJSON() ([]byte, error) {
 	type plain Expectation
 	cmds, advice := fix.Split(e.Fixes)
-	return marshalJSON(struct {
+	return jsontext.Marshal(struct {
 		plain
 		Fixes     []fix.Fix    `json:"fixes,omitempty"`
 		FixAdvice []fix.Advice `json:"fix_advice,omitempty"`
 	}{plain(e), cmds, advice})
-}
-
-// marshalJSON is json.Marshal without HTML escaping (a command's && stays
-// &&).
-func marshalJSON(v any) ([]byte, error) {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return bytes.TrimRight(b.Bytes(), "\n"), nil
 }

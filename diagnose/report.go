@@ -10,6 +10,7 @@ import (
 	"github.com/lambda-doctor/lambda-doctor/account"
 	"github.com/lambda-doctor/lambda-doctor/diagnose/fix"
 	"github.com/lambda-doctor/lambda-doctor/diagnose/judge"
+	"github.com/lambda-doctor/lambda-doctor/internal/jsontext"
 	"github.com/lambda-doctor/lambda-doctor/simulate"
 )
 
@@ -92,7 +93,7 @@ func (d Diagnosis) MarshalJSON() ([]byte, error) {
 	if cmds == nil {
 		cmds = []fix.Fix{}
 	}
-	return marshal(struct {
+	return jsontext.Marshal(struct {
 		plain
 		Fixes     []fix.Fix    `json:"fixes"`
 		FixAdvice []fix.Advice `json:"fix_advice,omitempty"`
@@ -212,7 +213,7 @@ func (r *Report) MarshalJSON() ([]byte, error) {
 	if out.Open == nil {
 		out.Open = []string{}
 	}
-	return marshal(out)
+	return jsontext.Marshal(out)
 }
 
 func (d *diagnosis) report(ctx context.Context) *Report {
@@ -783,15 +784,4 @@ func orgNote(fn *account.Function, findings []*finding) string {
 		}
 	}
 	return ""
-}
-
-// marshal is json.Marshal without HTML escaping and without a newline.
-func marshal(v any) ([]byte, error) {
-	var b strings.Builder
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return []byte(strings.TrimRight(b.String(), "\n")), nil
 }

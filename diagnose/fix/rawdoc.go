@@ -7,6 +7,8 @@ import (
 	"net/url"
 	"sort"
 	"strings"
+
+	"github.com/lambda-doctor/lambda-doctor/internal/jsontext"
 )
 
 // The raw editor: policy documents this package changes. Reading a
@@ -71,7 +73,7 @@ func decodeDoc(doc string) (*rawDoc, error) {
 }
 
 func (d *rawDoc) add(s any) {
-	b, _ := marshal(s)
+	b, _ := jsontext.Marshal(s)
 	d.Statement = append(d.Statement, b)
 }
 
@@ -79,7 +81,7 @@ func (d *rawDoc) String() string {
 	if d.Version == "" {
 		d.Version = "2012-10-17"
 	}
-	b, _ := marshal(d)
+	b, _ := jsontext.Marshal(d)
 	return string(b)
 }
 
@@ -95,19 +97,8 @@ func (d *rawDoc) sids() map[string]bool {
 	return out
 }
 
-// marshal is json.Marshal without HTML escaping and without a newline.
-func marshal(v any) ([]byte, error) {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return bytes.TrimRight(b.Bytes(), "\n"), nil
-}
-
 func mustJSON(v any) string {
-	b, err := marshal(v)
+	b, err := jsontext.Marshal(v)
 	if err != nil {
 		panic(err)
 	}
@@ -178,7 +169,7 @@ func compactRaw(r json.RawMessage) []byte {
 	if json.Unmarshal(r, &v) != nil {
 		return r
 	}
-	b, err := marshal(v)
+	b, err := jsontext.Marshal(v)
 	if err != nil {
 		return r
 	}
