@@ -310,16 +310,7 @@ func (s *samExpander) stateMachine(r *resource) error {
 		role := newMap().set("AssumeRolePolicyDocument", newMap().set("Version", str("2012-10-17")).set("Statement", listOf(
 			newMap().set("Action", listOf(str("sts:AssumeRole"))).set("Effect", str("Allow")).
 				set("Principal", newMap().set("Service", listOf(str("states.amazonaws.com")))))))
-		role.set("ManagedPolicyArns", managedARNs)
-		if len(inline.list) > 0 {
-			role.set("Policies", inline)
-		}
-		if rp := p.get("RolePath"); rp != nil {
-			role.set("Path", rp)
-		}
-		if pb := p.get("PermissionsBoundary"); pb != nil {
-			role.set("PermissionsBoundary", pb)
-		}
+		setRolePolicies(role, p, managedARNs, inline)
 		if _, err := s.add(r.id+"Role", "AWS::IAM::Role", role, r); err != nil {
 			return err
 		}
@@ -573,16 +564,7 @@ func (s *samExpander) executionRole(r *resource, p *node) (*node, error) {
 	if err := s.policies(r, p, managedARNs, inline); err != nil {
 		return nil, err
 	}
-	role.set("ManagedPolicyArns", managedARNs)
-	if len(inline.list) > 0 {
-		role.set("Policies", inline)
-	}
-	if rp := p.get("RolePath"); rp != nil {
-		role.set("Path", rp)
-	}
-	if pb := p.get("PermissionsBoundary"); pb != nil {
-		role.set("PermissionsBoundary", pb)
-	}
+	setRolePolicies(role, p, managedARNs, inline)
 	tags := listOf(newMap().set("Key", str("lambda:createdBy")).set("Value", str("SAM")))
 	if tg := p.get("Tags"); tg != nil && tg.kind == kMap {
 		for _, k := range tg.sortedKeys() {
@@ -1427,4 +1409,20 @@ func jsonNode(v any) *node {
 	b, _ := json.Marshal(v)
 	n, _ := parseJSON("", b)
 	return n
+}
+
+// setRolePolicies gives a role SAM generates its managed and inline
+// policies and the resource's RolePath and PermissionsBoundary (the same for
+// a function's role and a state machine's).
+func setRolePolicies(role, p, managedARNs, inline *node) {
+	role.set("ManagedPolicyArns", managedARNs)
+	if len(inline.list) > 0 {
+		role.set("Policies", inline)
+	}
+	if rp := p.get("RolePath"); rp != nil {
+		role.set("Path", rp)
+	}
+	if pb := p.get("PermissionsBoundary"); pb != nil {
+		role.set("PermissionsBoundary", pb)
+	}
 }
