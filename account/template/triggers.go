@@ -568,18 +568,25 @@ func (b *builder) stageVariableNote(r *resource, uri, stage, name string) {
 }
 
 func (b *builder) restAuthorizer(r *resource) error {
+	return b.authorizer(r, "RestApiId", "AuthorizerCredentials")
+}
+
+// authorizer reads a Lambda authorizer of an API (AWS::ApiGateway::Authorizer,
+// or a REQUEST AWS::ApiGatewayV2::Authorizer): its API id and credentials
+// are in the properties api and creds.
+func (b *builder) authorizer(r *resource, api, creds string) error {
 	p := r.props
 	f, q := b.fnFor(lambdaFromURI(p.get("AuthorizerUri").text()))
 	if f == nil {
 		return nil
 	}
-	apiID := p.get("RestApiId").text()
+	apiID := p.get(api).text()
 	id, err := b.t.refResource(r, r.raw, "Resources."+r.id)
 	if err != nil {
 		return err
 	}
 	b.add(f, r, account.Trigger{Kind: account.TriggerAPIAuthorizer, Principal: "apigateway.amazonaws.com",
-		SourceARN: b.executeAPI(apiID, "authorizers/"+id.str), Qualifier: q, RoleARN: p.get("AuthorizerCredentials").text(),
+		SourceARN: b.executeAPI(apiID, "authorizers/"+id.str), Qualifier: q, RoleARN: p.get(creds).text(),
 		Name: "authorizer " + p.get("Name").text() + " of API " + apiID})
 	return nil
 }
@@ -739,23 +746,10 @@ func (b *builder) apiResource(apiID string) *resource {
 }
 
 func (b *builder) httpAuthorizer(r *resource) error {
-	p := r.props
-	if !strings.EqualFold(p.get("AuthorizerType").text(), "REQUEST") {
+	if !strings.EqualFold(r.props.get("AuthorizerType").text(), "REQUEST") {
 		return nil
 	}
-	f, q := b.fnFor(lambdaFromURI(p.get("AuthorizerUri").text()))
-	if f == nil {
-		return nil
-	}
-	apiID := p.get("ApiId").text()
-	id, err := b.t.refResource(r, r.raw, "Resources."+r.id)
-	if err != nil {
-		return err
-	}
-	b.add(f, r, account.Trigger{Kind: account.TriggerAPIAuthorizer, Principal: "apigateway.amazonaws.com",
-		SourceARN: b.executeAPI(apiID, "authorizers/"+id.str), Qualifier: q, RoleARN: p.get("AuthorizerCredentialsArn").text(),
-		Name: "authorizer " + p.get("Name").text() + " of API " + apiID})
-	return nil
+	return b.authorizer(r, "ApiId", "AuthorizerCredentialsArn")
 }
 
 // httpAPI reads an HTTP API's quick-create Target and its OpenAPI Body.
