@@ -2,9 +2,10 @@ package template
 
 import (
 	"encoding/json"
-	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/lambda-doctor/lambda-doctor/internal/jsontext"
 )
 
 // kind is the kind of a node of a template's value tree.
@@ -222,27 +223,8 @@ func (n *node) writeJSON(b *strings.Builder) {
 	}
 }
 
-func writeJSONString(b *strings.Builder, s string) {
-	b.WriteByte('"')
-	for _, r := range s {
-		switch {
-		case r == '"' || r == '\\':
-			b.WriteByte('\\')
-			b.WriteRune(r)
-		case r == '\n':
-			b.WriteString(`\n`)
-		case r == '\r':
-			b.WriteString(`\r`)
-		case r == '\t':
-			b.WriteString(`\t`)
-		case r < 0x20 || r == 0x2028 || r == 0x2029:
-			fmt.Fprintf(b, `\u%04x`, r)
-		default:
-			b.WriteRune(r)
-		}
-	}
-	b.WriteByte('"')
-}
+// writeJSONString writes s as a JSON string (jsontext: no HTML escaping).
+func writeJSONString(b *strings.Builder, s string) { jsontext.WriteString(b, s) }
 
 // sortedKeys returns the keys of a map node in sorted order.
 func (n *node) sortedKeys() []string {

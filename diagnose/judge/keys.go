@@ -1,11 +1,11 @@
 package judge
 
 import (
-	"fmt"
 	"sort"
 	"strings"
 
 	"github.com/lambda-doctor/lambda-doctor/account"
+	"github.com/lambda-doctor/lambda-doctor/internal/jsontext"
 	"github.com/lambda-doctor/lambda-doctor/simulate"
 )
 
@@ -204,23 +204,8 @@ func grantCondition(c *account.GrantConstraints) string {
 	return s + "}"
 }
 
-func jsonString(s string) string {
-	var b strings.Builder
-	b.WriteByte('"')
-	for _, r := range s {
-		switch {
-		case r == '"' || r == '\\':
-			b.WriteByte('\\')
-			b.WriteRune(r)
-		case r < 0x20:
-			fmt.Fprintf(&b, `\u%04x`, r)
-		default:
-			b.WriteRune(r)
-		}
-	}
-	b.WriteByte('"')
-	return b.String()
-}
+// jsonString is s as a JSON string (jsontext: no HTML escaping).
+func jsonString(s string) string { return jsontext.Quote(s) }
 
 // EnvDecryptCall is Lambda decrypting the function's environment with key:
 // kms:Decrypt with the execution role's session, outside the execution

@@ -29,3 +29,30 @@ func TestMarshal(t *testing.T) {
 		t.Error("a func: no error")
 	}
 }
+
+// Quote writes what Marshal writes for a string, byte for byte.
+func TestQuoteIsMarshal(t *testing.T) {
+	for _, s := range []string{"", "plain", `a "q" \ b`, "tab\tnl\ncr\r\b\f\x00\x1f\x7f", "<&>", "line\u2028sep\u2029",
+		"caf\xe9 bad utf-8", "\xff\xfe", "日本語 ✓", "\x1b[31mred"} {
+		want, err := Marshal(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := Quote(s); got != string(want) {
+			t.Errorf("Quote(%q) = %s, want %s", s, got, want)
+		}
+	}
+}
+
+func FuzzQuote(f *testing.F) {
+	f.Add("a\u2028\x00\xff<>")
+	f.Fuzz(func(t *testing.T, s string) {
+		want, err := Marshal(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := Quote(s); got != string(want) {
+			t.Errorf("Quote(%q) = %s, want %s", s, got, want)
+		}
+	})
+}
