@@ -133,13 +133,9 @@ func TriggerInvoker(fn *account.Function, t account.Trigger) (Invoker, []string,
 // URL calls through it.
 func NormalizeInvoker(fn *account.Function, inv *Invoker) []string {
 	var notes []string
-	if account.ARNField(inv.SourceARN, 2) == "execute-api" {
-		if r := ARNRegion(inv.SourceARN); r != "" && r != fn.Region {
-			parts := strings.SplitN(inv.SourceARN, ":", 6)
-			parts[3] = fn.Region
-			notes = append(notes, fmt.Sprintf("the SourceArn %s names region %s; API Gateway presents the function's region in the SourceArn when the API and the function are in different regions (Lambda DG services-apigateway), so the request judged carries %s", inv.SourceARN, r, strings.Join(parts, ":")))
-			inv.SourceARN = strings.Join(parts, ":")
-		}
+	if src, r, ok := apiSourceInFunctionRegion(fn, inv.SourceARN); ok {
+		notes = append(notes, fmt.Sprintf("the SourceArn %s names region %s; API Gateway presents the function's region in the SourceArn when the API and the function are in different regions (Lambda DG services-apigateway), so the request judged carries %s", inv.SourceARN, r, src))
+		inv.SourceARN = src
 	}
 	who := inv.Why
 	if who == "" {
@@ -157,6 +153,20 @@ func NormalizeInvoker(fn *account.Function, inv *Invoker) []string {
 		inv.FunctionURL = true
 	}
 	return notes
+}
+
+// apiSourceInFunctionRegion is an API Gateway SourceArn src as API Gateway
+// sends it, in the function's region (Lambda DG services-apigateway), with
+// the region src names; ok is false when src is no execute-api ARN of
+// another region.
+func apiSourceInFunctionRegion(fn *account.Function, src string) (string, string, bool) {
+	r := ARNRegion(src)
+	if account.ARNField(src, 2) != "execute-api" || r == "" || r == fn.Region {
+		return "", "", false
+	}
+	parts := strings.SplitN(src, ":", 6)
+	parts[3] = fn.Region
+	return strings.Join(parts, ":"), r, true
 }
 
 // PrincipalForSource guesses the service principal from a source ARN, by
@@ -260,13 +270,9 @@ func PolicyInvokers(fn *account.Function) []PolicyInvoker {
 			case !matchesInvoke(st.Action):
 				continue
 			}
-			if account.ARNField(inv.SourceARN, 2) == "execute-api" {
-				if r := ARNRegion(inv.SourceARN); r != "" && r != "*" && r != fn.Region {
-					notes = append(notes, fmt.Sprintf("%s allows the SourceArn %s in region %s; API Gateway sends the function's region (%s) in the SourceArn, so this statement never matches (Lambda DG services-apigateway)", source, inv.SourceARN, r, fn.Region))
-					parts := strings.SplitN(inv.SourceARN, ":", 6)
-					parts[3] = fn.Region
-					inv.SourceARN = strings.Join(parts, ":")
-				}
+			if src, r, ok := apiSourceInFunctionRegion(fn, inv.SourceARN); ok && r != "*" {
+				notes = append(notes, fmt.Sprintf("%s allows the SourceArn %s in region %s; API Gateway sends the function's region (%s) in the SourceArn, so this statement never matches (Lambda DG services-apigateway)", source, inv.SourceARN, r, fn.Region))
+				inv.SourceARN = src
 			}
 			notes = append(notes, canonicalService(fn, &inv, source)...)
 			if IsServicePrincipal(inv.Principal) && inv.SourceAccount == "" {
