@@ -46,35 +46,19 @@ func (l *Reader) cloudfrontIndex(ctx context.Context) (cloudfrontOrigins, error)
 		defer cancel()
 		var x cloudfrontOrigins
 		all := fmt.Sprintf("arn:%s:cloudfront::%s:distribution/*", l.origin.Partition, l.origin.Account)
-		limit := l.limit("cloudfront")
-		if limit == 0 {
-			x.unseen = append(x.unseen, turnedOff("cloudfront:ListDistributions", all, "cloudfront", "CloudFront distributions"))
-			return x, nil
-		}
 		p := cloudfront.NewListDistributionsPaginator(l.cloudfront, &cloudfront.ListDistributionsInput{MaxItems: aws.Int32(100)})
-		n := 0
-	pages:
-		for p.HasMorePages() {
-			page, err := p.NextPage(ctx)
-			if err != nil {
-				u, stop := unseenFor(ctx, "cloudfront:ListDistributions", all, err)
-				if stop != nil {
-					return x, stop
+		unseen, err := listEach(ctx, l, regionListing{list: "cloudfront:ListDistributions", op: "cloudfront:ListDistributions", all: all,
+			kind: "cloudfront", items: "distributions", finds: "function URL origins", off: "CloudFront distributions"},
+			sdkPages(p.HasMorePages, p.NextPage, func(o *cloudfront.ListDistributionsOutput) []cftypes.DistributionSummary {
+				if o.DistributionList == nil {
+					return nil
 				}
-				x.unseen = append(x.unseen, u)
-				break
-			}
-			if page.DistributionList == nil {
-				break
-			}
-			for _, d := range page.DistributionList.Items {
-				if n == limit {
-					x.unseen = append(x.unseen, l.limited("cloudfront:ListDistributions", all, "cloudfront", "distributions", "function URL origins"))
-					break pages
-				}
-				n++
-				x.addDistribution(d)
-			}
+				return o.DistributionList.Items
+			}),
+			x.addDistribution)
+		x.unseen = append(x.unseen, unseen...)
+		if err != nil {
+			return x, err
 		}
 		if len(x.byHost) == 0 {
 			return x, nil

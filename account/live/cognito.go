@@ -33,34 +33,13 @@ func (l *Reader) cognitoIndex(ctx context.Context) (triggerIndex, error) {
 		defer cancel()
 		var x triggerIndex
 		all := l.regionWide("cognito-idp", "userpool/*")
-		limit := l.limit("cognito")
-		if limit == 0 {
-			x.unseen = append(x.unseen, turnedOff("cognito-idp:ListUserPools", all, "cognito", "Cognito user pool triggers"))
-			return x, nil
-		}
 		p := cip.NewListUserPoolsPaginator(l.cognito, &cip.ListUserPoolsInput{MaxResults: aws.Int32(60)})
-		n := 0
-	pages:
-		for p.HasMorePages() {
-			page, err := p.NextPage(ctx)
-			if err != nil {
-				u, stop := unseenFor(ctx, "cognito-idp:ListUserPools", all, err)
-				if stop != nil {
-					return x, stop
-				}
-				x.unseen = append(x.unseen, u)
-				break
-			}
-			for _, pool := range page.UserPools {
-				if n == limit {
-					x.unseen = append(x.unseen, l.limited("cognito-idp:ListUserPools", all, "cognito", "user pools", "Lambda triggers"))
-					break pages
-				}
-				n++
-				l.addPoolTriggers(&x, pool)
-			}
-		}
-		return x, nil
+		unseen, err := listEach(ctx, l, regionListing{list: "cognito-idp:ListUserPools", op: "cognito-idp:ListUserPools", all: all,
+			kind: "cognito", items: "user pools", finds: "Lambda triggers", off: "Cognito user pool triggers"},
+			sdkPages(p.HasMorePages, p.NextPage, func(o *cip.ListUserPoolsOutput) []ciptypes.UserPoolDescriptionType { return o.UserPools }),
+			func(pool ciptypes.UserPoolDescriptionType) { l.addPoolTriggers(&x, pool) })
+		x.unseen = append(x.unseen, unseen...)
+		return x, err
 	})
 }
 

@@ -112,6 +112,61 @@ func (l *Reader) limited(op, resource, kind, items, what string) account.Unseen 
 		Error: fmt.Sprintf("read the first %d %s of %s only (discovery limit %s=%d): %s on the others were not looked for", n, items, where, kind, n, what)}
 }
 
+// regionListing is one region-wide listing of trigger discovery, bounded by
+// the discovery limit of kind: list is the operation that lists (a refused
+// page is reported for it), op the one a limit or a kind turned off is
+// reported for, all the resource; items names what is listed and finds
+// what is looked for in it (for a limit's note), off what a kind turned
+// off leaves unread.
+type regionListing struct{ list, op, all, kind, items, finds, off string }
+
+// listEach reads the pages of a listing (next returns a page's items, and
+// false when none is left), passing each item to use, at most the kind's
+// limit of them. It returns what went unseen (the kind turned off, a page
+// refused, the limit reached) and the error that must end the whole read.
+func listEach[T any](ctx context.Context, l *Reader, rl regionListing, next func(context.Context) ([]T, bool, error), use func(T)) ([]account.Unseen, error) {
+	limit := l.limit(rl.kind)
+	if limit == 0 {
+		return []account.Unseen{turnedOff(rl.op, rl.all, rl.kind, rl.off)}, nil
+	}
+	n := 0
+	for {
+		items, more, err := next(ctx)
+		if err != nil {
+			u, stop := unseenFor(ctx, rl.list, rl.all, err)
+			if stop != nil {
+				return nil, stop
+			}
+			return []account.Unseen{u}, nil
+		}
+		if !more {
+			return nil, nil
+		}
+		for _, it := range items {
+			if n == limit {
+				return []account.Unseen{l.limited(rl.op, rl.all, rl.kind, rl.items, rl.finds)}, nil
+			}
+			n++
+			use(it)
+		}
+	}
+}
+
+// sdkPages turns an SDK paginator (its HasMorePages and NextPage) and the
+// items of its pages into listEach's next.
+func sdkPages[O, F, T any](has func() bool, page func(context.Context, ...func(*F)) (O, error), items func(O) []T) func(context.Context) ([]T, bool, error) {
+	return func(ctx context.Context) ([]T, bool, error) {
+		if !has() {
+			return nil, false, nil
+		}
+		o, err := page(ctx)
+		if err != nil {
+			return nil, false, err
+		}
+		return items(o), true, nil
+	}
+}
+
 // discoverConcurrency bounds the concurrent calls of one discovery
 // listing's fan-out (one call per bucket, API, log group...).
 const discoverConcurrency = 4

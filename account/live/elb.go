@@ -29,40 +29,24 @@ func (l *Reader) elbIndex(ctx context.Context) (triggerIndex, error) {
 		defer cancel()
 		var x triggerIndex
 		all := l.regionWide("elasticloadbalancing", "targetgroup/*")
-		limit := l.limit("elb")
-		if limit == 0 {
-			x.unseen = append(x.unseen, turnedOff("elasticloadbalancing:DescribeTargetGroups", all, "elb", "load balancer target groups"))
-			return x, nil
-		}
 		var groups []elbtypes.TargetGroup
 		p := elb.NewDescribeTargetGroupsPaginator(l.elb, &elb.DescribeTargetGroupsInput{})
-		n := 0
-	pages:
-		for p.HasMorePages() {
-			page, err := p.NextPage(ctx)
-			if err != nil {
-				u, stop := unseenFor(ctx, "elasticloadbalancing:DescribeTargetGroups", all, err)
-				if stop != nil {
-					return x, stop
-				}
-				x.unseen = append(x.unseen, u)
-				break
-			}
-			for _, tg := range page.TargetGroups {
-				if n == limit {
-					x.unseen = append(x.unseen, l.limited("elasticloadbalancing:DescribeTargetGroups", all, "elb", "target groups", "Lambda targets"))
-					break pages
-				}
-				n++
+		listUnseen, err := listEach(ctx, l, regionListing{list: "elasticloadbalancing:DescribeTargetGroups", op: "elasticloadbalancing:DescribeTargetGroups", all: all,
+			kind: "elb", items: "target groups", finds: "Lambda targets", off: "load balancer target groups"},
+			sdkPages(p.HasMorePages, p.NextPage, func(o *elb.DescribeTargetGroupsOutput) []elbtypes.TargetGroup { return o.TargetGroups }),
+			func(tg elbtypes.TargetGroup) {
 				if tg.TargetType == elbtypes.TargetTypeEnumLambda {
 					groups = append(groups, tg)
 				}
-			}
+			})
+		x.unseen = append(x.unseen, listUnseen...)
+		if err != nil {
+			return x, err
 		}
 		targets := make([][]elbtypes.TargetHealthDescription, len(groups))
 		unseen := make([]*account.Unseen, len(groups))
 		ran := make([]bool, len(groups))
-		err := fanOut(ctx, len(groups), discoverConcurrency, func(ctx context.Context, i int) error {
+		err = fanOut(ctx, len(groups), discoverConcurrency, func(ctx context.Context, i int) error {
 			ran[i] = true
 			out, err := l.elb.DescribeTargetHealth(ctx, &elb.DescribeTargetHealthInput{TargetGroupArn: groups[i].TargetGroupArn})
 			if err != nil {

@@ -24,39 +24,31 @@ func (l *Reader) httpIndex(ctx context.Context) (gatewayIndex, error) {
 		defer cancel()
 		var x gatewayIndex
 		all := l.apigatewayARN("/apis")
-		limit := l.limit("apigatewayv2")
-		if limit == 0 {
-			x.unseen = append(x.unseen, turnedOff("apigateway:GET", all, "apigatewayv2", "API Gateway HTTP and WebSocket APIs"))
-			return x, nil
-		}
 		var apis []v2types.Api
+		// GetApis has no paginator: its pages follow NextToken.
 		in := &apigatewayv2.GetApisInput{MaxResults: aws.String("100")}
-	pages:
-		for {
+		done := false
+		next := func(ctx context.Context) ([]v2types.Api, bool, error) {
+			if done {
+				return nil, false, nil
+			}
 			out, err := l.apigwv2.GetApis(ctx, in)
 			if err != nil {
-				u, stop := unseenFor(ctx, "apigateway:GET", all, err)
-				if stop != nil {
-					return x, stop
-				}
-				x.unseen = append(x.unseen, u)
-				break
+				return nil, false, err
 			}
-			for _, a := range out.Items {
-				if len(apis) == limit {
-					x.unseen = append(x.unseen, l.limited("apigateway:GET", all, "apigatewayv2", "HTTP and WebSocket APIs", "integrations and authorizers"))
-					break pages
-				}
-				apis = append(apis, a)
-			}
-			if aws.ToString(out.NextToken) == "" {
-				break
-			}
-			in.NextToken = out.NextToken
+			in.NextToken, done = out.NextToken, aws.ToString(out.NextToken) == ""
+			return out.Items, true, nil
+		}
+		unseen, err := listEach(ctx, l, regionListing{list: "apigateway:GET", op: "apigateway:GET", all: all,
+			kind: "apigatewayv2", items: "HTTP and WebSocket APIs", finds: "integrations and authorizers", off: "API Gateway HTTP and WebSocket APIs"},
+			next, func(a v2types.Api) { apis = append(apis, a) })
+		x.unseen = append(x.unseen, unseen...)
+		if err != nil {
+			return x, err
 		}
 		read := make([]*gatewayAPI, len(apis))
 		failed := make([]*account.Unseen, len(apis))
-		err := fanOut(ctx, len(apis), discoverConcurrency, func(ctx context.Context, i int) error {
+		err = fanOut(ctx, len(apis), discoverConcurrency, func(ctx context.Context, i int) error {
 			api, u, err := l.readHTTPAPI(ctx, apis[i])
 			read[i], failed[i] = api, u
 			return err

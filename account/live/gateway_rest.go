@@ -24,35 +24,19 @@ func (l *Reader) restIndex(ctx context.Context) (gatewayIndex, error) {
 		defer cancel()
 		var x gatewayIndex
 		all := l.apigatewayARN("/restapis")
-		limit := l.limit("apigateway")
-		if limit == 0 {
-			x.unseen = append(x.unseen, turnedOff("apigateway:GET", all, "apigateway", "API Gateway REST APIs"))
-			return x, nil
-		}
 		var apis []agtypes.RestApi
 		p := apigateway.NewGetRestApisPaginator(l.apigw, &apigateway.GetRestApisInput{Limit: aws.Int32(500)})
-	pages:
-		for p.HasMorePages() {
-			page, err := p.NextPage(ctx)
-			if err != nil {
-				u, stop := unseenFor(ctx, "apigateway:GET", all, err)
-				if stop != nil {
-					return x, stop
-				}
-				x.unseen = append(x.unseen, u)
-				break
-			}
-			for _, a := range page.Items {
-				if len(apis) == limit {
-					x.unseen = append(x.unseen, l.limited("apigateway:GET", all, "apigateway", "REST APIs", "integrations and authorizers"))
-					break pages
-				}
-				apis = append(apis, a)
-			}
+		unseen, err := listEach(ctx, l, regionListing{list: "apigateway:GET", op: "apigateway:GET", all: all,
+			kind: "apigateway", items: "REST APIs", finds: "integrations and authorizers", off: "API Gateway REST APIs"},
+			sdkPages(p.HasMorePages, p.NextPage, func(o *apigateway.GetRestApisOutput) []agtypes.RestApi { return o.Items }),
+			func(a agtypes.RestApi) { apis = append(apis, a) })
+		x.unseen = append(x.unseen, unseen...)
+		if err != nil {
+			return x, err
 		}
 		read := make([]*gatewayAPI, len(apis))
 		failed := make([]*account.Unseen, len(apis))
-		err := fanOut(ctx, len(apis), discoverConcurrency, func(ctx context.Context, i int) error {
+		err = fanOut(ctx, len(apis), discoverConcurrency, func(ctx context.Context, i int) error {
 			api, u, err := l.readRestAPI(ctx, apis[i])
 			read[i], failed[i] = api, u
 			return err

@@ -37,36 +37,20 @@ func (l *Reader) logsIndex(ctx context.Context) (triggerIndex, error) {
 		defer cancel()
 		var x triggerIndex
 		all := l.regionWide("logs", "log-group:*")
-		limit := l.limit("logs")
-		if limit == 0 {
-			x.unseen = append(x.unseen, turnedOff("logs:DescribeSubscriptionFilters", all, "logs", "CloudWatch Logs subscription filters"))
-			return x, nil
-		}
 		var groups []string
 		p := cloudwatchlogs.NewDescribeLogGroupsPaginator(l.logs, &cloudwatchlogs.DescribeLogGroupsInput{})
-	pages:
-		for p.HasMorePages() {
-			page, err := p.NextPage(ctx)
-			if err != nil {
-				u, stop := unseenFor(ctx, "logs:DescribeLogGroups", all, err)
-				if stop != nil {
-					return x, stop
-				}
-				x.unseen = append(x.unseen, u)
-				break
-			}
-			for _, g := range page.LogGroups {
-				if len(groups) == limit {
-					x.unseen = append(x.unseen, l.limited("logs:DescribeSubscriptionFilters", all, "logs", "log groups", "subscription filters"))
-					break pages
-				}
-				groups = append(groups, aws.ToString(g.LogGroupName))
-			}
+		listUnseen, err := listEach(ctx, l, regionListing{list: "logs:DescribeLogGroups", op: "logs:DescribeSubscriptionFilters", all: all,
+			kind: "logs", items: "log groups", finds: "subscription filters", off: "CloudWatch Logs subscription filters"},
+			sdkPages(p.HasMorePages, p.NextPage, func(o *cloudwatchlogs.DescribeLogGroupsOutput) []logtypes.LogGroup { return o.LogGroups }),
+			func(g logtypes.LogGroup) { groups = append(groups, aws.ToString(g.LogGroupName)) })
+		x.unseen = append(x.unseen, listUnseen...)
+		if err != nil {
+			return x, err
 		}
 		filters := make([][]logtypes.SubscriptionFilter, len(groups))
 		errs := make([]error, len(groups))
 		ran := make([]bool, len(groups))
-		err := fanOut(ctx, len(groups), discoverConcurrency, func(ctx context.Context, i int) error {
+		err = fanOut(ctx, len(groups), discoverConcurrency, func(ctx context.Context, i int) error {
 			ran[i] = true
 			fp := cloudwatchlogs.NewDescribeSubscriptionFiltersPaginator(l.logs, &cloudwatchlogs.DescribeSubscriptionFiltersInput{LogGroupName: aws.String(groups[i])})
 			for fp.HasMorePages() {

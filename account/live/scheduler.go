@@ -52,32 +52,13 @@ func (l *Reader) scheduleList(ctx context.Context) (scheduleIndex, error) {
 		defer cancel()
 		var x scheduleIndex
 		all := l.regionWide("scheduler", "schedule/*")
-		limit := l.limit("scheduler")
-		if limit == 0 {
-			x.unseen = append(x.unseen, turnedOff("scheduler:ListSchedules", all, "scheduler", "EventBridge Scheduler schedules"))
-			return x, nil
-		}
 		p := scheduler.NewListSchedulesPaginator(l.scheduler, &scheduler.ListSchedulesInput{})
-		n := 0
-	pages:
-		for p.HasMorePages() {
-			page, err := p.NextPage(ctx)
-			if err != nil {
-				u, stop := unseenFor(ctx, "scheduler:ListSchedules", all, err)
-				if stop != nil {
-					return x, stop
-				}
-				x.unseen = append(x.unseen, u)
-				break
-			}
-			for _, s := range page.Schedules {
-				if n == limit {
-					x.unseen = append(x.unseen, l.limited("scheduler:ListSchedules", all, "scheduler", "schedules", "Lambda targets"))
-					break pages
-				}
-				n++
+		unseen, err := listEach(ctx, l, regionListing{list: "scheduler:ListSchedules", op: "scheduler:ListSchedules", all: all,
+			kind: "scheduler", items: "schedules", finds: "Lambda targets", off: "EventBridge Scheduler schedules"},
+			sdkPages(p.HasMorePages, p.NextPage, func(o *scheduler.ListSchedulesOutput) []schedtypes.ScheduleSummary { return o.Schedules }),
+			func(s schedtypes.ScheduleSummary) {
 				if s.Target == nil {
-					continue
+					return
 				}
 				target := aws.ToString(s.Target.Arn)
 				e := &scheduleEntry{summary: s}
@@ -85,7 +66,7 @@ func (l *Reader) scheduleList(ctx context.Context) (scheduleIndex, error) {
 				case arnPart(target, 2) == "lambda":
 					base, _, ok := l.functionRef(target)
 					if !ok {
-						continue
+						return
 					}
 					if x.byFunction == nil {
 						x.byFunction = map[string][]*scheduleEntry{}
@@ -94,9 +75,9 @@ func (l *Reader) scheduleList(ctx context.Context) (scheduleIndex, error) {
 				case strings.HasSuffix(target, ":scheduler:::aws-sdk:lambda:invoke"):
 					x.universal = append(x.universal, e)
 				}
-			}
-		}
-		return x, nil
+			})
+		x.unseen = append(x.unseen, unseen...)
+		return x, err
 	})
 }
 

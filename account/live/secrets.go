@@ -6,6 +6,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	smtypes "github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
 
 	"github.com/lambda-doctor/lambda-doctor/account"
 )
@@ -28,33 +29,14 @@ func (l *Reader) secretsIndex(ctx context.Context) (triggerIndex, error) {
 		defer cancel()
 		var x triggerIndex
 		all := l.regionWide("secretsmanager", "secret:*")
-		limit := l.limit("secretsmanager")
-		if limit == 0 {
-			x.unseen = append(x.unseen, turnedOff("secretsmanager:ListSecrets", all, "secretsmanager", "Secrets Manager rotation functions"))
-			return x, nil
-		}
 		p := secretsmanager.NewListSecretsPaginator(l.secrets, &secretsmanager.ListSecretsInput{MaxResults: aws.Int32(100)})
-		n := 0
-	pages:
-		for p.HasMorePages() {
-			page, err := p.NextPage(ctx)
-			if err != nil {
-				u, stop := unseenFor(ctx, "secretsmanager:ListSecrets", all, err)
-				if stop != nil {
-					return x, stop
-				}
-				x.unseen = append(x.unseen, u)
-				break
-			}
-			for _, sec := range page.SecretList {
-				if n == limit {
-					x.unseen = append(x.unseen, l.limited("secretsmanager:ListSecrets", all, "secretsmanager", "secrets", "rotation functions"))
-					break pages
-				}
-				n++
+		unseen, err := listEach(ctx, l, regionListing{list: "secretsmanager:ListSecrets", op: "secretsmanager:ListSecrets", all: all,
+			kind: "secretsmanager", items: "secrets", finds: "rotation functions", off: "Secrets Manager rotation functions"},
+			sdkPages(p.HasMorePages, p.NextPage, func(o *secretsmanager.ListSecretsOutput) []smtypes.SecretListEntry { return o.SecretList }),
+			func(sec smtypes.SecretListEntry) {
 				fn := aws.ToString(sec.RotationLambdaARN)
 				if fn == "" {
-					continue
+					return
 				}
 				t := account.Trigger{Kind: account.TriggerSecretsManager, Principal: "secretsmanager.amazonaws.com", SourceARN: aws.ToString(sec.ARN),
 					SourceAccount: l.origin.Account, Name: fmt.Sprintf("rotation of secret %s", aws.ToString(sec.Name))}
@@ -62,8 +44,8 @@ func (l *Reader) secretsIndex(ctx context.Context) (triggerIndex, error) {
 					t.Notes = append(t.Notes, "rotation is turned off for this secret: Secrets Manager calls the function only when someone rotates it by hand")
 				}
 				x.addRef(l, fn, t)
-			}
-		}
-		return x, nil
+			})
+		x.unseen = append(x.unseen, unseen...)
+		return x, err
 	})
 }

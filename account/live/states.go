@@ -35,36 +35,20 @@ func (l *Reader) statesIndex(ctx context.Context) (triggerIndex, error) {
 		defer cancel()
 		var x triggerIndex
 		all := l.regionWide("states", "stateMachine:*")
-		limit := l.limit("states")
-		if limit == 0 {
-			x.unseen = append(x.unseen, turnedOff("states:DescribeStateMachine", all, "states", "Step Functions state machines"))
-			return x, nil
-		}
 		var machines []sfntypes.StateMachineListItem
 		p := sfn.NewListStateMachinesPaginator(l.sfn, &sfn.ListStateMachinesInput{})
-	pages:
-		for p.HasMorePages() {
-			page, err := p.NextPage(ctx)
-			if err != nil {
-				u, stop := unseenFor(ctx, "states:ListStateMachines", all, err)
-				if stop != nil {
-					return x, stop
-				}
-				x.unseen = append(x.unseen, u)
-				break
-			}
-			for _, m := range page.StateMachines {
-				if len(machines) == limit {
-					x.unseen = append(x.unseen, l.limited("states:DescribeStateMachine", all, "states", "state machines", "Lambda tasks"))
-					break pages
-				}
-				machines = append(machines, m)
-			}
+		listUnseen, err := listEach(ctx, l, regionListing{list: "states:ListStateMachines", op: "states:DescribeStateMachine", all: all,
+			kind: "states", items: "state machines", finds: "Lambda tasks", off: "Step Functions state machines"},
+			sdkPages(p.HasMorePages, p.NextPage, func(o *sfn.ListStateMachinesOutput) []sfntypes.StateMachineListItem { return o.StateMachines }),
+			func(m sfntypes.StateMachineListItem) { machines = append(machines, m) })
+		x.unseen = append(x.unseen, listUnseen...)
+		if err != nil {
+			return x, err
 		}
 		outs := make([]*sfn.DescribeStateMachineOutput, len(machines))
 		errs := make([]error, len(machines))
 		ran := make([]bool, len(machines))
-		err := fanOut(ctx, len(machines), discoverConcurrency, func(ctx context.Context, i int) error {
+		err = fanOut(ctx, len(machines), discoverConcurrency, func(ctx context.Context, i int) error {
 			ran[i] = true
 			outs[i], errs[i] = l.sfn.DescribeStateMachine(ctx, &sfn.DescribeStateMachineInput{StateMachineArn: machines[i].StateMachineArn})
 			return stopError(ctx, errs[i])

@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
+	snstypes "github.com/aws/aws-sdk-go-v2/service/sns/types"
 	"github.com/aws/smithy-go"
 
 	"github.com/lambda-doctor/lambda-doctor/account"
@@ -162,39 +163,20 @@ func (l *Reader) snsIndex(ctx context.Context) (triggerIndex, error) {
 		defer cancel()
 		var x triggerIndex
 		all := l.regionWide("sns", "*")
-		limit := l.limit("sns")
-		if limit == 0 {
-			x.unseen = append(x.unseen, turnedOff("sns:ListSubscriptions", all, "sns", "SNS subscriptions"))
-			return x, nil
-		}
 		p := sns.NewListSubscriptionsPaginator(l.sns, &sns.ListSubscriptionsInput{})
-		subs := 0
-	pages:
-		for p.HasMorePages() {
-			page, err := p.NextPage(ctx)
-			if err != nil {
-				u, stop := unseenFor(ctx, "sns:ListSubscriptions", all, err)
-				if stop != nil {
-					return x, stop
-				}
-				x.unseen = append(x.unseen, u)
-				break
-			}
-			for _, s := range page.Subscriptions {
-				if subs == limit {
-					x.unseen = append(x.unseen, l.limited("sns:ListSubscriptions", all, "sns", "subscriptions", "topics subscribed"))
-					break pages
-				}
-				subs++
+		unseen, err := listEach(ctx, l, regionListing{list: "sns:ListSubscriptions", op: "sns:ListSubscriptions", all: all,
+			kind: "sns", items: "subscriptions", finds: "topics subscribed", off: "SNS subscriptions"},
+			sdkPages(p.HasMorePages, p.NextPage, func(o *sns.ListSubscriptionsOutput) []snstypes.Subscription { return o.Subscriptions }),
+			func(s snstypes.Subscription) {
 				if !strings.EqualFold(aws.ToString(s.Protocol), "lambda") {
-					continue
+					return
 				}
 				topic := aws.ToString(s.TopicArn)
 				x.add(aws.ToString(s.Endpoint), account.Trigger{Kind: account.TriggerSNS, Principal: "sns.amazonaws.com", SourceARN: topic, SourceAccount: arnPart(topic, 4),
 					Name: "subscription to SNS topic " + arnPart(topic, 5)})
-			}
-		}
-		return x, nil
+			})
+		x.unseen = append(x.unseen, unseen...)
+		return x, err
 	})
 }
 
