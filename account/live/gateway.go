@@ -242,3 +242,31 @@ func lambdaURIRef(uri string) string {
 	ref = strings.TrimSuffix(ref, "/invocations")
 	return ref
 }
+
+// readAPIs reads the APIs a listing found (read, concurrently) into x: what
+// could not be read is unseen, an API whose read never ran (the context
+// ended) is unseen on its path (the management path read first).
+func readAPIs[A any](ctx context.Context, l *Reader, x *gatewayIndex, apis []A, read func(context.Context, A) (*gatewayAPI, *account.Unseen, error), path func(A) string) error {
+	got := make([]*gatewayAPI, len(apis))
+	failed := make([]*account.Unseen, len(apis))
+	err := fanOut(ctx, len(apis), discoverConcurrency, func(ctx context.Context, i int) error {
+		api, u, err := read(ctx, apis[i])
+		got[i], failed[i] = api, u
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	for i, api := range got {
+		switch {
+		case failed[i] != nil:
+			x.unseen = append(x.unseen, *failed[i])
+		case api == nil:
+			u, _ := unseenFor(ctx, "apigateway:GET", l.apigatewayARN(path(apis[i])), ctx.Err())
+			x.unseen = append(x.unseen, u)
+		default:
+			x.addAPI(l, api)
+		}
+	}
+	return nil
+}

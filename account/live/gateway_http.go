@@ -46,28 +46,8 @@ func (l *Reader) httpIndex(ctx context.Context) (gatewayIndex, error) {
 		if err != nil {
 			return x, err
 		}
-		read := make([]*gatewayAPI, len(apis))
-		failed := make([]*account.Unseen, len(apis))
-		err = fanOut(ctx, len(apis), discoverConcurrency, func(ctx context.Context, i int) error {
-			api, u, err := l.readHTTPAPI(ctx, apis[i])
-			read[i], failed[i] = api, u
-			return err
-		})
-		if err != nil {
-			return x, err
-		}
-		for i, api := range read {
-			switch {
-			case failed[i] != nil:
-				x.unseen = append(x.unseen, *failed[i])
-			case api == nil:
-				u, _ := unseenFor(ctx, "apigateway:GET", l.apigatewayARN("/apis/"+aws.ToString(apis[i].ApiId)+"/routes"), ctx.Err())
-				x.unseen = append(x.unseen, u)
-			default:
-				x.addAPI(l, api)
-			}
-		}
-		return x, nil
+		err = readAPIs(ctx, l, &x, apis, l.readHTTPAPI, func(a v2types.Api) string { return "/apis/" + aws.ToString(a.ApiId) + "/routes" })
+		return x, err
 	})
 }
 
