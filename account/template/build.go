@@ -21,11 +21,15 @@ type builder struct {
 	policies map[string]map[string]string // AWS::Lambda::ResourcePolicy documents
 	deferred []func()                     // run once every function is known
 	res      *Result
+	// externalRoles and externalPolicies are the ARNs of Result's
+	// ExternalRoles and ExternalPolicies.
+	externalRoles, externalPolicies map[string]bool
 }
 
 func (t *tmpl) build() (*Result, error) {
 	b := &builder{t: t, byARN: map[string]*account.Function{}, roles: map[string]*account.Role{},
-		perms: map[string]map[string][]string{}, policies: map[string]map[string]string{}}
+		perms: map[string]map[string][]string{}, policies: map[string]map[string]string{},
+		externalRoles: map[string]bool{}, externalPolicies: map[string]bool{}}
 	b.res = &Result{File: t.file, SAM: t.sam, Resources: map[string]Resource{}, RoleSources: map[string]account.Location{},
 		Origin: account.Origin{Account: t.opts.Account, Region: t.opts.Region, Partition: t.part}}
 	var live []*resource
@@ -63,6 +67,9 @@ func (t *tmpl) build() (*Result, error) {
 	b.finish()
 	b.res.Functions = b.fns
 	b.res.Unknowns = t.unknowns
+	b.res.ExternalRoles = sortedIDs(b.externalRoles)
+	b.res.ExternalPolicies = sortedIDs(b.externalPolicies)
+	b.res.Filled = t.filled
 	return b.res, nil
 }
 
@@ -253,7 +260,33 @@ func (b *builder) managedPolicy(arn string) account.ManagedPolicy {
 			return mp
 		}
 	}
+	if p, ok := t.opts.ManagedPolicies[arn]; ok && p.Document != "" {
+		t.fill("ManagedPolicy", arn)
+		p.ARN = arn
+		return p
+	}
+	if !account.HasMarker(arn) && strings.HasPrefix(arn, "arn:") {
+		b.externalPolicies[arn] = true
+	}
 	return mp
+}
+
+// outsideRole is the role arn names when the template does not define it:
+// one read from the account (Options.Roles), else nil, and arn is listed
+// in Result.ExternalRoles when it holds no unknown or generated value.
+func (b *builder) outsideRole(f *account.Function, arn string) *account.Role {
+	if arn == "" {
+		return nil
+	}
+	if r := b.t.opts.Roles[arn]; r.Role != nil {
+		b.t.fill("Role", arn)
+		f.Unseen = append(f.Unseen, r.Unseen...)
+		return r.Role
+	}
+	if !account.HasMarker(arn) && strings.HasPrefix(arn, "arn:") && strings.HasPrefix(account.ARNField(arn, 5), "role/") {
+		b.externalRoles[arn] = true
+	}
+	return nil
 }
 
 // rolePolicies attaches AWS::IAM::Policy, AWS::IAM::RolePolicy and the
@@ -518,6 +551,8 @@ func (b *builder) finish() {
 		}
 		if role := b.roles[f.Config.RoleARN]; role != nil {
 			f.Role = role
+		} else if role := b.outsideRole(f, f.Config.RoleARN); role != nil {
+			f.Role = role
 		} else if f.Config.RoleARN != "" {
 			b.unseenFor(f, f.Config.RoleARN, "the execution role is not defined in the template")
 		}
@@ -538,6 +573,9 @@ func (b *builder) finish() {
 			tr := &f.Triggers[i]
 			if tr.RoleARN != "" && tr.Role == nil {
 				tr.Role = b.roles[tr.RoleARN]
+				if tr.Role == nil {
+					tr.Role = b.outsideRole(f, tr.RoleARN)
+				}
 			}
 		}
 		b.markUnknowns(f)

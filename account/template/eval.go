@@ -249,6 +249,10 @@ func (t *tmpl) call(fn string, arg, at *node, path string, depth int) (*node, er
 		if !a.scalar() {
 			return nil, t.errAt(at, path, "Fn::ImportValue takes the name of an export")
 		}
+		if v, ok := t.opts.Exports[a.str]; ok && !account.HasMarker(a.str) {
+			t.fill("ImportValue", a.str)
+			return str(v), nil
+		}
 		return str(t.unknown("ImportValue", a.str, at, path)), nil
 	case "Fn::Equals", "Fn::And", "Fn::Or", "Fn::Not":
 		v, err := t.condFn(fn, arg, at, path, depth)

@@ -32,6 +32,8 @@ type tmpl struct {
 
 	unknowns    []Unknown
 	unknownSeen map[string]bool
+	filled      []Filled
+	filledSeen  map[Filled]bool
 	current     *resource // the resource being evaluated, for Unknown locations
 	steps       int
 }
@@ -234,6 +236,9 @@ func (t *tmpl) loadParams() error {
 			val, ok = d.str, true
 		} else if d != nil && d.kind == kList {
 			val, ok = strings.Join(d.strings(), ","), true
+		} else if sv, deployed := t.opts.StackParameters[name]; deployed && stackValueUsable(decl, typ, sv) {
+			val, ok = sv, true
+			t.fill("Parameter", name)
 		}
 		switch {
 		case strings.HasPrefix(typ, "AWS::SSM::Parameter::Value<"):
@@ -276,6 +281,47 @@ func (t *tmpl) loadParams() error {
 		return &Error{File: t.file, Path: "Parameters", Msg: fmt.Sprintf("--parameter %s: the template has no such parameter", strings.Join(extra, ", "))}
 	}
 	return nil
+}
+
+// stackValueUsable reports whether a deployed stack's value of a parameter
+// declared as decl may stand for it: not a NoEcho parameter, not a value
+// masked as asterisks ("If you set the NoEcho attribute to true,
+// CloudFormation returns the parameter value masked as asterisks (*****)
+// for any calls that describe the stack", AWS CloudFormation User Guide,
+// "Parameters syntax"), not a Systems Manager parameter type (its value
+// is read from SSM at deploy time), and one of its AllowedValues when it
+// has them (the template may have changed since the deploy).
+func stackValueUsable(decl *node, typ, v string) bool {
+	if nf := decl.get("NoEcho"); nf != nil && nf.boolean() {
+		return false
+	}
+	if v != "" && strings.Trim(v, "*") == "" {
+		return false
+	}
+	if strings.HasPrefix(typ, "AWS::SSM::Parameter::Value<") {
+		return false
+	}
+	if av := decl.get("AllowedValues"); av != nil && av.kind == kList && !strings.HasPrefix(typ, "List<") && typ != "CommaDelimitedList" {
+		for _, a := range av.list {
+			if a.scalar() && a.str == v {
+				return true
+			}
+		}
+		return false
+	}
+	return true
+}
+
+// fill records a value Options' account values gave.
+func (t *tmpl) fill(kind, name string) {
+	f := Filled{Kind: kind, Name: name}
+	if t.filledSeen == nil {
+		t.filledSeen = map[Filled]bool{}
+	}
+	if !t.filledSeen[f] {
+		t.filledSeen[f] = true
+		t.filled = append(t.filled, f)
+	}
 }
 
 func (n *node) keysOrNil() []string {

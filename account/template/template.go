@@ -74,6 +74,44 @@ type Options struct {
 	PhysicalIDs map[string]string
 	// SizeFlag names the flag that raises MaxSize, for the error message.
 	SizeFlag string
+
+	// Values read from the deployed account (`check --template` with
+	// credentials). Each fills only what the template and Parameters leave
+	// unknown, and Result.Filled names every value it gave.
+	//
+	// StackParameters are the parameter values of the deployed stack
+	// (cloudformation:DescribeStacks). One fills a parameter that has no
+	// Parameters value and no Default; not one that is NoEcho or masked
+	// (DescribeStacks shows a NoEcho value as asterisks), nor one that is
+	// not among the parameter's AllowedValues, nor a Systems Manager
+	// parameter type (resolved from SSM at deploy time).
+	StackParameters map[string]string
+	// Exports are the region's exports by name
+	// (cloudformation:ListExports), for Fn::ImportValue.
+	Exports map[string]string
+	// Roles are roles the template names by ARN but does not define (an
+	// execution role, an invoking role), read from the account, by ARN.
+	Roles map[string]OutsideRole
+	// ManagedPolicies are managed policies the template attaches by ARN
+	// whose document neither the template nor the embedded AWS managed
+	// policies give, read from the account, by ARN.
+	ManagedPolicies map[string]account.ManagedPolicy
+}
+
+// OutsideRole is a role read from the account, with the reads of it that
+// failed: a function that uses it gets them as Unseen, so what they would
+// have shown leaves its requirements undecided, as on a live account.
+type OutsideRole struct {
+	Role   *account.Role
+	Unseen []account.Unseen
+}
+
+// Filled is a value the template does not give that came from Options'
+// account values.
+type Filled struct {
+	// Kind is "Parameter", "ImportValue", "Role" or "ManagedPolicy"; Name
+	// the parameter, the export's name or the ARN.
+	Kind, Name string
 }
 
 // Result is what a template says about its functions.
@@ -98,6 +136,16 @@ type Result struct {
 	// execution roles and the invoking roles of triggers), for findings on
 	// a role.
 	RoleSources map[string]account.Location
+	// ExternalRoles are the ARNs of the roles the template names but does
+	// not define and Options.Roles does not give (execution roles and
+	// invoking roles), sorted; ExternalPolicies those of the managed
+	// policies whose document nothing gives. An ARN with an unknown or
+	// generated value in it is not listed.
+	ExternalRoles    []string
+	ExternalPolicies []string
+	// Filled are the values Options' account values gave, in the order
+	// the reader used them.
+	Filled []Filled
 }
 
 // Resource is one resource of the template.
