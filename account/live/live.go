@@ -17,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/apigateway"
 	"github.com/aws/aws-sdk-go-v2/service/apigatewayv2"
+	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
 	"github.com/aws/aws-sdk-go-v2/service/cloudfront"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
@@ -153,8 +154,10 @@ type Reader struct {
 	cloudfront *cloudfront.Client
 	sfn        *sfn.Client
 	scheduler  *scheduler.Client
-	origin     account.Origin
-	trig       triggerCache // region-wide listings of this reader's region
+	// check --template: the deployed stack and the region's exports
+	cfn    *cloudformation.Client
+	origin account.Origin
+	trig   triggerCache // region-wide listings of this reader's region
 
 	// shared by the readers of every region (see inRegion)
 	*shared
@@ -257,6 +260,7 @@ func (l *Reader) setConfig(cfg aws.Config) {
 	l.cloudfront = cloudfront.NewFromConfig(cfg)
 	l.sfn = sfn.NewFromConfig(cfg)
 	l.scheduler = scheduler.NewFromConfig(cfg)
+	l.cfn = cloudformation.NewFromConfig(cfg)
 }
 
 // identify sets l.origin from sts:GetCallerIdentity. The credentials are

@@ -97,6 +97,11 @@ var readOperations = map[string]string{
 	"SFN DescribeStateMachine":                       "states:DescribeStateMachine",
 	"Scheduler ListSchedules":                        "scheduler:ListSchedules",
 	"Scheduler GetSchedule":                          "scheduler:GetSchedule",
+
+	// check --template: the values a template does not give (stack.go).
+	"CloudFormation DescribeStacks":     "cloudformation:DescribeStacks",
+	"CloudFormation ListStackResources": "cloudformation:ListStackResources",
+	"CloudFormation ListExports":        "cloudformation:ListExports",
 }
 
 // credentialOperations are the credential exchanges the SDK's credential

@@ -75,6 +75,9 @@ func TestReadOperations(t *testing.T) {
 		"SFN DescribeStateMachine":                       "states:DescribeStateMachine",
 		"Scheduler ListSchedules":                        "scheduler:ListSchedules",
 		"Scheduler GetSchedule":                          "scheduler:GetSchedule",
+		"CloudFormation DescribeStacks":                  "cloudformation:DescribeStacks",
+		"CloudFormation ListStackResources":              "cloudformation:ListStackResources",
+		"CloudFormation ListExports":                     "cloudformation:ListExports",
 	}
 	if !reflect.DeepEqual(readOperations, want) {
 		for k, v := range readOperations {
