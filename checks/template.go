@@ -30,6 +30,43 @@ type Template struct {
 	// ARN; Account and Region the values given for its pseudo parameters.
 	ARNs            map[string]string `json:"-"`
 	Account, Region string            `json:"-"`
+	// AccountRead says whether the values the template does not give were
+	// read from the account it is deployed to, and where each came from.
+	AccountRead *AccountRead `json:"account_read,omitempty"`
+}
+
+// AccountRead is what `check --template` read from the deployed account
+// (docs/contract.md, "check --template").
+type AccountRead struct {
+	// Read is false when no account was read: --offline, or no
+	// credentials; Note then says why and how to read one.
+	Read bool   `json:"read"`
+	Note string `json:"note,omitempty"`
+	// Account and Region are the values of AWS::AccountId and AWS::Region,
+	// and AccountFrom and RegionFrom where each came from (a flag, the
+	// AWS configuration, sts:GetCallerIdentity).
+	Account     string `json:"account,omitempty"`
+	AccountFrom string `json:"account_from,omitempty"`
+	Region      string `json:"region,omitempty"`
+	RegionFrom  string `json:"region_from,omitempty"`
+	// Stack is the deployed stack read (--stack-name), and StackStatus
+	// its status; empty when none was read.
+	Stack       string `json:"stack,omitempty"`
+	StackStatus string `json:"stack_status,omitempty"`
+	// Values are the values the account gave, each with where from.
+	Values []ReadValue `json:"values,omitempty"`
+	// Unseen are the reads that failed or were not made: their values
+	// stay unknown.
+	Unseen []account.Unseen `json:"unseen,omitempty"`
+}
+
+// ReadValue is one value of a template read from the account.
+type ReadValue struct {
+	// Kind is Parameter, ImportValue, PhysicalIds, Role or ManagedPolicy;
+	// Name the parameter, the export, the stack or the ARN.
+	Kind string `json:"kind"`
+	Name string `json:"name"`
+	From string `json:"from"`
 }
 
 // TemplateValue is one value the template does not give.

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/lambda-doctor/lambda-doctor/diagnose/fix"
@@ -120,14 +121,56 @@ func (p *printer) templateValues(r *Report, verbose bool) {
 		}
 		lines = append(lines, fmt.Sprintf("%s  %s %s (%s), decides %d: %s", u.Value, u.Kind, u.Name, at, u.Decides, u.Supply))
 	}
-	if len(lines) == 0 {
+	// Whether the account was read is said when it could change a
+	// verdict: a value leaves a check undecided, a read failed, or
+	// verbose and the account was read.
+	ar := r.Template.AccountRead
+	undecided := slices.ContainsFunc(r.Template.Unknowns, func(u TemplateValue) bool { return u.Decides > 0 })
+	showRead := ar != nil && (undecided || len(ar.Unseen) > 0 || (verbose && ar.Read))
+	if len(lines) == 0 && !showRead {
 		return
 	}
-	p.line("values the template does not give:")
-	for _, l := range lines {
-		p.para(l, "  ", "    ")
+	if len(lines) > 0 {
+		p.line("values the template does not give:")
+		for _, l := range lines {
+			p.para(l, "  ", "    ")
+		}
+	}
+	if showRead {
+		p.accountRead(ar, verbose)
 	}
 	p.line("")
+}
+
+// accountRead says in one line whether the template's values were read
+// from an account; verbose, or when a read failed, it lists what was read
+// and what could not be.
+func (p *printer) accountRead(ar *AccountRead, verbose bool) {
+	if ar == nil {
+		return
+	}
+	if !ar.Read {
+		p.para("not read from an account: "+ar.Note, "  ", "    ")
+		return
+	}
+	line := fmt.Sprintf("read from account %s (%s) in %s (%s)", ar.Account, ar.AccountFrom, ar.Region, ar.RegionFrom)
+	if ar.Stack != "" {
+		line += ", stack " + ar.Stack + " (" + ar.StackStatus + ")"
+	}
+	line += fmt.Sprintf(": %d values", len(ar.Values))
+	p.para(line, "  ", "    ")
+	if verbose {
+		for _, v := range ar.Values {
+			p.para(fmt.Sprintf("%s %s: %s", v.Kind, v.Name, v.From), "    ", "      ")
+		}
+	}
+	for _, u := range ar.Unseen {
+		msg := fmt.Sprintf("%s %s: %s", u.Operation, u.Resource, u.Error)
+		if u.Permission != "" {
+			msg += " (needs " + u.Permission + ")"
+		}
+		p.para(msg, "    unseen  ", "            ")
+	}
 }
 
 func hasUnknown(fr FunctionResult) bool {

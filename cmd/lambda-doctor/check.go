@@ -47,6 +47,9 @@ type checkOptions struct {
 	// read with these options.
 	Template     string
 	TemplateOpts template.Options
+	// AccountPlan says whether --template reads the values the template
+	// does not give from the account.
+	AccountPlan accountPlan
 }
 
 // checkCommand is `lambda-doctor check`; runF, when set, gets the options
@@ -58,7 +61,7 @@ func checkCommand(runF func(context.Context, *streams, *checkOptions) error) *cl
 		UsageText: "lambda-doctor check (--function NAME|ARN | --all) [--spec FILE] [--max-spec-size BYTES] [--output FORMAT] " +
 			"[--fail-on SEVERITY] [--ignore ID ...] [--verbose] [--sarif-file FILE] [--fix-format FORMAT] [--concurrency N] " +
 			"[--profile PROFILE] [--region REGION] [--snapshot FILE] [--max-snapshot-size BYTES] [--discovery-limit KIND=N ...]\n" +
-			"lambda-doctor check --template FILE [--parameter KEY=VALUE ...] [--region REGION] [--account ID] [--stack-name NAME] " +
+			"lambda-doctor check --template FILE [--parameter KEY=VALUE ...] [--region REGION] [--account ID] [--stack-name NAME] [--offline] [--profile PROFILE] " +
 			"[--function NAME|LOGICAL_ID] [--spec FILE] [--output FORMAT] [--fail-on SEVERITY] [--ignore ID ...] [--fix-format FORMAT] " +
 			"[--sarif-file FILE]",
 		Description: `Checks one function (--function) or every function of the account (--all):
@@ -92,7 +95,8 @@ failed.`,
 			&cli.StringFlag{Name: "template", Usage: "judge the CloudFormation or SAM template `FILE` (YAML or JSON, cdk synth output too) instead of an account"},
 			&cli.StringSliceFlag{Name: "parameter", Usage: "--template: the value of a template parameter, `KEY=VALUE` (repeatable; a list parameter takes a comma-separated value)"},
 			&cli.StringFlag{Name: "account", Usage: "--template: the account `ID` the template is deployed to (AWS::AccountId)"},
-			&cli.StringFlag{Name: "stack-name", Usage: "--template: the stack `NAME` (AWS::StackName)"},
+			&cli.StringFlag{Name: "stack-name", Usage: "--template: the stack `NAME` (AWS::StackName); with credentials, the deployed stack's parameters and physical ids are read"},
+			&cli.BoolFlag{Name: "offline", Usage: "--template: never read an account, even with credentials (values the template does not give stay unknown)"},
 		}, append(sourceFlags(), triggerFlags()...)...),
 		Action: action(checkOptionsFrom, runCheck, runF),
 	}
@@ -193,7 +197,7 @@ func runCheck(ctx context.Context, s *streams, o *checkOptions) error {
 	var rep *checks.Report
 	var err error
 	if o.Template != "" {
-		rep, err = checkTemplateReport(o)
+		rep, err = checkTemplateReport(ctx, o)
 	} else {
 		rep, err = checkReport(ctx, s, o)
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"regexp"
 	"strings"
@@ -25,7 +26,7 @@ var (
 // templateOptionsFrom reads --template and the flags that go with it.
 func templateOptionsFrom(c *cli.Context, o *checkOptions) error {
 	o.Template = c.String("template")
-	onlyTemplate := []string{"parameter", "account", "stack-name"}
+	onlyTemplate := []string{"parameter", "account", "stack-name", "offline"}
 	if o.Template == "" {
 		for _, f := range onlyTemplate {
 			if c.IsSet(f) {
@@ -37,8 +38,8 @@ func templateOptionsFrom(c *cli.Context, o *checkOptions) error {
 	if c.IsSet("snapshot") {
 		return usageErrorf("give --template or --snapshot, not both")
 	}
-	if fromCommandLine(c, "profile") {
-		return usageErrorf("--template reads no account: --profile does not apply")
+	if c.Bool("offline") && fromCommandLine(c, "profile") {
+		return usageErrorf("--offline reads no account: --profile does not apply")
 	}
 	params, err := template.ParseParameters(c.StringSlice("parameter"))
 	if err != nil {
@@ -55,18 +56,22 @@ func templateOptionsFrom(c *cli.Context, o *checkOptions) error {
 		return usageErrorf("--stack-name %q is not a stack name (a letter, then letters, digits and hyphens, at most 128)", to.StackName)
 	}
 	o.TemplateOpts = to
+	o.AccountPlan = planAccountRead(c.Bool("offline"), fromCommandLine(c, "profile"), c.String("profile"))
+	if to.Region != "" {
+		o.AccountPlan.RegionFrom = regionFrom(fromCommandLine(c, "region"))
+	}
 	return nil
 }
 
 // checkTemplateReport reads the template and checks its functions. A
 // template that cannot be read is bad input (exit 2, with file:line).
-func checkTemplateReport(o *checkOptions) (*checks.Report, error) {
-	res, err := template.Read(o.Template, o.TemplateOpts)
+func checkTemplateReport(ctx context.Context, o *checkOptions) (*checks.Report, error) {
+	res, opts, ar, err := readTemplate(ctx, o.Template, o.TemplateOpts, o.AccountPlan)
 	if err != nil {
 		return nil, err
 	}
 	tpl := &checks.Template{File: res.File, SAM: res.SAM, Resources: map[string]account.Location{}, RoleSources: res.RoleSources,
-		Sub: subFor(res), ARNs: map[string]string{}, Account: o.TemplateOpts.Account, Region: o.TemplateOpts.Region}
+		Sub: subFor(res), ARNs: map[string]string{}, Account: opts.Account, Region: opts.Region, AccountRead: ar}
 	for _, fn := range res.Functions {
 		if fn.Source != nil {
 			tpl.ARNs[fn.ARN] = fn.Source.LogicalID
@@ -91,8 +96,14 @@ func checkTemplateReport(o *checkOptions) (*checks.Report, error) {
 			format = fix.SAM
 		}
 	}
-	c := checks.New(checks.Options{FailOn: o.FailOn, Spec: o.Spec, Function: o.Function, Ignore: o.Ignore,
-		FixFormat: format, Template: tpl})
+	co := checks.Options{FailOn: o.FailOn, Spec: o.Spec, Function: o.Function, Ignore: o.Ignore,
+		FixFormat: format, Template: tpl}
+	if ar.Read {
+		// A fix on what was read (a role outside the template) runs with
+		// the credentials that read it.
+		co.Profile = o.AccountPlan.Profile
+	}
+	c := checks.New(co)
 	checked := 0
 	for _, fn := range res.Functions {
 		if o.Function != "" && !namesFunction(fn, o.Function) {

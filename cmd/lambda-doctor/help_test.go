@@ -302,7 +302,7 @@ var sampleFlagValues = map[string]string{
 	"concurrency": "3", "verbose": "true", "sarif-file": "template.yaml", "file": "x.json",
 	"max-error-size": "10", "max-spec-size": "10", "max-snapshot-size": "1000",
 	"template":  filepath.Join("..", "..", "fixtures", "templates", "cfn", "cognito-healthy.yaml"),
-	"parameter": "Stage=prod", "account": "444455556666", "stack-name": "orders",
+	"parameter": "Stage=prod", "account": "444455556666", "stack-name": "orders", "offline": "true",
 }
 
 // TestEveryFlagShownIsRead: each flag of diagnose, check and snapshot
@@ -334,7 +334,7 @@ func TestEveryFlagShownIsRead(t *testing.T) {
 				if name == "spec" && c.Name == "check" {
 					args = []string{"--spec=" + v} // the spec names its functions
 				}
-				if c.Name == "check" && (name == "parameter" || name == "account" || name == "stack-name") {
+				if c.Name == "check" && (name == "parameter" || name == "account" || name == "stack-name" || name == "offline") {
 					// Flags of --template: compared with --template alone.
 					tmpl := "--template=" + sampleFlagValues["template"]
 					got, want := optionsOf(t, c.Name, tmpl, "--"+name+"="+v), optionsOf(t, c.Name, tmpl)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -13,6 +14,18 @@ func TestMain(m *testing.M) {
 	// Text output is wrapped to COLUMNS when set: the goldens are written
 	// for 80 columns, whatever the shell running the tests has.
 	os.Unsetenv("COLUMNS")
+	// No credentials, profile or shared config of the shell running the
+	// tests: check --template reads an account when it sees credentials,
+	// and the goldens are written for a run without any. Tests that read
+	// moto set their own (motoserver.Setenv).
+	for _, kv := range os.Environ() {
+		if k, _, _ := strings.Cut(kv, "="); strings.HasPrefix(k, "AWS_") {
+			os.Unsetenv(k)
+		}
+	}
+	os.Setenv("AWS_CONFIG_FILE", os.DevNull)
+	os.Setenv("AWS_SHARED_CREDENTIALS_FILE", os.DevNull)
+	os.Setenv("AWS_EC2_METADATA_DISABLED", "true")
 	code := m.Run()
 	motoserver.Stop()
 	os.Exit(code)
