@@ -157,7 +157,7 @@ func TestTemplateBeforeEqualsAfter(t *testing.T) {
 			completeRoles(t, s, path, template.Options{Region: "us-east-1", Account: s.Account, StackName: stack, PhysicalIDs: physical})
 
 			args := []string{"--output", "json", "--fail-on", "none"}
-			beforeOut, _ := check(t, s, append([]string{"--template", path, "--region", "us-east-1", "--account", s.Account, "--stack-name", stack}, args...)...)
+			beforeOut, _ := check(t, s, append([]string{"--template", path, "--offline", "--region", "us-east-1", "--account", s.Account, "--stack-name", stack}, args...)...)
 			afterOut, _ := check(t, s, append([]string{"--all"}, args...)...)
 			logical := func(name string) string { return logicalOf[name] }
 			before, after := viewOf(t, beforeOut, logical), viewOf(t, afterOut, logical)
