@@ -70,10 +70,14 @@ source, dead-letter, destination, X-Ray, KMS and EFS permissions, Lambda's
 trust, and every invoker the account shows), least-privilege findings on its
 role and resource policy, and the expectations of a spec file (--spec).
 With --template FILE it judges a CloudFormation or SAM template (or cdk synth
-output) before deploy, offline: the same rules on the functions the template
+output) before deploy: the same rules on the functions the template
 defines, with --parameter K=V for its parameters and --region/--account for
-its pseudo parameters; a requirement that depends on a value the template
-does not give is undecided and named with how to give it.
+its pseudo parameters. With credentials (--profile, or keys the environment
+or shared config show) what the template does not give is read from the
+account: the account and region, --stack-name's deployed parameters and
+ids, exports, roles and policies outside the template; --offline never
+reads. A requirement that depends on a value still not known is undecided
+and named with how to give it.
 
 Exit codes: 0 all is well (one line), 1 an expectation fails or a finding is
 at or above --fail-on, 2 bad usage or input, 3 the account could not be read
