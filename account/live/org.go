@@ -65,6 +65,19 @@ func (l *Reader) readOrg(ctx context.Context, r *fnRead) error {
 	return nil
 }
 
+// Org returns the account's organization as readOrg gives it to every
+// function (read once per Reader): an empty Org when the account is in
+// none, nil when it could not be read (each function's Unseen then says
+// why). A snapshot of the whole account writes it before its functions.
+func (l *Reader) Org(ctx context.Context) (*account.Org, error) {
+	st, err := l.org.get(ctx, l.walkOrg)
+	if err != nil || st.org == nil {
+		return nil, err
+	}
+	o := *st.org
+	return &o, nil
+}
+
 func (l *Reader) walkOrg(ctx context.Context) (orgStatus, error) {
 	out, err := l.orgs.DescribeOrganization(ctx, &organizations.DescribeOrganizationInput{})
 	var notInUse *orgtypes.AWSOrganizationsNotInUseException

@@ -136,6 +136,13 @@ func runSnapshot(ctx context.Context, s *streams, o *snapshotOptions) error {
 			fns = append(fns, f)
 		}
 		origin.Region = functionsRegion(origin.Region, fns)
+		if lr != nil {
+			// The organization each function was read with is the
+			// account's: the snapshot holds it once.
+			org = account.NewSnapshot(origin, fns).Org
+		}
+	} else if org, err = lr.Org(ctx); err != nil {
+		return err
 	}
 
 	out := o.File

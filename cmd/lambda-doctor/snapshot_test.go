@@ -154,6 +154,43 @@ func TestSnapshotCommandAllLive(t *testing.T) {
 	}
 }
 
+// TestSnapshotCommandKeepsOrganization: what the live read learnt of the
+// account's organization (here: in none, as moto answers
+// DescribeOrganization) is written in the snapshot's org, with --function
+// and with --all, so that a diagnosis of the snapshot decides as the live
+// one does instead of assuming the SCPs and RCPs allow
+// (fixtures/snapshot-format.md: "{} means the account is in no
+// organization").
+func TestSnapshotCommandKeepsOrganization(t *testing.T) {
+	s := motoserver.Start(t)
+	s.Setenv(t)
+	createMotoFunction(t, s, "snaporg-fn")
+	for _, args := range [][]string{{"--function", "snaporg-fn"}, {"--all"}} {
+		t.Run(strings.Join(args, " "), func(t *testing.T) {
+			stdout, stderr, code := runCmd(t, append([]string{"snapshot"}, args...)...)
+			if code != 0 {
+				t.Fatalf("exit %d, stderr %s", code, stderr)
+			}
+			snap, err := account.ParseSnapshot([]byte(stdout))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if snap.Org == nil || snap.Org.ID != "" || snap.Org.PoliciesUnread {
+				t.Fatalf("org: got %+v, want {} (the account is in no organization)", snap.Org)
+			}
+			file := filepath.Join(t.TempDir(), "snap.json")
+			if err := os.WriteFile(file, []byte(stdout), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			live, _, _ := runCmd(t, "diagnose", "--function", "snaporg-fn")
+			offline, _, _ := runCmd(t, "diagnose", "--snapshot", file, "--function", "snaporg-fn")
+			if live != offline {
+				t.Errorf("the snapshot's diagnosis differs from the live one:\nlive:\n%s\nsnapshot:\n%s", live, offline)
+			}
+		})
+	}
+}
+
 func TestSnapshotCommandErrors(t *testing.T) {
 	good := filepath.Join("..", "..", "account", "testdata", "example.json")
 	dir := t.TempDir()
