@@ -166,7 +166,14 @@ func runDiagnose(ctx context.Context, s *streams, o *diagnoseOptions) error {
 	if err != nil {
 		return err
 	}
-	fn, err := src.Function(ctx, o.Function)
+	name := o.Function
+	if q := o.Diagnose.Qualifier; q != "" {
+		// Read as NAME:QUALIFIER, so that an alias or version the
+		// function does not have is not found (exit 3), as in check and
+		// snapshot, rather than judged.
+		name += ":" + q
+	}
+	fn, err := src.Function(ctx, name)
 	if err != nil {
 		return err
 	}

@@ -47,6 +47,14 @@ func TestDiagnoseExitCodes(t *testing.T) {
 		{"bad caller", []string{"--snapshot", apigwSnap, "--function", "order-processor", "--caller", "api gateway"}, "", 2, "--caller"},
 		{"bad source account", []string{"--snapshot", apigwSnap, "--function", "order-processor", "--caller", "s3.amazonaws.com", "--source-account", "12"}, "", 2, "--source-account"},
 		{"qualifier conflict", []string{"--snapshot", apigwSnap, "--function", "order-processor:live", "--qualifier", "prod"}, "", 2, "qualifier"},
+		// An alias or version the function does not have is not found, as in
+		// check and snapshot: judged, it gave a green verdict or an
+		// add-permission --qualifier that AWS refuses.
+		{"unknown qualifier", []string{"--snapshot", apigwSnap, "--function", "order-processor", "--qualifier", "live",
+			"--caller", "apigateway.amazonaws.com", "--source-arn", src}, "", 3, `no alias or version "live"`},
+		{"unknown qualifier in the name", []string{"--snapshot", apigwSnap, "--function", "order-processor:live"}, "", 3, `no alias or version "live"`},
+		{"$LATEST", []string{"--snapshot", apigwSnap, "--function", "order-processor:$LATEST",
+			"--caller", "apigateway.amazonaws.com", "--source-arn", src}, "", 1, ""},
 		{"stray argument", []string{"--snapshot", apigwSnap, "order-processor"}, "", 2, "no arguments"},
 		{"missing snapshot", []string{"--snapshot", "/nonexistent.json", "--function", "x"}, "", 2, ""},
 	}

@@ -111,7 +111,12 @@ func keepFunctionNames(path []string) bool {
 			return true
 		}
 	}
-	return false
+	// The aliases and versions too: a scenario's --qualifier must name
+	// one the function has, or it is not found.
+	if len(path) == 3 && path[0] == "functions" && path[1] == "aliases" && path[2] == "name" {
+		return true
+	}
+	return len(path) == 2 && path[0] == "functions" && path[1] == "versions"
 }
 
 func keepNothing([]string) bool { return false }
