@@ -50,6 +50,10 @@ type checkOptions struct {
 	// AccountPlan says whether --template reads the values the template
 	// does not give from the account.
 	AccountPlan accountPlan
+	// specErr is why --spec could not be read, kept for runCheck when the
+	// output is a document (json, sarif, junit), which it then still
+	// writes: a spec is input, and its error is bad input (exit 2).
+	specErr error
 }
 
 // checkCommand is `lambda-doctor check`; runF, when set, gets the options
@@ -145,13 +149,15 @@ func checkOptionsFrom(c *cli.Context) (*checkOptions, error) {
 		}
 		data, err := limits.ReadTextFile(path, limit, "--max-spec-size")
 		if err != nil {
-			return nil, badInput(fmt.Errorf("read spec: %w", err))
+			o.specErr = badInput(fmt.Errorf("read spec: %w", err))
+		} else if o.Spec, err = checks.ParseSpec(path, data); err != nil {
+			o.specErr = badInput(err)
 		}
-		if o.Spec, err = checks.ParseSpec(path, data); err != nil {
-			return nil, badInput(err)
+		if o.specErr != nil && o.Output == "text" {
+			return nil, o.specErr
 		}
 	}
-	if !o.All && o.Function == "" && o.Template == "" && (o.Spec == nil || len(o.Spec.Names()) == 0) {
+	if o.specErr == nil && !o.All && o.Function == "" && o.Template == "" && (o.Spec == nil || len(o.Spec.Names()) == 0) {
 		return nil, usageErrorf("name a function with --function NAME, or check every function with --all")
 	}
 	if o.Spec != nil && o.Function == "" && o.Template == "" {
@@ -195,14 +201,17 @@ func checkOptionsFrom(c *cli.Context) (*checkOptions, error) {
 // runCheck checks the functions, prints the report and gives its exit
 // code: 1 when it fails, 3 when it is incomplete. Once the flags are
 // valid, --output json, sarif and junit always write a document: a run
-// that stops (the account or a function cannot be read) writes one that
+// that stops (the spec, the account or a function cannot be read) writes one that
 // says the run failed and why, never an empty file.
 func runCheck(ctx context.Context, s *streams, o *checkOptions) error {
 	var rep *checks.Report
 	var err error
-	if o.Template != "" {
+	switch {
+	case o.specErr != nil:
+		err = o.specErr
+	case o.Template != "":
 		rep, err = checkTemplateReport(ctx, o)
-	} else {
+	default:
 		rep, err = checkReport(ctx, s, o)
 	}
 	if err != nil {

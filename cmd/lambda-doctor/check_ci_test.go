@@ -85,6 +85,49 @@ func TestCheckNotRunStillWritesADocument(t *testing.T) {
 	}
 }
 
+// TestCheckBadSpecStillWritesADocument: a spec that cannot be read (no
+// such file, not YAML) is bad input (exit 2), and --output json, sarif
+// and junit still write a document that says so, as the contract promises
+// once the flags are valid: the CI upload step that follows gets a file.
+func TestCheckBadSpecStillWritesADocument(t *testing.T) {
+	bad := filepath.Join(t.TempDir(), "spec.yaml")
+	if err := os.WriteFile(bad, []byte("version: 1\ninvokers: [\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, spec := range []string{filepath.Join(t.TempDir(), "missing.yaml"), bad} {
+		for _, format := range []string{"json", "sarif", "junit", "text"} {
+			t.Run(filepath.Base(spec)+"/"+format, func(t *testing.T) {
+				out, stderr, code := runCheckCmd(t, "--all", "--snapshot", checkAccount, "--spec", spec, "-o", format)
+				if code != 2 || !strings.Contains(stderr, spec) {
+					t.Fatalf("exit %d, stderr %q; want 2 naming the spec", code, stderr)
+				}
+				switch format {
+				case "text":
+					if out != "" {
+						t.Errorf("text: stdout %q, want nothing (the error is on stderr)", out)
+					}
+				case "json":
+					var r struct{ Error string }
+					if err := json.Unmarshal([]byte(out), &r); err != nil || !strings.Contains(r.Error, spec) {
+						t.Errorf("json: %v, error %q; want the spec's error", err, r.Error)
+					}
+				case "sarif":
+					if !json.Valid([]byte(out)) || !strings.Contains(out, `"executionSuccessful": false`) || !strings.Contains(out, spec) {
+						t.Errorf("sarif: want a log that says the run failed, naming the spec:\n%s", out)
+					}
+				case "junit":
+					var v struct {
+						Errors int `xml:"errors,attr"`
+					}
+					if err := xml.Unmarshal([]byte(out), &v); err != nil || v.Errors != 1 || !strings.Contains(out, spec) {
+						t.Errorf("junit: %v %+v; want one error naming the spec:\n%s", err, v, out)
+					}
+				}
+			})
+		}
+	}
+}
+
 // TestCheckNoCredentialsWritesSARIF: a live account that cannot be read at
 // all (no credentials: exit 3) still gets a SARIF log and a JUnit report
 // that say so.
