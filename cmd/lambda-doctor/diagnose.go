@@ -67,7 +67,7 @@ func diagnoseCommand(runF func(context.Context, *streams, *diagnoseOptions) erro
 // or bad input (exit 2).
 func diagnoseOptionsFrom(c *cli.Context) (*diagnoseOptions, error) {
 	if c.NArg() > 0 {
-		return nil, usageErrorf("diagnose takes no arguments, got %q (did you mean --function %s?)", c.Args().First(), c.Args().First())
+		return nil, strayArgument(c)
 	}
 	name := strings.TrimSpace(c.String("function"))
 	if name == "" {
@@ -243,4 +243,19 @@ func readErrorText(c *cli.Context) (string, error) {
 		return "", usageErrorf("--error is empty: paste the AWS error text")
 	}
 	return v, nil
+}
+
+// strayArgument is the usage error of an argument diagnose does not take,
+// with the flag it was most likely meant for: --function for a function
+// name when none was given, --error for a pasted text of several words.
+func strayArgument(c *cli.Context) error {
+	arg := c.Args().First()
+	_, notName := validate.FunctionName(arg)
+	switch {
+	case !c.IsSet("function") && notName == nil:
+		return usageErrorf("diagnose takes no arguments, got %q (did you mean --function %s?)", arg, arg)
+	case strings.ContainsAny(strings.TrimSpace(arg), " \t\n") && !c.IsSet("error"):
+		return usageErrorf("diagnose takes no arguments, got %q (to diagnose a pasted error text, give it with --error)", arg)
+	}
+	return usageErrorf("diagnose takes no arguments, got %q", arg)
 }

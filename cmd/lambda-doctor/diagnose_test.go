@@ -55,7 +55,15 @@ func TestDiagnoseExitCodes(t *testing.T) {
 		{"unknown qualifier in the name", []string{"--snapshot", apigwSnap, "--function", "order-processor:live"}, "", 3, `no alias or version "live"`},
 		{"$LATEST", []string{"--snapshot", apigwSnap, "--function", "order-processor:$LATEST",
 			"--caller", "apigateway.amazonaws.com", "--source-arn", src}, "", 1, ""},
-		{"stray argument", []string{"--snapshot", apigwSnap, "order-processor"}, "", 2, "no arguments"},
+		{"stray argument", []string{"--snapshot", apigwSnap, "order-processor"}, "", 2, "did you mean --function order-processor?"},
+		// A pasted error text given without --error is not taken for a
+		// function name.
+		{"stray error text", []string{"--snapshot", apigwSnap, "-f", "order-processor", "Invalid permissions on Lambda function"}, "", 2,
+			`got "Invalid permissions on Lambda function" (to diagnose a pasted error text, give it with --error)`},
+		{"stray error text without --function", []string{"--snapshot", apigwSnap, "Invalid permissions on Lambda function"}, "", 2,
+			"give it with --error"},
+		{"stray name after --function", []string{"--snapshot", apigwSnap, "-f", "order-processor", "billing"}, "", 2,
+			`diagnose takes no arguments, got "billing"` + "\n"},
 		{"missing snapshot", []string{"--snapshot", "/nonexistent.json", "--function", "x"}, "", 2, ""},
 	}
 	for _, c := range cases {
