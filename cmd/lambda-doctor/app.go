@@ -11,6 +11,7 @@ import (
 
 	"github.com/lambda-doctor/lambda-doctor/internal/iostreams"
 	"github.com/lambda-doctor/lambda-doctor/internal/term"
+	"github.com/lambda-doctor/lambda-doctor/internal/textwrap"
 	"github.com/lambda-doctor/lambda-doctor/internal/version"
 )
 
@@ -23,10 +24,19 @@ type streams struct {
 	io       *iostreams.IOStreams
 
 	unknownCommand bool
+	// errWrap wraps err to the terminal's width when stderr is one.
+	errWrap *textwrap.Writer
 }
 
 func newStreams(ios *iostreams.IOStreams) *streams {
-	return &streams{in: ios.In, out: ios.Out, err: ios.ErrOut, io: ios}
+	s := &streams{in: ios.In, out: ios.Out, err: ios.ErrOut, io: ios}
+	if w := ios.ErrWidth(); w > 0 {
+		// Messages fit the terminal as the text output does; a progress
+		// bar, which redraws its line, writes to ios.ErrOut itself.
+		s.errWrap = textwrap.NewWriter(ios.ErrOut, w)
+		s.err = s.errWrap
+	}
+	return s
 }
 
 func ioFrom(c *cli.Context) *streams { return c.App.Metadata["streams"].(*streams) }
@@ -61,6 +71,9 @@ func runStreams(ctx context.Context, ios *iostreams.IOStreams, args []string) in
 		if advice != "" {
 			fmt.Fprintf(s.err, "hint: %s\n", term.Line(advice))
 		}
+	}
+	if s.errWrap != nil {
+		s.errWrap.Flush()
 	}
 	return code
 }

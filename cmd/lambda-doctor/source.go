@@ -174,7 +174,7 @@ func (o sourceOptions) open(ctx context.Context, s *streams) (account.Source, er
 	}
 	opts := live.Options{Profile: o.Profile, Region: o.Region, Concurrency: o.Concurrency, LogWindow: o.LogWindow, Limits: o.Limits}
 	if s.io.IsStderrTTY() {
-		opts.Progress = s.err
+		opts.Progress = s.io.ErrOut // redrawn with \r: not through the wrapping of messages
 	}
 	r, err := live.New(ctx, opts)
 	if err != nil {

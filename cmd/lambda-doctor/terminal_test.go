@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"os/exec"
@@ -9,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/lambda-doctor/lambda-doctor/internal/iostreams"
 	"github.com/lambda-doctor/lambda-doctor/internal/textwrap"
 	"github.com/lambda-doctor/lambda-doctor/internal/tmuxtest"
 )
@@ -193,5 +195,46 @@ func TestOutputFitsTheTerminal(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// TestMessagesFitTheTerminal: errors, hints and notes on stderr fit the
+// terminal as the text output does (issue: they were written one line
+// each, however wide), in a real terminal of 60 columns, and stay one
+// line each when stderr is not a terminal, for grep in a CI log.
+func TestMessagesFitTheTerminal(t *testing.T) {
+	bin := buildBinary(t)
+	fixtures := filepath.Join("..", "..", "fixtures")
+	runs := []struct {
+		name string
+		args []string
+		want string // a message that is wrapped at 60 columns
+	}{
+		{"function not found", []string{"diagnose", "--snapshot", filepath.Join(fixtures, "healthy-auto", "snapshot.json"), "--function", "nope"},
+			"check the function's name"},
+		{"incomplete check", []string{"check", "--all", "--fail-on", "none", "--snapshot", filepath.Join(fixtures, "check", "account.json")},
+			"incomplete check"},
+		{"unknown flag", []string{"diagnose", "--functon", "x"}, "unknown flag"},
+	}
+	for _, r := range runs {
+		t.Run(r.name, func(t *testing.T) {
+			const width = 60
+			s := tmuxtest.Run(t, tmuxtest.Options{Width: width, Height: 200, Env: []string{"COLUMNS="}}, append([]string{bin}, r.args...)...)
+			if !strings.Contains(s.String(), r.want) {
+				t.Fatalf("no %q on the screen:\n%s", r.want, s)
+			}
+			for _, l := range unwrappable(prose(strings.Join(s.Lines, "\n")), width) {
+				t.Errorf("a line wider than the %d-column terminal that could have been wrapped: %q", width, l)
+			}
+		})
+		t.Run(r.name+"/not a terminal", func(t *testing.T) {
+			ios, _, _, errb := iostreams.Test()
+			runStreams(context.Background(), ios, append([]string{"lambda-doctor"}, r.args...))
+			for _, l := range strings.Split(errb.String(), "\n") {
+				if strings.HasPrefix(l, " ") {
+					t.Errorf("a message in a log was wrapped: %q\n%s", l, errb.String())
+				}
+			}
+		})
 	}
 }

@@ -26,6 +26,7 @@ type IOStreams struct {
 
 	outTTY, errTTY bool
 	width          int
+	errWidth       int
 	getenv         func(string) string
 }
 
@@ -33,8 +34,13 @@ type IOStreams struct {
 // of stdout (textwrap.TerminalWidth: COLUMNS, the terminal's, else 80).
 func System(in io.Reader, out, errOut io.Writer) *IOStreams {
 	f, _ := out.(*os.File)
-	return &IOStreams{In: in, Out: out, ErrOut: errOut, outTTY: isTerminal(out), errTTY: isTerminal(errOut),
+	s := &IOStreams{In: in, Out: out, ErrOut: errOut, outTTY: isTerminal(out), errTTY: isTerminal(errOut),
 		width: textwrap.TerminalWidth(f), getenv: os.Getenv}
+	if s.errTTY {
+		ef, _ := errOut.(*os.File)
+		s.errWidth = textwrap.TerminalWidth(ef)
+	}
+	return s
 }
 
 // Test is streams on buffers (stdin, stdout, stderr), none a terminal,
@@ -59,6 +65,15 @@ func (s *IOStreams) Width() int {
 	}
 	return s.width
 }
+
+// SetErrWidth sets, for tests, the width of stderr in columns.
+func (s *IOStreams) SetErrWidth(columns int) { s.errWidth = columns }
+
+// ErrWidth is the number of columns messages on stderr (errors, hints,
+// notes) are wrapped to: the terminal's (or COLUMNS) when stderr is a
+// terminal, else 0: messages in a log or a pipe stay one line each, for
+// grep.
+func (s *IOStreams) ErrWidth() int { return s.errWidth }
 
 // IsStdoutTTY reports whether stdout is a terminal.
 func (s *IOStreams) IsStdoutTTY() bool { return s.outTTY }
