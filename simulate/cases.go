@@ -28,6 +28,10 @@ type CaseError struct {
 	Line int
 	ID   json.RawMessage
 	Err  error
+	// Unchecked is set when the line carries an expectation that could not
+	// be checked (an "expect" on a case that cannot be evaluated), or is
+	// not a case at all: either way an expectation may be lost.
+	Unchecked bool
 }
 
 func (e *CaseError) Error() string { return fmt.Sprintf("%s:%d: %v", e.File, e.Line, e.Err) }
@@ -69,6 +73,9 @@ type CaseParser struct {
 	seed  maphash.Seed
 	t     jtree // the current line
 	sub   jtree // a policy given as a JSON string, or a copy for the cache
+	// unchecked: the line being parsed is not a JSON object, or has an
+	// "expect" (CaseError.Unchecked).
+	unchecked bool
 	// Reused from case to case.
 	c       Case
 	id      []byte
@@ -168,6 +175,15 @@ func (cr *CaseParser) fail(id json.RawMessage, format string, args ...any) *Case
 }
 
 func (cr *CaseParser) parse(line string) (*Case, error) {
+	cr.unchecked = true // until the line is known to be an object without "expect"
+	c, err := cr.parseCase(line)
+	if ce, ok := err.(*CaseError); ok {
+		ce.Unchecked = cr.unchecked
+	}
+	return c, err
+}
+
+func (cr *CaseParser) parseCase(line string) (*Case, error) {
 	t := &cr.t
 	if !utf8.ValidString(line) {
 		// JSON text is UTF-8 (RFC 8259), and AWS rejects policies and
@@ -180,6 +196,7 @@ func (cr *CaseParser) parse(line string) (*Case, error) {
 	if t.nodes[0].kind != jObj {
 		return nil, cr.fail(nil, "invalid case: not a JSON object")
 	}
+	cr.unchecked = t.member(0, "expect") >= 0
 	idn := t.member(0, "id")
 	if idn < 0 || t.nodes[idn].kind == jNull {
 		return nil, cr.fail(nil, "case has no id")

@@ -31,7 +31,7 @@ func simulateCommand() *cli.Command {
 		Description: "The policy engine on its own: a file of cases in JSON Lines (docs/simulate-cases.md), or one " +
 			"request judged against the policies given, or against a function's execution role as the account has it. " +
 			"It prints the decision and, for every statement, whether it applied and what did not match.\n\n" +
-			"Exit codes: 0 decided (every case as expected), 1 a case did not get its expected decision, 2 bad usage or input, " +
+			"Exit codes: 0 decided (every case as expected), 1 a case did not get its expected decision (or its expect could not be checked), 2 bad usage or input, " +
 			"3 the account could not be read.",
 		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "cases", Usage: "evaluate every case of a JSON Lines `FILE` (\"-\" for stdin), one result a line"},
@@ -102,6 +102,13 @@ func runCases(c *cli.Context, file string) error {
 	}
 	if sum.Mismatches > 0 {
 		fmt.Fprintf(s.err, "lambda-doctor: %d of %d cases did not get the expected decision\n", sum.Mismatches, sum.Cases)
+	}
+	if sum.Unchecked > 0 {
+		// An expectation that could not be checked does not hold: a
+		// policy test whose case is broken must not pass.
+		fmt.Fprintf(s.err, "lambda-doctor: %d of %d lines could not be evaluated and carry an expect (or are no case at all); see their error results\n", sum.Unchecked, sum.Cases)
+	}
+	if sum.Mismatches+sum.Unchecked > 0 {
 		return problemFound()
 	}
 	return nil

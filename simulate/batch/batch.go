@@ -54,12 +54,16 @@ type Summary struct {
 	Errors     int // lines that could not be evaluated
 	Mismatches int // cases whose decision differs from their expect
 	Ambiguous  int // results flagged ambiguous
+	// Unchecked counts the lines of Errors that carry an expect (or are
+	// no case at all, or too long to read): an expectation not checked.
+	Unchecked int
 }
 
 func (s *Summary) add(o *Summary) {
 	s.Cases += o.Cases
 	s.Errors += o.Errors
 	s.Mismatches += o.Mismatches
+	s.Unchecked += o.Unchecked
 	s.Ambiguous += o.Ambiguous
 }
 
@@ -304,6 +308,7 @@ func (w *worker) run(c *chunk) {
 func (w *worker) tooLong(c *chunk, lineNo int) {
 	c.sum.Cases++
 	c.sum.Errors++
+	c.sum.Unchecked++
 	err := &simulate.CaseError{File: w.opt.Name, Line: lineNo,
 		Err: &limits.TooLargeError{What: "the line", Limit: int64(w.opt.MaxLine), Flag: w.opt.MaxLineFlag}}
 	c.out = append(simulate.AppendError(c.out, nil, err), '\n')
@@ -319,7 +324,10 @@ func (w *worker) one(c *chunk, lineNo int, line string) {
 		c.sum.Errors++
 		var ce *simulate.CaseError
 		if !errors.As(err, &ce) {
-			ce = &simulate.CaseError{File: w.opt.Name, Line: lineNo, Err: err}
+			ce = &simulate.CaseError{File: w.opt.Name, Line: lineNo, Err: err, Unchecked: true}
+		}
+		if ce.Unchecked {
+			c.sum.Unchecked++
 		}
 		c.out = append(simulate.AppendError(c.out, ce.ID, ce), '\n')
 		return
@@ -331,6 +339,9 @@ func (w *worker) one(c *chunk, lineNo int, line string) {
 	res, err := decide(&cs.Input)
 	if err != nil {
 		c.sum.Errors++
+		if cs.Expect != "" {
+			c.sum.Unchecked++
+		}
 		c.out = append(simulate.AppendError(c.out, cs.ID, &simulate.CaseError{File: w.opt.Name, Line: lineNo, ID: cs.ID, Err: err}), '\n')
 		return
 	}

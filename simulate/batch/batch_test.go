@@ -155,6 +155,40 @@ func TestRunLineForms(t *testing.T) {
 	}
 }
 
+// A line whose expectation cannot be checked is counted Unchecked: a case
+// with an expect that cannot be evaluated (at parsing or deciding), an
+// invalid expect, a line that is no JSON object; a case without expect
+// that cannot be evaluated is an error only.
+func TestRunUnchecked(t *testing.T) {
+	req := `"request":{"principal":"arn:aws:iam::111122223333:role/r","action":"s3:GetObject","resource":"arn:aws:s3:::b/k"}`
+	bogus := `"identity_policies":[{"Statement":{"Effect":"Allow","Action":"s3:*","Resource":"*","Condition":{"Bogus":{"a":"b"}}}}]`
+	tests := []struct {
+		name      string
+		line      string
+		unchecked int
+	}{
+		{"expect, policy does not parse", `{"id":"a",` + bogus + `,` + req + `,"expect":"allow"}`, 1},
+		{"expect before the policy", `{"id":"a","expect":"implicit_deny",` + bogus + `,` + req + `}`, 1},
+		{"invalid expect", `{"id":"a",` + req + `,"expect":"maybe"}`, 1},
+		{"no request, with expect", `{"id":"a","expect":"allow"}`, 1},
+		{"not JSON", `not json`, 1},
+		{"not an object", `["a"]`, 1},
+		{"no expect, policy does not parse", `{"id":"a",` + bogus + `,` + req + `}`, 0},
+		{"no id, no expect", `{` + req + `}`, 0},
+		{"expect that holds", `{"id":"a",` + req + `,"expect":"implicit_deny"}`, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			// After a case with an expect, so that nothing is carried over.
+			input := `{"id":"before",` + req + `,"expect":"implicit_deny"}` + "\n" + tt.line + "\n"
+			out, _, sum := run(t, strings.NewReader(input), Options{})
+			if sum.Unchecked != tt.unchecked || sum.Mismatches != 0 {
+				t.Errorf("got %+v, want Unchecked %d\n%s", sum, tt.unchecked, out)
+			}
+		})
+	}
+}
+
 // Expectations that fail are counted and reported in order on the messages
 // stream; with Trace every case's explanation precedes its own message.
 func TestRunMessages(t *testing.T) {
