@@ -127,6 +127,9 @@ func Diagnose(ctx context.Context, fn *account.Function, o Options) (*Report, er
 			return nil, err
 		}
 		notes = append(notes, n...)
+		if others := errtext.Others(o.Error, den); len(others) > 0 {
+			notes = append(notes, otherDenialsNote(others))
+		}
 	} else {
 		if err := d.fromSymptom(); err != nil {
 			return nil, err
@@ -508,6 +511,22 @@ func (d *diagnosis) inboundNotes(inv judge.Invoker) []string {
 }
 
 // --- from a pasted error -------------------------------------------------------
+
+// otherDenialsNote says which denials of a pasted text were not diagnosed
+// (the first is): each is another request, with a fix of its own.
+func otherDenialsNote(others []*errtext.Denial) string {
+	const shown = 3
+	var names []string
+	for i, d := range others {
+		if i == shown {
+			names = append(names, fmt.Sprintf("and %d more", len(others)-shown))
+			break
+		}
+		names = append(names, fmt.Sprintf("%s on %s by %s", d.Action, oneLine(d.Resource, 200), oneLine(d.Principal, 200)))
+	}
+	return fmt.Sprintf("the text holds %d other denial(s), not diagnosed here: %s; give each to --error on its own to diagnose it",
+		len(others), strings.Join(names, "; "))
+}
 
 func (d *diagnosis) fromError(den *errtext.Denial) ([]string, error) {
 	fn, o := d.fn, d.o

@@ -251,3 +251,38 @@ func TestCallerWithoutSourceARN(t *testing.T) {
 		t.Errorf("an unknown source service without --caller is accepted")
 	}
 }
+
+// TestPastedTextWithSeveralDenials: a pasted log with two different
+// denials gets the first diagnosed and a note naming the other, which a fix
+// of the first does not address; the same denial repeated gets no note.
+func TestPastedTextWithSeveralDenials(t *testing.T) {
+	query := `User: arn:aws:sts::111122223333:assumed-role/worker-role/worker is not authorized to perform: dynamodb:Query on resource: arn:aws:dynamodb:us-east-1:111122223333:table/Orders because no identity-based policy allows the dynamodb:Query action`
+	put := `User: arn:aws:sts::111122223333:assumed-role/worker-role/worker is not authorized to perform: s3:PutObject on resource: arn:aws:s3:::invoices/x.pdf because no identity-based policy allows the s3:PutObject action`
+	tests := []struct {
+		name, text string
+		want       string // in a note; "" for no note about other denials
+	}{
+		{"two denials", "10:00 ERROR " + query + "\n10:01 ERROR " + put + "\n", "the text holds 1 other denial(s), not diagnosed here: s3:PutObject on arn:aws:s3:::invoices/x.pdf"},
+		{"one denial twice", "10:00 ERROR " + query + "\n10:01 ERROR " + query + "\n", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rep, err := Diagnose(context.Background(), testFunction(), Options{Error: tt.text})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rep.Primary.Request == nil || rep.Primary.Request.Action != "dynamodb:Query" {
+				t.Errorf("diagnosed %+v, want the first denial, dynamodb:Query", rep.Primary.Request)
+			}
+			note := ""
+			for _, n := range rep.Notes {
+				if strings.Contains(n, "other denial") {
+					note = n
+				}
+			}
+			if tt.want == "" && note != "" || !strings.Contains(note, tt.want) {
+				t.Errorf("note %q, want %q", note, tt.want)
+			}
+		})
+	}
+}
