@@ -631,3 +631,29 @@ func TestSummaryCountsBySeverity(t *testing.T) {
 		t.Errorf("by_severity %v, at or above %d", s, r.Summary.AtOrAbove)
 	}
 }
+
+// TestUnseenWithoutPermission: a read that failed for another reason than
+// a permission (the execution role no longer exists) is shown with its
+// error, not with "needs" and an empty permission.
+func TestUnseenWithoutPermission(t *testing.T) {
+	fn := healthy(t, "orphan")
+	fn.Role = nil
+	fn.Unseen = []account.Unseen{{Operation: "iam:GetRole", Resource: fn.Config.RoleARN,
+		Error: "NoSuchEntity: Role orphan-role not found", NotFound: true}}
+	r := check(t, fn)
+	var b bytes.Buffer
+	if err := WriteText(&b, r, TextOptions{Width: 200}); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	if !strings.Contains(out, "NoSuchEntity: Role orphan-role not found") || strings.Contains(out, "needs )") {
+		t.Errorf("the unseen read is not shown with its error alone:\n%s", out)
+	}
+	for _, f := range r.Functions {
+		for _, q := range f.Requirements {
+			if q.Decision != "unknown" {
+				t.Errorf("%s: decision %s, want unknown", q.ID, q.Decision)
+			}
+		}
+	}
+}

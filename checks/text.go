@@ -94,7 +94,13 @@ func WriteText(w io.Writer, r *Report, o TextOptions) error {
 		}
 		if len(fr.Unseen) > 0 && (o.Verbose || hasUnknown(fr)) {
 			for _, u := range fr.Unseen {
-				p.para(fmt.Sprintf("%s %s: %s (needs %s)", u.Operation, u.Resource, u.Error, u.Permission), "  unseen  ", "          ")
+				line := fmt.Sprintf("%s %s: %s", u.Operation, u.Resource, u.Error)
+				if u.Permission != "" {
+					// Not when the read failed for another reason than a
+					// permission (a role that no longer exists).
+					line += " (needs " + u.Permission + ")"
+				}
+				p.para(line, "  unseen  ", "          ")
 			}
 			p.line("")
 		}
