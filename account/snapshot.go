@@ -368,9 +368,8 @@ func LoadSnapshotLimit(path string, max int64, flag string) (*SnapshotSource, er
 			tl.What = "snapshot " + path
 		case errors.As(err, &nt):
 			nt.What = "snapshot " + path
-		default:
-			return nil, &InputError{Source: path, Err: err}
 		}
+		// The error names the file already (open FILE: ...).
 		return nil, &InputError{Source: "--snapshot", Err: err}
 	}
 	snap, err := ParseSnapshot(data)

@@ -64,7 +64,8 @@ func TestDiagnoseExitCodes(t *testing.T) {
 			"give it with --error"},
 		{"stray name after --function", []string{"--snapshot", apigwSnap, "-f", "order-processor", "billing"}, "", 2,
 			`diagnose takes no arguments, got "billing"` + "\n"},
-		{"missing snapshot", []string{"--snapshot", "/nonexistent.json", "--function", "x"}, "", 2, ""},
+		{"missing snapshot", []string{"--snapshot", "/nonexistent.json", "--function", "x"}, "", 2,
+			"lambda-doctor: --snapshot: open /nonexistent.json: no such file or directory\n"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
