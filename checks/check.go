@@ -160,7 +160,7 @@ func (c *Checker) Check(fn *account.Function) {
 	// requirement's verdict already carries is reported there.
 	carried := map[string]bool{}
 	for _, j := range reqs {
-		if cs := j.v.Cause; cs != nil {
+		if cs := j.v.Cause; cs != nil && len(j.v.Probes) > 0 {
 			carried[cs.Kind+" "+cs.Resource] = true
 		}
 	}

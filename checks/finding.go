@@ -155,6 +155,8 @@ var rules = []Rule{
 		"CreateEventSourceMapping needs the source's ARN; a queue URL (CloudFormation's Ref of a queue) is refused."),
 	requirementRule(judge.RuleKMSSender, High, "the execution role cannot decrypt the codes a Cognito custom sender trigger receives",
 		"Cognito encrypts the codes and temporary passwords it sends a custom email or SMS sender trigger with the user pool's KMS key; without kms:Decrypt on it the function cannot deliver them, and users get no code."),
+	requirementRule(judge.RuleRoleNotFound, Critical, "the execution role does not exist",
+		"Lambda assumes the execution role for every invocation; a role that was deleted cannot be assumed, so every invocation fails (\"The role defined for the function cannot be assumed by Lambda\"). Create it again under the same name with a trust policy for lambda.amazonaws.com, or point the function at a role that exists; no grant helps."),
 
 	{"LD101", "admin-policy", Critical, "an administrator policy is attached to an execution role",
 		"AdministratorAccess and PowerUserAccess give the function's code (and anyone who can run code in it) nearly the whole account.",

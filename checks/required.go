@@ -65,6 +65,12 @@ func requirementFinding(fn *account.Function, j judged) (f Finding, advice strin
 	if !v.Closed() && amb == nil {
 		return Finding{}, "", false
 	}
+	if v.Cause != nil && len(v.Probes) == 0 {
+		// Closed by a cause with no request to judge (an execution role
+		// that does not exist): reported once by itself (causeFinding), as
+		// diagnose does, not once per requirement.
+		return Finding{}, "", false
+	}
 	if amb != nil && v.Decision == simulate.Allow {
 		// Described as the reading that closes the door sees it.
 		v = v.UnderOtherReading()

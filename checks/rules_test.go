@@ -10,6 +10,7 @@ import (
 
 	"github.com/lambda-doctor/lambda-doctor/account"
 	"github.com/lambda-doctor/lambda-doctor/diagnose/fix"
+	"github.com/lambda-doctor/lambda-doctor/diagnose/judge"
 )
 
 const (
@@ -634,26 +635,51 @@ func TestSummaryCountsBySeverity(t *testing.T) {
 
 // TestUnseenWithoutPermission: a read that failed for another reason than
 // a permission (the execution role no longer exists) is shown with its
-// error, not with "needs" and an empty permission.
+// error, not with "needs" and an empty permission; and the role's absence
+// decides (LD020, every requirement on the role closed by it), where a
+// refused read of the same role leaves them undecided.
 func TestUnseenWithoutPermission(t *testing.T) {
-	fn := healthy(t, "orphan")
-	fn.Role = nil
-	fn.Unseen = []account.Unseen{{Operation: "iam:GetRole", Resource: fn.Config.RoleARN,
-		Error: "NoSuchEntity: Role orphan-role not found", NotFound: true}}
-	r := check(t, fn)
-	var b bytes.Buffer
-	if err := WriteText(&b, r, TextOptions{Width: 200}); err != nil {
-		t.Fatal(err)
-	}
-	out := b.String()
-	if !strings.Contains(out, "NoSuchEntity: Role orphan-role not found") || strings.Contains(out, "needs )") {
-		t.Errorf("the unseen read is not shown with its error alone:\n%s", out)
-	}
-	for _, f := range r.Functions {
-		for _, q := range f.Requirements {
-			if q.Decision != "unknown" {
-				t.Errorf("%s: decision %s, want unknown", q.ID, q.Decision)
+	for _, tc := range []struct {
+		name     string
+		unseen   account.Unseen
+		decision string // of every requirement
+		cause    string
+		finding  string // the finding's rule, "" for none
+	}{
+		{"deleted (NoSuchEntity)", account.Unseen{Error: "NoSuchEntity: Role orphan-role not found", NotFound: true},
+			"implicit_deny", judge.CauseRoleNotFound, judge.RuleRoleNotFound},
+		{"refused (AccessDenied)", account.Unseen{Error: "AccessDenied: not authorized to perform iam:GetRole", Permission: "iam:GetRole"},
+			"unknown", "", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			fn := healthy(t, "orphan")
+			fn.Role = nil
+			u := tc.unseen
+			u.Operation, u.Resource = "iam:GetRole", fn.Config.RoleARN
+			fn.Unseen = []account.Unseen{u}
+			r := check(t, fn)
+			var b bytes.Buffer
+			if err := WriteText(&b, r, TextOptions{Width: 200, Verbose: true}); err != nil {
+				t.Fatal(err)
 			}
-		}
+			out := b.String()
+			if !strings.Contains(out, u.Error) || strings.Contains(out, "needs )") {
+				t.Errorf("the unseen read is not shown with its error alone:\n%s", out)
+			}
+			for _, f := range r.Functions {
+				for _, q := range f.Requirements {
+					if q.Decision != tc.decision || q.Cause != tc.cause {
+						t.Errorf("%s: decision %s cause %q, want %s %q", q.ID, q.Decision, q.Cause, tc.decision, tc.cause)
+					}
+				}
+			}
+			var got []string
+			for _, f := range r.Findings {
+				got = append(got, f.ID)
+			}
+			if g := strings.Join(got, ","); g != tc.finding {
+				t.Errorf("findings %s, want %q", g, tc.finding)
+			}
+		})
 	}
 }

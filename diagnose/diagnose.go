@@ -273,11 +273,11 @@ func (d *diagnosis) fromSymptom() error {
 }
 
 // causes adds what the model shows fails before any grant (judge.Causes):
-// every cause with all, else only a Failed state, which refuses every
-// request whatever was asked about.
+// every cause with all, else only a Failed state or a deleted execution
+// role, which refuse every request whatever was asked about.
 func (d *diagnosis) causes(all bool) {
 	for _, c := range judge.Causes(d.fn) {
-		if !all && c.Kind != judge.CauseFunctionFailed {
+		if !all && c.Kind != judge.CauseFunctionFailed && c.Kind != judge.CauseRoleNotFound {
 			continue
 		}
 		rank := 1

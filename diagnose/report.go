@@ -265,7 +265,9 @@ func (d *diagnosis) report(ctx context.Context) *Report {
 }
 
 // dropCarriedCauses drops a cause found in the model by itself when a
-// judged request carries the same cause (the request says more).
+// judged request carries the same cause (the request says more), and
+// keeps one of the findings a cause decides without a request (a deleted
+// execution role closes every requirement on it), as check reports it once.
 func (d *diagnosis) dropCarriedCauses() {
 	carried := map[string]bool{}
 	for _, f := range d.findings {
@@ -273,10 +275,15 @@ func (d *diagnosis) dropCarriedCauses() {
 			carried[c.Kind+" "+c.Resource] = true
 		}
 	}
+	shown := map[string]bool{}
 	out := d.findings[:0]
 	for _, f := range d.findings {
-		if c := f.v.Cause; c != nil && len(f.v.Probes) == 0 && carried[c.Kind+" "+c.Resource] {
-			continue
+		if c := f.v.Cause; c != nil && len(f.v.Probes) == 0 {
+			k := c.Kind + " " + c.Resource
+			if carried[k] || shown[k] {
+				continue
+			}
+			shown[k] = true
 		}
 		out = append(out, f)
 	}

@@ -95,6 +95,9 @@ func (s *Set) ForCause(fn *account.Function, c judge.Cause) []Fix {
 	if !c.NotIAM {
 		door = judge.Outbound
 	}
+	if c.Kind == judge.CauseRoleNotFound {
+		return roleNotFoundFixes(fn, c, TargetOf(fn, s.Profile))
+	}
 	return plansToFixes(fn, causePlans(fn, c, door, TargetOf(fn, s.Profile)), func(w *account.Function) bool {
 		for _, g := range judge.Causes(w) {
 			if g.Kind == c.Kind && g.Resource == c.Resource {

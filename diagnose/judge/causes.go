@@ -12,6 +12,11 @@ import (
 // model. diagnose reports them before any grant (door "config" when no
 // policy change helps) and check reports each with its rule (LD013-LD018),
 // so the two agree.
+//
+// A deleted execution role (role_not_found, LD020) is door config, not
+// trust: the trust door judges the role's trust policy, and there is no
+// policy left to change; the function's configuration names a role that
+// does not exist, as it can name a layer version that does not exist.
 
 // Cause kinds (docs/contract.md, "cause").
 const (
@@ -26,6 +31,7 @@ const (
 	CauseStaleGrant       = "stale_grant"       // a KMS grant made for a deleted role of the same name
 	CauseDeletedPrincipal = "deleted_principal" // a policy statement naming a deleted principal's unique id
 	CauseSourceAuth       = "esm_source_auth"   // a broker or cluster refusing Lambda (pasted text only)
+	CauseRoleNotFound     = "role_not_found"    // an execution role that does not exist (deleted)
 )
 
 // The rules of the causes `check` reports (docs/contract.md, "Requirement
@@ -37,6 +43,9 @@ const (
 	RuleDeletedPrincipal = "LD016"
 	RuleImageRegion      = "LD017"
 	RuleESMNotARN        = "LD018"
+	// RuleRoleNotFound comes after LD019 (RuleKMSSender), which took the
+	// id before it.
+	RuleRoleNotFound = "LD020"
 )
 
 // Cause is a reason a request fails, or will, that a grant does not fix
@@ -71,6 +80,7 @@ const (
 	docKeyState   = "https://docs.aws.amazon.com/kms/latest/developerguide/key-state.html"
 	docGrants     = "https://docs.aws.amazon.com/kms/latest/developerguide/grants.html"
 	docPrincipals = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html"
+	docRole       = "https://docs.aws.amazon.com/lambda/latest/dg/lambda-intro-execution-role.html"
 )
 
 // Causes lists what in fn's model fails whatever the policies say, or
@@ -79,10 +89,13 @@ const (
 // another region; an event source mapping given a queue URL; a KMS key the
 // function depends on that is not Enabled; a grant made for a deleted role
 // of the same name; a resource policy statement naming a deleted
-// principal.
+// principal; an execution role that does not exist.
 func Causes(fn *account.Function) []Cause {
 	var out []Cause
 	if c, ok := FailedCause(fn); ok {
+		out = append(out, c)
+	}
+	if c, ok := RoleNotFoundCause(fn); ok {
 		out = append(out, c)
 	}
 	for _, l := range fn.Config.Layers {
@@ -163,6 +176,37 @@ func FailedCause(fn *account.Function) (Cause, bool) {
 	}
 	cause.Detail = append(cause.Detail, "Lambda leaves the Failed state only when the function is updated: after the cause is fixed, update its code or configuration")
 	return cause, true
+}
+
+// RoleNotFoundCause is an execution role that the account says does not
+// exist: iam:GetRole answered NoSuchEntity (account.Unseen.NotFound), not
+// that the operator may not read it (that stays undecided). Lambda assumes
+// the execution role for every invocation (Lambda DG
+// lambda-intro-execution-role: "Lambda automatically assumes your
+// execution role when you invoke your function"), and refuses a role it
+// cannot assume with "The role defined for the function cannot be assumed
+// by Lambda" (Lambda API, CreateFunction and UpdateFunctionConfiguration,
+// InvalidParameterValueException): a function whose role was deleted runs
+// no invocation, whatever any policy says. No grant fixes it: the role is
+// created again under its name (its permission policies went with it) or
+// the function is pointed at another role.
+func RoleNotFoundCause(fn *account.Function) (Cause, bool) {
+	arn := fn.Config.RoleARN
+	if fn.Role != nil || arn == "" {
+		return Cause{}, false
+	}
+	for _, u := range fn.Unseen {
+		if !u.NotFound || u.Resource != arn || !strings.EqualFold(u.Operation, "iam:GetRole") {
+			continue
+		}
+		c := Cause{Kind: CauseRoleNotFound, Rule: RuleRoleNotFound, Resource: arn, NotIAM: true, Doc: docRole,
+			Summary: fmt.Sprintf("execution role %s does not exist (it was deleted): Lambda assumes it for every invocation and cannot assume a role that does not exist, so every invocation fails (\"The role defined for the function cannot be assumed by Lambda\"); no grant fixes it", arn)}
+		if u.Error != "" {
+			c.Detail = append(c.Detail, "AWS says: iam:GetRole "+u.Error)
+		}
+		return c, true
+	}
+	return Cause{}, false
 }
 
 // ESMNotARNCause is an event source mapping given something that is not an

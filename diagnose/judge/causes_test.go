@@ -50,6 +50,18 @@ func TestCauses(t *testing.T) {
 			f.Config.KMSKeyARN = testKey
 			f.Keys = []*account.Key{{ARN: testKey, State: account.KeyEnabled, Grants: []account.Grant{lambdaGrant("AROAOLDROLEID00000001:app", f.ARN)}}}
 		}, "stale_grant:false"},
+		{"execution role deleted (iam:GetRole NoSuchEntity; Lambda DG lambda-intro-execution-role)", func(f *account.Function) {
+			f.Role = nil
+			f.Unseen = []account.Unseen{{Operation: "iam:GetRole", Resource: f.Config.RoleARN, Error: "NoSuchEntity: The role with name app-role cannot be found.", NotFound: true}}
+		}, "role_not_found:true"},
+		{"execution role not readable (AccessDenied): no cause, undecided", func(f *account.Function) {
+			f.Role = nil
+			f.Unseen = []account.Unseen{{Operation: "iam:GetRole", Resource: f.Config.RoleARN, Permission: "iam:GetRole", Error: "AccessDenied"}}
+		}, ""},
+		{"another role not found: not the execution role", func(f *account.Function) {
+			f.Role = nil
+			f.Unseen = []account.Unseen{{Operation: "iam:GetRole", Resource: "arn:aws:iam::111122223333:role/other", Error: "NoSuchEntity", NotFound: true}}
+		}, ""},
 		{"resource policy names a deleted principal", func(f *account.Function) {
 			f.ResourcePolicies = []account.ResourcePolicy{{Document: `{"Version":"2012-10-17","Statement":[{"Sid":"partner","Effect":"Allow","Principal":{"AWS":"AROAOLDROLEID00000009"},"Action":"lambda:InvokeFunction","Resource":"*"}]}`}}
 		}, "deleted_principal:false"},
@@ -114,5 +126,44 @@ func TestQueueARNFromURL(t *testing.T) {
 		if got := QueueARNFromURL(in); got != want {
 			t.Errorf("QueueARNFromURL(%q): got %q, want %q", in, got, want)
 		}
+	}
+}
+
+// TestDeletedRoleDecides: every request judged on an execution role that
+// does not exist is closed by that cause (no probe, not undecided), so
+// diagnose and check give a verdict; a role whose read was refused leaves
+// the same requests undecided (Lambda DG lambda-intro-execution-role:
+// Lambda assumes the role for every invocation).
+func TestDeletedRoleDecides(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		u       account.Unseen
+		deleted bool
+	}{
+		{"NoSuchEntity", account.Unseen{Error: "NoSuchEntity: The role with name app-role cannot be found.", NotFound: true}, true},
+		{"AccessDenied", account.Unseen{Error: "AccessDenied", Permission: "iam:GetRole"}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			fn := fnWith()
+			fn.Role = nil
+			u := tc.u
+			u.Operation, u.Resource = "iam:GetRole", fn.Config.RoleARN
+			fn.Unseen = []account.Unseen{u}
+			for _, v := range []*Verdict{CheckTrust(fn), CheckLogs(fn), CheckOutbound(fn, Call{Action: "s3:GetObject", Resource: "arn:aws:s3:::b/k"}),
+				CheckOutboundAll(fn, []Call{{Action: "sqs:ReceiveMessage", Resource: "arn:aws:sqs:us-east-1:111122223333:q"}, {Action: "sqs:DeleteMessage", Resource: "arn:aws:sqs:us-east-1:111122223333:q"}})} {
+				if tc.deleted {
+					if !v.Closed() || v.Unknown || v.Open() || v.Cause == nil || v.Cause.Kind != CauseRoleNotFound || v.Cause.Rule != RuleRoleNotFound || !v.Cause.NotIAM || len(v.Probes) != 0 {
+						t.Errorf("%s: got closed %v unknown %v cause %+v, want closed by role_not_found", v.Door, v.Closed(), v.Unknown, v.Cause)
+					}
+					if !strings.Contains(v.Cause.Summary, fn.Config.RoleARN) {
+						t.Errorf("%s: the summary does not name the role: %s", v.Door, v.Cause.Summary)
+					}
+					continue
+				}
+				if !v.Unknown || v.Closed() || v.Cause != nil {
+					t.Errorf("%s: got unknown %v closed %v cause %+v, want undecided", v.Door, v.Unknown, v.Closed(), v.Cause)
+				}
+			}
+		})
 	}
 }

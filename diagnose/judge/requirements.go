@@ -59,6 +59,7 @@ var rules = []Rule{
 	{RuleImageRegion, "image-region", docImages},
 	{RuleESMNotARN, "esm-not-arn", docESM},
 	{RuleKMSSender, "kms-sender-permission", "https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-lambda-custom-sender-triggers.html"},
+	{RuleRoleNotFound, "role-not-found", docRole},
 }
 
 // lambdaMakes are the requirements whose calls Lambda makes itself on the

@@ -249,6 +249,7 @@ func CheckOutbound(fn *account.Function, c Call) *Verdict {
 	v.addGaps(fn, gaps)
 	if in == nil {
 		v.Unknown = true
+		v.roleGone(fn)
 		return v
 	}
 	v.Probes = []Probe{{Input: in, Assumed: gaps.Assumed}}
@@ -283,6 +284,7 @@ func checkCalls(fn *account.Function, door Door, calls []Call) *Verdict {
 		if in == nil {
 			v.Unknown = true
 			v.Probes = nil
+			v.roleGone(fn)
 			return v
 		}
 		v.Probes = append(v.Probes, Probe{Input: in, Assumed: gaps.Assumed})
@@ -315,6 +317,7 @@ func CheckTrust(fn *account.Function) *Verdict {
 	v.addGaps(fn, gaps)
 	if in == nil {
 		v.Unknown = true
+		v.roleGone(fn)
 		return v
 	}
 	v.Probes = []Probe{{Input: in}}
@@ -328,6 +331,18 @@ func (v *Verdict) setCause(fn *account.Function) {
 	v.Cause = CauseFor(fn, v)
 	if v.Cause != nil && v.Cause.NotIAM {
 		v.Unknown = false
+	}
+}
+
+// roleGone decides a verdict on the execution role that could not be
+// judged because the role does not exist (RoleNotFoundCause): closed by
+// that cause, with no probe (there is no policy to simulate), never
+// undecided as a refused read is.
+func (v *Verdict) roleGone(fn *account.Function) {
+	if c, ok := RoleNotFoundCause(fn); ok {
+		v.Cause = &c
+		v.Unknown = false
+		v.Decision = simulate.ImplicitDeny
 	}
 }
 
