@@ -281,8 +281,8 @@ func (d *diagnosis) causes(all bool) {
 			continue
 		}
 		rank := 1
-		if c.Kind == judge.CauseFunctionFailed {
-			rank = -1
+		if c.Kind == judge.CauseFunctionFailed || c.Kind == judge.CauseRoleNotFound {
+			rank = -1 // refuses every request: named first
 		}
 		d.causeFinding(c, "the function's configuration", rank)
 	}

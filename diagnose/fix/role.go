@@ -86,7 +86,7 @@ func roleNotFoundFixes(fn *account.Function, c judge.Cause, t Target) []Fix {
 			Explanation: fmt.Sprintf("the permission policies role %s had were deleted with it and cannot be read: which ones the function needs is not known here; once the role exists, diagnose the function again: it names each permission the function's configuration needs (its logs first) with the command that grants it", name)})
 	}
 	out = append(out, Fix{Door: judge.Config, Format: CLI,
-		Explanation: fmt.Sprintf("or point the function at another role that exists and that lambda.amazonaws.com may assume: aws lambda update-function-configuration --function-name %s --region %s --role followed by that role's ARN", functionRef(fn), t.Region)})
+		Explanation: fmt.Sprintf("instead of creating the role again, the function can be pointed at another role that exists and that lambda.amazonaws.com may assume: aws lambda update-function-configuration --function-name %s --region %s --role followed by that role's ARN", functionRef(fn), t.Region)})
 	if !ok {
 		out[0].Explanation = "the function names " + arn + ", which is not an IAM role ARN of this account: " + out[0].Explanation
 	}

@@ -29,6 +29,9 @@ const (
 	causeKMSCiphertext = "the key is missing, in another region, or not usable by the role; " +
 		"when the role was re-created under the same name, the grant Lambda made for the old role is stale and the fix is to re-create it"
 
+	causeRoleNotFound = "the role does not exist (IAM NoSuchEntity: deleted, or never created); when it is the function's execution role, " +
+		"Lambda cannot assume it and every invocation fails; no policy change helps: create the role again or point the function at another role"
+
 	causeESMNotARN = "the event source mapping was given something that is not an ARN, typically a queue URL " +
 		"(CloudFormation's Ref of an SQS queue is its URL; use its Arn attribute); no policy change helps"
 	causeKafkaAuthorize = "with IAM access control the execution role lacks kafka-cluster permissions on the topic and the consumer group; " +
@@ -57,7 +60,8 @@ var causes = map[string]bool{
 	causeLayerAccess: true, causeLayerNotFound: true, causeLayerRegion: true,
 	causeECRInvalid: true, causeECRRepositoryPolicy: true, causeECRSameAccount: true,
 	causeKMSDisabled: true, causeKMSState: true, causeKMSNotFound: true, causeKMSStaleGrant: true, causeKMSCiphertext: true,
-	causeESMNotARN: true, causeKafkaAuthorize: true, causeKafkaSASL: true, causeSourceAuthn: true, causeSourceAuthz: true, causeESMAssume: true,
+	causeRoleNotFound: true,
+	causeESMNotARN:    true, causeKafkaAuthorize: true, causeKafkaSASL: true, causeSourceAuthn: true, causeSourceAuthz: true, causeESMAssume: true,
 	causeStateRole: true, causeStateKMS: true, causeStateKMSDeny: true, causeStateImage: true, causeStateImageAD: true,
 	causeStateNetwork: true, causeStateEFS: true, causeStateOther: true, causeStateUnknown: true,
 }

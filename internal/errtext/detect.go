@@ -161,6 +161,7 @@ var specials = []special{
 	{phrase: "does not have permissions to call the authorizer", kind: KindAPIGatewayInvoke, fill: apigwFunction},
 	{phrase: "unable to determine service/operation name to be authorized", kind: KindAPIGatewayMethod, fill: apigwFunction},
 	{phrase: "cannot be assumed by lambda", kind: KindRoleAssume},
+	{phrase: "the role with name ", kind: KindRoleAssume, check: roleMissing, fill: roleNotFound},
 	{phrase: "decrypt the environment variables because kms access was denied", kind: KindKMSEnv, fill: kmsEnv},
 	{phrase: "kmsaccessdeniedexception", kind: KindKMSEnv, fill: kmsEnv, weak: true},
 	{phrase: "forbidden. for troubleshooting function url authorization issues", kind: KindFunctionURL},

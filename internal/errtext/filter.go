@@ -43,6 +43,7 @@ var denialNeedles = []string{
 	"kmsnotfoundexception",
 	"cannot access stream",
 	"failed to assume your function execution role",
+	"the role with name", // IAM NoSuchEntity: "The role with name NAME cannot be found."
 	"cluster failed to authorize lambda",
 	"sasl authentication failed",
 	"event_source_auth", // EVENT_SOURCE_AUTHN_ERROR, EVENT_SOURCE_AUTHZ_ERROR

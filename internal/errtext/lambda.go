@@ -135,6 +135,19 @@ func layerNotFound(v *view, at int, d *Denial) {
 	d.Message = messageThrough(v, at, v.skipSpace(e)+len("does not exist"))
 }
 
+// roleMissing accepts IAM's NoSuchEntity text for a role: "The role with
+// name NAME cannot be found." (IAM API, GetRole: NoSuchEntity).
+func roleMissing(v *view, at int) bool {
+	tok, e := v.token(v.skipSpace(at + len("the role with name ")))
+	return tok != "" && v.has(v.skipSpace(e), "cannot be found")
+}
+
+func roleNotFound(v *view, at int, d *Denial) {
+	_, e := v.token(v.skipSpace(at + len("the role with name ")))
+	d.Cause, d.NotIAM = causeRoleNotFound, true
+	d.Message = messageThrough(v, at, v.skipSpace(e)+len("cannot be found"))
+}
+
 // messageThrough is the message from the start of at's sentence through
 // end (and the period after it).
 func messageThrough(v *view, at, end int) string {

@@ -62,6 +62,22 @@ var specialCases = []parseCase{
 		msg: "The role defined for the function cannot be assumed by Lambda.",
 	},
 	{
+		// IAM API GetRole, error NoSuchEntity ("The request was rejected because it referenced a resource entity that does not exist"),
+		// message as the aws CLI prints it for a deleted role (and as moto answers)
+		name: "cli/iam-role-not-found",
+		in:   "An error occurred (NoSuchEntity) when calling the GetRole operation: The role with name thumbnailer-role cannot be found.",
+		want: Denial{
+			Kind:      KindRoleAssume,
+			Principal: "lambda.amazonaws.com",
+			Action:    "sts:AssumeRole",
+			Code:      "NoSuchEntity",
+			Operation: "GetRole",
+			Cause:     causeRoleNotFound,
+			NotIAM:    true,
+		},
+		msg: "The role with name thumbnailer-role cannot be found.",
+	},
+	{
 		// pulumi-aws-native example README (issue pulumi/pulumi-aws-native#148): CloudFormation handler envelope
 		name: "pulumi-aws-native#148/role-cannot-be-assumed-cfn",
 		in:   `error: operation CREATE failed with "InvalidRequest": The role defined for the function cannot be assumed by Lambda. (Service: Lambda, Status Code: 400, Request ID: c33fdd39-59d4-4ba8-8ad6-29f6c04d79eb, Extended Request ID: null)`,
