@@ -550,3 +550,58 @@ func TestAutoFindsTriggers(t *testing.T) {
 		}
 	}
 }
+
+// The execution role was deleted: IAM answers NoSuchEntity, which is a
+// fact, not a refused read. `diagnose` alone names it (door config, LD020,
+// the role's ARN, exit 1) and `check` fails with LD020; the printed
+// create-role runs with the aws CLI, the role gets back what it needs (the
+// fix says which policies is not known: the test attaches basic execution,
+// as the operator would), and the next diagnosis is exit 0 (Lambda DG
+// lambda-intro-execution-role: Lambda assumes the role for every
+// invocation).
+func TestDeletedExecutionRole(t *testing.T) {
+	e := newEnv(t)
+	const name, role = "e2e-thumbnailer", "e2e-thumbnailer-role"
+	roleARN := e.aws("iam", "create-role", "--role-name", role, "--path", "/service-role/", "--assume-role-policy-document", lambdaTrust,
+		"--query", "Role.Arn", "--output", "text")
+	e.attach(role, basicExecution)
+	e.function(name, roleARN)
+	e.aws("iam", "detach-role-policy", "--role-name", role, "--policy-arn", basicExecution)
+	e.aws("iam", "delete-role", "--role-name", role)
+	args := []string{"--function", name}
+
+	d, code := e.diagnose(args...)
+	if code != 1 || d.Door != "config" || len(d.Diagnoses) != 1 || d.Diagnoses[0].Rule != "LD020" || !strings.Contains(d.Summary, roleARN) {
+		t.Fatalf("got exit %d door %q diagnoses %+v summary %q, want exit 1, one config diagnosis LD020 naming %s", code, d.Door, d.Diagnoses, d.Summary, roleARN)
+	}
+	fixContains(t, d, "aws iam create-role", "--role-name "+role, "--path /service-role/", "lambda.amazonaws.com")
+	advice := ""
+	for _, a := range d.FixAdvice {
+		advice += a.Explanation + "\n"
+	}
+	if !strings.Contains(advice, "not known") || !strings.Contains(advice, "aws lambda update-function-configuration") {
+		t.Errorf("fix_advice does not say the policies are not known, or how to point the function at another role:\n%s", advice)
+	}
+
+	r, code := e.check(args...)
+	var ids []string
+	for _, f := range r.Findings {
+		ids = append(ids, f.ID)
+	}
+	if code != 1 || strings.Join(ids, ",") != "LD020" {
+		t.Errorf("check: got exit %d findings %v, want exit 1 with LD020", code, ids)
+	}
+
+	e.applyFixes(d)
+	// As the advice says: diagnosed again, the new role's missing
+	// permissions are named, its logs first, with their command.
+	d, code = e.diagnose(args...)
+	if code != 1 || len(d.Diagnoses) == 0 || d.Diagnoses[0].Rule != "LD001" || len(d.Fixes) == 0 {
+		t.Errorf("the re-created role without policies: got exit %d diagnoses %+v, want exit 1, LD001 first with a fix", code, d.Diagnoses)
+	}
+	e.attach(role, basicExecution)
+	e.expectOpen(args...)
+	if _, code := e.check(args...); code != 0 {
+		t.Errorf("check after the fix: exit %d, want 0", code)
+	}
+}
