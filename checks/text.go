@@ -52,6 +52,9 @@ func WriteText(w io.Writer, r *Report, o TextOptions) error {
 	}
 	p.below(r, below)
 	for _, fr := range r.Functions {
+		if o.Verbose {
+			p.requirements(fr)
+		}
 		for _, e := range fr.Expectations {
 			if e.Passed && !o.Verbose {
 				continue
@@ -108,6 +111,32 @@ func WriteText(w io.Writer, r *Report, o TextOptions) error {
 	p.templateValues(r, o.Verbose)
 	p.summary(r)
 	return p.err
+}
+
+// requirements lists, one line each, every requirement judged for the
+// function with its verdict, passing ones included (--verbose: what was
+// checked, for a CI log).
+func (p *printer) requirements(fr FunctionResult) {
+	if len(fr.Requirements) == 0 {
+		return
+	}
+	p.para(fmt.Sprintf("requirements of %s: %d judged", fr.Name, len(fr.Requirements)), "", "  ")
+	for _, q := range fr.Requirements {
+		mark, verdict := p.paint(p.c.Green, "✓"), "holds"
+		switch {
+		case q.Ambiguous != nil:
+			mark, verdict = p.paint(p.c.Yellow, "?"), "undecided: holds under one reading of the IAM User Guide only"
+		case q.Decision == "unknown":
+			mark, verdict = p.paint(p.c.Yellow, "?"), "undecided"
+		case !q.Passed:
+			mark, verdict = p.paint(p.c.Red, "✗"), "fails ("+strings.ReplaceAll(q.Decision, "_", " ")+")"
+		}
+		if q.Cause != "" {
+			verdict += ", cause " + q.Cause
+		}
+		p.para(q.Need+": "+verdict, fmt.Sprintf("  %s %s  ", mark, q.ID), "           ")
+	}
+	p.line("")
 }
 
 // templateValues lists the values the template does not give that leave a
