@@ -96,7 +96,13 @@ func WriteJUnit(w io.Writer, r *Report) error {
 			case q.Decision == "unknown":
 				c.Error = &junitMessage{Message: "could not be decided: reads were refused", Type: q.ID, Text: strings.Join(reqs, "\n")}
 			case !q.Passed:
-				c.Failure = &junitMessage{Message: q.Decision, Type: q.ID, Text: findingText(r, fr.ARN, q, strings.Join(reqs, "\n"))}
+				msg := q.Decision
+				if q.Cause != "" {
+					// Decided by a cause reported as a finding of its own
+					// (a deleted execution role: LD020).
+					msg += ", cause " + q.Cause
+				}
+				c.Failure = &junitMessage{Message: msg, Type: q.ID, Text: findingText(r, fr.ARN, q, strings.Join(reqs, "\n"))}
 			default:
 				c.SystemOut = strings.Join(reqs, "\n")
 			}
