@@ -561,7 +561,7 @@ func TestAutoFindsTriggers(t *testing.T) {
 // invocation).
 func TestDeletedExecutionRole(t *testing.T) {
 	e := newEnv(t)
-	const name, role = "e2e-thumbnailer", "e2e-thumbnailer-role"
+	const name, role = "e2e-orphaned-fn", "e2e-orphaned-fn-role"
 	roleARN := e.aws("iam", "create-role", "--role-name", role, "--path", "/service-role/", "--assume-role-policy-document", lambdaTrust,
 		"--query", "Role.Arn", "--output", "text")
 	e.attach(role, basicExecution)
