@@ -39,6 +39,7 @@ import (
 	"github.com/aws/smithy-go/middleware"
 
 	"github.com/lambda-doctor/lambda-doctor/account"
+	"github.com/lambda-doctor/lambda-doctor/internal/term"
 )
 
 // Options configure the live reader. Zero values take the defaults.
@@ -219,6 +220,10 @@ func New(ctx context.Context, opts Options) (*Reader, error) {
 	}
 	cfg, err := config.LoadDefaultConfig(ctx, load...)
 	if err != nil {
+		var pe config.SharedConfigProfileNotExistError
+		if errors.As(err, &pe) {
+			return nil, &ProfileError{Profile: pe.Profile, Err: err}
+		}
 		return nil, &account.InputError{Source: "AWS configuration", Err: err}
 	}
 	if cfg.Region == "" {
@@ -238,6 +243,22 @@ func New(ctx context.Context, opts Options) (*Reader, error) {
 	sh.regions[cfg.Region] = l
 	return l, nil
 }
+
+// ProfileError is a named profile (--profile, AWS_PROFILE) that the shared
+// config and credentials files do not have: no credentials to read the
+// account with, so nothing can be inspected (exit 3, docs/contract.md).
+// Its message is one line, the profile's control characters escaped.
+type ProfileError struct {
+	Profile string
+	Err     error // the SDK's config.SharedConfigProfileNotExistError
+}
+
+func (e *ProfileError) Error() string {
+	return `profile "` + term.Line(e.Profile) + `" is not in the AWS config file (AWS_CONFIG_FILE or ~/.aws/config) or credentials file ` +
+		"(AWS_SHARED_CREDENTIALS_FILE or ~/.aws/credentials); aws configure list-profiles shows the profiles"
+}
+
+func (e *ProfileError) Unwrap() error { return e.Err }
 
 func (l *Reader) setConfig(cfg aws.Config) {
 	l.cfg = cfg

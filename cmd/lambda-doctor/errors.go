@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/lambda-doctor/lambda-doctor/account"
+	"github.com/lambda-doctor/lambda-doctor/account/live"
 	"github.com/lambda-doctor/lambda-doctor/account/template"
 	"github.com/lambda-doctor/lambda-doctor/checks"
 	"github.com/lambda-doctor/lambda-doctor/diagnose"
@@ -79,6 +80,7 @@ func exitCode(err error) (code int, advice string) {
 		ie  *inputError
 		ine *incompleteError
 		ae  *account.AccessError
+		pfe *live.ProfileError
 		aie *account.InputError
 		die *diagnose.InputError
 		spe *checks.SpecError
@@ -93,7 +95,9 @@ func exitCode(err error) (code int, advice string) {
 		return se.code, ""
 	case errors.As(err, &fe):
 		return exitBadInput, "run 'lambda-doctor COMMAND --help' for the flags"
-	case errors.As(err, &ine), errors.As(err, &ae):
+	case errors.As(err, &ine), errors.As(err, &ae), errors.As(err, &pfe):
+		// A profile the config files do not have leaves no credentials:
+		// the account cannot be inspected (docs/contract.md, exit 3).
 		return exitUnseen, ""
 	case errors.As(err, &tle), errors.As(err, &nte), errors.As(err, &ie), errors.As(err, &aie), errors.As(err, &die), errors.As(err, &spe), errors.As(err, &tpe):
 		return exitBadInput, ""

@@ -2,6 +2,7 @@ package main
 
 import (
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -45,5 +46,48 @@ func TestParseSince(t *testing.T) {
 		if got, err := parseSince(in); err == nil {
 			t.Errorf("parseSince(%q) = %v, want an error", in, got)
 		}
+	}
+}
+
+// TestUnknownProfile: a profile the shared files do not have is one clear
+// line and exit 3 (no credentials: the account cannot be inspected,
+// docs/contract.md "Exit codes"), not the SDK's message; its control
+// characters are escaped. The SDK fails while loading the configuration,
+// before any request: no network is needed.
+func TestUnknownProfile(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "config")
+	if err := os.WriteFile(cfg, []byte("[profile dev]\nregion = us-east-1\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("AWS_CONFIG_FILE", cfg)
+	const want = " is not in the AWS config file (AWS_CONFIG_FILE or ~/.aws/config) or credentials file " +
+		"(AWS_SHARED_CREDENTIALS_FILE or ~/.aws/credentials); aws configure list-profiles shows the profiles\n"
+	for _, tc := range []struct {
+		name  string
+		args  []string
+		env   string // AWS_PROFILE
+		shown string
+	}{
+		{"flag", []string{"diagnose", "-f", "orders", "--profile", "nosuch"}, "", `"nosuch"`},
+		{"env", []string{"check", "--function", "orders"}, "nosuch", `"nosuch"`},
+		{"control characters", []string{"diagnose", "-f", "orders", "--profile", "no\x1b]0;x\asuch"}, "", `"no\x1b]0;x\x07such"`},
+		{"snapshot", []string{"snapshot", "--function", "orders", "--profile", "nosuch"}, "", `"nosuch"`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.env != "" {
+				t.Setenv("AWS_PROFILE", tc.env)
+			}
+			stdout, stderr, code := runCmd(t, tc.args...)
+			if code != exitUnseen {
+				t.Errorf("exit code: got %d, want %d", code, exitUnseen)
+			}
+			if w := "lambda-doctor: profile " + tc.shown + want; stderr != w {
+				t.Errorf("stderr:\ngot  %q\nwant %q", stderr, w)
+			}
+			if stdout != "" {
+				t.Errorf("stdout: got %q, want nothing", stdout)
+			}
+		})
 	}
 }
