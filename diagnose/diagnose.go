@@ -126,6 +126,9 @@ func Diagnose(ctx context.Context, fn *account.Function, o Options) (*Report, er
 		if err != nil {
 			return nil, err
 		}
+		if err := d.flagsUsed(den); err != nil {
+			return nil, err
+		}
 		notes = append(notes, n...)
 		if others := errtext.Others(o.Error, den); len(others) > 0 {
 			notes = append(notes, otherDenialsNote(others))
@@ -142,7 +145,7 @@ func Diagnose(ctx context.Context, fn *account.Function, o Options) (*Report, er
 	rep.Notes = append(notes, rep.Notes...)
 	if o.Error != "" && o.Symptom == SymptomAuto && len(d.findings) > 0 {
 		// The pasted error names the symptom.
-		if s := (map[Door]string{Inbound: SymptomInvokeDenied, Outbound: SymptomAccessDenied, Logs: SymptomNoLogs, Trust: SymptomRoleAssume})[d.findings[0].v.Door]; s != "" {
+		if s := doorSymptom[d.findings[0].v.Door]; s != "" {
 			rep.Symptom = s
 		}
 	}
@@ -170,6 +173,26 @@ func KeysNamed(o Options) []string {
 	return out
 }
 
+// ReadsLogDenials reports whether a diagnosis with these options judges
+// the denial lines of the function's logs (what --since searches for):
+// symptom auto, and access-denied without --action, when no pasted error
+// names its own request.
+func ReadsLogDenials(o Options) bool {
+	if o.Error != "" {
+		den, err := errtext.Parse(o.Error)
+		if err != nil || den.Kind != errtext.KindBareAccessDenied && den.Kind != errtext.KindEncodedEC2 {
+			return false
+		}
+	}
+	switch o.Symptom {
+	case "", SymptomAuto:
+		return true
+	case SymptomAccessDenied:
+		return o.Action == ""
+	}
+	return false
+}
+
 func validSymptom(s string) bool {
 	for _, v := range Symptoms {
 		if s == v {
@@ -189,7 +212,45 @@ type diagnosis struct {
 	seen     map[string]bool
 	// troubleshooter is set from a pasted denial's authorization id.
 	troubleshooter *Troubleshooter
+	// used are the request flags a pasted error's diagnosis read: the
+	// others given are refused (flagsUsed).
+	used map[string]bool
 }
+
+// use marks request flags as read.
+func (d *diagnosis) use(flags ...flag) {
+	if d.used == nil {
+		d.used = map[string]bool{}
+	}
+	for _, f := range flags {
+		d.used[f.name] = true
+	}
+}
+
+// flagsUsed refuses a request flag given with a pasted error that the
+// error's diagnosis did not read (an invoke flag for a denial of the
+// function's own call, --action for a KMS key's state...), and a --symptom
+// that names another door than the pasted text: a flag that is given is
+// used or is an error.
+func (d *diagnosis) flagsUsed(den *errtext.Denial) error {
+	o := d.o
+	for _, fs := range [][]flag{inboundFlags(o), outboundFlags(o)} {
+		for _, f := range fs {
+			if f.given && !d.used[f.name] {
+				return inputErrorf(f.name, "not used: the pasted error (%s) names its own request, and %s does not describe it; drop %s", den.Kind, f.name, f.name)
+			}
+		}
+	}
+	if o.Symptom != SymptomAuto && !d.used["--symptom"] && len(d.findings) > 0 {
+		if s := doorSymptom[d.findings[0].v.Door]; s != "" && s != o.Symptom {
+			return inputErrorf("--symptom", "the pasted error (%s) is about the %s door (--symptom %s), not --symptom %s; drop --symptom, the text says what to judge", den.Kind, d.findings[0].v.Door, s, o.Symptom)
+		}
+	}
+	return nil
+}
+
+// doorSymptom is the symptom of a door.
+var doorSymptom = map[Door]string{Inbound: SymptomInvokeDenied, Outbound: SymptomAccessDenied, Logs: SymptomNoLogs, Trust: SymptomRoleAssume}
 
 func (d *diagnosis) add(v *judge.Verdict, source string, rank int, notes ...string) *finding {
 	key := v.String()
@@ -547,6 +608,7 @@ func (d *diagnosis) fromError(den *errtext.Denial) ([]string, error) {
 		notes = append(notes, "AWS blamed: "+kind)
 	}
 	inbound := func(principal string, url bool) {
+		d.use(inboundFlags(o)...)
 		inv := judge.Invoker{Principal: principal, SourceARN: o.SourceARN, SourceAccount: o.SourceAccount, Qualifier: o.Qualifier, FunctionURL: url || o.FunctionURL, Why: "--error"}
 		if den.PolicyType == errtext.PolicyIdentityBased && den.CrossAccount() {
 			inv.CallerDenied = true
@@ -683,11 +745,26 @@ func (d *diagnosis) fromError(den *errtext.Denial) ([]string, error) {
 		if den.EncodedMessage != "" {
 			notes = append(notes, "decode the authorization failure with: aws sts decode-authorization-message --encoded-message '<message>'")
 		}
-		notes = append(notes, "the error names no principal or action; checking every door instead")
-		if err := d.fromSymptomAuto(); err != nil {
+		// The denial names nothing: the symptom (auto unless given) and
+		// the request flags say what to judge, as without --error.
+		noText := o
+		noText.Error = ""
+		if err := flagsJudged(noText); err != nil {
+			return nil, err
+		}
+		d.use(inboundFlags(o)...)
+		d.use(outboundFlags(o)...)
+		d.use(flag{name: "--symptom"})
+		if o.Symptom == SymptomAuto {
+			notes = append(notes, "the error names no principal or action; checking every door instead")
+		} else {
+			notes = append(notes, "the error names no principal or action; judging --symptom "+o.Symptom+" instead")
+		}
+		if err := d.fromSymptom(); err != nil {
 			return nil, err
 		}
 	default: // not authorized
+		d.use(outboundFlags(o)...)
 		action := firstNonEmpty(o.Action, den.Action)
 		resource := firstNonEmpty(o.Resource, den.Resource)
 		flag := "--error"
@@ -864,6 +941,7 @@ func (d *diagnosis) eventSources(den *errtext.Denial) {
 	if len(actions) > 0 {
 		svc, _, _ = strings.Cut(actions[0], ":")
 	}
+	d.use(flag{name: "--resource"})
 	res := firstNonEmpty(o.Resource, den.Resource)
 	found := false
 	for _, r := range judge.Requirements(fn) {
@@ -896,14 +974,6 @@ func (d *diagnosis) eventSources(den *errtext.Denial) {
 		calls = append(calls, judge.Call{Action: a, Resource: judge.GrantResource(a, res), Why: "event source " + res, ByLambda: true})
 	}
 	d.add(judge.CheckOutboundAll(fn, calls), "--error", 0)
-}
-
-func (d *diagnosis) fromSymptomAuto() error {
-	o := d.o
-	d.o.Symptom = SymptomAuto
-	err := d.fromSymptom()
-	d.o = o
-	return err
 }
 
 // openButDenied explains an AWS denial the model cannot reproduce.

@@ -56,6 +56,60 @@ func ValidateOptions(o Options) error {
 			return &InputError{Flag: "--qualifier", Err: err}
 		}
 	}
+	if o.Error == "" {
+		return flagsJudged(o)
+	}
+	return nil
+}
+
+// flag is one request flag of the options and whether it was given.
+type flag struct {
+	name  string
+	given bool
+}
+
+// inboundFlags describe who invokes the function (the inbound door).
+func inboundFlags(o Options) []flag {
+	return []flag{{"--caller", o.Caller != ""}, {"--source-arn", o.SourceARN != ""}, {"--source-account", o.SourceAccount != ""}, {"--function-url", o.FunctionURL}}
+}
+
+// outboundFlags describe a call of the function's code (the outbound door).
+func outboundFlags(o Options) []flag {
+	return []flag{{"--action", o.Action != ""}, {"--resource", o.Resource != ""}}
+}
+
+// flagsJudged refuses a request flag that the symptom does not judge, or
+// that needs another flag to mean anything: a flag that is given is used
+// or is an error, never silently ignored. It holds for the options
+// without a pasted error, and for a pasted denial that names nothing
+// (the symptom then decides what is judged).
+func flagsJudged(o Options) error {
+	sym := o.Symptom
+	if sym == "" {
+		sym = SymptomAuto
+	}
+	if sym != SymptomAuto && sym != SymptomInvokeDenied {
+		for _, f := range inboundFlags(o) {
+			if f.given {
+				return inputErrorf(f.name, "describes who invokes the function (the inbound door), which --symptom %s does not judge: drop it, or use --symptom invoke-denied", sym)
+			}
+		}
+	}
+	if sym != SymptomAuto && sym != SymptomAccessDenied {
+		for _, f := range outboundFlags(o) {
+			if f.given {
+				return inputErrorf(f.name, "describes a call of the function's code (the outbound door), which --symptom %s does not judge: drop it, or use --symptom access-denied", sym)
+			}
+		}
+	}
+	switch {
+	case o.Resource != "" && o.Action == "":
+		return inputErrorf("--resource", "goes with --action SERVICE:ACTION, the call refused on that resource")
+	case o.SourceAccount != "" && o.Caller == "" && o.SourceARN == "":
+		return inputErrorf("--source-account", "goes with --caller SERVICE (or --source-arn ARN), the service that invokes from that account")
+	case o.FunctionURL && o.Caller == "" && o.SourceARN == "":
+		return inputErrorf("--function-url", "goes with --caller PRINCIPAL ('*' for an anonymous caller), who calls the function URL")
+	}
 	return nil
 }
 

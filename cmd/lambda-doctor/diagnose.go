@@ -50,10 +50,10 @@ func diagnoseCommand(runF func(context.Context, *streams, *diagnoseOptions) erro
 			&cli.Int64Flag{Name: "max-error-size", Value: defaultMaxErrorText, Usage: "largest --error @FILE or - read, in `BYTES`"},
 			&cli.StringFlag{Name: "caller", Usage: "who invokes (`PRINCIPAL`): a service principal, an account id, a role or user ARN, or '*'"},
 			&cli.StringFlag{Name: "source-arn", Usage: "the `ARN` of the invoking resource (API route, rule, topic, bucket, log group...)"},
-			&cli.StringFlag{Name: "source-account", Usage: "the account `ID` that owns the invoking resource"},
-			&cli.BoolFlag{Name: "function-url", Usage: "the invoke comes through the function URL"},
+			&cli.StringFlag{Name: "source-account", Usage: "the account `ID` that owns the invoking resource (with --caller or --source-arn)"},
+			&cli.BoolFlag{Name: "function-url", Usage: "the invoke comes through the function URL (with --caller)"},
 			&cli.StringFlag{Name: "action", Usage: "the `SERVICE:ACTION` the function's code was refused"},
-			&cli.StringFlag{Name: "resource", Usage: "the resource `ARN` it was refused on"},
+			&cli.StringFlag{Name: "resource", Usage: "the resource `ARN` it was refused on (with --action)"},
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Value: "text", Usage: "output `FORMAT`: text, json or markdown"},
 			&cli.StringFlag{Name: "fix-format", Value: "cli", Usage: "write fixes as `FORMAT`: cli, cloudformation, sam or terraform"},
 			&cli.BoolFlag{Name: "cross-check", Usage: "also ask IAM SimulatePrincipalPolicy about outbound requests (live account only)"},
@@ -119,6 +119,21 @@ func diagnoseOptionsFrom(c *cli.Context) (*diagnoseOptions, error) {
 	}
 	if o.Source, err = sourceOptionsFrom(c); err != nil {
 		return nil, err
+	}
+	// A flag that is given is used or is an error (the request flags:
+	// diagnose.ValidateOptions).
+	if o.Source.LogWindow > 0 && !diagnose.ReadsLogDenials(*d) {
+		what := "--symptom " + d.Symptom
+		switch {
+		case d.Error != "":
+			what = "a pasted error that names its own request"
+		case d.Symptom == diagnose.SymptomAccessDenied:
+			what = "--symptom access-denied with --action"
+		}
+		return nil, usageErrorf("--since searches the function's logs for access denials, which %s does not judge: drop --since (symptom auto, and access-denied without --action, judge them)", what)
+	}
+	if o.CrossCheck && (d.Symptom == diagnose.SymptomInvokeDenied || d.Symptom == diagnose.SymptomRoleAssume) && d.Error == "" {
+		return nil, usageErrorf("--cross-check asks IAM about the execution role's calls, which --symptom %s does not judge: drop --cross-check", d.Symptom)
 	}
 	return o, nil
 }

@@ -240,7 +240,7 @@ func TestDiagnoseCrossCheckNeedsLive(t *testing.T) {
 	if _, err := os.Stat(apigwSnap); err != nil {
 		t.Skip("fixture missing")
 	}
-	_, errOut, _ := runDiag(t, "", "--snapshot", apigwSnap, "--function", "order-processor", "--symptom", "role-assume", "--cross-check")
+	_, errOut, _ := runDiag(t, "", "--snapshot", apigwSnap, "--function", "order-processor", "--symptom", "no-logs", "--cross-check")
 	if !strings.Contains(errOut, "--cross-check needs a live account") {
 		t.Errorf("stderr: %q", errOut)
 	}

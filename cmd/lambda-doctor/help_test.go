@@ -331,6 +331,15 @@ func TestEveryFlagShownIsRead(t *testing.T) {
 				if name != "function" && name != "all" {
 					args = append(slices.Clone(base[c.Name]), args...)
 				}
+				if c.Name == "diagnose" && goesWith[name] != nil {
+					// A flag that means nothing alone is compared with its
+					// companion alone (alone it is refused: TestDiagnoseFlagsJudged).
+					got, want := optionsOf(t, c.Name, append(slices.Clone(args), goesWith[name]...)...), optionsOf(t, c.Name, append(slices.Clone(base[c.Name]), goesWith[name]...)...)
+					if reflect.DeepEqual(got, want) {
+						t.Errorf("%s --%s=%s %v runs with the same options as without it", c.Name, name, v, goesWith[name])
+					}
+					return
+				}
 				if name == "spec" && c.Name == "check" {
 					args = []string{"--spec=" + v} // the spec names its functions
 				}
@@ -361,6 +370,14 @@ func TestEveryFlagShownIsRead(t *testing.T) {
 	if findFlag(realApp(t).Command("simulate"), "max-buckets") != nil {
 		t.Error("simulate shows --max-buckets, which it ignores")
 	}
+}
+
+// goesWith are the diagnose flags that mean something only with another
+// flag, with that flag.
+var goesWith = map[string][]string{
+	"source-account": {"--caller=s3.amazonaws.com"},
+	"function-url":   {"--caller=*"},
+	"resource":       {"--action=s3:GetObject"},
 }
 
 // readAtParse are the flags that bound a file read while the flags are
