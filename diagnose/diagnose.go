@@ -116,8 +116,10 @@ func Diagnose(ctx context.Context, fn *account.Function, o Options) (*Report, er
 	}
 	d := &diagnosis{fn: fn, o: o}
 	var notes []string
+	var den *errtext.Denial
 	if o.Error != "" {
-		den, err := errtext.Parse(o.Error)
+		var err error
+		den, err = errtext.Parse(o.Error)
 		if err != nil {
 			// errtext.ErrNotDenial, with what was expected.
 			return nil, &InputError{Flag: "--error", Err: err}
@@ -142,8 +144,13 @@ func Diagnose(ctx context.Context, fn *account.Function, o Options) (*Report, er
 		return nil, d.err
 	}
 	rep := d.report(ctx)
+	if den != nil && rep.Primary.Door == None && den.Kind != errtext.KindAPIGatewayMethod {
+		// A pasted denial that every door judged open does not explain
+		// is undecided, never green.
+		d.unexplained(rep, den)
+	}
 	rep.Notes = append(notes, rep.Notes...)
-	if o.Error != "" && o.Symptom == SymptomAuto && len(d.findings) > 0 {
+	if o.Error != "" && o.Symptom == SymptomAuto && len(d.findings) > 0 && !(rep.Primary.Door == Unknown && rep.Primary.verdict == nil) {
 		// The pasted error names the symptom.
 		if s := doorSymptom[d.findings[0].v.Door]; s != "" {
 			rep.Symptom = s
@@ -212,6 +219,9 @@ type diagnosis struct {
 	seen     map[string]bool
 	// troubleshooter is set from a pasted denial's authorization id.
 	troubleshooter *Troubleshooter
+	// undecided are diagnoses made without a judged request: a pasted
+	// denial of another principal (otherPrincipal).
+	undecided []Diagnosis
 	// used are the request flags a pasted error's diagnosis read: the
 	// others given are refused (flagsUsed).
 	used map[string]bool
@@ -462,14 +472,6 @@ func (d *diagnosis) denials(rank int) {
 			f.notes = append(f.notes, "the function logged: "+oneLine(den.Message, 300))
 		}
 	}
-}
-
-func (d *diagnosis) isOwnPrincipal(p string) bool {
-	if p == "" || d.fn.Role == nil {
-		return true
-	}
-	return judge.PrincipalARN(p) == judge.PrincipalARN(judge.SessionARN(d.fn)) || p == d.fn.Role.ARN ||
-		strings.Contains(p, ":assumed-role/"+d.fn.Role.Name+"/")
 }
 
 // invokers judges every invoker: the one named by --caller, or every one
@@ -804,8 +806,11 @@ func (d *diagnosis) fromError(den *errtext.Denial) ([]string, error) {
 			if _, err := validCall(fn, action, resource, flag); err != nil {
 				return nil, err
 			}
-			if den.Principal != "" && !d.isOwnPrincipal(den.Principal) {
-				notes = append(notes, fmt.Sprintf("the error is about %s, not this function's execution role (%s): judged against the execution role anyway", den.Principal, judge.SessionARN(fn)))
+			if !d.isOwnPrincipal(den.Principal) {
+				// Another principal's denial: not this function's
+				// outbound door, and no grant to its role.
+				d.otherPrincipal(den, action, resource)
+				break
 			}
 			v := judge.CheckOutbound(fn, judge.Call{Action: action, Resource: resource, Why: "--error"})
 			if v.Open() && unseenLayer(fn, den.PolicyType) {

@@ -377,6 +377,8 @@ func mdDiagnosis(b *strings.Builder, d Diagnosis, title string) {
 			name = "policies"
 		}
 		row(b, name, "**"+decisionText(d.Decision)+"**"+mdEscape(reasonSuffix(d.Reason)))
+	} else if d.Reason != "" {
+		row(b, "decision", mdEscape(d.Reason)) // as the text output shows it
 	}
 	if d.Ambiguous != nil {
 		row(b, "undecided", mdEscape(d.Ambiguous.Note))

@@ -239,6 +239,10 @@ func (d *diagnosis) report(ctx context.Context) *Report {
 		x.nonNil()
 		rep.Diagnoses = append(rep.Diagnoses, x)
 	}
+	for _, x := range d.undecided {
+		x.nonNil()
+		rep.Diagnoses = append(rep.Diagnoses, x)
+	}
 	switch {
 	case len(rep.Diagnoses) > 0:
 		rep.Primary = rep.Diagnoses[0]

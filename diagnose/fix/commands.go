@@ -223,3 +223,18 @@ func createGrant(t Target, keyARN, grantee string, operations []string, constrai
 	}
 	return t.forKey(keyARN).aws("kms", "create-grant", args...)
 }
+
+// Command is `aws SERVICE OPERATION --region R [--profile P] ARGS...` (args
+// already quoted with Quote): a read-only command a report names beside its
+// fixes. It is "" when the region is no region name, or when the command
+// would carry a character unsafe to print (UnsafeCommand).
+func (t Target) Command(service, operation string, args ...string) string {
+	if !t.known() {
+		return ""
+	}
+	cmd := t.aws(service, operation, args...)
+	if UnsafeCommand(cmd) != "" {
+		return ""
+	}
+	return cmd
+}
