@@ -144,9 +144,11 @@ func Diagnose(ctx context.Context, fn *account.Function, o Options) (*Report, er
 		return nil, d.err
 	}
 	rep := d.report(ctx)
-	if den != nil && rep.Primary.Door == None && den.Kind != errtext.KindAPIGatewayMethod {
-		// A pasted denial that every door judged open does not explain
-		// is undecided, never green.
+	if den != nil && rep.Primary.Door == None && d.used["--symptom"] {
+		// A pasted denial that names no request, which every door
+		// judged open does not explain, is undecided, never green. (A
+		// denial that names its request is judged as that request: open
+		// after its fix, with the notes of openButDenied.)
 		d.unexplained(rep, den)
 	}
 	rep.Notes = append(notes, rep.Notes...)

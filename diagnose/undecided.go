@@ -130,7 +130,7 @@ func (d *diagnosis) unexplained(rep *Report, den *errtext.Denial) {
 	if p.Reason != "" && p.Decision == string(simulate.Allow) {
 		x.Reason += " (" + p.Reason + ")"
 	}
-	if den.Kind == errtext.KindBareAccessDenied || den.Kind == errtext.KindEncodedEC2 || den.Action == "" {
+	if den.Action == "" && d.o.Action == "" && d.o.Caller == "" && d.o.SourceARN == "" {
 		x.Notes = append(x.Notes, "which request was refused is not known: pass --action and --resource (the call refused) or --caller (who was refused an invoke) to judge it, or paste the whole error")
 	}
 	var notRead []string
