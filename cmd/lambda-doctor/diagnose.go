@@ -257,6 +257,9 @@ func readErrorText(c *cli.Context) (string, error) {
 	if c.IsSet("error") && strings.TrimSpace(v) == "" {
 		return "", usageErrorf("--error is empty: paste the AWS error text")
 	}
+	if c.IsSet("max-error-size") {
+		return "", usageErrorf("--max-error-size bounds what --error @FILE or --error - reads; --error TEXT (or none) reads nothing: drop --max-error-size")
+	}
 	return v, nil
 }
 

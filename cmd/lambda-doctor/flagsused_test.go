@@ -40,6 +40,8 @@ func TestDiagnoseFlagsJudged(t *testing.T) {
 		{[]string{"--error", kmsKey, "--action", "kms:Decrypt"}, "--action: not used: the pasted error (kms_key_state)"},
 		{[]string{"--error", "AccessDeniedException", "--source-account", "444455556666"}, "--source-account: goes with --caller SERVICE"},
 		{[]string{"--error", "AccessDeniedException", "--symptom", "no-logs", "--action", "s3:GetObject", "--resource", "arn:aws:s3:::b/k"}, "--action: describes a call of the function's code"},
+		{[]string{"--error", "AccessDeniedException", "--max-error-size", "100"}, "--max-error-size bounds what --error @FILE or --error - reads; --error TEXT (or none) reads nothing: drop --max-error-size"},
+		{[]string{"--max-error-size", "100"}, "--max-error-size bounds what --error @FILE or --error - reads"},
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
 			args := append([]string{"diagnose", "--snapshot", flagSnap, "-f", "thumbnail-maker"}, tc.args...)
@@ -128,6 +130,24 @@ func TestDiagnoseSinceJudged(t *testing.T) {
 			code, errOut := parse(t, cmd(), append([]string{"-f", "f"}, tc.args...)...)
 			if code != tc.code {
 				t.Errorf("exit code: got %d, want %d (%s)", code, tc.code, errOut)
+			}
+		})
+	}
+}
+
+// TestMaxSnapshotSizeNeedsSnapshot: --max-snapshot-size bounds the
+// --snapshot file; with a live account it bounds nothing and is refused
+// (every command that reads an account), not ignored.
+func TestMaxSnapshotSizeNeedsSnapshot(t *testing.T) {
+	for _, args := range [][]string{
+		{"diagnose", "-f", "f", "--max-snapshot-size", "1000"},
+		{"check", "-f", "f", "--max-snapshot-size", "1000"},
+		{"simulate", "--function", "f", "--action", "s3:GetObject", "--resource", "arn:aws:s3:::b/k", "--max-snapshot-size", "1000"},
+	} {
+		t.Run(args[0], func(t *testing.T) {
+			stdout, stderr, code := runCmd(t, args...)
+			if code != exitBadInput || !strings.HasPrefix(stderr, "lambda-doctor: --max-snapshot-size bounds the --snapshot FILE read; a live account reads no file") {
+				t.Errorf("exit %d, stderr %q, stdout %q; want exit 2 saying --max-snapshot-size goes with --snapshot", code, stderr, stdout)
 			}
 		})
 	}

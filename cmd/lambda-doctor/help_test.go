@@ -331,7 +331,7 @@ func TestEveryFlagShownIsRead(t *testing.T) {
 				if name != "function" && name != "all" {
 					args = append(slices.Clone(base[c.Name]), args...)
 				}
-				if c.Name == "diagnose" && goesWith[name] != nil {
+				if goesWith[name] != nil && (c.Name == "diagnose" || name == "max-snapshot-size") {
 					// A flag that means nothing alone is compared with its
 					// companion alone (alone it is refused: TestDiagnoseFlagsJudged).
 					got, want := optionsOf(t, c.Name, append(slices.Clone(args), goesWith[name]...)...), optionsOf(t, c.Name, append(slices.Clone(base[c.Name]), goesWith[name]...)...)
@@ -378,6 +378,8 @@ var goesWith = map[string][]string{
 	"source-account": {"--caller=s3.amazonaws.com"},
 	"function-url":   {"--caller=*"},
 	"resource":       {"--action=s3:GetObject"},
+	// Every command: the bound of the snapshot file read.
+	"max-snapshot-size": {"--snapshot=s.json"},
 }
 
 // readAtParse are the flags that bound a file read while the flags are

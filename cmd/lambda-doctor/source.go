@@ -98,6 +98,10 @@ func sourceOptionsFrom(c *cli.Context) (sourceOptions, error) {
 	if o.MaxSnapshot, err = sizeFlag(c, "max-snapshot-size"); err != nil {
 		return o, err
 	}
+	if o.Snapshot == "" && c.IsSet("max-snapshot-size") {
+		// A flag that is given is used or is an error.
+		return o, usageErrorf("--max-snapshot-size bounds the --snapshot FILE read; a live account reads no file: give --snapshot FILE, or drop --max-snapshot-size")
+	}
 	if o.Snapshot != "" && (fromCommandLine(c, "region") || fromCommandLine(c, "profile")) {
 		return o, usageErrorf("--snapshot reads a file: --profile and --region apply only to a live account")
 	}
