@@ -253,6 +253,15 @@ func (d *diagnosis) flagsUsed(den *errtext.Denial) error {
 			}
 		}
 	}
+	if o.CrossCheck != nil && !d.used["--symptom"] {
+		calls := false
+		for _, f := range d.findings {
+			calls = calls || f.v.Door == Outbound || f.v.Door == Logs
+		}
+		if !calls {
+			return inputErrorf("--cross-check", "asks IAM about the execution role's calls, and the pasted error (%s) is about none: drop --cross-check", den.Kind)
+		}
+	}
 	if o.Symptom != SymptomAuto && !d.used["--symptom"] && len(d.findings) > 0 {
 		if s := doorSymptom[d.findings[0].v.Door]; s != "" && s != o.Symptom {
 			return inputErrorf("--symptom", "the pasted error (%s) is about the %s door (--symptom %s), not --symptom %s; drop --symptom, the text says what to judge", den.Kind, d.findings[0].v.Door, s, o.Symptom)

@@ -2,6 +2,7 @@ package diagnose
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 
@@ -151,5 +152,25 @@ func TestUnexplainedDenial(t *testing.T) {
 				t.Errorf("diagnoses: got %+v, want the undecided door listed", rep.Diagnoses)
 			}
 		})
+	}
+}
+
+// TestCrossCheckWithPastedError: --cross-check asks IAM about the
+// execution role's calls; with a pasted error about none (an invoke of the
+// function) it would be ignored, so it is refused; with one about the
+// role's call it is asked.
+func TestCrossCheckWithPastedError(t *testing.T) {
+	asked := 0
+	cc := func(context.Context, string, string, string) (string, error) { asked++; return "implicitDeny", nil }
+	invoke := "User: arn:aws:sts::444455556666:assumed-role/partner/s is not authorized to perform: lambda:InvokeFunction on resource: arn:aws:lambda:us-east-1:111122223333:function:worker"
+	_, err := Diagnose(context.Background(), testFunction(), Options{Error: invoke, CrossCheck: cc})
+	var ie *InputError
+	if !errors.As(err, &ie) || ie.Flag != "--cross-check" {
+		t.Errorf("an invoke's denial with --cross-check: got %v, want an *InputError for --cross-check", err)
+	}
+	call := "User: arn:aws:sts::111122223333:assumed-role/worker-role/worker is not authorized to perform: dynamodb:Query on resource: arn:aws:dynamodb:us-east-1:111122223333:table/Orders"
+	rep, err := Diagnose(context.Background(), testFunction(), Options{Error: call, CrossCheck: cc})
+	if err != nil || asked != 1 || rep.Primary.CrossCheck == "" {
+		t.Errorf("the role's own denial with --cross-check: err %v, asked %d times, cross_check %q; want it asked once", err, asked, rep.Primary.CrossCheck)
 	}
 }
