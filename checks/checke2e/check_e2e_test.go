@@ -86,8 +86,15 @@ func env(s *motoserver.Server) []string {
 // check runs lambda-doctor check against the server.
 func check(t *testing.T, s *motoserver.Server, args ...string) (string, int) {
 	t.Helper()
+	return checkWithEnv(t, env(s), args...)
+}
+
+// checkWithEnv runs lambda-doctor check with the environment given; it
+// fails the test when the command cannot run or panics, and logs stderr.
+func checkWithEnv(t *testing.T, environ []string, args ...string) (string, int) {
+	t.Helper()
 	cmd := exec.Command(binary, append([]string{"check"}, args...)...)
-	cmd.Env = env(s)
+	cmd.Env = environ
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	err := cmd.Run()

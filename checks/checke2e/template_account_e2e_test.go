@@ -11,7 +11,6 @@ import (
 	"net/http/httputil"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -74,22 +73,7 @@ var templateReads = []string{"GetCallerIdentity", "DescribeStacks", "ListStackRe
 // endpoint replaced by the recorder's, and more (KEY=VALUE) over it.
 func checkVia(t *testing.T, s *motoserver.Server, rec *recorder, more []string, args ...string) (string, int) {
 	t.Helper()
-	cmd := exec.Command(binary, append([]string{"check"}, args...)...)
-	cmd.Env = append(env(s), "AWS_ENDPOINT_URL="+rec.url)
-	cmd.Env = append(cmd.Env, more...)
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatalf("run lambda-doctor: %v", err)
-	}
-	if strings.Contains(errb.String(), "panic") {
-		t.Fatalf("lambda-doctor panicked:\n%s", errb.String())
-	}
-	return out.String(), code
+	return checkWithEnv(t, append(append(env(s), "AWS_ENDPOINT_URL="+rec.url), more...), args...)
 }
 
 type accountReport struct {
