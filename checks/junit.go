@@ -91,7 +91,7 @@ func WriteJUnit(w io.Writer, r *Report) error {
 			}
 			switch {
 			case q.Ambiguous != nil:
-				c.Error = &junitMessage{Message: "undecided: holds under one reading of the IAM User Guide only", Type: q.ID,
+				c.Error = &junitMessage{Message: "undecided: holds " + q.Ambiguous.Only(), Type: q.ID,
 					Text: findingText(r, fr.ARN, q, q.Ambiguous.Note)}
 			case q.Decision == "unknown":
 				c.Error = &junitMessage{Message: "could not be decided: reads were refused", Type: q.ID, Text: strings.Join(reqs, "\n")}

@@ -109,7 +109,7 @@ func requirementFinding(fn *account.Function, j judged) (f Finding, advice strin
 	f.Evidence = verdictEvidence(v)
 	if amb != nil {
 		f.Ambiguous = amb
-		f.Title = "undecided: " + f.Title + ", under one reading of the IAM User Guide only"
+		f.Title = "undecided: " + f.Title + ", " + amb.Only()
 		f.Evidence = append(f.Evidence, Evidence{Detail: "undecided: " + amb.Note})
 	}
 	if j.req.Door == judge.Inbound {

@@ -125,7 +125,7 @@ func (p *printer) requirements(fr FunctionResult) {
 		mark, verdict := p.paint(p.c.Green, "✓"), "holds"
 		switch {
 		case q.Ambiguous != nil:
-			mark, verdict = p.paint(p.c.Yellow, "?"), "undecided: holds under one reading of the IAM User Guide only"
+			mark, verdict = p.paint(p.c.Yellow, "?"), "undecided: holds "+q.Ambiguous.Only()
 		case q.Decision == "unknown":
 			mark, verdict = p.paint(p.c.Yellow, "?"), "undecided"
 		case !q.Passed:

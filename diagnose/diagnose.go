@@ -836,7 +836,11 @@ func (d *diagnosis) fromError(den *errtext.Denial) ([]string, error) {
 				f.notes = append(f.notes, d.openButDenied(den)...)
 			}
 			if f != nil && v.IsAmbiguous() && v.Decision == simulate.Allow {
-				f.notes = append(f.notes, "AWS reported this request denied: that fits the other reading, under which the door is closed; the fix below makes the door open under both")
+				if v.Ambiguity().Unread() {
+					f.notes = append(f.notes, "AWS reported this request denied: that fits the values lambda-doctor did not read that close the door; the fix below makes it open whatever they are")
+				} else {
+					f.notes = append(f.notes, "AWS reported this request denied: that fits the other reading, under which the door is closed; the fix below makes the door open under both")
+				}
 			}
 		}
 	}

@@ -131,7 +131,7 @@ func textDiagnosis(b *textOut, d Diagnosis, c iostreams.Palette) {
 	case d.Cause != nil && (d.Request == nil || d.Door == Config):
 		head = fmt.Sprintf("%s✗ %s%s: %s", c.Red+c.Bold, strings.ReplaceAll(d.Cause.Kind, "_", " "), c.Reset, d.Summary)
 	case d.Ambiguous != nil:
-		head = fmt.Sprintf("%s? %s door undecided%s (open under one reading of the IAM User Guide, closed under the other): %s", c.Yellow+c.Bold, strings.ToUpper(string(d.Door)), c.Reset, d.Headline)
+		head = fmt.Sprintf("%s? %s door undecided%s (%s): %s", c.Yellow+c.Bold, strings.ToUpper(string(d.Door)), c.Reset, d.Ambiguous.Split(), d.Headline)
 	default:
 		head = fmt.Sprintf("%s✗ %s door closed%s: %s", c.Red+c.Bold, strings.ToUpper(string(d.Door)), c.Reset, d.Headline)
 	}
@@ -320,7 +320,11 @@ func RenderMarkdown(w io.Writer, r *Report) error {
 		case d.Cause != nil && (d.Request == nil || d.Door == Config):
 			title = "## ✗ " + strings.ReplaceAll(d.Cause.Kind, "_", " ") + ": " + mdEscape(d.Summary)
 		case d.Ambiguous != nil:
-			title = fmt.Sprintf("## ? %s door undecided (open under one reading, closed under the other): %s", strings.ToUpper(string(d.Door)), mdEscape(d.Headline))
+			split := "open under one reading, closed under the other"
+			if d.Ambiguous.Unread() {
+				split = d.Ambiguous.Split()
+			}
+			title = fmt.Sprintf("## ? %s door undecided (%s): %s", strings.ToUpper(string(d.Door)), split, mdEscape(d.Headline))
 		}
 		if len(r.Diagnoses) > 1 {
 			title += fmt.Sprintf(" (%d of %d)", i+1, len(r.Diagnoses))

@@ -144,4 +144,9 @@ type Ambiguity struct {
 	Otherwise Decision
 	// Reason is one sentence naming the statement, the pattern and the value.
 	Reason string
+	// Key is set by callers, never by the engine, for a decision that hangs
+	// not on a reading of the guide but on a context key AWS sets from
+	// state the caller did not read (a resource's tags): the key, whose
+	// value Value then is in the Otherwise decision.
+	Key string
 }

@@ -246,10 +246,14 @@ func (s *Set) For(fn *account.Function, v *judge.Verdict, f Format) []Fix {
 			}
 		}
 	}
-	if v.IsAmbiguous() {
+	if a := v.Ambiguity(); a != nil {
+		both := "; with it the door is open under both readings of the IAM User Guide (no wildcard inside an ARN segment decides it)"
+		if a.Unread() {
+			both = "; with it the door is open whatever the values lambda-doctor did not read"
+		}
 		for i := range out {
 			if out[i].Verified {
-				out[i].Explanation += "; with it the door is open under both readings of the IAM User Guide (no wildcard inside an ARN segment decides it)"
+				out[i].Explanation += both
 			}
 		}
 	}

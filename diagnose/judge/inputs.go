@@ -174,6 +174,13 @@ func InboundInputs(fn *account.Function, inv Invoker) ([]*simulate.Input, Gaps) 
 	ctx["aws:ResourceAccount"] = single(fn.Account)
 	ctx["aws:RequestedRegion"] = single(fn.Region)
 	ctx["aws:SecureTransport"] = single("true")
+	if role != nil {
+		// The invoker's role's tags are its sessions' principal tags, as
+		// the execution role's are (sessionContext).
+		for k, v := range role.Tags {
+			ctx["aws:PrincipalTag/"+k] = single(v)
+		}
+	}
 	for k, v := range inv.Context {
 		ctx[k] = v
 	}

@@ -97,6 +97,16 @@ type Probe struct {
 	// Markers) the result depends on: Result is then one of the decisions
 	// their values could give, not the decision.
 	Unresolved []string
+	// Unread lists, when the decision would change with a context key
+	// AWS sets from state the model did not read (unreadAmbiguity: a
+	// resource's tags, a key's aliases), the conditions it hangs on, each
+	// with Key set; Other is the input with the keys set as they change it.
+	Unread []simulate.Ambiguity
+	Other  *simulate.Input
+	// PrincipalTagsUnread is set when the request's principal is an IAM
+	// identity whose tags the model did not read (a caller without a role
+	// in the model): aws:PrincipalTag/* is then unread.
+	PrincipalTagsUnread bool
 }
 
 // Unparsed is a policy document of the model that the engine could not
@@ -204,6 +214,10 @@ type AmbiguousMatch struct {
 	Pattern   string `json:"pattern"`
 	Value     string `json:"value"` // the request's value it is matched against
 	Reason    string `json:"reason"`
+	// Key is set when the decision hangs on a context key AWS sets from
+	// state lambda-doctor did not read (aws:ResourceTag/env): Value is
+	// then the value that changes it, not one of the request.
+	Key string `json:"key,omitempty"`
 }
 
 // Ambiguity is the output form of the verdict's ambiguity; nil when it is
@@ -215,9 +229,38 @@ func (v *Verdict) Ambiguity() *Ambiguity {
 	a := &Ambiguity{Decision: v.Decision, Otherwise: v.Otherwise, Note: v.AmbiguityNote()}
 	for _, m := range v.Ambiguous {
 		a.Patterns = append(a.Patterns, AmbiguousMatch{Policy: m.Policy, Statement: m.Statement, Element: m.Element,
-			Pattern: m.Pattern, Value: m.Value, Reason: m.Reason})
+			Pattern: m.Pattern, Value: m.Value, Reason: m.Reason, Key: m.Key})
 	}
 	return a
+}
+
+// Unread reports whether values the model did not read (unreadAmbiguity),
+// not the documentation, leave the decision open.
+func (a *Ambiguity) Unread() bool {
+	for _, p := range a.Patterns {
+		if p.Key == "" {
+			return false
+		}
+	}
+	return len(a.Patterns) > 0
+}
+
+// Split says in a few words how the door stands, for a headline: "open
+// under one reading of the IAM User Guide, closed under the other".
+func (a *Ambiguity) Split() string {
+	if a.Unread() {
+		return "open or closed depending on values lambda-doctor did not read"
+	}
+	return "open under one reading of the IAM User Guide, closed under the other"
+}
+
+// Only says under what a requirement holds when it is undecided:
+// "under one reading of the IAM User Guide only".
+func (a *Ambiguity) Only() string {
+	if a.Unread() {
+		return "only for some values lambda-doctor did not read"
+	}
+	return "under one reading of the IAM User Guide only"
 }
 
 // AmbiguityNote says, for an ambiguous verdict, which way each reading
@@ -232,12 +275,26 @@ func (v *Verdict) AmbiguityNote() string {
 		}
 		return "closed (" + strings.ReplaceAll(string(d), "_", " ") + ")"
 	}
-	var why []string
+	var why, unread []string
 	for _, a := range v.Ambiguous {
+		if a.Key != "" {
+			if !containsString(unread, a.Reason) {
+				unread = append(unread, a.Reason)
+			}
+			continue
+		}
 		why = append(why, fmt.Sprintf("statement %s of %s: %s %q against %q", Quote(a.Statement), a.Policy, a.Element, a.Pattern, a.Value))
 	}
-	return fmt.Sprintf("%s under lambda-doctor's reading, %s under the other: the IAM User Guide does not say whether a wildcard inside an ARN segment may match ':' (it says so only of a * that ends a segment): %s",
+	if len(why) == 0 {
+		// Only values the model did not read decide.
+		return fmt.Sprintf("%s as read, %s otherwise: %s", state(v.Decision), state(v.Otherwise), strings.Join(unread, "; "))
+	}
+	note := fmt.Sprintf("%s under lambda-doctor's reading, %s under the other: the IAM User Guide does not say whether a wildcard inside an ARN segment may match ':' (it says so only of a * that ends a segment): %s",
 		state(v.Decision), state(v.Otherwise), strings.Join(why, "; "))
+	if len(unread) > 0 {
+		note += "; and " + strings.Join(unread, "; ")
+	}
+	return note
 }
 
 // CheckOutbound judges a call the function's code makes with its execution
@@ -303,8 +360,11 @@ func CheckInbound(fn *account.Function, inv Invoker) *Verdict {
 		v.Unknown = true
 		return v
 	}
+	// A caller that is an IAM identity without a role in the model: its
+	// tags (aws:PrincipalTag/*) were not read.
+	untagged := InvokerRole(fn, inv) == nil && !IsServicePrincipal(ins[0].Request.Principal) && ins[0].Request.Principal != "*"
 	for _, in := range ins {
-		v.Probes = append(v.Probes, Probe{Input: in, Assumed: gaps.Assumed})
+		v.Probes = append(v.Probes, Probe{Input: in, Assumed: gaps.Assumed, PrincipalTagsUnread: untagged})
 	}
 	v.settle(fn)
 	return v
@@ -409,6 +469,10 @@ func (v *Verdict) settle(fn *account.Function) {
 		p := &v.Probes[i]
 		if p.Result == nil {
 			p.Result, p.Unresolved = evaluateProbe(p.Input)
+			p.Unread, p.Other = nil, nil
+			if len(p.Unresolved) == 0 && len(p.Result.Ambiguous) == 0 {
+				p.Unread, p.Other = unreadAmbiguity(p)
+			}
 		}
 		if len(p.Unresolved) == 0 && p.Result.Decision != simulate.Allow {
 			certainDeny = true
@@ -450,10 +514,14 @@ func (v *Verdict) settleReadings() {
 	var amb []simulate.Ambiguity
 	for _, p := range v.Probes {
 		d := p.Result.Decision
-		if len(p.Result.Ambiguous) > 0 {
-			d = p.Result.Ambiguous[0].Otherwise
+		flagged := p.Result.Ambiguous
+		if len(flagged) == 0 {
+			flagged = p.Unread
+		}
+		if len(flagged) > 0 {
+			d = flagged[0].Otherwise
 		next:
-			for _, a := range p.Result.Ambiguous {
+			for _, a := range flagged {
 				for _, have := range amb {
 					if have.StatementRef == a.StatementRef && have.Element == a.Element && have.Pattern == a.Pattern && have.Value == a.Value {
 						continue next
@@ -472,7 +540,7 @@ func (v *Verdict) settleReadings() {
 	switch {
 	case (other == simulate.Allow) != (v.Decision == simulate.Allow):
 		v.Ambiguous, v.Otherwise = amb, other
-	case other != v.Decision:
+	case other != v.Decision && amb[0].Key == "":
 		// Closed either way; only the kind of denial hangs on the reading.
 		v.Notes = append(v.Notes, fmt.Sprintf("the door is closed under every reading, but it is %s under lambda-doctor's reading of %s and %s under the other (the IAM User Guide does not settle whether a wildcard inside an ARN segment may match ':')",
 			strings.ReplaceAll(string(v.Decision), "_", " "), amb[0].Pattern, strings.ReplaceAll(string(other), "_", " ")))
@@ -491,7 +559,12 @@ func (v *Verdict) UnderOtherReading() *Verdict {
 	o := *v
 	o.Probes = make([]Probe, len(v.Probes))
 	for i, p := range v.Probes {
-		o.Probes[i] = Probe{Input: p.Input, Assumed: p.Assumed, Result: EvaluateOtherReading(p.Input)}
+		r := EvaluateOtherReading
+		if p.Other != nil {
+			// Judged with the unread keys set as they change the decision.
+			r = func(*simulate.Input) *simulate.Result { return Evaluate(p.Other) }
+		}
+		o.Probes[i] = Probe{Input: p.Input, Assumed: p.Assumed, Result: r(p.Input)}
 	}
 	o.Notes = append([]string(nil), v.Notes...)
 	o.settle(nil)
