@@ -113,7 +113,8 @@ type Summary struct {
 	Unparsed int `json:"unparsed"`
 	// Ambiguous counts the requirements and expectations (of Unknown)
 	// that hold under one reading of the IAM User Guide and not under the
-	// other.
+	// other, or only for some values lambda-doctor did not read (a
+	// resource's tags: judge.Ambiguity.Unread).
 	Ambiguous int `json:"ambiguous"`
 	// Unresolved counts the requirements (of Unknown) left undecided only by
 	// values a template does not give (`check --template`).
@@ -122,6 +123,21 @@ type Summary struct {
 	// relaxed counts the undecided requirements --fail-on none lets pass:
 	// the ambiguous ones, and those that hang only on a template's values.
 	relaxed int
+	// unread counts the ambiguous ones (of Ambiguous) that hang only on
+	// values lambda-doctor did not read.
+	unread int
+}
+
+// ambiguousWhy says what leaves the ambiguous checks undecided: "the
+// documentation", "values not read", or both.
+func (s *Summary) ambiguousWhy() string {
+	switch s.unread {
+	case 0:
+		return "the documentation"
+	case s.Ambiguous:
+		return "values not read"
+	}
+	return "the documentation or values not read"
 }
 
 // RuleCount is the number of findings of one rule at one severity.
@@ -169,7 +185,14 @@ func (r *Report) IncompleteReasons() []string {
 		out = append(out, fmt.Sprintf("%d check(s) depend on values the template does not give (see \"values the template does not give\")", n))
 	}
 	if n := s.Ambiguous; n > 0 {
-		out = append(out, fmt.Sprintf("%d check(s) hold under one reading of the IAM User Guide and not under the other (see \"undecided\")", n))
+		switch s.unread {
+		case 0:
+			out = append(out, fmt.Sprintf("%d check(s) hold under one reading of the IAM User Guide and not under the other (see \"undecided\")", n))
+		case n:
+			out = append(out, fmt.Sprintf("%d check(s) hold only for some values lambda-doctor did not read (see \"undecided\")", n))
+		default:
+			out = append(out, fmt.Sprintf("%d check(s) hold under one reading of the IAM User Guide only, or only for some values lambda-doctor did not read (see \"undecided\")", n))
+		}
 	}
 	if n := s.Unparsed; n > 0 {
 		out = append(out, fmt.Sprintf("%d policy document(s) do not parse (LD110)", n))
@@ -233,6 +256,9 @@ func (r *Report) summarize() {
 				s.RequirementsUnknown++
 				s.Ambiguous++
 				s.relaxed++
+				if q.Ambiguous.Unread() {
+					s.unread++
+				}
 			case q.Decision == "unknown":
 				s.Unknown++
 				s.RequirementsUnknown++
@@ -253,6 +279,9 @@ func (r *Report) summarize() {
 				}
 				if e.Ambiguous != nil {
 					s.Ambiguous++
+					if e.Ambiguous.Unread() {
+						s.unread++
+					}
 				}
 			}
 		}

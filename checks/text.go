@@ -481,7 +481,7 @@ func (p *printer) summary(r *Report) {
 		parts = append(parts, fmt.Sprintf("findings: %d%s (--fail-on none)", s.Findings, bySev))
 	}
 	if s.Ambiguous > 0 {
-		parts = append(parts, fmt.Sprintf("undecided by the documentation: %d", s.Ambiguous))
+		parts = append(parts, fmt.Sprintf("undecided by %s: %d", s.ambiguousWhy(), s.Ambiguous))
 	}
 	verdict := p.paint(p.c.Green, "PASS")
 	switch {
