@@ -38,7 +38,7 @@ import (
 // "principal tag"; "" for a key the model knows.
 func unreadKind(key string, p *Probe) string {
 	k := strings.ToLower(key)
-	if _, ok := ctxGet(p.Input.Request.Context, key); ok {
+	if _, ok := lookup(p.Input.Request.Context, key); ok {
 		return ""
 	}
 	svc, rest, ok := strings.Cut(k, ":")
@@ -105,12 +105,12 @@ const maxUnreadWorlds = 256
 func unreadAmbiguity(p *Probe) ([]simulate.Ambiguity, *simulate.Input) {
 	in, base := p.Input, p.Result
 	policies := map[string]*simulate.NamedPolicy{}
-	any := false
+	has := false
 	eachPolicy(in, func(np *simulate.NamedPolicy, _ string) {
 		policies[np.Name] = np
-		any = any || policyHasStateKeys(np.Policy)
+		has = has || policyHasStateKeys(np.Policy)
 	})
-	if !any || failedRequest(base) {
+	if !has || failedRequest(base) {
 		return nil, nil
 	}
 	stmt := func(t simulate.StatementTrace) *simulate.Statement {
@@ -304,7 +304,7 @@ func resolveVariables(v string, ctx simulate.Context) (string, bool) {
 			b.WriteString(name)
 		default:
 			name, _, _ = strings.Cut(name, ", ") // ${key, 'default'}
-			val, ok := ctxGet(ctx, name)
+			val, ok := lookup(ctx, name)
 			if !ok || len(val.Values) != 1 {
 				return "", false
 			}
@@ -356,37 +356,24 @@ func unreadReason(p *Probe, keys []string, set []*simulate.Value, alt *simulate.
 			ifs = append(ifs, "the caller is tagged "+is)
 		}
 	}
+	var who []string
+	for _, d := range alt.Deciding {
+		who = append(who, fmt.Sprintf("statement %s of %s", Quote(d.Statement), d.Policy))
+	}
 	var then string
-	switch alt.Decision {
-	case simulate.Allow:
-		var who []string
-		for _, d := range alt.Deciding {
-			who = append(who, fmt.Sprintf("statement %s of %s", Quote(d.Statement), d.Policy))
-		}
+	switch {
+	case alt.Decision == simulate.Allow && len(who) > 0:
 		then = strings.Join(who, " and ") + " allows"
-		if len(who) == 0 {
-			then = "the request is allowed"
-		}
-	case simulate.ExplicitDeny:
-		var who []string
-		for _, d := range alt.Deciding {
-			who = append(who, fmt.Sprintf("statement %s of %s", Quote(d.Statement), d.Policy))
-		}
+	case alt.Decision == simulate.Allow:
+		then = "the request is allowed"
+	case alt.Decision == simulate.ExplicitDeny && len(who) > 0:
 		then = strings.Join(who, " and ") + " denies"
-		if len(who) == 0 {
-			then = "the request is denied"
-		}
+	case alt.Decision == simulate.ExplicitDeny:
+		then = "the request is denied"
 	default:
 		then = "no statement allows the request"
 	}
-	return fmt.Sprintf("%s %s not read: if %s, %s", strings.Join(what, " and "), wereWas(what), strings.Join(ifs, " and "), then)
-}
-
-func wereWas(what []string) string {
-	if len(what) == 1 && strings.HasPrefix(what[0], "the tags") || len(what) == 1 && strings.HasPrefix(what[0], "the aliases") || len(what) > 1 {
-		return "were"
-	}
-	return "was"
+	return fmt.Sprintf("%s were not read: if %s, %s", strings.Join(what, " and "), strings.Join(ifs, " and "), then)
 }
 
 // resourcePart is the resource part of an ARN (table/Orders), or the ARN.
@@ -421,19 +408,4 @@ func indexFold(l []string, s string) int {
 		}
 	}
 	return -1
-}
-
-// ctxGet looks key up in ctx; keys match case-insensitively (IAM User
-// Guide, "IAM JSON policy elements: Condition": "Condition key names are
-// not case-sensitive").
-func ctxGet(ctx simulate.Context, key string) (simulate.Value, bool) {
-	if v, ok := ctx[key]; ok {
-		return v, true
-	}
-	for k, v := range ctx {
-		if strings.EqualFold(k, key) {
-			return v, true
-		}
-	}
-	return simulate.Value{}, false
 }
