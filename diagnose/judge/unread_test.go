@@ -58,6 +58,16 @@ func TestUnreadContextKeys(t *testing.T) {
 			want:  simulate.ImplicitDeny,
 		},
 		{
+			name: "the same condition on a principal tag the role carries with that value: open, decided",
+			doc:  docPrincipalTag,
+			mutate: func(f *account.Function) {
+				f.Role.Tags = map[string]string{"env": "prod"}
+				inline(f, "orders-table", strings.ReplaceAll(ordersGrant, "aws:ResourceTag/env", "aws:PrincipalTag/env"))
+			},
+			judge: func(f *account.Function) *Verdict { return CheckOutbound(f, query) },
+			want:  simulate.Allow,
+		},
+		{
 			name: "the same condition on a principal tag of a role without tags: decided (the role's tags were read)",
 			doc:  docPrincipalTag,
 			mutate: func(f *account.Function) {
