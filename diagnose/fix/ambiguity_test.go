@@ -103,3 +103,46 @@ func TestFixesOfAmbiguousDoors(t *testing.T) {
 		})
 	}
 }
+
+// TestNoCommandAgainstAnUnreadGuardrail: a door open as read that a Deny
+// conditioned on a value lambda-doctor did not read (the table's tags,
+// aws:ResourceTag: "AWS global condition context keys", IAM User Guide)
+// would close gets no command: narrowing that Deny would remove a
+// guardrail that may be deliberate (no production tables) for a door that
+// may well be open. The planned change is kept as advice.
+func TestNoCommandAgainstAnUnreadGuardrail(t *testing.T) {
+	const table = "arn:aws:dynamodb:us-east-1:111122223333:table/Orders"
+	fn := testFunction()
+	fn.Role.Inline = []account.InlinePolicy{{Name: "orders",
+		Document: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"dynamodb:Query","Resource":"` + table + `"},` +
+			`{"Sid":"NoProd","Effect":"Deny","Action":"dynamodb:*","Resource":"*","Condition":{"StringEquals":{"aws:ResourceTag/env":"prod"}}}]}`}}
+	v := judge.CheckOutbound(fn, judge.Call{Action: "dynamodb:Query", Resource: table})
+	if v.Decision != simulate.Allow || !v.IsAmbiguous() || !v.Ambiguity().Unread() {
+		t.Fatalf("got %s ambiguous %v, want allow as read, undecided by unread tags", v.Decision, v.IsAmbiguous())
+	}
+	fixes := For(fn, v, CLI)
+	if len(fixes) == 0 {
+		t.Fatal("got no fix, want the planned change as advice")
+	}
+	for _, f := range fixes {
+		if f.Command != "" || f.Verified {
+			t.Errorf("got command %q (verified %v), want none", f.Command, f.Verified)
+		}
+		if !strings.Contains(f.Explanation, "only a value lambda-doctor did not read would close it") {
+			t.Errorf("explanation %q does not say why no command", f.Explanation)
+		}
+	}
+
+	// Closed as read and open for some tag value: the grant is still
+	// printed, verified to open the door whatever the tags are.
+	fn.Role.Inline = []account.InlinePolicy{{Name: "orders",
+		Document: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"dynamodb:Query","Resource":"` + table + `","Condition":{"StringEquals":{"aws:ResourceTag/env":"prod"}}}]}`}}
+	v = judge.CheckOutbound(fn, judge.Call{Action: "dynamodb:Query", Resource: table})
+	if v.Decision == simulate.Allow || !v.IsAmbiguous() {
+		t.Fatalf("got %s ambiguous %v, want closed as read, undecided", v.Decision, v.IsAmbiguous())
+	}
+	fixes = For(fn, v, CLI)
+	if len(fixes) == 0 || fixes[0].Command == "" || !fixes[0].Verified {
+		t.Fatalf("got %+v, want a verified grant", fixes)
+	}
+}

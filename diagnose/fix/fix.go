@@ -246,7 +246,17 @@ func (s *Set) For(fn *account.Function, v *judge.Verdict, f Format) []Fix {
 			}
 		}
 	}
-	if a := v.Ambiguity(); a != nil {
+	if a := v.Ambiguity(); a != nil && a.Unread() && v.Decision == simulate.Allow {
+		// Open as read, closed only for a value lambda-doctor did not read
+		// (a tag, an alias): the change that would close the gap edits a
+		// Deny conditioned on that value, usually a deliberate guardrail.
+		// Printed as advice, never as a command to paste at 3 a.m.
+		for i := range out {
+			if out[i].Command != "" {
+				out[i] = refused(out[i], "the door is open as read; only a value lambda-doctor did not read would close it (see undecided): check that value first, and change a deny conditioned on it only on purpose")
+			}
+		}
+	} else if a != nil {
 		both := "; with it the door is open under both readings of the IAM User Guide (no wildcard inside an ARN segment decides it)"
 		if a.Unread() {
 			both = "; with it the door is open whatever the values lambda-doctor did not read"
