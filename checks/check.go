@@ -75,6 +75,11 @@ type roleState struct {
 	// trust holds the role's LD011 finding (by title) with the functions
 	// whose requirement it is.
 	trust map[string]*Finding
+	// gone is the role's deletion (cause role_not_found) and goneFns the
+	// functions that name it: one LD020 finding naming them all, however
+	// many there are, as the role's other findings.
+	gone    *judge.Cause
+	goneFns []*account.Function
 }
 
 // fixesOf are the closed doors of one function that need fixes.
@@ -164,8 +169,13 @@ func (c *Checker) Check(fn *account.Function) {
 			carried[cs.Kind+" "+cs.Resource] = true
 		}
 	}
+	var gone *judge.Cause
 	for _, cause := range judge.Causes(fn) {
-		if !carried[cause.Kind+" "+cause.Resource] {
+		switch {
+		case carried[cause.Kind+" "+cause.Resource]:
+		case cause.Kind == judge.CauseRoleNotFound && !c.ignore[cause.Rule]:
+			gone = &cause // reported once per role, in Report
+		default:
 			add(causeFinding(fn, cause, c.opts.Profile))
 		}
 	}
@@ -223,6 +233,10 @@ func (c *Checker) Check(fn *account.Function) {
 	defer c.mu.Unlock()
 	if first {
 		rs.findings = roleFindings
+	}
+	if gone != nil {
+		rs.gone = gone
+		rs.goneFns = append(rs.goneFns, fn)
 	}
 	if trust != nil {
 		if have := rs.trust[trust.finding.Title]; have != nil {
@@ -332,6 +346,9 @@ func (c *Checker) Report() *Report {
 			r.Findings = append(r.Findings, f)
 		}
 		r.Findings = c.merged(r.Findings, rs.trust)
+		if rs.gone != nil {
+			r.Findings = append(r.Findings, c.deletedRole(rs))
+		}
 		if len(users) > 1 && arn != "" && !c.ignore["LD104"] {
 			f := newFinding("LD104", arn, fmt.Sprintf("role %s is the execution role of %d functions", lastSegment(arn), len(users)), users...)
 			f.Evidence = []Evidence{{Detail: "used by " + strings.Join(names(users), ", ")}}
@@ -378,6 +395,23 @@ func (c *Checker) Report() *Report {
 		r.Template = &tc
 	}
 	return r
+}
+
+// deletedRole is the one LD020 finding of a deleted execution role,
+// naming every function that names the role (in name order), with the
+// role created again once: as `check` reports what a role shares.
+func (c *Checker) deletedRole(rs *roleState) Finding {
+	fns := slices.Clone(rs.goneFns)
+	sort.Slice(fns, func(i, j int) bool { return fns[i].ARN < fns[j].ARN })
+	f := causeFinding(fns[0], *rs.gone, c.opts.Profile)
+	f.Functions = nil
+	for _, fn := range fns {
+		f.Functions = append(f.Functions, fn.ARN)
+	}
+	set := fix.NewSet()
+	set.Profile = c.opts.Profile
+	f.Fixes = set.ForDeletedRole(fns, *rs.gone)
+	return f
 }
 
 // mergeShared prints a fix once however many functions need it. A

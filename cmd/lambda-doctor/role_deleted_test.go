@@ -68,3 +68,99 @@ func TestDeletedRoleEverySymptom(t *testing.T) {
 		t.Errorf("a refused iam:GetRole: exit %d, want 3, undecided:\n%s", code, out.String())
 	}
 }
+
+// TestDeletedRoleSharedOnce: three functions whose execution role was
+// deleted (fixtures/check/role-deleted-shared.json, one role) get one LD020
+// finding naming the three, in every output format, with the create-role
+// command once and the advice to point another role said of them all, as
+// check reports what a role shares (LD011, LD104).
+func TestDeletedRoleSharedOnce(t *testing.T) {
+	t.Setenv("NO_COLOR", "1")
+	const snap = "../../fixtures/check/role-deleted-shared.json"
+	fns := []string{"resizer", "thumbnailer", "watermarker"}
+	for _, format := range []string{"text", "json", "sarif", "junit"} {
+		t.Run(format, func(t *testing.T) {
+			out, stderr, code := runCheckCmd(t, "--all", "--snapshot", snap, "-o", format)
+			if code != 1 {
+				t.Fatalf("exit %d, want 1; stderr %s", code, stderr)
+			}
+			create := "aws iam create-role"
+			if format == "sarif" {
+				create = `"command": "aws iam create-role` // and in the result's message
+			}
+			if n := strings.Count(out, create); n != 1 {
+				t.Errorf("create-role %d times, want once:\n%s", n, out)
+			}
+			if strings.Contains(out, "update-function-configuration --function-name arn:") {
+				t.Errorf("the advice names one function of three:\n%s", out)
+			}
+			var got [][]string // the LD020 findings' functions
+			switch format {
+			case "text":
+				for _, line := range strings.Split(out, "\n") {
+					if strings.HasPrefix(line, "✗ LD020") {
+						got = append(got, nil)
+					}
+					if f, ok := strings.CutPrefix(strings.TrimSpace(line), "functions 3: "); ok && len(got) > 0 {
+						got[len(got)-1] = strings.Split(f, ", ")
+					}
+				}
+			case "json":
+				var r struct {
+					Findings []struct {
+						ID        string   `json:"id"`
+						Functions []string `json:"functions"`
+					} `json:"findings"`
+				}
+				if err := json.Unmarshal([]byte(out), &r); err != nil {
+					t.Fatal(err)
+				}
+				for _, f := range r.Findings {
+					if f.ID == "LD020" {
+						got = append(got, names(f.Functions))
+					}
+				}
+			case "sarif":
+				var s struct {
+					Runs []struct {
+						Results []struct {
+							RuleID     string `json:"ruleId"`
+							Properties struct {
+								Functions []string `json:"functions"`
+							} `json:"properties"`
+						} `json:"results"`
+					} `json:"runs"`
+				}
+				if err := json.Unmarshal([]byte(out), &s); err != nil {
+					t.Fatal(err)
+				}
+				for _, r := range s.Runs[0].Results {
+					if r.RuleID == "LD020" {
+						got = append(got, names(r.Properties.Functions))
+					}
+				}
+			case "junit":
+				for _, line := range strings.Split(out, "\n") {
+					if strings.Contains(line, `<testcase name="LD020`) {
+						got = append(got, fns)
+					}
+				}
+				if !strings.Contains(out, "3 functions: resizer, thumbnailer, watermarker") {
+					t.Errorf("the LD020 test case does not name the three functions:\n%s", out)
+				}
+			}
+			if len(got) != 1 || strings.Join(got[0], ",") != strings.Join(fns, ",") {
+				t.Errorf("LD020 findings naming %v, want one naming %v:\n%s", got, fns, out)
+			}
+		})
+	}
+}
+
+// names are the last segments of function ARNs.
+func names(arns []string) []string {
+	var out []string
+	for _, a := range arns {
+		out = append(out, a[strings.LastIndex(a, ":")+1:])
+	}
+	return out
+}

@@ -88,6 +88,14 @@ func causeFixes(fn *account.Function, v *judge.Verdict, c judge.Cause, t Target)
 // who must.
 func ForCause(fn *account.Function, c judge.Cause) []Fix { return NewSet().ForCause(fn, c) }
 
+// ForDeletedRole is ForCause of a deleted execution role
+// (judge.RoleNotFoundCause, cause role_not_found) that every function of
+// fns names: the role created again once, verified on fns[0]'s model, and
+// the advice said of them all. fns is not empty.
+func (s *Set) ForDeletedRole(fns []*account.Function, c judge.Cause) []Fix {
+	return roleNotFoundFixes(fns, c, s.Profile)
+}
+
 // ForCause is the package's ForCause, its commands carrying the Set's
 // profile.
 func (s *Set) ForCause(fn *account.Function, c judge.Cause) []Fix {
@@ -96,7 +104,7 @@ func (s *Set) ForCause(fn *account.Function, c judge.Cause) []Fix {
 		door = judge.Outbound
 	}
 	if c.Kind == judge.CauseRoleNotFound {
-		return roleNotFoundFixes(fn, c, TargetOf(fn, s.Profile))
+		return roleNotFoundFixes([]*account.Function{fn}, c, s.Profile)
 	}
 	return plansToFixes(fn, causePlans(fn, c, door, TargetOf(fn, s.Profile)), func(w *account.Function) bool {
 		for _, g := range judge.Causes(w) {

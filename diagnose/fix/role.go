@@ -53,19 +53,23 @@ func createRole(t Target, name, path, trust string) string {
 }
 
 // roleNotFoundFixes are the fixes of a deleted execution role
-// (judge.RoleNotFoundCause): the role created again under its ARN with a
-// trust policy for Lambda, verified by judging, on a copy of the model with
-// that role, that the cause is gone and Lambda may assume it; then what no
-// command can say: the permission policies the old role had went with it,
-// and the function may instead be pointed at another role.
-func roleNotFoundFixes(fn *account.Function, c judge.Cause, t Target) []Fix {
+// (judge.RoleNotFoundCause) that fns share (fns[0] first; one for
+// diagnose): the role created again under its ARN with a trust policy for
+// Lambda, once however many functions name it, verified by judging, on a
+// copy of fns[0]'s model with that role, that the cause is gone and Lambda
+// may assume it; then what no command can say: the permission policies the
+// old role had went with it, and each function may instead be pointed at
+// another role.
+func roleNotFoundFixes(fns []*account.Function, c judge.Cause, profile string) []Fix {
+	fn := fns[0]
+	t := TargetOf(fn, profile)
 	arn := c.Resource
 	name, path, ok := roleNameAndPath(arn)
 	var out []Fix
 	if ok && judge.ARNAccount(arn, fn.Account) == fn.Account {
 		p := plan{
 			fix: Fix{Door: judge.Config, Command: createRole(t, name, path, lambdaTrust), Document: lambdaTrust,
-				Explanation: fmt.Sprintf("this creates role %s again, with the same name and path and so the ARN the function names, and a trust policy that lets lambda.amazonaws.com assume it", name)},
+				Explanation: fmt.Sprintf("this creates role %s again, with the same name and path and so the ARN the %s, and a trust policy that lets lambda.amazonaws.com assume it", name, plural(len(fns), "function names", "functions name"))},
 			apply: func(w *account.Function) error {
 				w.Role = &account.Role{ARN: arn, Name: name, Path: path, Trust: lambdaTrust}
 				var kept []account.Unseen
@@ -83,12 +87,25 @@ func roleNotFoundFixes(fn *account.Function, c judge.Cause, t Target) []Fix {
 			return !gone && judge.CheckTrust(w).Open()
 		})
 		out = append(out, Fix{Door: judge.Config, Format: CLI,
-			Explanation: fmt.Sprintf("the permission policies role %s had were deleted with it and cannot be read: which ones the function needs is not known here; once the role exists, diagnose the function again: it names each permission the function's configuration needs (its logs first) with the command that grants it", name)})
+			Explanation: fmt.Sprintf("the permission policies role %s had were deleted with it and cannot be read: which ones the %s not known here; once the role exists, diagnose %s again: it names each permission the function's configuration needs (its logs first) with the command that grants it",
+				name, plural(len(fns), "function needs is", "functions need are"), plural(len(fns), "the function", "each function"))})
 	}
-	out = append(out, Fix{Door: judge.Config, Format: CLI,
-		Explanation: fmt.Sprintf("instead of creating the role again, the function can be pointed at another role that exists and that lambda.amazonaws.com may assume: aws lambda update-function-configuration --function-name %s --region %s --role followed by that role's ARN", functionRef(fn), t.Region)})
+	if len(fns) == 1 {
+		out = append(out, Fix{Door: judge.Config, Format: CLI,
+			Explanation: fmt.Sprintf("instead of creating the role again, the function can be pointed at another role that exists and that lambda.amazonaws.com may assume: aws lambda update-function-configuration --function-name %s --region %s --role followed by that role's ARN", functionRef(fn), t.Region)})
+	} else {
+		region := "--region " + t.Region
+		for _, g := range fns[1:] {
+			if g.Region != fn.Region {
+				region = "--region followed by its region"
+				break
+			}
+		}
+		out = append(out, Fix{Door: judge.Config, Format: CLI,
+			Explanation: fmt.Sprintf("instead of creating the role again, each of the %d functions can be pointed at another role that exists and that lambda.amazonaws.com may assume: aws lambda update-function-configuration --function-name followed by the function's ARN, %s, --role followed by that role's ARN", len(fns), region)})
+	}
 	if !ok {
-		out[0].Explanation = "the function names " + arn + ", which is not an IAM role ARN of this account: " + out[0].Explanation
+		out[0].Explanation = "the " + plural(len(fns), "function names ", "functions name ") + arn + ", which is not an IAM role ARN of this account: " + out[0].Explanation
 	}
 	return out
 }
