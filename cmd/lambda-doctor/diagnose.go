@@ -135,6 +135,9 @@ func diagnoseOptionsFrom(c *cli.Context) (*diagnoseOptions, error) {
 	if o.CrossCheck && (d.Symptom == diagnose.SymptomInvokeDenied || d.Symptom == diagnose.SymptomRoleAssume) && d.Error == "" {
 		return nil, usageErrorf("--cross-check asks IAM about the execution role's calls, which --symptom %s does not judge: drop --cross-check", d.Symptom)
 	}
+	if o.CrossCheck && o.Source.Snapshot != "" {
+		return nil, usageErrorf("--cross-check asks IAM's simulator of a live account: it does not apply to --snapshot")
+	}
 	return o, nil
 }
 
@@ -204,7 +207,8 @@ func runDiagnose(ctx context.Context, s *streams, o *diagnoseOptions) error {
 				return ps.SimulatePrincipalPolicy(ctx, roleARN, action, resource, nil)
 			}
 		} else {
-			fmt.Fprintln(s.err, "lambda-doctor: --cross-check needs a live account; ignored for a snapshot")
+			// A snapshot is refused with --cross-check (diagnoseOptionsFrom).
+			return usageErrorf("--cross-check asks IAM's simulator of a live account: this source has none")
 		}
 	}
 	rep, err := diagnose.Diagnose(ctx, fn, opts)

@@ -240,8 +240,17 @@ func TestDiagnoseCrossCheckNeedsLive(t *testing.T) {
 	if _, err := os.Stat(apigwSnap); err != nil {
 		t.Skip("fixture missing")
 	}
-	_, errOut, _ := runDiag(t, "", "--snapshot", apigwSnap, "--function", "order-processor", "--symptom", "no-logs", "--cross-check")
-	if !strings.Contains(errOut, "--cross-check needs a live account") {
-		t.Errorf("stderr: %q", errOut)
+	for _, args := range [][]string{
+		{"--symptom", "no-logs", "--cross-check"},
+		{"--cross-check"},
+		{"--cross-check", "--error", "AccessDeniedException", "-o", "json"},
+	} {
+		t.Run(strings.Join(args, " "), func(t *testing.T) {
+			out, errOut, code := runDiag(t, "", append([]string{"--snapshot", apigwSnap, "--function", "order-processor"}, args...)...)
+			const want = "lambda-doctor: --cross-check asks IAM's simulator of a live account: it does not apply to --snapshot\n"
+			if code != exitBadInput || out != "" || !strings.HasPrefix(errOut, want) || strings.Count(errOut, "\n") > 2 {
+				t.Errorf("exit %d, stdout %q, stderr %q; want exit %d, no diagnosis, and the line %q", code, out, errOut, exitBadInput, want)
+			}
+		})
 	}
 }
