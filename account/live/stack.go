@@ -26,6 +26,11 @@ type Stack struct {
 	// Parameters are the stack's parameter values by key, as
 	// DescribeStacks shows them (a NoEcho value masked as asterisks).
 	Parameters map[string]string
+	// Resolved are the values the stack resolved for its Systems Manager
+	// parameter types, by key (Parameter.ResolvedValue, "returned only for
+	// Systems Manager parameter types in the template", AWS CloudFormation
+	// API Reference, Parameter); Parameters has the SSM parameter's name.
+	Resolved map[string]string
 	// PhysicalIDs are the physical ids of its resources by logical id.
 	PhysicalIDs map[string]string
 }
@@ -63,6 +68,12 @@ func (l *Reader) ReadStack(ctx context.Context, name string) (*Stack, []account.
 	}
 	for _, p := range st.Parameters {
 		s.Parameters[aws.ToString(p.ParameterKey)] = aws.ToString(p.ParameterValue)
+		if p.ResolvedValue != nil {
+			if s.Resolved == nil {
+				s.Resolved = map[string]string{}
+			}
+			s.Resolved[aws.ToString(p.ParameterKey)] = aws.ToString(p.ResolvedValue)
+		}
 	}
 	p := cloudformation.NewListStackResourcesPaginator(l.cfn, &cloudformation.ListStackResourcesInput{StackName: st.StackId})
 	for p.HasMorePages() {

@@ -51,7 +51,8 @@ Resources:
 // TestAccountValuesOrder: a value from the command line (--parameter) or
 // the template (a Default) is never replaced by one read from the account;
 // the account fills only what neither gives, and a masked, NoEcho, not
-// allowed or SSM-resolved parameter stays unknown.
+// allowed parameter, or an SSM one without the stack's ResolvedValue
+// (TestSSMParameterResolved), stays unknown.
 func TestAccountValuesOrder(t *testing.T) {
 	outside := &account.Role{ARN: "arn:aws:iam::111122223333:role/outside", Name: "outside", Path: "/", Trust: `{"Statement":[]}`}
 	full := Options{Region: "us-east-1", Account: "111122223333",
@@ -173,4 +174,75 @@ func TestAccountValuesOrder(t *testing.T) {
 			t.Errorf("filled %q: an export whose name is unknown is not looked up", filledNames(res))
 		}
 	})
+}
+
+// TestSSMParameterResolved: a Systems Manager parameter type (its value is
+// the SSM parameter's name) takes the value the deployed stack resolved
+// (DescribeStacks' ResolvedValue, "returned only for Systems Manager
+// parameter types in the template", AWS CloudFormation API Reference,
+// Parameter) when the name the template deploys (--parameter, else the
+// Default, else the stack's) is the one the stack resolved; never for a
+// NoEcho parameter, a masked value, or another name.
+func TestSSMParameterResolved(t *testing.T) {
+	const src = `AWSTemplateFormatVersion: '2010-09-09'
+Parameters:
+  Bucket: {Type: 'AWS::SSM::Parameter::Value<String>'%s}
+Resources:
+  Fn:
+    Type: AWS::Lambda::Function
+    Properties:
+      FunctionName: !Ref Bucket
+      Role: arn:aws:iam::111122223333:role/r
+      Code: {ZipFile: x}
+`
+	for _, tc := range []struct {
+		name     string
+		decl     string            // more of Bucket's declaration
+		given    map[string]string // --parameter
+		deployed string            // the stack's ParameterValue of Bucket
+		resolved string            // its ResolvedValue ("" for none)
+		want     string            // Bucket's value (the function's name), "" for unknown
+	}{
+		{"no default: the stack's name", "", nil, "/app/bucket", "orders-bucket", "orders-bucket"},
+		{"the default is the stack's name", ", Default: /app/bucket", nil, "/app/bucket", "orders-bucket", "orders-bucket"},
+		{"--parameter is the stack's name", ", Default: /other", map[string]string{"Bucket": "/app/bucket"}, "/app/bucket", "orders-bucket", "orders-bucket"},
+		{"the default is another name", ", Default: /other", nil, "/app/bucket", "orders-bucket", ""},
+		{"--parameter is another name", "", map[string]string{"Bucket": "/other"}, "/app/bucket", "orders-bucket", ""},
+		{"no ResolvedValue", "", nil, "/app/bucket", "", ""},
+		{"NoEcho", ", NoEcho: true", nil, "/app/bucket", "orders-bucket", ""},
+		{"masked", "", nil, "****", "orders-bucket", ""},
+		{"not an allowed name", ", AllowedValues: [/a, /b]", nil, "/app/bucket", "orders-bucket", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			o := Options{Region: "us-east-1", Account: "111122223333", Parameters: tc.given,
+				StackParameters: map[string]string{"Bucket": tc.deployed}}
+			if tc.resolved != "" {
+				o.StackResolved = map[string]string{"Bucket": tc.resolved}
+			}
+			res, err := Parse("t.yaml", []byte(strings.Replace(src, "%s", tc.decl, 1)), o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var fn *account.Function
+			for _, f := range res.Functions {
+				fn = f
+			}
+			got := fn.Name
+			if tc.want == "" {
+				if !account.HasMarker(got) {
+					t.Errorf("the function's name: got %q, want unknown", got)
+				}
+				if slices.ContainsFunc(res.Filled, func(f Filled) bool { return f.Name == "Bucket" }) {
+					t.Errorf("filled %+v: want Bucket unknown", res.Filled)
+				}
+				return
+			}
+			if got != tc.want {
+				t.Errorf("the function's name: got %q, want %q", got, tc.want)
+			}
+			if want := []Filled{{Kind: "Parameter", Name: "Bucket", Resolved: tc.deployed}}; !slices.Equal(res.Filled, want) {
+				t.Errorf("filled: got %+v, want %+v", res.Filled, want)
+			}
+		})
+	}
 }

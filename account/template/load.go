@@ -218,6 +218,7 @@ func (t *tmpl) loadParams() error {
 			return t.errAt(decl, path+".Type", "a parameter needs a Type")
 		}
 		p := &param{name: name, typ: typ, decl: decl}
+		ssm := strings.HasPrefix(typ, "AWS::SSM::Parameter::Value<")
 		val, ok := t.opts.Parameters[name]
 		if ok {
 			given[name] = true
@@ -236,14 +237,28 @@ func (t *tmpl) loadParams() error {
 			val, ok = d.str, true
 		} else if d != nil && d.kind == kList {
 			val, ok = strings.Join(d.strings(), ","), true
-		} else if sv, deployed := t.opts.StackParameters[name]; deployed && stackValueUsable(decl, typ, sv) {
+		} else if sv, deployed := t.opts.StackParameters[name]; deployed && !ssm && stackValueUsable(decl, typ, sv) {
 			val, ok = sv, true
 			t.fill("Parameter", name)
 		}
 		switch {
-		case strings.HasPrefix(typ, "AWS::SSM::Parameter::Value<"):
+		case ssm:
 			// The value is read from Systems Manager at deploy time; the
-			// default is the SSM parameter's name.
+			// parameter's value (--parameter, else the Default, else the
+			// deployed stack's) is the SSM parameter's name. The stack's
+			// ResolvedValue stands for it when the stack resolved that
+			// same name.
+			if rv, key, resolved := t.ssmResolved(name, decl, typ, val, ok); resolved {
+				p.value = str(rv)
+				if strings.Contains(typ, "List") {
+					p.value = &node{kind: kList}
+					for _, s := range strings.Split(rv, ",") {
+						p.value.list = append(p.value.list, str(s))
+					}
+				}
+				t.fillResolved(name, key)
+				break
+			}
 			p.value = str(t.unknown("Parameter", name, decl, path))
 			if strings.Contains(typ, "List") {
 				p.value = listOf(p.value)
@@ -283,22 +298,39 @@ func (t *tmpl) loadParams() error {
 	return nil
 }
 
+// ssmResolved is the value a deployed stack resolved for the Systems
+// Manager parameter type name (Options.StackResolved: DescribeStacks'
+// ResolvedValue, "returned only for Systems Manager parameter types", AWS
+// CloudFormation API Reference, Parameter), and the SSM parameter's name
+// it resolved; resolved is false when the stack resolved no value, when
+// the parameter is NoEcho, or when the SSM parameter's name the template
+// deploys (val, from --parameter or the Default when given is set) is not
+// the one the stack resolved.
+func (t *tmpl) ssmResolved(name string, decl *node, typ, val string, given bool) (value, key string, resolved bool) {
+	rv, has := t.opts.StackResolved[name]
+	key, deployed := t.opts.StackParameters[name]
+	if !has || !deployed || !stackValueUsable(decl, typ, key) {
+		return "", "", false
+	}
+	if given && val != key {
+		return "", "", false
+	}
+	return rv, key, true
+}
+
 // stackValueUsable reports whether a deployed stack's value of a parameter
 // declared as decl may stand for it: not a NoEcho parameter, not a value
 // masked as asterisks ("If you set the NoEcho attribute to true,
 // CloudFormation returns the parameter value masked as asterisks (*****)
 // for any calls that describe the stack", AWS CloudFormation User Guide,
-// "Parameters syntax"), not a Systems Manager parameter type (its value
-// is read from SSM at deploy time), and one of its AllowedValues when it
-// has them (the template may have changed since the deploy).
+// "Parameters syntax"), and one of its AllowedValues when it has them
+// (the template may have changed since the deploy). Of a Systems Manager
+// parameter type the value is the SSM parameter's name (ssmResolved).
 func stackValueUsable(decl *node, typ, v string) bool {
 	if nf := decl.get("NoEcho"); nf != nil && nf.boolean() {
 		return false
 	}
 	if v != "" && strings.Trim(v, "*") == "" {
-		return false
-	}
-	if strings.HasPrefix(typ, "AWS::SSM::Parameter::Value<") {
 		return false
 	}
 	if av := decl.get("AllowedValues"); av != nil && av.kind == kList && !strings.HasPrefix(typ, "List<") && typ != "CommaDelimitedList" {
@@ -310,6 +342,17 @@ func stackValueUsable(decl *node, typ, v string) bool {
 		return false
 	}
 	return true
+}
+
+// fillResolved records a Systems Manager parameter type filled with the
+// value the deployed stack resolved for SSM parameter key.
+func (t *tmpl) fillResolved(name, key string) {
+	t.fill("Parameter", name)
+	for i := range t.filled {
+		if t.filled[i].Kind == "Parameter" && t.filled[i].Name == name {
+			t.filled[i].Resolved = key
+		}
+	}
 }
 
 // fill records a value Options' account values gave.

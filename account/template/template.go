@@ -83,9 +83,17 @@ type Options struct {
 	// (cloudformation:DescribeStacks). One fills a parameter that has no
 	// Parameters value and no Default; not one that is NoEcho or masked
 	// (DescribeStacks shows a NoEcho value as asterisks), nor one that is
-	// not among the parameter's AllowedValues, nor a Systems Manager
-	// parameter type (resolved from SSM at deploy time).
+	// not among the parameter's AllowedValues. Of a Systems Manager
+	// parameter type the value is the SSM parameter's name.
 	StackParameters map[string]string
+	// StackResolved are the values the deployed stack resolved for its
+	// Systems Manager parameter types, by key (DescribeStacks'
+	// ResolvedValue, "returned only for Systems Manager parameter types in
+	// the template", AWS CloudFormation API Reference, Parameter). One
+	// fills such a parameter when the SSM parameter's name the template
+	// gives (--parameter, else the Default) is the one the stack resolved
+	// (StackParameters), or the template gives none; never a NoEcho one.
+	StackResolved map[string]string
 	// Exports are the region's exports by name
 	// (cloudformation:ListExports), for Fn::ImportValue.
 	Exports map[string]string
@@ -112,6 +120,10 @@ type Filled struct {
 	// Kind is "Parameter", "ImportValue", "Role" or "ManagedPolicy"; Name
 	// the parameter, the export's name or the ARN.
 	Kind, Name string
+	// Resolved is, for a Systems Manager parameter type filled with the
+	// stack's ResolvedValue (Options.StackResolved), the name of the SSM
+	// parameter whose value it is.
+	Resolved string
 }
 
 // Result is what a template says about its functions.

@@ -188,6 +188,7 @@ func readTemplateFrom(ctx context.Context, r templateReader, path string, opts t
 		if st != nil {
 			ar.Stack, ar.StackStatus = st.Name, st.Status
 			opts.StackParameters = st.Parameters
+			opts.StackResolved = st.Resolved
 			if len(st.PhysicalIDs) > 0 {
 				ids := map[string]string{}
 				for k, v := range opts.PhysicalIDs {
@@ -245,6 +246,9 @@ func readTemplateFrom(ctx context.Context, r templateReader, path string, opts t
 		switch f.Kind {
 		case "Parameter":
 			v.From = "stack " + ar.Stack + " (cloudformation:DescribeStacks)"
+			if f.Resolved != "" {
+				v.From = "the value stack " + ar.Stack + " resolved for Systems Manager parameter " + f.Resolved + " (cloudformation:DescribeStacks, ResolvedValue)"
+			}
 		case "ImportValue":
 			v.From = "the exports of " + opts.Region + " (cloudformation:ListExports)"
 		case "Role":
