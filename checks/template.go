@@ -55,9 +55,26 @@ type AccountRead struct {
 	StackStatus string `json:"stack_status,omitempty"`
 	// Values are the values the account gave, each with where from.
 	Values []ReadValue `json:"values,omitempty"`
+	// KeptDefaults are the parameters whose template default is used
+	// while the deployed stack has another value: the template is what
+	// will be deployed, so its default wins; this says it.
+	KeptDefaults []KeptDefault `json:"kept_defaults,omitempty"`
 	// Unseen are the reads that failed or were not made: their values
 	// stay unknown.
 	Unseen []account.Unseen `json:"unseen,omitempty"`
+}
+
+// KeptDefault is a parameter whose template default is used while the
+// deployed stack has another value.
+type KeptDefault struct {
+	Parameter string `json:"parameter"`
+	Default   string `json:"default"`
+	Deployed  string `json:"deployed"`
+}
+
+// Note is the sentence that says it.
+func (k KeptDefault) Note() string {
+	return fmt.Sprintf("parameter %s: the template's default %q is used; the deployed stack has %q", k.Parameter, k.Default, k.Deployed)
 }
 
 // ReadValue is one value of a template read from the account.

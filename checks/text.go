@@ -38,6 +38,12 @@ func WriteText(w io.Writer, r *Report, o TextOptions) error {
 	s := r.Summary
 	if !s.Failed && !o.Verbose && !r.Incomplete() && s.Unknown == 0 {
 		p.line(p.paint(p.c.Green, "✓") + " " + okLine(r))
+		if r.Template != nil && r.Template.AccountRead != nil {
+			// What was judged is not what is deployed: said even here.
+			for _, k := range r.Template.AccountRead.KeptDefaults {
+				p.para(k.Note(), "  ", "    ")
+			}
+		}
 		return p.err
 	}
 	var below []Finding
@@ -161,7 +167,7 @@ func (p *printer) templateValues(r *Report, verbose bool) {
 	// verbose and the account was read.
 	ar := r.Template.AccountRead
 	undecided := slices.ContainsFunc(r.Template.Unknowns, func(u TemplateValue) bool { return u.Decides > 0 })
-	showRead := ar != nil && (undecided || len(ar.Unseen) > 0 || (verbose && ar.Read))
+	showRead := ar != nil && (undecided || len(ar.Unseen) > 0 || len(ar.KeptDefaults) > 0 || (verbose && ar.Read))
 	if len(lines) == 0 && !showRead {
 		return
 	}
@@ -194,6 +200,9 @@ func (p *printer) accountRead(ar *AccountRead, verbose bool) {
 	}
 	line += fmt.Sprintf(": %d values", len(ar.Values))
 	p.para(line, "  ", "    ")
+	for _, k := range ar.KeptDefaults {
+		p.para(k.Note(), "    ", "      ")
+	}
 	if verbose {
 		for _, v := range ar.Values {
 			p.para(fmt.Sprintf("%s %s: %s", v.Kind, v.Name, v.From), "    ", "      ")

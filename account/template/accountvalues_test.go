@@ -1,6 +1,7 @@
 package template
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -242,6 +243,56 @@ Resources:
 			}
 			if want := []Filled{{Kind: "Parameter", Name: "Bucket", Resolved: tc.deployed}}; !slices.Equal(res.Filled, want) {
 				t.Errorf("filled: got %+v, want %+v", res.Filled, want)
+			}
+		})
+	}
+}
+
+// TestKeptDefaults: a parameter whose Default the template uses while the
+// deployed stack has another value keeps the Default (the template is what
+// will be deployed) and is listed in Result.KeptDefaults; not when the
+// values are the same (a List<...> type's elements trimmed), when
+// --parameter gives the value, when there is no Default, nor for a NoEcho
+// parameter or a masked value (never shown).
+func TestKeptDefaults(t *testing.T) {
+	const src = `AWSTemplateFormatVersion: '2010-09-09'
+Parameters:
+  Stage: {Type: %s%s}
+Resources:
+  Fn:
+    Type: AWS::Lambda::Function
+    Properties:
+      FunctionName: orders
+      Role: arn:aws:iam::111122223333:role/r
+      Code: {ZipFile: x}
+`
+	for _, tc := range []struct {
+		name     string
+		typ      string
+		decl     string
+		given    map[string]string
+		deployed string
+		want     []KeptDefault
+	}{
+		{"differs", "String", ", Default: dev", nil, "prod", []KeptDefault{{Name: "Stage", Default: "dev", Deployed: "prod"}}},
+		{"the same", "String", ", Default: dev", nil, "dev", nil},
+		{"--parameter", "String", ", Default: dev", map[string]string{"Stage": "qa"}, "prod", nil},
+		{"no default", "String", "", nil, "prod", nil},
+		{"NoEcho", "String", ", Default: dev, NoEcho: true", nil, "prod", nil},
+		{"masked", "String", ", Default: dev", nil, "****", nil},
+		{"a list, the same but spaces", "List<String>", ", Default: 'a,b'", nil, "a, b", nil},
+		{"a list that differs", "CommaDelimitedList", ", Default: [a, b]", nil, "a,c", []KeptDefault{{Name: "Stage", Default: "a,b", Deployed: "a,c"}}},
+		{"an SSM parameter's name", "'AWS::SSM::Parameter::Value<String>'", ", Default: /app/dev", nil, "/app/prod", []KeptDefault{{Name: "Stage", Default: "/app/dev", Deployed: "/app/prod"}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			o := Options{Region: "us-east-1", Account: "111122223333", Parameters: tc.given,
+				StackParameters: map[string]string{"Stage": tc.deployed}}
+			res, err := Parse("t.yaml", []byte(fmt.Sprintf(src, tc.typ, tc.decl)), o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(res.KeptDefaults, tc.want) {
+				t.Errorf("kept defaults: got %+v, want %+v", res.KeptDefaults, tc.want)
 			}
 		})
 	}

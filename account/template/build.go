@@ -70,6 +70,7 @@ func (t *tmpl) build() (*Result, error) {
 	b.res.ExternalRoles = sortedIDs(b.externalRoles)
 	b.res.ExternalPolicies = sortedIDs(b.externalPolicies)
 	b.res.Filled = t.filled
+	b.res.KeptDefaults = t.kept
 	return b.res, nil
 }
 

@@ -34,6 +34,7 @@ type tmpl struct {
 	unknownSeen map[string]bool
 	filled      []Filled
 	filledSeen  map[Filled]bool
+	kept        []KeptDefault
 	current     *resource // the resource being evaluated, for Unknown locations
 	steps       int
 }
@@ -235,8 +236,10 @@ func (t *tmpl) loadParams() error {
 			}
 		} else if d := decl.get("Default"); d != nil && d.scalar() {
 			val, ok = d.str, true
+			t.keepDefault(name, decl, typ, val)
 		} else if d != nil && d.kind == kList {
 			val, ok = strings.Join(d.strings(), ","), true
+			t.keepDefault(name, decl, typ, val)
 		} else if sv, deployed := t.opts.StackParameters[name]; deployed && !ssm && stackValueUsable(decl, typ, sv) {
 			val, ok = sv, true
 			t.fill("Parameter", name)
@@ -340,6 +343,47 @@ func stackValueUsable(decl *node, typ, v string) bool {
 			}
 		}
 		return false
+	}
+	return true
+}
+
+// keepDefault records a parameter whose Default the template uses while
+// the deployed stack has another value (Options.StackParameters): the
+// template is what will be deployed, so its Default wins, and
+// Result.KeptDefaults says so. A NoEcho parameter or a masked value is
+// never compared (nor shown).
+func (t *tmpl) keepDefault(name string, decl *node, typ, def string) {
+	sv, deployed := t.opts.StackParameters[name]
+	if !deployed || sameParameterValue(typ, def, sv) {
+		return
+	}
+	if nf := decl.get("NoEcho"); nf != nil && nf.boolean() {
+		return
+	}
+	if sv != "" && strings.Trim(sv, "*") == "" {
+		return
+	}
+	t.kept = append(t.kept, KeptDefault{Name: name, Default: def, Deployed: sv})
+}
+
+// sameParameterValue reports whether two values of a parameter of type
+// typ are the same: the elements of a List<...> type are trimmed as the
+// reader trims them.
+func sameParameterValue(typ, a, b string) bool {
+	if a == b {
+		return true
+	}
+	if !strings.HasPrefix(typ, "List<") && !strings.Contains(typ, "<List<") {
+		return false
+	}
+	as, bs := strings.Split(a, ","), strings.Split(b, ",")
+	if len(as) != len(bs) {
+		return false
+	}
+	for i := range as {
+		if strings.TrimSpace(as[i]) != strings.TrimSpace(bs[i]) {
+			return false
+		}
 	}
 	return true
 }

@@ -126,6 +126,13 @@ type Filled struct {
 	Resolved string
 }
 
+// KeptDefault is a parameter whose Default the template uses while the
+// deployed stack has another value: the template is what will be
+// deployed, so its Default wins.
+type KeptDefault struct {
+	Name, Default, Deployed string
+}
+
 // Result is what a template says about its functions.
 type Result struct {
 	File string
@@ -158,6 +165,10 @@ type Result struct {
 	// Filled are the values Options' account values gave, in the order
 	// the reader used them.
 	Filled []Filled
+	// KeptDefaults are the parameters whose template Default is used while
+	// the deployed stack (Options.StackParameters) has another value, in
+	// the order of the template.
+	KeptDefaults []KeptDefault
 }
 
 // Resource is one resource of the template.

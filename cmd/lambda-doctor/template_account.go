@@ -241,6 +241,9 @@ func readTemplateFrom(ctx context.Context, r templateReader, path string, opts t
 			tried["policy "+a] = true
 		}
 	}
+	for _, k := range res.KeptDefaults {
+		ar.KeptDefaults = append(ar.KeptDefaults, checks.KeptDefault{Parameter: k.Name, Default: k.Default, Deployed: k.Deployed})
+	}
 	for _, f := range res.Filled {
 		v := checks.ReadValue{Kind: f.Kind, Name: f.Name}
 		switch f.Kind {

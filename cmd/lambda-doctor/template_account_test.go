@@ -1,9 +1,13 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/lambda-doctor/lambda-doctor/account"
@@ -86,5 +90,64 @@ Resources:
 	}
 	if len(want) > 0 {
 		t.Errorf("values[] lacks %v: %+v", want, ar.Values)
+	}
+}
+
+// TestTemplateKeptDefault: a parameter whose template default differs
+// from the deployed stack's value keeps the default (the template is what
+// will be deployed) and says so: template.account_read.kept_defaults in
+// JSON, and a line under the account-read line of the text output, also
+// when the run passes.
+func TestTemplateKeptDefault(t *testing.T) {
+	path := writeTemplate(t, `AWSTemplateFormatVersion: '2010-09-09'
+Parameters:
+  Stage: {Type: String, Default: dev}
+Resources:
+  Fn:
+    Type: AWS::Lambda::Function
+    Properties:
+      FunctionName: !Sub 'orders-${Stage}'
+      Role: arn:aws:iam::111122223333:role/r
+      Code: {ZipFile: x}
+`)
+	r := stackReader{&live.Stack{Name: "orders", Status: "UPDATE_COMPLETE", Parameters: map[string]string{"Stage": "prod"}}}
+	res, _, ar, err := readTemplateFrom(context.Background(), r, path, template.Options{StackName: "orders"}, accountPlan{Read: true, Why: "--profile p"}, &checks.AccountRead{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := res.Functions[0].Name; got != "orders-dev" {
+		t.Errorf("the function's name: got %q, want orders-dev (the template's default)", got)
+	}
+	want := []checks.KeptDefault{{Parameter: "Stage", Default: "dev", Deployed: "prod"}}
+	if !slices.Equal(ar.KeptDefaults, want) {
+		t.Fatalf("kept defaults: got %+v, want %+v", ar.KeptDefaults, want)
+	}
+	const line = `parameter Stage: the template's default "dev" is used; the deployed stack has "prod"`
+	for _, verbose := range []bool{false, true} {
+		rep := &checks.Report{Template: &checks.Template{File: path, AccountRead: ar}}
+		var b bytes.Buffer
+		if err := checks.WriteText(&b, rep, checks.TextOptions{Width: 200, Verbose: verbose}); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(b.String(), line) {
+			t.Errorf("text (verbose %v) lacks %q:\n%s", verbose, line, b.String())
+		}
+	}
+	var b bytes.Buffer
+	if err := checks.WriteJSON(&b, &checks.Report{Template: &checks.Template{File: path, AccountRead: ar}}); err != nil {
+		t.Fatal(err)
+	}
+	var j struct {
+		Template struct {
+			AccountRead struct {
+				KeptDefaults []checks.KeptDefault `json:"kept_defaults"`
+			} `json:"account_read"`
+		} `json:"template"`
+	}
+	if err := json.Unmarshal(b.Bytes(), &j); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(j.Template.AccountRead.KeptDefaults, want) {
+		t.Errorf("JSON kept_defaults: got %+v, want %+v\n%s", j.Template.AccountRead.KeptDefaults, want, b.String())
 	}
 }
