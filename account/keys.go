@@ -181,6 +181,21 @@ type KeySource interface {
 	Key(ctx context.Context, arn string) (*Key, error)
 }
 
+// TagSource is a Source that can also read the tags of resources by ARN,
+// for a resource a person names (--resource, a pasted error) that the
+// function's requests do not. It returns the tags of each resource whose
+// tags were read (an empty map: none), and the reads that were refused or
+// failed; a resource in neither was not read.
+type TagSource interface {
+	ResourceTags(ctx context.Context, arns []string) (map[string]map[string]string, []Unseen, error)
+}
+
+// TagsOf returns the tags of resource and whether they were read.
+func (f *Function) TagsOf(resource string) (map[string]string, bool) {
+	tags, ok := f.ResourceTags[resource]
+	return tags, ok
+}
+
 type keyJSON struct {
 	ARN          string          `json:"arn"`
 	KeyID        string          `json:"key_id,omitempty"`

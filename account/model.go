@@ -60,6 +60,14 @@ type Function struct {
 	// policy is then assumed to be the default one, and said to be.
 	Keys []*Key `json:"-"`
 
+	// ResourceTags are the tags of resources the function's requests name
+	// (event sources, dead-letter target, destinations, KMS keys), by
+	// resource ARN, for each resource whose tags were read: an entry with
+	// no tags is a resource known to have none. A resource without an
+	// entry was not read: a condition on its tags (aws:ResourceTag/KEY)
+	// is then undecided when its value would decide.
+	ResourceTags map[string]map[string]string `json:"resource_tags,omitempty"`
+
 	// Unseen lists every read that was refused or failed.
 	Unseen []Unseen `json:"unseen,omitempty"`
 

@@ -432,6 +432,22 @@ func sessionContext(fn *account.Function, c Call) simulate.Context {
 	if acct := ARNAccount(c.Resource, ""); acct != "" {
 		ctx["aws:ResourceAccount"] = single(acct)
 	}
+	// The tags of the requested resource, when read, are its
+	// aws:ResourceTag/KEY ("included in the request context when the
+	// requested resource already has attached tags", IAM User Guide, "AWS
+	// global condition context keys") and the request's service's own
+	// SERVICE:ResourceTag/KEY (Service Authorization Reference, e.g.
+	// secretsmanager:ResourceTag/tag-key). A key not among them is absent
+	// (see unreadKind).
+	if tags, ok := fn.TagsOf(c.Resource); ok {
+		svc, _, _ := strings.Cut(c.Action, ":")
+		for k, v := range tags {
+			ctx["aws:ResourceTag/"+k] = single(v)
+			if svc != "" && !strings.EqualFold(svc, "aws") {
+				ctx[strings.ToLower(svc)+":ResourceTag/"+k] = single(v)
+			}
+		}
+	}
 	for k, v := range c.Context {
 		ctx[k] = v
 	}

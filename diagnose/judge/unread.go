@@ -17,10 +17,13 @@ import (
 //
 //   - aws:ResourceTag/tag-key: "included in the request context when the
 //     requested resource already has attached tags" (IAM User Guide, "AWS
-//     global condition context keys"); the model reads no resource's tags.
+//     global condition context keys"), when the model did not read the
+//     requested resource's tags (account.Function.ResourceTags);
 //   - the services' own resource tag keys, SERVICE:ResourceTag/tag-key
 //     (Service Authorization Reference, e.g. secretsmanager:ResourceTag/
-//     tag-key), and s3:ExistingObjectTag/tag-key, the tags of the object
+//     tag-key), unless the resource's tags were read (Probe.
+//     ResourceTagsRead: then a key not among them is absent, decided);
+//     and s3:ExistingObjectTag/tag-key, the tags of the object
 //     (Amazon S3 User Guide, "Tagging and access control policies").
 //   - kms:ResourceAliases, the aliases of the KMS key (AWS KMS Developer
 //     Guide, "Use aliases to control access to KMS keys"); ListAliases is
@@ -45,7 +48,7 @@ func unreadKind(key string, p *Probe) string {
 	switch {
 	case !ok || svc == "":
 		return ""
-	case strings.HasPrefix(rest, "resourcetag/") && len(rest) > len("resourcetag/"):
+	case strings.HasPrefix(rest, "resourcetag/") && len(rest) > len("resourcetag/") && !p.ResourceTagsRead:
 		return "resource tag"
 	case svc == "s3" && strings.HasPrefix(rest, "existingobjecttag/") && len(rest) > len("existingobjecttag/"):
 		return "object tag"

@@ -48,6 +48,68 @@ func TestUnreadContextKeys(t *testing.T) {
 				`statement "Orders" of role/app-role/inline/orders-table allows`},
 		},
 		{
+			name: "the same allow, the index's tags read with env=prod: open, decided",
+			doc:  docResourceTag,
+			mutate: func(f *account.Function) {
+				inline(f, "orders-table", ordersGrant)
+				f.ResourceTags = map[string]map[string]string{ordersIndex: {"env": "prod", "team": "orders"}}
+			},
+			judge: func(f *account.Function) *Verdict { return CheckOutbound(f, query) },
+			want:  simulate.Allow,
+		},
+		{
+			name: "the same allow, the index's tags read without env: closed, decided",
+			doc:  docResourceTag,
+			mutate: func(f *account.Function) {
+				inline(f, "orders-table", ordersGrant)
+				f.ResourceTags = map[string]map[string]string{ordersIndex: {"team": "orders"}}
+			},
+			judge: func(f *account.Function) *Verdict { return CheckOutbound(f, query) },
+			want:  simulate.ImplicitDeny,
+		},
+		{
+			name: "the same allow on the service's own key, the index read with no tags at all: closed, decided",
+			doc:  docResourceTag,
+			mutate: func(f *account.Function) {
+				inline(f, "orders-table", strings.ReplaceAll(ordersGrant, "aws:ResourceTag/env", "dynamodb:ResourceTag/env"))
+				f.ResourceTags = map[string]map[string]string{ordersIndex: {}}
+			},
+			judge: func(f *account.Function) *Verdict { return CheckOutbound(f, query) },
+			want:  simulate.ImplicitDeny,
+		},
+		{
+			name: "the same allow on the service's own key, the index read with env=prod: open, decided",
+			doc:  docResourceTag,
+			mutate: func(f *account.Function) {
+				inline(f, "orders-table", strings.ReplaceAll(ordersGrant, "aws:ResourceTag/env", "dynamodb:ResourceTag/env"))
+				f.ResourceTags = map[string]map[string]string{ordersIndex: {"env": "prod"}}
+			},
+			judge: func(f *account.Function) *Verdict { return CheckOutbound(f, query) },
+			want:  simulate.Allow,
+		},
+		{
+			name: "the same allow, another resource's tags read: still undecided",
+			doc:  docResourceTag,
+			mutate: func(f *account.Function) {
+				inline(f, "orders-table", ordersGrant)
+				f.ResourceTags = map[string]map[string]string{"arn:aws:dynamodb:us-east-1:111122223333:table/Orders": {"env": "prod"}}
+			},
+			judge: func(f *account.Function) *Verdict { return CheckOutbound(f, query) },
+			want:  simulate.ImplicitDeny, otherwise: simulate.Allow,
+			note: []string{"the tags of table/Orders/index/by-customer were not read"},
+		},
+		{
+			name: "a deny conditioned on the tag, read with env=prod: closed, decided",
+			doc:  docResourceTag,
+			mutate: func(f *account.Function) {
+				inline(f, "all", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"dynamodb:*","Resource":"*"}]}`)
+				inline(f, "no-prod", `{"Version":"2012-10-17","Statement":[{"Sid":"NoProd","Effect":"Deny","Action":"dynamodb:*","Resource":"*","Condition":{"StringLike":{"aws:ResourceTag/env":"prod*"}}}]}`)
+				f.ResourceTags = map[string]map[string]string{ordersIndex: {"env": "prod-eu"}}
+			},
+			judge: func(f *account.Function) *Verdict { return CheckOutbound(f, query) },
+			want:  simulate.ExplicitDeny,
+		},
+		{
 			name: "the same condition on a principal tag the role carries: decided",
 			doc:  docPrincipalTag,
 			mutate: func(f *account.Function) {

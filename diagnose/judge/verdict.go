@@ -107,6 +107,10 @@ type Probe struct {
 	// identity whose tags the model did not read (a caller without a role
 	// in the model): aws:PrincipalTag/* is then unread.
 	PrincipalTagsUnread bool
+	// ResourceTagsRead is set when the tags of the requested resource were
+	// read (account.Function.ResourceTags): aws:ResourceTag/* and
+	// SERVICE:ResourceTag/* are then known, a key not among them absent.
+	ResourceTagsRead bool
 }
 
 // Unparsed is a policy document of the model that the engine could not
@@ -309,7 +313,8 @@ func CheckOutbound(fn *account.Function, c Call) *Verdict {
 		v.roleGone(fn)
 		return v
 	}
-	v.Probes = []Probe{{Input: in, Assumed: gaps.Assumed}}
+	_, tagged := fn.TagsOf(c.Resource)
+	v.Probes = []Probe{{Input: in, Assumed: gaps.Assumed, ResourceTagsRead: tagged}}
 	v.settle(fn)
 	v.setCause(fn)
 	return v
@@ -344,7 +349,8 @@ func checkCalls(fn *account.Function, door Door, calls []Call) *Verdict {
 			v.roleGone(fn)
 			return v
 		}
-		v.Probes = append(v.Probes, Probe{Input: in, Assumed: gaps.Assumed})
+		_, tagged := fn.TagsOf(c.Resource)
+		v.Probes = append(v.Probes, Probe{Input: in, Assumed: gaps.Assumed, ResourceTagsRead: tagged})
 	}
 	v.settle(fn)
 	v.setCause(fn)
