@@ -190,6 +190,33 @@ type TagSource interface {
 	ResourceTags(ctx context.Context, arns []string) (map[string]map[string]string, []Unseen, error)
 }
 
+// TaggedResources lists the resources f's requests name whose tags may
+// decide them (aws:ResourceTag/*): the source of each event source
+// mapping, the dead-letter target, each destination, and each KMS key of
+// KeyARNs, once each.
+func (f *Function) TaggedResources() []string {
+	var out []string
+	seen := map[string]bool{}
+	add := func(a string) {
+		if strings.HasPrefix(a, "arn:") && !seen[a] {
+			seen[a] = true
+			out = append(out, a)
+		}
+	}
+	for _, es := range f.EventSources {
+		add(es.EventSourceARN)
+	}
+	add(f.Config.DeadLetterTarget)
+	for _, a := range f.AsyncConfigs {
+		add(a.OnSuccess)
+		add(a.OnFailure)
+	}
+	for _, k := range f.KeyARNs() {
+		add(k)
+	}
+	return out
+}
+
 // TagsOf returns the tags of resource and whether they were read.
 func (f *Function) TagsOf(resource string) (map[string]string, bool) {
 	tags, ok := f.ResourceTags[resource]

@@ -58,6 +58,12 @@ func exampleFunctions() []*Function {
 		Aliases:      []Alias{{Name: "live", ARN: "arn:aws:lambda:us-east-1:111122223333:function:order-processor:live", FunctionVersion: "3"}},
 		URLConfigs:   []URLConfig{{Qualifier: "live", URL: "https://abc.lambda-url.us-east-1.on.aws/", AuthType: "NONE"}},
 		EventSources: []EventSource{{UUID: "6d9bc6a4-0000-4000-8000-000000000001", EventSourceARN: "arn:aws:sqs:us-east-1:111122223333:orders", State: "Enabled", FunctionARN: "arn:aws:lambda:us-east-1:111122223333:function:order-processor"}},
+		// The queue's tags were read; the dead-letter queue was read and
+		// has none (an empty entry, kept by a round trip).
+		ResourceTags: map[string]map[string]string{
+			"arn:aws:sqs:us-east-1:111122223333:orders":     {"team": "orders"},
+			"arn:aws:sqs:us-east-1:111122223333:orders-dlq": {},
+		},
 		AsyncConfigs: []AsyncConfig{{OnFailure: "arn:aws:sqs:us-east-1:111122223333:orders-dlq"}},
 		Triggers: []Trigger{
 			{Kind: TriggerAPIGateway, Principal: "apigateway.amazonaws.com", SourceARN: "arn:aws:execute-api:us-east-1:111122223333:a1b2c3d4e5/prod/*/orders/*",

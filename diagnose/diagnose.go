@@ -182,6 +182,25 @@ func KeysNamed(o Options) []string {
 	return out
 }
 
+// ResourcesNamed lists the resource ARNs the options name (--resource, a
+// pasted error's resource), whose tags a live source reads
+// (account.TagSource) when the function's requests do not name them.
+func ResourcesNamed(o Options) []string {
+	var out []string
+	add := func(a string) {
+		if strings.HasPrefix(a, "arn:") && !judge.ContainsFold(out, a) {
+			out = append(out, a)
+		}
+	}
+	add(o.Resource)
+	if o.Error != "" {
+		if den, err := errtext.Parse(o.Error); err == nil {
+			add(den.Resource)
+		}
+	}
+	return out
+}
+
 // ReadsLogDenials reports whether a diagnosis with these options judges
 // the denial lines of the function's logs (what --since searches for):
 // symptom auto, and access-denied without --action, when no pasted error

@@ -28,6 +28,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
+	"github.com/aws/aws-sdk-go-v2/service/resourcegroupstaggingapi"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/scheduler"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
@@ -156,9 +157,11 @@ type Reader struct {
 	sfn        *sfn.Client
 	scheduler  *scheduler.Client
 	// check --template: the deployed stack and the region's exports
-	cfn    *cloudformation.Client
-	origin account.Origin
-	trig   triggerCache // region-wide listings of this reader's region
+	cfn *cloudformation.Client
+	// resource tags (tags.go)
+	tagging *resourcegroupstaggingapi.Client
+	origin  account.Origin
+	trig    triggerCache // region-wide listings of this reader's region
 
 	// shared by the readers of every region (see inRegion)
 	*shared
@@ -282,6 +285,7 @@ func (l *Reader) setConfig(cfg aws.Config) {
 	l.sfn = sfn.NewFromConfig(cfg)
 	l.scheduler = scheduler.NewFromConfig(cfg)
 	l.cfn = cloudformation.NewFromConfig(cfg)
+	l.tagging = resourcegroupstaggingapi.NewFromConfig(cfg)
 }
 
 // identify sets l.origin from sts:GetCallerIdentity. The credentials are
@@ -635,6 +639,7 @@ func (l *Reader) readDoors(ctx context.Context, f *account.Function, pre *prefet
 	}
 	g.Go(func() error { return l.readCloudFront(ctx, r) })
 	g.Go(func() error { return l.readKeys(ctx, r) })
+	g.Go(func() error { return l.readResourceTags(ctx, r) })
 	if err := g.Wait(); err != nil {
 		return err
 	}

@@ -98,6 +98,9 @@ var readOperations = map[string]string{
 	"Scheduler ListSchedules":                        "scheduler:ListSchedules",
 	"Scheduler GetSchedule":                          "scheduler:GetSchedule",
 
+	// The tags of the resources a function's requests name (tags.go).
+	"Resource Groups Tagging API GetResources": "tag:GetResources",
+
 	// check --template: the values a template does not give (stack.go).
 	"CloudFormation DescribeStacks":     "cloudformation:DescribeStacks",
 	"CloudFormation ListStackResources": "cloudformation:ListStackResources",
@@ -219,6 +222,8 @@ func iamPrefix(serviceID string) string {
 		return "elasticloadbalancing"
 	case "SFN":
 		return "states"
+	case "Resource Groups Tagging API":
+		return "tag"
 	}
 	return strings.ToLower(strings.ReplaceAll(serviceID, " ", ""))
 }

@@ -48,6 +48,7 @@ func TestReadOperations(t *testing.T) {
 		"Organizations DescribeOrganization":             "organizations:DescribeOrganization",
 		"Organizations ListParents":                      "organizations:ListParents",
 		"KMS DescribeKey":                                "kms:DescribeKey",
+		"Resource Groups Tagging API GetResources":       "tag:GetResources",
 		"KMS GetKeyPolicy":                               "kms:GetKeyPolicy",
 		"KMS ListGrants":                                 "kms:ListGrants",
 		"SQS GetQueueAttributes":                         "sqs:GetQueueAttributes",

@@ -177,6 +177,44 @@ func withNamedKeys(ctx context.Context, s *streams, src account.Source, fn *acco
 	return &c
 }
 
+// withNamedTags returns fn with the tags of the resources named on the
+// command line that its requests do not name, read from the source when
+// it can read tags (account.TagSource); fn itself is not changed. A read
+// that is refused or fails is in the copy's Unseen; its resources stay
+// unread (a condition on their tags undecided).
+func withNamedTags(ctx context.Context, src account.Source, fn *account.Function, arns []string) (*account.Function, error) {
+	ts, ok := src.(account.TagSource)
+	if !ok {
+		return fn, nil
+	}
+	var ask []string
+	for _, a := range arns {
+		if _, read := fn.TagsOf(a); !read {
+			ask = append(ask, a)
+		}
+	}
+	if len(ask) == 0 {
+		return fn, nil
+	}
+	tags, unseen, err := ts.ResourceTags(ctx, ask)
+	if err != nil {
+		return nil, err
+	}
+	if len(tags) == 0 && len(unseen) == 0 {
+		return fn, nil
+	}
+	c := *fn
+	c.ResourceTags = make(map[string]map[string]string, len(fn.ResourceTags)+len(tags))
+	for a, t := range fn.ResourceTags {
+		c.ResourceTags[a] = t
+	}
+	for a, t := range tags {
+		c.ResourceTags[a] = t
+	}
+	c.Unseen = append(append([]account.Unseen(nil), fn.Unseen...), unseen...)
+	return &c, nil
+}
+
 // runDiagnose reads the function, diagnoses it and prints the report; the
 // exit code is the report's.
 func runDiagnose(ctx context.Context, s *streams, o *diagnoseOptions) error {
@@ -196,6 +234,9 @@ func runDiagnose(ctx context.Context, s *streams, o *diagnoseOptions) error {
 		return err
 	}
 	fn = withNamedKeys(ctx, s, src, fn, diagnose.KeysNamed(o.Diagnose))
+	if fn, err = withNamedTags(ctx, src, fn, diagnose.ResourcesNamed(o.Diagnose)); err != nil {
+		return err
+	}
 	opts := o.Diagnose
 	if o.Source.Snapshot == "" {
 		// The fixes run with the credentials that read the account.
