@@ -29,6 +29,10 @@ import (
 // to list); the others stay unread, and a condition on their tags
 // undecided. A refused or failed call is in Unseen with tag:GetResources,
 // its ARNs unread.
+//
+// The client is pinned below v1.42.0, which speaks Smithy RPC v2 CBOR
+// first: moto 5.2 answers the AWS JSON 1.1 protocol only (seen:
+// TestLiveResourceTags, e2e TestResourceTagsReadLive), and AWS serves both.
 
 // maxTagARNs is the most ARNs one GetResources call takes in
 // ResourceARNList (Resource Groups Tagging API reference, GetResources:

@@ -1,0 +1,54 @@
+//go:build integration
+
+package e2e
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+)
+
+// The tags of an event source's queue are read live (tag:GetResources with
+// ResourceARNList): a poll grant conditioned on aws:ResourceTag/team is
+// decided, not undecided. A tagged queue: `diagnose --function F` alone is
+// open (exit 0). An untagged one (absent from GetResources' answer, which
+// "does not return untagged resources", Resource Groups Tagging API
+// reference): closed (exit 1) with a verified fix that, run with the aws
+// CLI, opens it.
+func TestResourceTagsReadLive(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		tags   []string // sqs create-queue --tags
+		closed bool
+	}{
+		{name: "tagged team=orders: open", tags: []string{"--tags", "team=orders"}},
+		{name: "tagged team=billing: closed", tags: []string{"--tags", "team=billing"}, closed: true},
+		{name: "untagged: closed", closed: true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t)
+			suffix := strings.NewReplacer(" ", "-", ":", "", "=", "-").Replace(tc.name)
+			fn, queueName := "e2e-tag-"+suffix, "e2e-tagq-"+suffix
+			_, role := e.healthyFunction(fn)
+			url := e.aws(append([]string{"sqs", "create-queue", "--queue-name", queueName, "--query", "QueueUrl", "--output", "text"}, tc.tags...)...)
+			queue := e.aws("sqs", "get-queue-attributes", "--queue-url", url, "--attribute-names", "QueueArn",
+				"--query", "Attributes.QueueArn", "--output", "text")
+			e.putRolePolicy(role, "team-queues", fmt.Sprintf(`{"Version":"2012-10-17","Statement":[{"Sid":"TeamQueues","Effect":"Allow","Action":["sqs:ReceiveMessage","sqs:DeleteMessage","sqs:GetQueueAttributes"],"Resource":%q,"Condition":{"StringEquals":{"aws:ResourceTag/team":"orders"}}}]}`, queue))
+			e.aws("lambda", "create-event-source-mapping", "--function-name", fn, "--event-source-arn", queue)
+			args := []string{"--function", fn}
+			if !tc.closed {
+				e.expectOpen(args...)
+				return
+			}
+			d := e.expectClosed("outbound", "implicit_deny", args...)
+			for _, n := range d.Notes {
+				if strings.Contains(n, "were not read") {
+					t.Errorf("the queue's tags were read, but a note says: %s", n)
+				}
+			}
+			fixContains(t, d, "put-role-policy", "sqs:ReceiveMessage", queue)
+			e.applyFixes(d)
+			e.expectOpen(args...)
+		})
+	}
+}
