@@ -52,3 +52,32 @@ func TestResourceTagsReadLive(t *testing.T) {
 		})
 	}
 }
+
+// The queue diagnose's --resource names, that no request of the function
+// names, has its tags read too: tagged team=orders under a send grant
+// conditioned on it, `diagnose --symptom access-denied --action
+// sqs:SendMessage --resource Q` is open (exit 0); tagged otherwise,
+// closed (exit 1).
+func TestResourceTagsOfNamedResource(t *testing.T) {
+	for _, tc := range []struct {
+		team   string
+		closed bool
+	}{{team: "orders"}, {team: "billing", closed: true}} {
+		t.Run(tc.team, func(t *testing.T) {
+			e := newEnv(t)
+			fn, queueName := "e2e-tagsend-"+tc.team, "e2e-tagsendq-"+tc.team
+			_, role := e.healthyFunction(fn)
+			url := e.aws("sqs", "create-queue", "--queue-name", queueName, "--tags", "team="+tc.team, "--query", "QueueUrl", "--output", "text")
+			queue := e.aws("sqs", "get-queue-attributes", "--queue-url", url, "--attribute-names", "QueueArn",
+				"--query", "Attributes.QueueArn", "--output", "text")
+			e.putRolePolicy(role, "team-send", fmt.Sprintf(`{"Version":"2012-10-17","Statement":[{"Sid":"TeamSend","Effect":"Allow","Action":"sqs:SendMessage","Resource":%q,"Condition":{"StringEquals":{"aws:ResourceTag/team":"orders"}}}]}`, queue))
+			args := []string{"--function", fn, "--symptom", "access-denied", "--action", "sqs:SendMessage", "--resource", queue}
+			if !tc.closed {
+				e.expectOpen(args...)
+				return
+			}
+			d := e.expectClosed("outbound", "implicit_deny", args...)
+			fixContains(t, d, "put-role-policy", "sqs:SendMessage", queue)
+		})
+	}
+}
