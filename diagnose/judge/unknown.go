@@ -119,14 +119,23 @@ func inputHasMarkers(in *simulate.Input) bool {
 var withMarkers sync.Map // *simulate.Policy → bool
 
 func policyHasMarkers(p *simulate.Policy) bool {
-	if v, ok := withMarkers.Load(p); ok {
+	return policyFlag(&withMarkers, p, func(st *simulate.Statement) bool { return len(statementMarkers(st)) > 0 })
+}
+
+// policyFlag is whether some statement of p has the property has, cached
+// in m by parsed policy (immutable, and parsed once per document).
+func policyFlag(m *sync.Map, p *simulate.Policy, has func(*simulate.Statement) bool) bool {
+	if v, ok := m.Load(p); ok {
 		return v.(bool)
 	}
 	found := false
 	for i := range p.Statements {
-		found = found || len(statementMarkers(&p.Statements[i])) > 0
+		if has(&p.Statements[i]) {
+			found = true
+			break
+		}
 	}
-	withMarkers.Store(p, found)
+	m.Store(p, found)
 	return found
 }
 

@@ -75,17 +75,14 @@ func stateKey(key string) bool {
 var withStateKeys sync.Map // *simulate.Policy → bool
 
 func policyHasStateKeys(p *simulate.Policy) bool {
-	if v, ok := withStateKeys.Load(p); ok {
-		return v.(bool)
-	}
-	found := false
-	for i := range p.Statements {
-		for _, c := range p.Statements[i].Conditions {
-			found = found || stateKey(c.Key)
+	return policyFlag(&withStateKeys, p, func(st *simulate.Statement) bool {
+		for _, c := range st.Conditions {
+			if stateKey(c.Key) {
+				return true
+			}
 		}
-	}
-	withStateKeys.Store(p, found)
-	return found
+		return false
+	})
 }
 
 // otherValueSentinel is a value no policy names: the key set, to a value
