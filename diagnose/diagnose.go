@@ -166,36 +166,32 @@ func Diagnose(ctx context.Context, fn *account.Function, o Options) (*Report, er
 // can read keys (account.KeySource) adds them to the function before
 // Diagnose, so that their key policies decide instead of an assumed one.
 func KeysNamed(o Options) []string {
-	var out []string
-	add := func(a string) {
-		if judge.IsKMSKey(a) && !judge.ContainsFold(out, a) {
-			out = append(out, a)
-		}
-	}
-	add(o.Resource)
-	if o.Error != "" {
-		if den, err := errtext.Parse(o.Error); err == nil {
-			add(den.KeyARN)
-			add(den.Resource)
-		}
-	}
-	return out
+	return namedARNs(o, judge.IsKMSKey, func(den *errtext.Denial) []string { return []string{den.KeyARN, den.Resource} })
 }
 
 // ResourcesNamed lists the resource ARNs the options name (--resource, a
 // pasted error's resource), whose tags a live source reads
 // (account.TagSource) when the function's requests do not name them.
 func ResourcesNamed(o Options) []string {
+	return namedARNs(o, func(a string) bool { return strings.HasPrefix(a, "arn:") },
+		func(den *errtext.Denial) []string { return []string{den.Resource} })
+}
+
+// namedARNs lists once each, in order, the ARNs keep accepts among
+// --resource and the fields of a pasted error that named picks.
+func namedARNs(o Options, keep func(string) bool, named func(*errtext.Denial) []string) []string {
 	var out []string
 	add := func(a string) {
-		if strings.HasPrefix(a, "arn:") && !judge.ContainsFold(out, a) {
+		if keep(a) && !judge.ContainsFold(out, a) {
 			out = append(out, a)
 		}
 	}
 	add(o.Resource)
 	if o.Error != "" {
 		if den, err := errtext.Parse(o.Error); err == nil {
-			add(den.Resource)
+			for _, a := range named(den) {
+				add(a)
+			}
 		}
 	}
 	return out
