@@ -3,6 +3,7 @@ package judge
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/lambda-doctor/lambda-doctor/account"
@@ -540,7 +541,7 @@ func roleUnseen(fn *account.Function) []account.Unseen {
 	var out []account.Unseen
 	for _, u := range fn.Unseen {
 		if strings.HasPrefix(strings.ToLower(u.Operation), "iam:") ||
-			(u.Operation == "template" && (u.Resource == fn.Config.RoleARN || containsString(Markers(fn.Config.RoleARN), u.Resource))) {
+			(u.Operation == "template" && (u.Resource == fn.Config.RoleARN || slices.Contains(Markers(fn.Config.RoleARN), u.Resource))) {
 			out = append(out, u)
 		}
 	}

@@ -294,13 +294,16 @@ func matchesInvoke(acts []string) bool {
 }
 
 // ContainsFold reports whether l holds v, ignoring case (IAM action names).
-func ContainsFold(l []string, v string) bool {
-	for _, x := range l {
+func ContainsFold(l []string, v string) bool { return indexFold(l, v) >= 0 }
+
+// indexFold is the index of v in l, ignoring case; -1 when absent.
+func indexFold(l []string, v string) int {
+	for i, x := range l {
 		if strings.EqualFold(x, v) {
-			return true
+			return i
 		}
 	}
-	return false
+	return -1
 }
 
 // BareIDs lists (statement, unique id) pairs of resource-policy principals

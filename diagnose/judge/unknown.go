@@ -3,6 +3,7 @@ package judge
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -62,20 +63,11 @@ func Markers(s string) []string {
 			return out
 		}
 		m := s[:j+len(account.MarkerEnd)]
-		if !containsString(out, m) {
+		if !slices.Contains(out, m) {
 			out = append(out, m)
 		}
 		s = s[j+len(account.MarkerEnd):]
 	}
-}
-
-func containsString(l []string, s string) bool {
-	for _, x := range l {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // evaluateProbe judges in (Evaluate) and, when its request or its policies
@@ -185,7 +177,7 @@ func statementMarkers(st *simulate.Statement) []string {
 	add := func(l []string) {
 		for _, s := range l {
 			for _, m := range Markers(s) {
-				if !containsString(out, m) {
+				if !slices.Contains(out, m) {
 					out = append(out, m)
 				}
 			}
@@ -248,14 +240,14 @@ func (a *analysis) unresolved(base *simulate.Result) []string {
 	var markers []string
 	for _, d := range deps {
 		for _, m := range d.markers {
-			if !containsString(markers, m) {
+			if !slices.Contains(markers, m) {
 				markers = append(markers, m)
 			}
 		}
 	}
 	if cross {
 		for _, m := range append(Markers(principalAccount(req.Principal)), Markers(resourceAccount(req))...) {
-			if !containsString(markers, m) {
+			if !slices.Contains(markers, m) {
 				markers = append(markers, m)
 			}
 		}
@@ -265,7 +257,7 @@ func (a *analysis) unresolved(base *simulate.Result) []string {
 		markers = requestMarkers(req)
 		for _, d := range deps {
 			for _, m := range statementMarkers(&d.policy.Policy.Statements[d.index]) {
-				if !containsString(markers, m) {
+				if !slices.Contains(markers, m) {
 					markers = append(markers, m)
 				}
 			}
@@ -303,7 +295,7 @@ func requestMarkers(r simulate.Request) []string {
 	var out []string
 	add := func(s string) {
 		for _, m := range Markers(s) {
-			if !containsString(out, m) {
+			if !slices.Contains(out, m) {
 				out = append(out, m)
 			}
 		}
@@ -333,7 +325,7 @@ func (a *analysis) dependentStatement(np *simulate.NamedPolicy, i int, layer str
 	mark := func(ss ...string) {
 		for _, s := range ss {
 			for _, m := range Markers(s) {
-				if !containsString(d.markers, m) {
+				if !slices.Contains(d.markers, m) {
 					d.markers = append(d.markers, m)
 				}
 			}
@@ -463,7 +455,7 @@ func markersThatMatter(p, v string) []string {
 			continue
 		}
 		for _, m := range append(Markers(ps[i]), Markers(vs[i])...) {
-			if !containsString(out, m) {
+			if !slices.Contains(out, m) {
 				out = append(out, m)
 			}
 		}
@@ -1005,7 +997,7 @@ func templateGaps(fn *account.Function, unseen []account.Unseen) []account.Unsee
 		}
 		found := false
 		for _, t := range fn.Unseen {
-			if t.Operation == "template" && (t.Resource == u.Resource || containsString(Markers(u.Resource), t.Resource)) {
+			if t.Operation == "template" && (t.Resource == u.Resource || slices.Contains(Markers(u.Resource), t.Resource)) {
 				out = append(out, t)
 				found = true
 			}

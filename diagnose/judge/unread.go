@@ -2,6 +2,7 @@ package judge
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -132,7 +133,7 @@ func unreadAmbiguity(p *Probe) ([]simulate.Ambiguity, *simulate.Input) {
 			continue
 		}
 		for _, c := range st.Conditions {
-			if unreadKind(c.Key, p) != "" && !containsFold(keys, c.Key) {
+			if unreadKind(c.Key, p) != "" && !ContainsFold(keys, c.Key) {
 				keys = append(keys, c.Key)
 			}
 		}
@@ -323,7 +324,7 @@ func unreadReason(p *Probe, keys []string, set []*simulate.Value, alt *simulate.
 	res := resourcePart(req.Resource)
 	var what, ifs []string
 	addWhat := func(s string) {
-		if !containsString(what, s) {
+		if !slices.Contains(what, s) {
 			what = append(what, s)
 		}
 	}
@@ -397,15 +398,4 @@ func valueText(v simulate.Value) string {
 		return "(another value)"
 	}
 	return strings.Join(v.Values, ", ")
-}
-
-func containsFold(l []string, s string) bool { return indexFold(l, s) >= 0 }
-
-func indexFold(l []string, s string) int {
-	for i, x := range l {
-		if strings.EqualFold(x, s) {
-			return i
-		}
-	}
-	return -1
 }

@@ -8,6 +8,7 @@ package judge
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/lambda-doctor/lambda-doctor/account"
@@ -282,7 +283,7 @@ func (v *Verdict) AmbiguityNote() string {
 	var why, unread []string
 	for _, a := range v.Ambiguous {
 		if a.Key != "" {
-			if !containsString(unread, a.Reason) {
+			if !slices.Contains(unread, a.Reason) {
 				unread = append(unread, a.Reason)
 			}
 			continue
@@ -484,7 +485,7 @@ func (v *Verdict) settle(fn *account.Function) {
 			certainDeny = true
 		}
 		for _, m := range p.Unresolved {
-			if !containsString(unresolved, m) {
+			if !slices.Contains(unresolved, m) {
 				unresolved = append(unresolved, m)
 			}
 		}
