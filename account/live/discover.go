@@ -254,7 +254,7 @@ func (l *Reader) withRoles(ctx context.Context, ts []account.Trigger) ([]account
 	out := append([]account.Trigger(nil), ts...)
 	var unseen []account.Unseen
 	for i := range out {
-		if out[i].RoleARN == "" || !strings.Contains(arnPart(out[i].RoleARN, 5), "role/") {
+		if out[i].RoleARN == "" || !strings.Contains(account.ARNField(out[i].RoleARN, 5), "role/") {
 			continue
 		}
 		role, us, err := l.role(ctx, out[i].RoleARN)
@@ -311,7 +311,7 @@ func (l *Reader) readIndexedTriggers(ctx context.Context, r *fnRead) error {
 		// now, while other discoveries go on; readKeys finds it read.
 		var kg group
 		for _, t := range ts {
-			if a := t.KMSKeyARN; arnPart(a, 2) == "kms" && strings.HasPrefix(arnPart(a, 5), "key/") {
+			if a := t.KMSKeyARN; account.ARNField(a, 2) == "kms" && strings.HasPrefix(account.ARNField(a, 5), "key/") {
 				kg.Go(func() error { _, err := l.key(ctx, a); return err })
 			}
 		}

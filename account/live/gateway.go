@@ -128,7 +128,7 @@ func (l *Reader) gatewayTriggers(ctx context.Context, f *account.Function) ([]ac
 			// stages are (the role cache keeps them for withRoles).
 			for _, p := range api.points {
 				base, _, ok := l.functionRef(p.fnRef)
-				if (ok && base != f.ARN) || !strings.Contains(arnPart(p.credentials, 5), "role/") {
+				if (ok && base != f.ARN) || !strings.Contains(account.ARNField(p.credentials, 5), "role/") {
 					continue
 				}
 				g.Go(func() error {
@@ -180,7 +180,7 @@ func (l *Reader) apiTriggers(f *account.Function, api *gatewayAPI, stages []apiS
 				t.Name = fmt.Sprintf("%s of %s %s (%s)", p.label, api.kind, api.name, api.id)
 			}
 			switch c := p.credentials; {
-			case strings.Contains(arnPart(c, 5), "role/"):
+			case strings.Contains(account.ARNField(c, 5), "role/"):
 				t.RoleARN = c
 				t.Notes = append(t.Notes, "API Gateway invokes with the role "+c+" (the integration's credentials): that role's policies must allow lambda:InvokeFunction, the function's resource policy is not asked")
 			case c != "":
@@ -227,7 +227,7 @@ func resolveStageVariables(ref string, stage map[string]string) (resolved string
 // arn:aws:apigateway:REGION:lambda:path/2015-03-31/functions/ARN/invocations,
 // or the URI itself when it is a function ARN (HTTP APIs); "" otherwise.
 func lambdaURIRef(uri string) string {
-	if arnPart(uri, 2) == "lambda" {
+	if account.ARNField(uri, 2) == "lambda" {
 		return uri
 	}
 	const fns = "/functions/"

@@ -57,7 +57,7 @@ type keyEntry struct {
 func keyedResources(arns ...string) []string {
 	var out []string
 	for _, a := range arns {
-		switch arnPart(a, 2) {
+		switch account.ARNField(a, 2) {
 		case "sqs", "sns", "kinesis":
 			out = append(out, a)
 		}
@@ -104,7 +104,7 @@ func (l *Reader) readKeys(ctx context.Context, r *fnRead) error {
 	keys := make([]*account.Key, len(arns))
 	var g group
 	for i, arn := range arns {
-		if arnPart(arn, 2) != "kms" || !strings.HasPrefix(arnPart(arn, 5), "key/") {
+		if account.ARNField(arn, 2) != "kms" || !strings.HasPrefix(account.ARNField(arn, 5), "key/") {
 			continue // an alias or a key id the source named: not resolved here
 		}
 		g.Go(func() error {
@@ -130,16 +130,16 @@ func (l *Reader) readKeys(ctx context.Context, r *fnRead) error {
 // nil when none does (or a key AWS owns, as SQS-managed encryption) or it
 // could not be read (then named in the function's Unseen).
 func (l *Reader) resourceKey(ctx context.Context, r *fnRead, resource string) (*account.ResourceKey, error) {
-	region, acct := arnPart(resource, 3), arnPart(resource, 4)
+	region, acct := account.ARNField(resource, 3), account.ARNField(resource, 4)
 	rr := l.inRegion(region)
 	var ref, op string
 	var err error
-	switch arnPart(resource, 2) {
+	switch account.ARNField(resource, 2) {
 	case "sqs":
 		op = "sqs:GetQueueAttributes"
 		// The queue URL from its ARN (SQS DG, sqs-queue-message-identifiers:
 		// https://sqs.REGION.amazonaws.com/ACCOUNT/NAME).
-		queueURL := fmt.Sprintf("https://sqs.%s.%s/%s/%s", region, dnsSuffix(l.origin.Partition), acct, arnPart(resource, 5))
+		queueURL := fmt.Sprintf("https://sqs.%s.%s/%s/%s", region, dnsSuffix(l.origin.Partition), acct, account.ARNField(resource, 5))
 		var out *sqs.GetQueueAttributesOutput
 		out, err = rr.sqs.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{QueueUrl: aws.String(queueURL),
 			AttributeNames: []sqstypes.QueueAttributeName{sqstypes.QueueAttributeNameKmsMasterKeyId}})
@@ -192,7 +192,7 @@ func (l *Reader) resourceKey(ctx context.Context, r *fnRead, resource string) (*
 // for an alias.
 func keyARNOf(ref, partition, region, acct string) string {
 	switch {
-	case strings.HasPrefix(ref, "arn:") && strings.HasPrefix(arnPart(ref, 5), "key/"):
+	case strings.HasPrefix(ref, "arn:") && strings.HasPrefix(account.ARNField(ref, 5), "key/"):
 		return ref
 	case strings.HasPrefix(ref, "arn:") || strings.HasPrefix(ref, "alias/"):
 		return ""
@@ -251,7 +251,7 @@ func (l *Reader) key(ctx context.Context, arn string) (*account.Key, error) {
 			e = &keyEntry{done: make(chan struct{})}
 			l.keys[arn] = e
 			l.mu.Unlock()
-			e.key, e.err = l.inRegion(arnPart(arn, 3)).readKey(ctx, arn)
+			e.key, e.err = l.inRegion(account.ARNField(arn, 3)).readKey(ctx, arn)
 			if e.err != nil {
 				l.mu.Lock()
 				delete(l.keys, arn) // not cached: the next reader tries again
@@ -276,7 +276,7 @@ func (l *Reader) key(ctx context.Context, arn string) (*account.Key, error) {
 }
 
 func (l *Reader) readKey(ctx context.Context, arn string) (*account.Key, error) {
-	k := &account.Key{ARN: arn, KeyID: strings.TrimPrefix(arnPart(arn, 5), "key/")}
+	k := &account.Key{ARN: arn, KeyID: strings.TrimPrefix(account.ARNField(arn, 5), "key/")}
 	var mu sync.Mutex
 	note := func(op string, err error) error {
 		u, stop := unseenFor(ctx, op, arn, err)
@@ -304,7 +304,7 @@ func (l *Reader) readKey(ctx context.Context, arn string) (*account.Key, error) 
 		k.DeletionDate = m.deletion
 		return nil
 	})
-	if acct := arnPart(arn, 4); acct != l.origin.Account {
+	if acct := account.ARNField(arn, 4); acct != l.origin.Account {
 		k.Unseen = append(k.Unseen, account.Unseen{Operation: "kms:GetKeyPolicy", Resource: arn,
 			Error: "not read: a key policy can be read only from the key's account, " + acct})
 	} else {

@@ -313,7 +313,7 @@ func (l *Reader) identify(ctx context.Context) error {
 		return &account.AccessError{Operation: "sts:GetCallerIdentity", Err: fmt.Errorf("cannot reach AWS STS in %s (network, proxy or endpoint): %w", l.cfg.Region, err)}
 	}
 	l.origin = account.Origin{Account: aws.ToString(id.Account), Region: l.cfg.Region, Caller: aws.ToString(id.Arn)}
-	l.origin.Partition = arnPart(l.origin.Caller, 1)
+	l.origin.Partition = account.ARNField(l.origin.Caller, 1)
 	if l.origin.Partition == "" {
 		l.origin.Partition = "aws"
 	}

@@ -95,7 +95,7 @@ func (l *Reader) role(ctx context.Context, arn string) (*account.Role, []account
 }
 
 func roleNameOf(arn string) string {
-	res := arnPart(arn, 5)
+	res := account.ARNField(arn, 5)
 	return res[strings.LastIndexByte(res, '/')+1:]
 }
 

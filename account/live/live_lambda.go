@@ -23,9 +23,9 @@ func (l *Reader) fromConfiguration(c *types.FunctionConfiguration) *account.Func
 	f := &account.Function{
 		ARN:       arn,
 		Name:      aws.ToString(c.FunctionName),
-		Partition: arnPart(arn, 1),
-		Region:    arnPart(arn, 3),
-		Account:   arnPart(arn, 4),
+		Partition: account.ARNField(arn, 1),
+		Region:    account.ARNField(arn, 3),
+		Account:   account.ARNField(arn, 4),
 	}
 	cf := &f.Config
 	cf.Runtime = string(c.Runtime)
@@ -213,16 +213,6 @@ func (l *Reader) readAsyncConfigs(ctx context.Context, r *fnRead) error {
 	return nil
 }
 
-// arnPart returns field i of an ARN (1 partition, 2 service, 3 region,
-// 4 account, 5 resource), or "".
-func arnPart(arn string, i int) string {
-	parts := strings.SplitN(arn, ":", 6)
-	if len(parts) < 6 || parts[0] != "arn" {
-		return ""
-	}
-	return parts[i]
-}
-
 func eventSourceOf(m types.EventSourceMappingConfiguration) account.EventSource {
 	return account.EventSource{
 		UUID:           aws.ToString(m.UUID),
@@ -244,7 +234,7 @@ func (l *Reader) readLayers(ctx context.Context, r *fnRead) error {
 	for _, lv := range r.f.Config.Layers {
 		i := strings.LastIndexByte(lv, ':')
 		n, err := strconv.Atoi(lv[i+1:])
-		if arnPart(lv, 2) != "lambda" || i < 0 || err != nil || arnPart(lv, 3) != r.f.Region {
+		if account.ARNField(lv, 2) != "lambda" || i < 0 || err != nil || account.ARNField(lv, 3) != r.f.Region {
 			continue
 		}
 		g.Go(func() error {
@@ -256,7 +246,7 @@ func (l *Reader) readLayers(ctx context.Context, r *fnRead) error {
 			}
 			l.mu.Unlock()
 			u, err := z.get(ctx, func(ctx context.Context) (*account.Unseen, error) {
-				_, err := l.inRegion(arnPart(lv, 3)).lambda.GetLayerVersion(ctx, &lambda.GetLayerVersionInput{
+				_, err := l.inRegion(account.ARNField(lv, 3)).lambda.GetLayerVersion(ctx, &lambda.GetLayerVersionInput{
 					LayerName: aws.String(lv[:i]), VersionNumber: aws.Int64(int64(n))})
 				if err == nil {
 					return nil, nil

@@ -80,7 +80,7 @@ func (l *Reader) logsIndex(ctx context.Context) (triggerIndex, error) {
 			}
 			for _, sf := range filters[i] {
 				dest := aws.ToString(sf.DestinationArn)
-				if arnPart(dest, 2) != "lambda" {
+				if account.ARNField(dest, 2) != "lambda" {
 					continue
 				}
 				t := account.Trigger{Kind: account.TriggerLogs, Principal: "logs.amazonaws.com", SourceARN: groupARN, SourceAccount: l.origin.Account,

@@ -63,7 +63,7 @@ func (l *Reader) scheduleList(ctx context.Context) (scheduleIndex, error) {
 				target := aws.ToString(s.Target.Arn)
 				e := &scheduleEntry{summary: s}
 				switch {
-				case arnPart(target, 2) == "lambda":
+				case account.ARNField(target, 2) == "lambda":
 					base, _, ok := l.functionRef(target)
 					if !ok {
 						return
@@ -134,7 +134,7 @@ func (l *Reader) readSchedule(ctx context.Context, s schedtypes.ScheduleSummary)
 		return scheduleRead{}, nil
 	}
 	ref := aws.ToString(out.Target.Arn)
-	if arnPart(ref, 2) != "lambda" {
+	if account.ARNField(ref, 2) != "lambda" {
 		var in struct{ FunctionName string }
 		if json.Unmarshal([]byte(aws.ToString(out.Target.Input)), &in) != nil {
 			return scheduleRead{}, nil

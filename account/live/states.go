@@ -139,7 +139,7 @@ func lambdaTaskRef(state any) string {
 	}
 	res, _ := st["Resource"].(string)
 	switch {
-	case arnPart(res, 2) == "lambda":
+	case account.ARNField(res, 2) == "lambda":
 		return res
 	case strings.HasSuffix(res, ":states:::lambda:invoke"), strings.HasSuffix(res, ":states:::lambda:invoke.waitForTaskToken"),
 		strings.HasSuffix(res, ":states:::aws-sdk:lambda:invoke"):

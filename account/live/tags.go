@@ -47,8 +47,8 @@ func (l *Reader) ResourceTags(ctx context.Context, arns []string) (map[string]ma
 	byRegion := map[string][]string{}
 	seen := map[string]bool{}
 	for _, a := range arns {
-		region := arnPart(a, 3)
-		if seen[a] || region == "" || arnPart(a, 4) != l.origin.Account {
+		region := account.ARNField(a, 3)
+		if seen[a] || region == "" || account.ARNField(a, 4) != l.origin.Account {
 			continue
 		}
 		seen[a] = true

@@ -172,8 +172,8 @@ func (l *Reader) snsIndex(ctx context.Context) (triggerIndex, error) {
 					return
 				}
 				topic := aws.ToString(s.TopicArn)
-				x.add(aws.ToString(s.Endpoint), account.Trigger{Kind: account.TriggerSNS, Principal: "sns.amazonaws.com", SourceARN: topic, SourceAccount: arnPart(topic, 4),
-					Name: "subscription to SNS topic " + arnPart(topic, 5)})
+				x.add(aws.ToString(s.Endpoint), account.Trigger{Kind: account.TriggerSNS, Principal: "sns.amazonaws.com", SourceARN: topic, SourceAccount: account.ARNField(topic, 4),
+					Name: "subscription to SNS topic " + account.ARNField(topic, 5)})
 			})
 		x.unseen = append(x.unseen, unseen...)
 		return x, err
